@@ -1,0 +1,64 @@
+// The settings every Watcher program shares: one typed table, defaults, and the loaders.
+import { join } from 'node:path';
+import { loadSettings, type KeyTable, type LoadOptions, type Settings } from './master/lib/settings.js';
+import { MASTER_PATH, moduleDir } from './master/lib/paths.js';
+
+/** Keys of watcher.conf. System paths may also be overridden by environment variables. */
+export const COMMON_KEYS = {
+  FIFO_BASE: { type: 'path', default: '/var/log/.pipes', env: true, doc: 'directory of the module FIFOs' },
+  LOG_DIR: { type: 'path', default: '/var/log', env: true, doc: 'directory of the module log files' },
+  RUN_DIR: { type: 'path', default: '/run/watcher', env: true, doc: 'pid, lock and status files' },
+  TOOLPATH: { type: 'path', default: '/usr/local/sbin', env: true, doc: 'where Prep links the tools' },
+  FIREWALL: { type: 'enum', default: 'iptables', values: ['iptables', 'nftables'], doc: 'firewall backend' },
+  MODULES: { type: 'list', default: 'WatchLG WatchMX WatchWB GeoTrack', doc: 'modules the master starts, where installed' },
+  STOP_GRACE: { type: 'int', default: '5', min: 0, max: 300, doc: 'seconds between SIGTERM and SIGKILL on stop' },
+  REPORTMAIL: { type: 'string', default: '', doc: 'recipient of statistics mails; empty: write the file only' },
+  MAIL_FROM: { type: 'string', default: 'watcher@localhost', doc: 'sender of statistics mails' },
+  SMTP_HOST: { type: 'string', default: '', doc: 'SMTP server for mails; empty: the local sendmail' },
+  SMTP_PORT: { type: 'int', default: '25', min: 1, max: 65535, doc: 'port of SMTP_HOST' },
+  SENDMAIL: { type: 'path', default: '/usr/sbin/sendmail', doc: 'local sendmail program when SMTP_HOST is empty' },
+  DNS_SERVER: { type: 'string', default: '', doc: 'resolver address[:port] for the classification; empty: the system resolver' },
+  DNS_TIMEOUT: { type: 'int', default: '2000', min: 1, max: 60000, doc: 'milliseconds before a lookup counts as timed out' },
+  DNS_CACHE_TTL: { type: 'int', default: '3600', min: 0, doc: 'seconds a classification is cached; 0 disables the cache' },
+} as const satisfies KeyTable;
+
+/** Keys of every module; watcher.conf may set them for all modules, Watch<XX>.conf for one. */
+export const MODULE_KEYS = {
+  TRACE: { type: 'flag', default: '', doc: 'non-empty: write the trace file' },
+  MAX_AFFAIRS: { type: 'int', default: '5', min: 1, max: 30, doc: 'affairs before an address is dropped' },
+  TIME_SLICE: { type: 'int', default: '60', min: 1, fallback: true, doc: 'seconds; tarpit timeout is 2^affairs * TIME_SLICE' },
+  EXPIRATIONDAYS: { type: 'int', default: '30', min: 0, doc: 'days after which Expire removes an address' },
+  GEOTRACK: { type: 'flag', default: 'yes', doc: 'non-empty: hand new addresses to GeoTrack' },
+} as const satisfies KeyTable;
+
+/** The table of watcher.conf: common keys and module defaults. */
+export const WATCHER_KEYS = { ...COMMON_KEYS, ...MODULE_KEYS } as const satisfies KeyTable;
+
+/** The table of one module's conf: everything above and its log file. */
+export function moduleKeys(name: string) {
+  return {
+    ...WATCHER_KEYS,
+    LOGFILE: { type: 'path', default: (raw: Record<string, string>) => join(raw.LOG_DIR, `${name}.log`), doc: 'module log file' },
+  } as const satisfies KeyTable;
+}
+
+export type WatcherSettings = Settings<typeof WATCHER_KEYS>;
+
+/** The path of watcher.conf in this installation. */
+export function watcherConfPath(master: string = MASTER_PATH): string {
+  return join(master, 'watcher.conf');
+}
+
+/** Load watcher.conf (defaults where it is missing) and the environment overrides. */
+export function loadWatcherConf(opts: LoadOptions & { master?: string } = {}) {
+  const master = opts.master ?? MASTER_PATH;
+  return loadSettings(WATCHER_KEYS, [watcherConfPath(master)], { ...opts, fixed: { MASTER_PATH: master, ...opts.fixed } });
+}
+
+/** Load a module's settings: defaults, watcher.conf, then modules/<name>/<name>.conf, with extra module keys. */
+export function loadModuleConf<E extends KeyTable>(name: string, extra: E = {} as E, opts: LoadOptions & { master?: string } = {}) {
+  const master = opts.master ?? MASTER_PATH;
+  const table = { ...moduleKeys(name), ...extra };
+  const files = [watcherConfPath(master), join(moduleDir(name, master), `${name}.conf`)];
+  return loadSettings(table, files, { ...opts, fixed: { MASTER_PATH: master, ...opts.fixed } });
+}

@@ -1,0 +1,53 @@
+// The frame of every entry file: debug/debug2, --help via yargs, errors mapped to exit codes.
+import yargs, { type Argv } from 'yargs';
+import { exitCodeOf, EX_USAGE, WatcherError } from './exit.js';
+import { setVerbosity } from './log.js';
+
+export interface Program<A> {
+  /** Program name as the seeds call it (Trace, FillFW, WatchLG). */
+  name: string;
+  /** One line for --help. */
+  describe: string;
+  /** Declare positional arguments and options. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  options?: (y: Argv) => Argv<any>;
+  /** The work; returns the exit code (0 when nothing is returned). */
+  run: (args: A) => Promise<number | void> | number | void;
+}
+
+/** Strip the seeds' `debug` / `debug2` first argument and set the verbosity. */
+export function takeDebug(argv: string[]): string[] {
+  if (argv[0] === 'debug') { setVerbosity(1); return argv.slice(1); }
+  if (argv[0] === 'debug2') { setVerbosity(2); return argv.slice(1); }
+  return argv;
+}
+
+/** Run a program: parse, run, and set process.exitCode; messages go to stderr as `name: ...`. */
+export async function runProgram<A>(prog: Program<A>, argv: string[]): Promise<number> {
+  let code: number;
+  try {
+    const rest = takeDebug(argv);
+    let y = yargs(rest)
+      .scriptName(prog.name)
+      .usage(`$0 - ${prog.describe}`)
+      .strict()
+      .help()
+      .alias('h', 'help')
+      .version(false)
+      .wrap(Math.min(100, process.stdout.columns || 100))
+      .exitProcess(false)
+      .fail((msg, err) => { throw err ?? new WatcherError(msg, EX_USAGE); });
+    y = y.epilog("A first argument 'debug' or 'debug2' traces what the program runs on stderr.");
+    const built = prog.options ? prog.options(y) : y;
+    const args = (await built.parseAsync()) as unknown as A;
+    if (rest.includes('--help') || rest.includes('-h')) { code = 0; }
+    else code = (await prog.run(args)) ?? 0;
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`${prog.name}: ${msg}\n`);
+    if (!(err instanceof WatcherError)) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+    code = exitCodeOf(err);
+  }
+  process.exitCode = code;
+  return code;
+}

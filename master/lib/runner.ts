@@ -1,0 +1,78 @@
+// The one place where Watcher runs system commands: execa with argument arrays, never a shell.
+import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { debug } from './log.js';
+import { WatcherError, EX_UNAVAILABLE, EX_SOFTWARE } from './exit.js';
+import { systemClock } from './clock.js';
+
+export interface RunResult { stdout: string; stderr: string; exitCode: number; ms: number }
+
+export interface RunOptions {
+  /** Data for standard input. */
+  input?: string | Buffer;
+  /** Milliseconds before the command is killed. */
+  timeout?: number;
+  /** Return non-zero exits instead of throwing. */
+  allowFail?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Where each command and its duration is reported (the trace of the calling program). */
+type Reporter = (line: string) => void;
+let reporter: Reporter | undefined;
+export function setRunReporter(r: Reporter | undefined): void { reporter = r; }
+
+function describe(cmd: string, args: readonly string[]): string {
+  return [cmd, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+}
+
+/** Run a command to completion. A missing program is EX_UNAVAILABLE naming it. */
+export async function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const t0 = systemClock.mono();
+  const shown = describe(cmd, args);
+  debug(1, shown);
+  let r;
+  try {
+    r = await execa(cmd, args, {
+      input: opts.input,
+      timeout: opts.timeout ?? 600_000,
+      reject: false,
+      stripFinalNewline: false,
+      env: opts.env,
+      maxBuffer: 1024 * 1024 * 1024,
+    });
+  } catch (e) {
+    throw new WatcherError(`${cmd}: ${(e as Error).message}`, EX_SOFTWARE);
+  }
+  const ms = Math.round(systemClock.mono() - t0);
+  const code = r.exitCode ?? -1;
+  reporter?.(`[run] ${shown} (exit ${code}, ${ms} ms)`);
+  debug(1, `  exit ${code}, ${ms} ms`);
+  if (r.failed && r.exitCode === undefined && (r as { code?: string }).code === 'ENOENT') {
+    throw new WatcherError(`${cmd}: program not found (install it, or run master/Prep)`, EX_UNAVAILABLE);
+  }
+  if (r.timedOut) throw new WatcherError(`${shown}: timed out after ${opts.timeout} ms`, EX_SOFTWARE);
+  const res = { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: code, ms };
+  if (code !== 0 && !opts.allowFail) {
+    throw new WatcherError(`${shown}: exit ${code}: ${res.stderr.trim().split('\n').slice(0, 5).join('; ')}`, EX_SOFTWARE);
+  }
+  return res;
+}
+
+/** Start a long-running command with piped stdio (a persistent channel such as `ipset -`). */
+export function spawnChannel(cmd: string, args: readonly string[]): ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; reject: false; buffer: false }> {
+  debug(1, `${describe(cmd, args)} &`);
+  reporter?.(`[run] ${describe(cmd, args)} (channel)`);
+  return execa(cmd, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false });
+}
+
+/** The full path of a program on PATH, or undefined. */
+export function findProgram(cmd: string, path: string = process.env.PATH ?? ''): string | undefined {
+  const dirs = cmd.includes('/') ? [''] : path.split(':').concat(['/usr/sbin', '/sbin']);
+  for (const dir of dirs) {
+    const full = dir ? join(dir, cmd) : cmd;
+    try { accessSync(full, constants.X_OK); return full; } catch { /* next */ }
+  }
+  return undefined;
+}
