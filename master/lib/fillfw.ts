@@ -109,9 +109,13 @@ async function readSource(s: Source, loader: Loader, never: NeverBlock, tally: T
     if (shown++ < SHOWN_PER_FILE) warn(`${p.file}:${p.line}: ${p.reason}${what === 'bad' ? `: ${JSON.stringify(p.text.slice(0, 120))} skipped` : ''}`);
     else hidden++;
   };
+  const size = statSource(s.path)?.size ?? 0;
   const entry = (e: Entry): void => {
+    if (!named.has(e.set)) {
+      named.add(e.set);
+      loader.expect(e.set, Math.ceil(size / (e.set.length + e.net.length + 6)));
+    }
     loader.add(e);
-    named.add(e.set);
     if (++tally.entries % 100_000 === 0) progress?.(tally.entries);
   };
   if (s.kind === 'list') {

@@ -1,7 +1,7 @@
 // The Loadfile format: `add <set> <address-or-cidr> [timeout <s>] [comment "<text>"]`, '#' comments.
-import { parseNet, type Net } from './address.js';
+import { formatIPv4, parseIPv4, parseNet, type Net } from './address.js';
 import type { NeverBlock } from './never.js';
-import { isSetName, setInfo, type Entry } from './firewall/types.js';
+import { isSetName, setInfo, type Entry, type SetInfo } from './firewall/types.js';
 
 /** A line that was not loaded, and why. */
 export interface LineProblem { file: string; line: number; text: string; reason: string }
@@ -9,18 +9,66 @@ export interface LineProblem { file: string; line: number; text: string; reason:
 const LINE = /^[ \t]*add[ \t]+(\S+)[ \t]+(\S+)(?:[ \t]+timeout[ \t]+(\S+))?(?:[ \t]+comment[ \t]+"([^"]*)")?[ \t]*(?:#.*)?$/;
 const SKIP = /^[ \t]*(?:#|$)/;
 
+// Set names seen so far and what they are (null: not a valid name); a pool names few sets.
+const SETS = new Map<string, SetInfo | null>();
+function infoOf(set: string): SetInfo | null {
+  let info = SETS.get(set);
+  if (info === undefined) SETS.set(set, (info = isSetName(set) ? setInfo(set) : null));
+  return info;
+}
+
 /** Parse one line: an Entry, a reason string when it is bad, or undefined for blank and comment lines. */
 export function parseLoadfileLine(text: string): Entry | string | undefined {
   const r = parseLine(text);
   return typeof r === 'object' ? r[0] : r;
 }
 
+// The fast path: `add <set> <address>` with single blanks and nothing after (most lines of a pool).
 function parseLine(text: string): [Entry, Net] | string | undefined {
+  if (text.startsWith('add ')) {
+    const sp = text.indexOf(' ', 4);
+    if (sp > 4 && sp < text.length - 1 && text.indexOf(' ', sp + 1) < 0 && text.indexOf('\t') < 0) {
+      const set = text.slice(4, sp);
+      if (!infoOf(set)) return `'${set}' is not a valid set name`;
+      const addr = text.slice(sp + 1);
+      const net = parseNetFast(addr);
+      if (!net) return `'${addr}' is not an IPv4/IPv6 address or CIDR`;
+      const e = checkEntry(set, net, undefined, undefined);
+      return typeof e === 'string' ? e : [e, net];
+    }
+  }
+  return parseLineSlow(text);
+}
+
+/** parseNet with a fast path for IPv4: the input text is kept when it is already canonical. */
+export function parseNetFast(s: string): Net | undefined {
+  const slash = s.indexOf('/');
+  const ip = slash < 0 ? s : s.slice(0, slash);
+  const v = parseIPv4(ip);
+  if (v === undefined) return parseNet(s);
+  if (slash < 0) return { family: 4, base: v, prefix: 32, text: s };
+  const digits = s.length - slash - 1;
+  if (digits < 1 || digits > 3) return undefined;
+  let prefix = 0;
+  for (let i = slash + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    prefix = prefix * 10 + c;
+  }
+  if (prefix > 32) return undefined;
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  const base = (v & mask) >>> 0;
+  if (prefix === 32) return { family: 4, base, prefix, text: ip };
+  const text = base === v && digits === String(prefix).length ? s : `${formatIPv4(base)}/${prefix}`;
+  return { family: 4, base, prefix, text };
+}
+
+function parseLineSlow(text: string): [Entry, Net] | string | undefined {
   if (SKIP.test(text)) return undefined;
   const m = LINE.exec(text);
   if (!m) return explain(text);
   const [, set, addr, timeout, comment] = m;
-  if (!isSetName(set)) return `'${set}' is not a valid set name`;
+  if (!infoOf(set)) return `'${set}' is not a valid set name`;
   const net = parseNet(addr);
   if (!net) return `'${addr}' is not an IPv4/IPv6 address or CIDR`;
   const e = checkEntry(set, net, timeout, comment);
@@ -28,7 +76,7 @@ function parseLine(text: string): [Entry, Net] | string | undefined {
 }
 
 function checkEntry(set: string, net: Net, timeout: string | undefined, comment: string | undefined): Entry | string {
-  const info = setInfo(set);
+  const info = infoOf(set) as SetInfo;
   const e: Entry = { set, net: net.text, family: net.family };
   if (info.kind === 'ip' && net.prefix !== (net.family === 4 ? 32 : 128)) return `set ${set} takes single addresses, not '${net.text}'`;
   if (timeout !== undefined) {
@@ -90,7 +138,7 @@ export async function scanLoadfile(text: string, file: string, sink: ScanSink, n
     if (r === undefined) continue;
     if (typeof r === 'string') { sink.problem({ file, line: lineNo, text: line, reason: r }); continue; }
     const [e, net] = r;
-    if (never && setInfo(e.set).verdict === 'DROP' && never.covers(net)) {
+    if (never && infoOf(e.set)?.verdict === 'DROP' && never.covers(net)) {
       sink.spared?.({ file, line: lineNo, text: line, reason: `${e.net} is whitelisted or this machine's own address: not dropped` });
       continue;
     }

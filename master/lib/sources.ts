@@ -1,5 +1,5 @@
 // The sources FillFW loads (static lists and the load pool) and what the last load took from each.
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A file FillFW reads: a static list (whitelist, blacklist) or a Loadfile of the pool. */
@@ -57,6 +57,7 @@ export function readState(runDir: string): LoadState | undefined {
 /** Write the state atomically. */
 export function writeState(runDir: string, state: LoadState): void {
   const file = stateFile(runDir);
+  mkdirSync(runDir, { recursive: true });
   writeFileSync(`${file}.tmp`, JSON.stringify(state), { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
 }

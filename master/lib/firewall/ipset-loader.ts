@@ -28,6 +28,8 @@ class IpsetLoader implements Loader {
   private readonly replaced = new Set<string>();
   private readonly added = new Set<string>();
   private readonly ensures: Promise<void>[] = [];
+  private readonly prefixes = new Map<string, [string, string]>();
+  private readonly hints = new Map<string, number>();
   private buf = '';
   private entries = 0;
 
@@ -40,23 +42,29 @@ class IpsetLoader implements Loader {
     this.proc.stderr.on('data', (s: string) => { if (this.stderr.length < 50) this.stderr.push(s); });
   }
 
-  private open(set: string): void {
+  expect(set: string, entries: number): void {
+    if (!this.prefixes.has(set)) this.hints.set(set, entries);
+  }
+
+  // The first entry of a set: ensure it, start its copy, and remember the line prefixes.
+  private open(set: string): [string, string] {
+    let p = this.prefixes.get(set);
+    if (p) return p;
     const live = (LIVE_SETS as readonly string[]).includes(set);
-    if (live ? this.added.has(set) : this.replaced.has(set)) return;
     (live ? this.added : this.replaced).add(set);
     this.ensures.push(this.fw.ensureSet(set));
-    if (live) return;
+    const target = (f: Family) => (live ? kernelName(set, f) : newName(kernelName(set, f)));
+    p = [`add ${target(4)} `, `add ${target(6)} `];
+    this.prefixes.set(set, p);
+    if (live) return p;
     for (const f of FAMILIES) {
-      const tmp = newName(kernelName(set, f));
-      this.buf += `${createLine(set, tmp, f)}\nflush ${tmp}\n`;
+      this.buf += `${createLine(set, target(f), f, f === 4 ? this.hints.get(set) : undefined)}\nflush ${target(f)}\n`;
     }
+    return p;
   }
 
   add(e: Entry): void {
-    this.open(e.set);
-    const live = this.added.has(e.set);
-    const kernel = kernelName(e.set, e.family);
-    let line = `add ${live ? kernel : newName(kernel)} ${e.net}`;
+    let line = this.open(e.set)[e.family === 4 ? 0 : 1] + e.net;
     if (e.timeout !== undefined) line += ` timeout ${e.timeout}`;
     if (e.comment !== undefined) line += ` comment "${e.comment}"`;
     this.buf += line + '\n';

@@ -20,9 +20,17 @@ export function newName(kernel: string): string {
   return `${kernel}-new`;
 }
 
-/** The `ipset create` line of a kernel set (without the leading command word when `bare`). */
-export function createLine(logical: string, kernel: string, family: Family): string {
+/** The hash size for about `entries` entries: sized up front, the kernel need not grow it while loading. */
+export function hashSize(entries: number): number {
+  let size = 1024;
+  while (size < entries && size < 1 << 20) size *= 2;
+  return size;
+}
+
+/** The `ipset create` line of a kernel set; `entries` (expected) sizes its hash. */
+export function createLine(logical: string, kernel: string, family: Family, entries?: number): string {
   const info = setInfo(logical);
   const type = info.kind === 'ip' ? 'hash:ip' : 'hash:net';
-  return `create ${kernel} ${type} family ${family === 6 ? 'inet6' : 'inet'} maxelem ${MAXELEM}${info.timeout ? ' timeout 0' : ''} comment`;
+  const size = entries !== undefined ? ` hashsize ${hashSize(entries)}` : '';
+  return `create ${kernel} ${type} family ${family === 6 ? 'inet6' : 'inet'}${size} maxelem ${MAXELEM}${info.timeout ? ' timeout 0' : ''} comment`;
 }

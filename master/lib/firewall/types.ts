@@ -49,6 +49,8 @@ export interface LoadResult {
  * by finish(), except the LIVE_SETS, which only get entries added. A set not named is untouched.
  */
 export interface Loader {
+  /** A hint given before a set's first entry: about this many entries will come (sizes the set). */
+  expect(set: string, entries: number): void;
   /** Queue one validated entry. */
   add(entry: Entry): void;
   /** Resolves when the restore tool is ready for more (call between chunks). */

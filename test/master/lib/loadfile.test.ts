@@ -37,3 +37,16 @@ describe('parseLoadfileLine', () => {
     expect(parseLoadfileLine(line)).toEqual(expected);
   });
 });
+
+describe('parseNetFast', () => {
+  it('agrees with parseNet on addresses and CIDRs, canonical or not', async () => {
+    const { parseNet } = await import('../../../master/lib/address.js');
+    const { parseNetFast } = await import('../../../master/lib/loadfile.js');
+    const samples = ['1.2.3.4', '1.2.3.4/32', '1.2.3.4/24', '1.2.3.0/24', '1.2.3.0/024', '0.0.0.0/0', '255.255.255.255/31',
+      '1.2.3.4/33', '1.2.3.4/', '1.2.3.4/x', '1.2.3.4/1234', '01.2.3.4', '2001:db8::1/64', '::ffff:1.2.3.4', 'host', ''];
+    let seed = 7;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    for (let i = 0; i < 2000; i++) samples.push(`${rnd(256)}.${rnd(256)}.${rnd(256)}.${rnd(256)}/${rnd(34)}`);
+    for (const s of samples) expect(parseNetFast(s), s).toEqual(parseNet(s));
+  });
+});
