@@ -1,4 +1,5 @@
 // The one place where Watcher runs system commands: execa with argument arrays, never a shell.
+import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -16,6 +17,8 @@ export interface RunOptions {
   /** Return non-zero exits instead of throwing. */
   allowFail?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Working directory. */
+  cwd?: string;
 }
 
 /** Where each command and its duration is reported (the trace of the calling program). */
@@ -40,6 +43,7 @@ export async function run(cmd: string, args: readonly string[], opts: RunOptions
       reject: false,
       stripFinalNewline: false,
       env: opts.env,
+      cwd: opts.cwd,
       maxBuffer: 1024 * 1024 * 1024,
     });
   } catch (e) {
@@ -75,4 +79,15 @@ export function findProgram(cmd: string, path: string = process.env.PATH ?? ''):
     try { accessSync(full, constants.X_OK); return full; } catch { /* next */ }
   }
   return undefined;
+}
+
+/** Start a long-running program detached (own session), stdout and stderr appended to an open file; returns its pid. */
+export function spawnDetached(cmd: string, args: readonly string[], opts: { logFd: number; cwd?: string; env?: NodeJS.ProcessEnv }): number {
+  debug(1, `${describe(cmd, args)} (detached)`);
+  reporter?.(`[run] ${describe(cmd, args)} (detached)`);
+  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', opts.logFd, opts.logFd], cwd: opts.cwd, env: opts.env });
+  child.on('error', () => undefined);
+  child.unref();
+  if (child.pid === undefined) throw new WatcherError(`${cmd}: cannot start`, EX_UNAVAILABLE);
+  return child.pid;
 }
