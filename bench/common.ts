@@ -1,10 +1,9 @@
 // Shared pieces of the benchmarks: genlog input, timing a program, printing a table.
 import { execa } from 'execa';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createWriteStream } from 'node:fs';
 
 /** MASTER_PATH of the tree the bench runs from (dist/bench/x.js -> repo). */
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -14,11 +13,8 @@ export const GENLOG = process.env.GENLOG ?? '/work/shared/tools/genlog.py';
 export async function genlog(lines: number, args: string[] = []): Promise<string> {
   if (!existsSync(GENLOG)) throw new Error(`${GENLOG} not found (set GENLOG=/path/to/genlog.py)`);
   const file = join(mkdtempSync(join(tmpdir(), 'bench-')), `auth-${lines}.log`);
-  const out = createWriteStream(file);
-  const p = execa('python3', [GENLOG, String(lines), ...args], { stdout: 'pipe' });
-  p.stdout!.pipe(out);
-  await p;
-  await new Promise((r) => out.end(r));
+  const fd = openSync(file, 'w');
+  try { await execa('python3', [GENLOG, String(lines), ...args], { stdout: fd }); } finally { closeSync(fd); }
   return file;
 }
 
