@@ -1,5 +1,7 @@
 // Shared pieces of the benchmarks: genlog input, timing a program, printing a table.
 import { execa } from 'execa';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { closeSync, existsSync, mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,7 +16,11 @@ export async function genlog(lines: number, args: string[] = []): Promise<string
   if (!existsSync(GENLOG)) throw new Error(`${GENLOG} not found (set GENLOG=/path/to/genlog.py)`);
   const file = join(mkdtempSync(join(tmpdir(), 'bench-')), `auth-${lines}.log`);
   const fd = openSync(file, 'w');
-  try { await execa('python3', [GENLOG, String(lines), ...args], { stdout: fd }); } finally { closeSync(fd); }
+  try {
+    const child = spawn('python3', [GENLOG, String(lines), ...args], { stdio: ['ignore', fd, 'inherit'] });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`genlog.py exited with ${code}`);
+  } finally { closeSync(fd); }
   return file;
 }
 
