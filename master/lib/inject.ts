@@ -7,6 +7,8 @@
 // - All affairs that are ready at the end of a chunk are written in one IMMEDIATE
 //   transaction; the firewall channel gets its adds in the same order.
 // - Whitelisted, own and loopback addresses never reach the database or the firewall.
+// - An address already in DROP is put in custody again at most once a minute per process
+//   (an affair of a dropped address is mostly one still in flight): the channel stays short.
 import { formatDateTime, systemClock, type Clock } from './clock.js';
 import { countAffair, type LadderConf } from './affairs.js';
 import type { BanditStore, BanditRow } from './db.js';
@@ -16,6 +18,9 @@ import type { FifoWriter } from './fifo.js';
 import type { Counters } from './status.js';
 /** Where trace and log lines go (a Trace, a LineWriter, or stdout for LGinjector). */
 export interface Sink { readonly on?: boolean; write(message: string): void }
+
+/** How often an affair of a dropped address renews its custody entry. */
+const CUSTODY_REFRESH_MS = 60_000;
 
 export interface InjectRequest {
   address: string;
@@ -46,6 +51,8 @@ export class Injector {
   private readonly pending = new Map<string, InjectRequest[]>();
   private readonly clock: Clock;
   private inflight = 0;
+  /** Addresses this process put in custody, and when (clock.mono). */
+  private readonly custody = new Map<string, number>();
   private idle?: () => void;
 
   constructor(private readonly d: InjectorDeps) { this.clock = d.clock ?? systemClock; }
@@ -122,7 +129,12 @@ export class Injector {
       d.counters.tarpitted++;
       what = `${res.initial ? 'Initial' : 'Affairs'} ${of}${res.initial && r.penalty ? `, Penalty: ${r.penalty}` : ''}, tarpit ${res.measure.timeout} s`;
     } else {
-      d.fw.add('custody', r.address);
+      const since = this.custody.get(r.address);
+      if (res.measure.fresh || since === undefined || t1 - since > CUSTODY_REFRESH_MS) {
+        d.fw.add('custody', r.address);
+        if (this.custody.size >= 100_000) this.custody.clear();
+        this.custody.set(r.address, t1);
+      }
       if (res.measure.fresh) {
         if (row) d.fw.del('tarpit', r.address);
         d.counters.dropped++;
