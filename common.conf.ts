@@ -39,6 +39,7 @@ export function moduleKeys(name: string) {
   return {
     ...WATCHER_KEYS,
     LOGFILE: { type: 'path', default: (raw: Record<string, string>) => join(raw.LOG_DIR, `${name}.log`), doc: 'module log file' },
+    RULES: { type: 'string', default: 'rules', doc: 'rule set: a directory of the module (rules, rules-exim, ...) or an absolute path' },
   } as const satisfies KeyTable;
 }
 

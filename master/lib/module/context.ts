@@ -18,7 +18,7 @@ export type ModuleConf = ReturnType<typeof loadModuleConf>;
 /** Settings, paths and log of a module. */
 export function openModule(def: ModuleDef): { conf: ModuleConf; paths: ModulePaths; log: LineWriter; trace: Trace } {
   const conf = loadModuleConf(def.name);
-  const paths = modulePaths(def);
+  const paths = modulePaths(def, MASTER_PATH, conf.RULES);
   return { conf, paths, log: new LineWriter(conf.LOGFILE, def.name), trace: new Trace(paths.trace, def.name, conf.TRACE) };
 }
 

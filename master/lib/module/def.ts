@@ -1,5 +1,5 @@
 // What makes one module different from another: a small definition each entry file binds.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MASTER_PATH, moduleDir } from '../paths.js';
 
 export interface ModuleDef {
@@ -15,7 +15,7 @@ export interface ModuleDef {
   modClass?: { label: string; value: string };
   /** The companion whose FIFO `passon` writes to (WatchMX: WatchMB). */
   passonTo?: string;
-  /** Rules directory relative to the module directory; default: rules. */
+  /** Rules directory relative to the module directory when the RULES key is not given; default: rules. */
   rules?: string;
 }
 
@@ -29,13 +29,13 @@ export interface ModulePaths {
   conf: string;
 }
 
-/** Where a module's files are. */
-export function modulePaths(def: ModuleDef, master: string = MASTER_PATH): ModulePaths {
+/** Where a module's files are; `rules` is the RULES key (a directory of the module or an absolute path). */
+export function modulePaths(def: ModuleDef, master: string = MASTER_PATH, rules?: string): ModulePaths {
   const dir = moduleDir(def.name, master);
   const db = def.database ?? def.name;
   return {
     dir,
-    rules: join(dir, def.rules ?? 'rules'),
+    rules: resolve(dir, rules || def.rules || 'rules'),
     database: join(moduleDir(db, master), `${db}.db`),
     schema: join(moduleDir(db, master), 'Schema'),
     trace: join(dir, `${def.name}.trace`),

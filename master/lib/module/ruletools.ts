@@ -1,7 +1,17 @@
 // The programs of a rules directory (Test, check-rule, check-all-rules), bound to a module.
 import { runProgram } from '../cli.js';
 import { runRuleTest, runCheckRule, runCheckAllRules } from '../rules/tools.js';
+import { existsSync } from 'node:fs';
+import { loadModuleConf } from '../../../common.conf.js';
+import { MASTER_PATH } from '../paths.js';
 import { modulePaths, type ModuleDef } from './def.js';
+
+/** The rules directory a tool works on: --rules when given, else the module's RULES key. */
+export function selectedRules(def: ModuleDef, rules?: string): string {
+  return modulePaths(def, MASTER_PATH, rules ?? loadModuleConf(def.name).RULES).rules;
+}
+
+const RULES_OPTION = { type: 'string', describe: "rule set instead of the module's RULES key: a directory of the module (rules-exim) or a path" } as const;
 
 /** rules/Test [--json] [FILE] of a module. */
 export function runTestProgram(def: ModuleDef, argv: string[]): Promise<number> {
@@ -10,8 +20,9 @@ export function runTestProgram(def: ModuleDef, argv: string[]): Promise<number> 
     describe: `replay log lines (FILE or stdin) through ${def.name}'s superflous_map and rules, one result a line; no database, no firewall`,
     options: (y) => y
       .command('$0 [file]', 'replay', (c) => c.positional('file', { type: 'string', describe: 'log file (default: stdin)' }))
-      .option('json', { type: 'boolean', default: false, describe: 'one JSON object a line: verdict, rule, action, penalty, address' }),
-    run: (a: { file?: string; json: boolean }) => runRuleTest(modulePaths(def).rules, a.file, a.json),
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON object a line: verdict, rule, action, penalty, address' })
+      .option('rules', RULES_OPTION),
+    run: (a: { file?: string; json: boolean; rules?: string }) => runRuleTest(selectedRules(def, a.rules), a.file, a.json),
   }, argv);
 }
 
@@ -30,7 +41,7 @@ export function runCheckAllRulesProgram(def: ModuleDef, argv: string[]): Promise
   return runProgram({
     name: 'check-all-rules',
     describe: `check every rule file of ${def.name} and replay their annotated samples (exit 78 on a problem)`,
-    options: (y) => y.command('$0 [dir]', 'check', (c) => c.positional('dir', { type: 'string', describe: 'rules directory (default: the module\'s)' })),
-    run: (a: { dir?: string }) => runCheckAllRules(a.dir ?? modulePaths(def).rules, (s) => process.stdout.write(s)),
+    options: (y) => y.command('$0 [dir]', 'check', (c) => c.positional('dir', { type: 'string', describe: "rules directory (default: the module's RULES key)" })),
+    run: (a: { dir?: string }) => runCheckAllRules(a.dir !== undefined && existsSync(a.dir) ? a.dir : selectedRules(def, a.dir), (s) => process.stdout.write(s)),
   }, argv);
 }
