@@ -15,6 +15,8 @@ export interface ModuleDef {
   modClass?: { label: string; value: string };
   /** The companion whose FIFO `passon` writes to (WatchMX: WatchMB). */
   passonTo?: string;
+  /** A module this one starts beside it, keeps running and stops with it (WatchMX: WatchMB). */
+  companion?: string;
   /** Rules directory relative to the module directory when the RULES key is not given; default: rules. */
   rules?: string;
 }

@@ -9,6 +9,8 @@ import { loadRuleSet, readRuleSet } from '../rules/ruleset.js';
 import { formatProblem } from '../rules/parse.js';
 import type { ModuleDef } from './def.js';
 import { openModule, openInjector } from './context.js';
+import { Companion } from './companion.js';
+import { MASTER_PATH } from '../paths.js';
 
 /** Run a module in the foreground until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runModule(def: ModuleDef): Promise<number> {
@@ -32,11 +34,14 @@ export async function runModule(def: ModuleDef): Promise<number> {
     counters.overlong = splitter.overlong;
   }, (m) => log.write(m));
   await reader.open();
+  const companion = def.companion ? new Companion(def.companion, { master: MASTER_PATH, runDir: conf.RUN_DIR, env: process.env, graceMs: conf.STOP_GRACE * 1000, log }) : undefined;
+  companion?.ensure();
   log.write(`started: ${rules.rules.length} rules in ${rules.files.length} files, ${rules.superflousCount} superflous patterns, reading ${reader.path}`);
   status.write(counters);
   let syncing = false;
   const tick = setInterval(() => {
     status.write(counters);
+    companion?.ensure();
     void reader.check().catch((e: Error) => log.write(`cannot recreate ${reader.path}: ${e.message}`));
     if (!syncing) {
       syncing = true;
@@ -57,12 +62,14 @@ export async function runModule(def: ModuleDef): Promise<number> {
   });
   process.off('SIGHUP', reload);
   clearInterval(tick);
+  const companionStopped = companion?.stop();
   reader.close();
   scanner.scan(splitter.end());
   const wait = new Promise<void>((r) => setTimeout(r, conf.DNS_TIMEOUT * 2 + 500).unref());
   await Promise.race([inj.injector.settled(), wait]);
   try { await inj.close(); } catch (e) { log.write(`firewall at stop: ${(e as Error).message}`); }
   passon?.writer.close();
+  await companionStopped;
   status.write(counters);
   pid.release();
   log.write(`stopped (${signal}): ${counters.lines} lines, ${counters.injected} affairs, ${counters.dropped} dropped`);
