@@ -6,6 +6,8 @@
 // - Below MAX_AFFAIRS the address sits in tarpit for 2^affairs * TIME_SLICE seconds.
 // - At MAX_AFFAIRS the row is DROP (drop_time set once) and the address goes to custody.
 // - A DROP row stays DROP; a new affair only refreshes last_seen and custody.
+// - origin is the module that introduced the address; a module with a class of its own
+//   (WatchMB: Breaker) stamps it on every row it counts an affair for.
 import type { BanditRow } from './db.js';
 import type { Classification } from './dns.js';
 
@@ -42,6 +44,6 @@ export function countAffair(row: BanditRow | undefined, a: Affair, c: Classifica
   if (row.status === 'DROP') return { row: { ...row, rule: a.rule, last_seen: a.now }, initial: false, measure: { kind: 'drop', fresh: false } };
   const affairs = Math.min(row.affairs + 1, conf.MAX_AFFAIRS);
   const drop = affairs >= conf.MAX_AFFAIRS;
-  const next: BanditRow = { ...row, affairs, rule: a.rule, last_seen: a.now, status: drop ? 'DROP' : 'TARPIT', drop_time: drop ? a.now : null };
+  const next: BanditRow = { ...row, affairs, rule: a.rule, modclass: a.modclass ?? row.modclass, last_seen: a.now, status: drop ? 'DROP' : 'TARPIT', drop_time: drop ? a.now : null };
   return { row: next, initial: false, measure: drop ? { kind: 'drop', fresh: true } : { kind: 'tarpit', timeout: tarpitSeconds(affairs, conf.TIME_SLICE) } };
 }

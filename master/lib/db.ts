@@ -53,13 +53,13 @@ export interface BanditRow {
 export class BanditStore {
   private readonly get_: Database.Statement<[string], BanditRow>;
   private readonly insert_: Database.Statement<BanditRow>;
-  private readonly update_: Database.Statement<Pick<BanditRow, 'address' | 'affairs' | 'status' | 'rule' | 'last_seen' | 'drop_time'>>;
+  private readonly update_: Database.Statement<Pick<BanditRow, 'address' | 'affairs' | 'status' | 'rule' | 'modclass' | 'last_seen' | 'drop_time'>>;
 
   constructor(readonly db: Db) {
     this.get_ = db.prepare('SELECT * FROM bandits WHERE address = ?');
     this.insert_ = db.prepare(`INSERT INTO bandits (address, class, host, affairs, status, rule, modclass, first_seen, last_seen, drop_time, origin)
       VALUES (@address, @class, @host, @affairs, @status, @rule, @modclass, @first_seen, @last_seen, @drop_time, @origin)`);
-    this.update_ = db.prepare('UPDATE bandits SET affairs = @affairs, status = @status, rule = @rule, last_seen = @last_seen, drop_time = @drop_time WHERE address = @address');
+    this.update_ = db.prepare('UPDATE bandits SET affairs = @affairs, status = @status, rule = @rule, modclass = @modclass, last_seen = @last_seen, drop_time = @drop_time WHERE address = @address');
   }
 
   get(address: string): BanditRow | undefined { return this.get_.get(address); }
