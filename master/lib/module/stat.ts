@@ -8,22 +8,34 @@ import { sendReport } from '../mail.js';
 import type { ModuleDef, ModulePaths } from './def.js';
 import type { ModuleConf } from './context.js';
 
-/** Rows date,introduced,dropped for every day the database knows, oldest first. */
-export function statisticsRows(paths: ModulePaths): [string, number, number][] {
+/** The origins a Stat splits its columns by: a module with a companion shares its database (MX: WatchMX, WatchMB). */
+export function statisticsOrigins(def: ModuleDef): string[] {
+  return def.companion ? [def.origin ?? def.name, def.companion] : [];
+}
+
+/** The CSV header: date, introduced, dropped, then both per origin. */
+export function statisticsHeader(origins: string[]): string[] {
+  return ['date', 'introduced', 'dropped', ...origins.flatMap((o) => [`introduced ${o}`, `dropped ${o}`])];
+}
+
+/** Rows date,introduced,dropped[,per origin] for every day the database knows, oldest first. */
+export function statisticsRows(paths: ModulePaths, origins: string[] = []): (string | number)[][] {
   const db = openDatabase(paths.database, paths.schema);
   try {
-    const rows = db.prepare(`SELECT day, SUM(i) AS introduced, SUM(d) AS dropped FROM (
-        SELECT substr(first_seen, 1, 10) AS day, 1 AS i, 0 AS d FROM bandits
-        UNION ALL SELECT substr(drop_time, 1, 10), 0, 1 FROM bandits WHERE drop_time IS NOT NULL)
-      GROUP BY day ORDER BY day`).all() as { day: string; introduced: number; dropped: number }[];
-    return rows.map((r) => [r.day, r.introduced, r.dropped]);
+    const split = origins.map((_, k) => `, SUM(CASE WHEN origin = @o${k} THEN i ELSE 0 END), SUM(CASE WHEN origin = @o${k} THEN d ELSE 0 END)`).join('');
+    const rows = db.prepare(`SELECT day, SUM(i), SUM(d)${split} FROM (
+        SELECT substr(first_seen, 1, 10) AS day, 1 AS i, 0 AS d, origin FROM bandits
+        UNION ALL SELECT substr(drop_time, 1, 10), 0, 1, origin FROM bandits WHERE drop_time IS NOT NULL)
+      GROUP BY day ORDER BY day`).raw().all(Object.fromEntries(origins.map((o, k) => [`o${k}`, o]))) as (string | number)[][];
+    return rows;
   } finally { db.close(); }
 }
 
 /** Write Statistics-<XX>.csv in the module directory and mail it when REPORTMAIL is set. */
 export async function makeStatistics(def: ModuleDef, conf: ModuleConf, paths: ModulePaths): Promise<{ file: string; days: number; sent?: string }> {
-  const rows = statisticsRows(paths);
-  const csv = stringify([['date', 'introduced', 'dropped'], ...rows]);
+  const origins = statisticsOrigins(def);
+  const rows = statisticsRows(paths, origins);
+  const csv = stringify([statisticsHeader(origins), ...rows]);
   const file = join(paths.dir, `Statistics-${def.token}.csv`);
   writeFileSync(file, csv, { mode: 0o600 });
   if (conf.REPORTMAIL === '') return { file, days: rows.length };
@@ -31,7 +43,7 @@ export async function makeStatistics(def: ModuleDef, conf: ModuleConf, paths: Mo
   const sent = await sendReport({
     to: conf.REPORTMAIL,
     subject: `Statistics-${def.token} ${stamp}`,
-    text: `${def.name} on this server: addresses introduced and dropped per day (${rows.length} days), attached as CSV.\n`,
+    text: `${[def.name, ...origins.slice(1)].join(' and ')} on this server: addresses introduced and dropped per day (${rows.length} days), attached as CSV.\n`,
     attachments: [{ filename: `Statistics-${def.token}.csv`, content: csv }],
   }, conf);
   return { file, days: rows.length, sent };
