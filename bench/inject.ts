@@ -29,7 +29,7 @@ async function injectCost(path: string, schema: string, rows: number, k: number)
   const ch = fw.channel();
   const inj = new Injector({
     store: new BanditStore(db), dns: new DnsClassifier({ DNS_SERVER: 'off', DNS_TIMEOUT: 1, DNS_CACHE_TTL: 0 }), fw: ch, spare: () => false,
-    conf: { MAX_AFFAIRS: 1000, TIME_SLICE: 1 }, origin: 'WatchLG', counters: newCounters(), trace: { on: false, write: () => {} }, log: { write: () => {} },
+    conf: { MAX_AFFAIRS: 30, TIME_SLICE: 1 }, origin: 'WatchLG', counters: newCounters(), trace: { on: false, write: () => {} }, log: { write: () => {} },
   });
   const t0 = performance.now();
   for (let i = 0; i < k; i++) {

@@ -16,9 +16,12 @@ export interface LadderConf { MAX_AFFAIRS: number; TIME_SLICE: number }
 /** What the firewall must do after an affair. */
 export type Measure = { kind: 'tarpit'; timeout: number } | { kind: 'drop'; fresh: boolean };
 
-/** Seconds in tarpit after `affairs` affairs. */
+/** The longest timeout the kernel takes for a set entry (ipset: UINT_MAX/1000 seconds). */
+export const MAX_TIMEOUT = 2_147_483;
+
+/** Seconds in tarpit after `affairs` affairs (capped at what the kernel takes). */
 export function tarpitSeconds(affairs: number, timeSlice: number): number {
-  return 2 ** affairs * timeSlice;
+  return Math.min(2 ** affairs * timeSlice, MAX_TIMEOUT);
 }
 
 /** The starting affairs of a new address of this class. */

@@ -27,6 +27,7 @@ describe('affairs ladder', () => {
   it('tarpits for 2^affairs * TIME_SLICE (the 1.4 notes\' table)', () => {
     expect([1, 2, 3, 4, 5].map((a) => tarpitSeconds(a, 60))).toEqual([120, 240, 480, 960, 1920]);
     expect([1, 2, 3, 4, 5].map((a) => tarpitSeconds(a, 600))).toEqual([1200, 2400, 4800, 9600, 19200]);
+    expect(tarpitSeconds(29, 60)).toBe(2_147_483); // the kernel's longest timeout
   });
 
   it('walks INITIAL -> TARPIT -> DROP and stays DROP', () => {
