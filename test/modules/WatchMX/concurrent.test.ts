@@ -1,0 +1,66 @@
+// WatchMX, WatchMB and ExpireMX writing one database at the same moment: no lost update,
+// no SQLITE_BUSY failure.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ResultPromise } from 'execa';
+import { isAlive } from '../../../master/lib/lock.js';
+import { makeMailSandbox, type MailSandbox } from './sandbox.js';
+
+const H = 'Nov  1 00:00:00 vmd28527';
+const ADDRESSES = Array.from({ length: 200 }, (_, i) => `198.18.${i >> 8}.${(i & 255) + 1}`);
+const OLD = 100_000;
+
+describe('WatchMX + WatchMB + ExpireMX on one database', () => {
+  let sb: MailSandbox;
+  let mx: ResultPromise;
+  beforeAll(async () => {
+    // DNS off: every address starts at 1, so each line is exactly one affair.
+    sb = await makeMailSandbox('TRACE=\nGEOTRACK=\nMAX_AFFAIRS=30\nTIME_SLICE=1', { dns: false });
+    expect((await sb.run('modules/WatchMX/Prep')).exitCode).toBe(0);
+    const db = new Database(join(sb.inst.root, 'modules/WatchMX/WatchMX.db'));
+    const ins = db.prepare("INSERT INTO bandits VALUES (?, 'UNRESOLVED', NULL, 1, 'INITIAL', 'old', NULL, '2020-01-01 00:00:00', '2020-01-01 00:00:00', NULL, 'WatchMX')");
+    db.transaction(() => { for (let i = 0; i < OLD; i++) ins.run(`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`); })();
+    db.close();
+    mx = sb.start('modules/WatchMX/WatchMX');
+    await sb.waitFor('both status files', () => sb.status('WatchMX') && sb.status('WatchMB'));
+  }, 60_000);
+  afterAll(async () => {
+    for (const name of ['WatchMB', 'WatchMX'] as const) { const p = sb?.pid(name); if (p && isAlive(p)) process.kill(p, 'SIGKILL'); }
+    if (mx && mx.exitCode === null) { mx.kill('SIGKILL'); await mx; }
+    await sb?.close();
+  });
+
+  it('counts every affair of both modules while Expire deletes 100k rows', async () => {
+    let done = false;
+    const expire = sb.run('modules/WatchMX/ExpireMX', ['30']).finally(() => { done = true; });
+    // Feed rounds until Expire is through (at most 14: 28 affairs < MAX_AFFAIRS), and note
+    // what was left of the old rows at each round: proof that the writes overlapped.
+    const left: number[] = [];
+    let rounds = 0;
+    while (rounds < 14 && (!done || rounds < 4)) {
+      sb.feed(ADDRESSES.flatMap((a) => [
+        `${H} postfix/smtpd[${rounds}]: NOQUEUE: reject: RCPT from unknown[${a}]: 554 5.7.1 <x@example.com>: Relay access denied; from=<a@b.c> to=<x@example.com> proto=ESMTP helo=<h>`,
+        `${H} postfix/smtpd[${rounds}]: warning: unknown[${a}]: SASL LOGIN authentication failed: UGFzc3dvcmQ6`,
+      ]));
+      rounds++;
+      left.push(sb.query<{ n: number }>("SELECT COUNT(*) AS n FROM bandits WHERE address LIKE '10.%'")[0].n);
+      await new Promise((res) => setTimeout(res, 150));
+    }
+    expect(left.some((n) => n > 0 && n < OLD), `old rows left at each round: ${left.join(' ')}`).toBe(true);
+    const n = ADDRESSES.length * rounds;
+    await sb.waitFor('every line counted', () => sb.status('WatchMX')?.injected === n && sb.status('WatchMB')?.injected === n, 60_000);
+    const ex = await expire;
+    expect(ex.exitCode, ex.stderr).toBe(0);
+    expect(ex.stdout).toMatch(new RegExp(`ExpireMX: ${OLD} addresses not seen since .* removed`));
+    const rows = sb.query<{ address: string; affairs: number; modclass: string }>("SELECT address, affairs, modclass FROM bandits WHERE address LIKE '198.18.%'");
+    expect(rows).toHaveLength(ADDRESSES.length);
+    expect(rows.filter((r) => r.affairs !== 2 * rounds)).toEqual([]);
+    expect(rows.every((r) => r.modclass === 'Breaker')).toBe(true);
+    expect(sb.query("SELECT COUNT(*) AS n FROM bandits WHERE address LIKE '10.%'")).toEqual([{ n: 0 }]);
+    for (const name of ['WatchMX', 'WatchMB'] as const) {
+      expect(sb.log(name)).not.toMatch(/SQLITE_BUSY|database is locked|failed/);
+      expect(sb.status(name)).toMatchObject({ lines: name === 'WatchMX' ? 2 * n : n, untreated: 0 });
+    }
+  }, 120_000);
+});
