@@ -26,13 +26,15 @@ async function waitFor<T>(probe: () => T | undefined | false, ms = 600_000): Pro
   }
 }
 
-async function setCount(set: string): Promise<number> {
-  let n = 0;
+async function members(set: string): Promise<Set<string>> {
+  const out = new Set<string>();
   for (const k of [set, `${set}-v6`]) {
-    const m = /Number of entries: (\d+)/.exec(String((await execa('ipset', ['list', '-t', k], { reject: false })).stdout));
-    if (m) n += Number(m[1]);
+    for (const line of String((await execa('ipset', ['list', k], { reject: false })).stdout).split('\n')) {
+      const m = /^([0-9a-f:.]+)( timeout \d+)?$/.exec(line);
+      if (m && /[.:]/.test(m[1])) out.add(m[1]);
+    }
   }
-  return n;
+  return out;
 }
 
 /** (1) Replays of the same file by each rule set and by fail2ban-regex. */
@@ -79,9 +81,14 @@ async function endToEnd(file: string, lines: number): Promise<void> {
   const by = Object.fromEntries((db.prepare('SELECT status, COUNT(*) AS n FROM bandits GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
   const origins = (db.prepare('SELECT origin, COUNT(*) AS n FROM bandits GROUP BY origin').all() as { origin: string; n: number }[]).map((r) => `${r.origin} ${r.n}`).join(', ');
   db.close();
+  // An address WatchMX drops while WatchMB tarpits it at the same moment can stay in tarpit
+  // too (two channels, no order between them) until its timeout: custody decides, so the
+  // tarpit is compared without the custody members.
   let custody = 0, tarpit = 0;
   for (let i = 0; i < 400; i++) {
-    custody = await setCount('custody'); tarpit = await setCount('tarpit');
+    const c = await members('custody');
+    custody = c.size;
+    tarpit = [...await members('tarpit')].filter((a) => !c.has(a)).length;
     if (custody === (by.DROP ?? 0) && tarpit === (by.INITIAL ?? 0) + (by.TARPIT ?? 0)) break;
     await sleep(50);
   }
@@ -98,7 +105,7 @@ async function endToEnd(file: string, lines: number): Promise<void> {
     ['WatchMB: lines / affairs', `${sb.lines} / ${sb.injected}`],
     ['rows by origin', origins],
     ['DROP rows / custody entries', `${by.DROP ?? 0} / ${custody}`],
-    ['tarpit rows / tarpit entries', `${(by.INITIAL ?? 0) + (by.TARPIT ?? 0)} / ${tarpit}`],
+    ['tarpit rows / tarpit entries not in custody', `${(by.INITIAL ?? 0) + (by.TARPIT ?? 0)} / ${tarpit}`],
   ]);
   mx.kill('SIGTERM');
   await mx;
