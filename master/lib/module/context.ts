@@ -38,7 +38,9 @@ export async function openInjector(def: ModuleDef, conf: ModuleConf, paths: Modu
   const store = new BanditStore(db);
   const fw = openFirewall(conf);
   await fw.ensure();
-  const spare = await loadSpare(fw);
+  let spare = await loadSpare(fw);
+  /** Read the whitelist file and set again (on SIGHUP). */
+  const reloadSpare = async (): Promise<void> => { spare = await loadSpare(fw); };
   const channel = fw.channel();
   const geo = conf.GEOTRACK !== '' ? new FifoWriter(join(conf.FIFO_BASE, 'GeoTrack')) : undefined;
   const injector = new Injector({
@@ -52,5 +54,5 @@ export async function openInjector(def: ModuleDef, conf: ModuleConf, paths: Modu
       db.close();
     }
   };
-  return { db, store, fw, channel, injector, counters, geo, close };
+  return { db, store, fw, channel, injector, counters, geo, close, reloadSpare };
 }

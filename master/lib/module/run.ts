@@ -54,6 +54,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
     if (!set) { log.write(`reload (HUP) refused, the old rules stay: ${problems.map(formatProblem).join('; ')}`); return; }
     scanner.setRules(set);
     log.write(`reloaded (HUP): ${set.rules.length} rules in ${set.files.length} files, ${set.superflousCount} superflous patterns`);
+    void inj.reloadSpare().catch((e: Error) => log.write(`whitelist not reloaded: ${e.message}`));
   };
   process.on('SIGHUP', reload);
   const signal = await new Promise<string>((resolve) => {

@@ -24,6 +24,7 @@ export interface Rule {
 /** A problem in a rule file, reported as file:line: message. */
 export interface RuleProblem { file: string; line: number; message: string }
 
+/** A problem as the tools print it: file:line: message. */
 export function formatProblem(p: RuleProblem): string {
   return `${p.file}:${p.line}: ${p.message}`;
 }

@@ -91,11 +91,16 @@ describe('WatchLG', () => {
     await sb.waitFor('refusal in the log', () => sb.log().includes('reload (HUP) refused, the old rules stay'));
     expect(sb.log()).toContain(`${bad}:3: the decision must end with 'return N'`);
     writeFileSync(bad, 'RULE=sample-noise\nPattern=": x-noise"\nif [[ "$REPLY" =~ "$Pattern" ]]; then return 0; fi\n#expect match sample-noise -\n#line sshd[1]: x-noise\n');
+    writeFileSync(join(sb.inst.root, 'whitelist'), '198.51.100.0/24 # the office\n203.0.113.99 # added later\n');
     const r = await sb.run('bin/Refresh', ['lg']);
     expect(r.exitCode, r.stderr).toBe(0);
     await sb.waitFor('reloaded in the log', () => sb.log().includes('reloaded (HUP): 14 rules'));
     sb.feed([`${H} sshd[8]: x-noise`]);
     await sb.waitFor('the new rule matching', () => (sb.status()!.matched as Record<string, number>)['sample-noise'] === 1);
+    const spared = sb.status()!.spared as number;
+    sb.feed([`${H} sshd[8]: Invalid user x from 203.0.113.99 port 22`]);
+    await sb.waitFor('the newly whitelisted address spared', () => sb.status()!.spared === spared + 1);
+    expect(sb.row('203.0.113.99')).toBeUndefined();
     rmSync(bad);
   });
 
