@@ -65,6 +65,17 @@ describe('watcher service', () => {
     expect(await ns.ok('iptables', ['-S', 'WATCHER'])).toContain('--match-set good src -j DROP');
   });
 
+  it('a module logs to the LOGFILE of its conf (keys of its own do not matter); a broken conf stops only that module', async () => {
+    inst.write('loader.conf', '');
+    inst.write('modules/WatchTT/WatchTT.conf', 'OWN_KEY=1\nLOGFILE=$LOG_DIR/tt-$OWN_KEY.log\n');
+    inst.write('modules/WatchUU/WatchUU.conf', 'LOGFILE=$(reboot)\n');
+    const r = await runMaster(ns, inst, 'watcher', ['start']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`watcher: module WatchUU not started: ${join(inst.root, 'modules/WatchUU/WatchUU.conf')}:1: LOGFILE="$(reboot)": command substitution $(...) is refused`);
+    const pid = Number(readFileSync(join(inst.runDir, 'WatchTT.pid'), 'utf8'));
+    expect(readFileSync(join(inst.logDir, 'tt-1.log'), 'utf8')).toContain(`WatchTT[${pid}]: started`);
+  });
+
   it('stop kills a module that ignores SIGTERM after STOP_GRACE', async () => {
     inst.write('loader.conf', '');
     expect((await runMaster(ns, inst, 'watcher', ['start'], { FIXTURE_IGNORE_TERM: '1' })).exitCode).toBe(0);

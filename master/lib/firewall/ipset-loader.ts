@@ -52,7 +52,9 @@ class IpsetLoader implements Loader {
     if (p) return p;
     const live = (LIVE_SETS as readonly string[]).includes(set);
     (live ? this.added : this.replaced).add(set);
-    this.ensures.push(this.fw.ensureSet(set));
+    const ensured = this.fw.ensureSet(set);
+    ensured.catch(() => undefined); // awaited (and reported) by finish()
+    this.ensures.push(ensured);
     const target = (f: Family) => (live ? kernelName(set, f) : newName(kernelName(set, f)));
     p = [`add ${target(4)} `, `add ${target(6)} `];
     this.prefixes.set(set, p);

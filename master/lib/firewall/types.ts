@@ -61,7 +61,11 @@ export interface Loader {
   abort(): Promise<void>;
 }
 
-/** A live channel for modules: adds and deletes without forking a process per event. */
+/**
+ * A live channel for modules: adds and deletes without forking a process per event. IPv4 and
+ * IPv6 are both accepted. The sets must exist (ensure() / ensureSet()); a bad address or a
+ * kernel error is reported by the next sync() and never ends the channel.
+ */
 export interface FirewallChannel {
   add(set: string, net: string, timeout?: number): void;
   del(set: string, net: string): void;
