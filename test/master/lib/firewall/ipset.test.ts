@@ -65,7 +65,7 @@ describe('iptables + ipset firewall', () => {
       ch.add('custody', '1.2.3.4;reboot'); ch.add('custody', '10.0.0.1', 60); ch.add('nosuchset', '10.0.0.2');
       let err = ''; try { await ch.sync(); } catch (e) { err = e.message; }
       ch.add('custody', '192.0.2.8'); await ch.sync();
-      const pids = sh('pgrep', '-c', '-x', 'ipset').trim();
+      const pids = sh('pgrep', '-c', '-x', '-P', String(process.pid), 'ipset').trim();
       await ch.close();
       console.log(JSON.stringify({ first, err, after: sh('ipset', 'save', 'custody'), pids, custody: await fw.list('custody'), counts: Object.fromEntries(await fw.counts()) }));`);
     const first = r.first as string;
