@@ -89,6 +89,19 @@ describe('FillFW', () => {
     expect(await save(ns, 'whitelist')).toEqual([]);
   });
 
+  it('takes over sets an older installation made with other options', async () => {
+    await ns.ok('ipset', ['create', 'blacklist', 'hash:net']);
+    await ns.ok('ipset', ['create', 'nixspam', 'hash:net', 'maxelem', '1000']);
+    await ns.ok('ipset', ['add', 'nixspam', '10.9.9.9']);
+    inst.write('blacklist', '198.51.100.7\n');
+    inst.write('Loadfiles/Loadfile-nixspam', 'add nixspam 203.0.113.1\n');
+    const r = await runMaster(ns, inst, 'FillFW');
+    expect(r.stderr).toBe('');
+    expect(await save(ns, 'blacklist')).toEqual(['198.51.100.7']);
+    expect(await save(ns, 'nixspam')).toEqual(['203.0.113.1']);
+    expect(await ns.ok('iptables', ['-S', 'WATCHER'])).toContain('-A WATCHER -m set --match-set nixspam src -j DROP');
+  });
+
   it('exits 69 naming ipset or iptables when one is missing', async () => {
     const bin = join(inst.root, '..', 'bin-only');
     mkdirSync(bin);

@@ -80,6 +80,8 @@ export interface Firewall {
   ensure(): Promise<void>;
   /** Create a set and its rule if missing; idempotent. */
   ensureSet(name: string): Promise<void>;
+  /** ensureSet for many sets at once (one run of each tool). */
+  ensureSets(names: readonly string[]): Promise<void>;
   /** Start a batch load; the restore input is also written to the file `flushload`. */
   loader(flushload: string): Loader;
   /** Entries of a set, canonical text. */
