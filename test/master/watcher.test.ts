@@ -111,6 +111,19 @@ describe('watcher service', () => {
     expect(input).toContain('-A INPUT -m set --match-set admin src -j DROP');
   });
 
+  it('a dynloader that calls watcher reload at its end does not block the start that runs it', async () => {
+    mkdirSync(join(inst.root, 'dynload/dyn'), { recursive: true });
+    inst.write('loader.conf', 'dynload/dyn/Load\n');
+    const load = inst.write('dynload/dyn/Load', `#!/bin/sh\necho "add dyn 203.0.113.5" > ../../Loadfiles/Loadfile-dyn\nexec ${process.execPath} ../../master/watcher reload\n`);
+    chmodSync(load, 0o755);
+    const t0 = Date.now();
+    const r = await runMaster(ns, inst, 'watcher', ['start']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(await ns.ok('ipset', ['list', 'dyn'])).toContain('203.0.113.5');
+  });
+
   it('two reloads at the same time run one after the other', async () => {
     inst.write('loader.conf', '');
     inst.write('watcher.conf', 'MODULES=""\n');
