@@ -9,8 +9,8 @@ export function neededPrograms(firewall: string): Record<string, string> {
   return firewall === 'nftables' ? { nft: 'nftables' } : { ipset: 'ipset', iptables: 'iptables', ip6tables: 'iptables' };
 }
 
-// Found the way the runner will find it: on PATH only.
-const onPath = (p: string): boolean => (process.env.PATH ?? '').split(':').filter(Boolean).some((d) => findProgram(join(d, p)) !== undefined);
+// Found the way the runner will find it: on PATH or in the system directories.
+const onPath = (p: string): boolean => findProgram(p) !== undefined;
 
 /** Check the programs; with `install`, apt-get the missing ones. Throws EX_UNAVAILABLE naming what is missing. */
 export async function checkPrograms(needed: Record<string, string>, install: boolean, say: (l: string) => void): Promise<void> {

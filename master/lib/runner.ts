@@ -35,9 +35,10 @@ export async function run(cmd: string, args: readonly string[], opts: RunOptions
   const t0 = systemClock.mono();
   const shown = describe(cmd, args);
   debug(1, shown);
+  const file = resolveProgram(cmd);
   let r;
   try {
-    r = await execa(cmd, args, {
+    r = await execa(file, args, {
       input: opts.input,
       timeout: opts.timeout ?? 600_000,
       reject: false,
@@ -68,12 +69,15 @@ export async function run(cmd: string, args: readonly string[], opts: RunOptions
 export function spawnChannel(cmd: string, args: readonly string[]): ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; reject: false; buffer: false }> {
   debug(1, `${describe(cmd, args)} &`);
   reporter?.(`[run] ${describe(cmd, args)} (channel)`);
-  return execa(cmd, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false });
+  return execa(resolveProgram(cmd), args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false });
 }
 
-/** The full path of a program on PATH, or undefined. */
+/** System directories searched after PATH: cron's PATH (/usr/bin:/bin) lacks ipset and iptables. */
+export const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
+
+/** The full path of a program on PATH or in the system directories, or undefined. */
 export function findProgram(cmd: string, path: string = process.env.PATH ?? ''): string | undefined {
-  const dirs = cmd.includes('/') ? [''] : path.split(':').concat(['/usr/sbin', '/sbin']);
+  const dirs = cmd.includes('/') ? [''] : path.split(':').filter(Boolean).concat(SYSTEM_DIRS);
   for (const dir of dirs) {
     const full = dir ? join(dir, cmd) : cmd;
     try { accessSync(full, constants.X_OK); return full; } catch { /* next */ }
@@ -81,11 +85,18 @@ export function findProgram(cmd: string, path: string = process.env.PATH ?? ''):
   return undefined;
 }
 
+/** The path to execute for a program; a missing one is EX_UNAVAILABLE naming it. */
+export function resolveProgram(cmd: string): string {
+  const file = findProgram(cmd);
+  if (!file) throw new WatcherError(`${cmd}: program not found (install it, or run master/Prep)`, EX_UNAVAILABLE);
+  return file;
+}
+
 /** Start a long-running program detached (own session), stdout and stderr appended to an open file; returns its pid. */
 export function spawnDetached(cmd: string, args: readonly string[], opts: { logFd: number; cwd?: string; env?: NodeJS.ProcessEnv }): number {
   debug(1, `${describe(cmd, args)} (detached)`);
   reporter?.(`[run] ${describe(cmd, args)} (detached)`);
-  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', opts.logFd, opts.logFd], cwd: opts.cwd, env: opts.env });
+  const child = spawn(resolveProgram(cmd), args, { detached: true, stdio: ['ignore', opts.logFd, opts.logFd], cwd: opts.cwd, env: opts.env });
   child.on('error', () => undefined);
   child.unref();
   if (child.pid === undefined) throw new WatcherError(`${cmd}: cannot start`, EX_UNAVAILABLE);

@@ -1,11 +1,10 @@
 // master/Prep with every system path redirected into the test's temp dir.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeInstallation, type Installation } from '../helpers/install.js';
 import { Netns, requireTools } from '../helpers/netns.js';
 import { installFixtureModule, runMaster } from '../helpers/master.js';
-import { findProgram } from '../../master/lib/runner.js';
 
 describe('Prep', () => {
   let ns: Netns;
@@ -68,10 +67,7 @@ describe('Prep', () => {
   });
 
   it('names a missing program and its package (exit 69); a foreign file in TOOLPATH is left alone', async () => {
-    const bin = join(inst.root, '..', 'bin-only');
-    mkdirSync(bin);
-    symlinkSync(findProgram('ipset') as string, join(bin, 'ipset'));
-    const r = await prep({ PATH: bin });
+    const r = await runMaster(ns, inst, 'Prep', ['--init-dir', dirs.init, '--systemd-dir', dirs.systemd], {}, ['iptables', 'ip6tables']);
     expect(r.exitCode).toBe(69);
     expect(r.stderr).toBe('Prep: missing: iptables (Debian package iptables), ip6tables (Debian package iptables); run master/Prep --install\n'.trimEnd());
     mkdirSync(inst.toolPath, { recursive: true });
