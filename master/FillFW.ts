@@ -12,7 +12,9 @@ export async function main(argv: string[]): Promise<number> {
     options: (y) => y.option('changed', { type: 'boolean', default: false, describe: 'rebuild only the sets whose sources changed since the last load' }),
     run: async (args: { changed: boolean }) => {
       const s = openService('FillFW');
-      const r = await withLock(s, () => fillFirewall({ master: s.master, runDir: s.conf.RUN_DIR, fw: openFirewall(s.conf), changedOnly: args.changed, warn: s.warn }));
+      const progress = process.stderr.isTTY ? (n: number) => process.stderr.write(`\r${n} entries ...`) : undefined;
+      const r = await withLock(s, () => fillFirewall({ master: s.master, runDir: s.conf.RUN_DIR, fw: openFirewall(s.conf), changedOnly: args.changed, warn: s.warn, progress }));
+      if (progress) process.stderr.write('\r\x1b[K');
       printLoad(s, r);
       return 0;
     },

@@ -1,7 +1,8 @@
 // Module processes as the master sees them: installed, started detached, found by pid file, stopped.
 import { accessSync, constants, closeSync, existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadModuleConf } from '../../common.conf.js';
+import type { WatcherSettings } from '../../common.conf.js';
+import { parseAssignments } from './conf.js';
 import { isAlive } from './lock.js';
 import { openPrivate } from './log.js';
 import { spawnDetached } from './runner.js';
@@ -26,10 +27,21 @@ export function runningPid(runDir: string, name: string): number | undefined {
   } catch { return undefined; }
 }
 
+/**
+ * The LOGFILE of a module: its conf is read for that one key (a module has keys of its own that
+ * only the module knows), else $LOG_DIR/<name>.log.
+ */
+export function moduleLogFile(master: string, name: string, conf: WatcherSettings, env: NodeJS.ProcessEnv): string {
+  const file = join(master, 'modules', name, `${name}.conf`);
+  const known: Record<string, string> = { MASTER_PATH: master, LOG_DIR: conf.LOG_DIR, RUN_DIR: conf.RUN_DIR, FIFO_BASE: conf.FIFO_BASE, TOOLPATH: conf.TOOLPATH };
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const set = parseAssignments(text, file, (k) => known[k] ?? env[k]).filter((a) => a.key === 'LOGFILE').pop();
+  return set?.value || join(conf.LOG_DIR, `${name}.log`);
+}
+
 /** Start a module detached with its output appended to its LOGFILE; returns the pid. */
-export function startModule(master: string, name: string, env: NodeJS.ProcessEnv): number {
-  const conf = loadModuleConf(name, {}, { master, env });
-  const fd = openPrivate(conf.LOGFILE);
+export function startModule(master: string, name: string, conf: WatcherSettings, env: NodeJS.ProcessEnv): number {
+  const fd = openPrivate(moduleLogFile(master, name, conf, env));
   try {
     return spawnDetached(join(master, 'modules', name, name), [], { logFd: fd, cwd: join(master, 'modules', name), env });
   } finally { closeSync(fd); }

@@ -45,7 +45,10 @@ export async function startService(s: Service): Promise<number> {
     const pid = runningPid(s.conf.RUN_DIR, name);
     if (pid !== undefined) { s.out(`Module ${name} is already running (pid ${pid})`); continue; }
     s.out(`Starting module ${name} ...`);
-    started.push({ name, pid: startModule(s.master, name, s.env) });
+    try { started.push({ name, pid: startModule(s.master, name, s.conf, s.env) }); } catch (e) {
+      s.warn(`module ${name} not started: ${(e as Error).message}`);
+      code = 1;
+    }
   }
   if (started.length) await new Promise((r) => setTimeout(r, 500));
   for (const m of started) {

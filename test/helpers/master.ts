@@ -1,5 +1,5 @@
 // Run the master's programs of a throwaway installation inside a namespace.
-import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { findProgram } from '../../master/lib/runner.js';
@@ -8,11 +8,19 @@ import type { Netns } from './netns.js';
 
 export interface ProgramResult { stdout: string; stderr: string; exitCode: number }
 
-/** Run master/<program> of the installation inside the namespace with its environment. */
-export async function runMaster(ns: Netns, inst: Installation, program: string, args: string[] = [], env: Record<string, string> = {}): Promise<ProgramResult> {
-  // nsenter by its full path: `env` may carry a PATH without it (a test of missing programs).
+// Bind /dev/null (not executable) over each path in a private mount namespace, then exec the rest.
+const HIDE = 'while [ "$1" != -- ]; do mount --bind /dev/null "$1" || exit 99; shift; done; shift; exec "$@"';
+
+/**
+ * Run master/<program> of the installation inside the namespace with its environment.
+ * `hide` names programs that are made truly missing for this run (a private mount namespace
+ * covers them), to test what happens on a machine without them.
+ */
+export async function runMaster(ns: Netns, inst: Installation, program: string, args: string[] = [], env: Record<string, string> = {}, hide: string[] = []): Promise<ProgramResult> {
   const [nsenter, ...rest] = ns.prefix();
-  const r = await execa(findProgram(nsenter) ?? nsenter, [...rest, process.execPath, join(inst.root, 'master', program), ...args],
+  const hidden = hide.map((p) => realpathSync(findProgram(p) as string));
+  const wrap = hide.length ? ['unshare', '-m', '--', 'sh', '-c', HIDE, 'sh', ...hidden, '--'] : [];
+  const r = await execa(nsenter, [...rest, ...wrap, process.execPath, join(inst.root, 'master', program), ...args],
     { env: { ...process.env, ...inst.env, ...env }, extendEnv: false, reject: false });
   return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
 }

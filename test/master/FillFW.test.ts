@@ -1,11 +1,10 @@
 // FillFW and Blacklist/Whitelist on the real kernel netfilter in a private namespace.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeInstallation, type Installation } from '../helpers/install.js';
 import { Netns, requireTools } from '../helpers/netns.js';
 import { runMaster } from '../helpers/master.js';
-import { findProgram } from '../../master/lib/runner.js';
 
 const save = async (ns: Netns, set: string) => (await ns.ok('ipset', ['save', set])).split('\n').filter((l) => l.startsWith('add ')).map((l) => l.split(' ').slice(2).join(' ')).sort();
 
@@ -89,15 +88,33 @@ describe('FillFW', () => {
     expect(await save(ns, 'whitelist')).toEqual([]);
   });
 
+  it('takes over sets an older installation made with other options', async () => {
+    await ns.ok('ipset', ['create', 'blacklist', 'hash:net']);
+    await ns.ok('ipset', ['create', 'nixspam', 'hash:net', 'maxelem', '1000']);
+    await ns.ok('ipset', ['add', 'nixspam', '10.9.9.9']);
+    inst.write('blacklist', '198.51.100.7\n');
+    inst.write('Loadfiles/Loadfile-nixspam', 'add nixspam 203.0.113.1\n');
+    const r = await runMaster(ns, inst, 'FillFW');
+    expect(r.stderr).toBe('');
+    expect(await save(ns, 'blacklist')).toEqual(['198.51.100.7']);
+    expect(await save(ns, 'nixspam')).toEqual(['203.0.113.1']);
+    expect(await ns.ok('iptables', ['-S', 'WATCHER'])).toContain('-A WATCHER -m set --match-set nixspam src -j DROP');
+  });
+
   it('exits 69 naming ipset or iptables when one is missing', async () => {
-    const bin = join(inst.root, '..', 'bin-only');
-    mkdirSync(bin);
-    const r = await runMaster(ns, inst, 'FillFW', [], { PATH: bin });
+    const r = await runMaster(ns, inst, 'FillFW', [], {}, ['ipset']);
     expect(r.exitCode).toBe(69);
     expect(r.stderr).toMatch(/^FillFW: ipset: program not found/m);
-    symlinkSync(findProgram('ipset') as string, join(bin, 'ipset'));
-    const r2 = await runMaster(ns, inst, 'FillFW', [], { PATH: bin });
+    const r2 = await runMaster(ns, inst, 'FillFW', [], {}, ['iptables']);
     expect(r2.exitCode).toBe(69);
     expect(r2.stderr).toMatch(/^FillFW: iptables: program not found/m);
+  });
+
+  it('finds ipset and iptables in the system directories with cron\'s PATH', async () => {
+    inst.write('blacklist', '198.51.100.8\n');
+    const r = await runMaster(ns, inst, 'FillFW', [], { PATH: '/usr/bin:/bin' });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(await save(ns, 'blacklist')).toEqual(['198.51.100.8']);
   });
 });

@@ -65,6 +65,17 @@ describe('watcher service', () => {
     expect(await ns.ok('iptables', ['-S', 'WATCHER'])).toContain('--match-set good src -j DROP');
   });
 
+  it('a module logs to the LOGFILE of its conf (keys of its own do not matter); a broken conf stops only that module', async () => {
+    inst.write('loader.conf', '');
+    inst.write('modules/WatchTT/WatchTT.conf', 'OWN_KEY=1\nLOGFILE=$LOG_DIR/tt-$OWN_KEY.log\n');
+    inst.write('modules/WatchUU/WatchUU.conf', 'LOGFILE=$(reboot)\n');
+    const r = await runMaster(ns, inst, 'watcher', ['start']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`watcher: module WatchUU not started: ${join(inst.root, 'modules/WatchUU/WatchUU.conf')}:1: LOGFILE="$(reboot)": command substitution $(...) is refused`);
+    const pid = Number(readFileSync(join(inst.runDir, 'WatchTT.pid'), 'utf8'));
+    expect(readFileSync(join(inst.logDir, 'tt-1.log'), 'utf8')).toContain(`WatchTT[${pid}]: started`);
+  });
+
   it('stop kills a module that ignores SIGTERM after STOP_GRACE', async () => {
     inst.write('loader.conf', '');
     expect((await runMaster(ns, inst, 'watcher', ['start'], { FIXTURE_IGNORE_TERM: '1' })).exitCode).toBe(0);
@@ -98,6 +109,19 @@ describe('watcher service', () => {
     const input = (await ns.ok('iptables', ['-S', 'INPUT'])).trim().split('\n');
     expect(input.filter((l) => l === '-A INPUT -j WATCHER')).toHaveLength(1);
     expect(input).toContain('-A INPUT -m set --match-set admin src -j DROP');
+  });
+
+  it('a dynloader that calls watcher reload at its end does not block the start that runs it', async () => {
+    mkdirSync(join(inst.root, 'dynload/dyn'), { recursive: true });
+    inst.write('loader.conf', 'dynload/dyn/Load\n');
+    const load = inst.write('dynload/dyn/Load', `#!/bin/sh\necho "add dyn 203.0.113.5" > ../../Loadfiles/Loadfile-dyn\nexec ${process.execPath} ../../master/watcher reload\n`);
+    chmodSync(load, 0o755);
+    const t0 = Date.now();
+    const r = await runMaster(ns, inst, 'watcher', ['start']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(await ns.ok('ipset', ['list', 'dyn'])).toContain('203.0.113.5');
   });
 
   it('two reloads at the same time run one after the other', async () => {

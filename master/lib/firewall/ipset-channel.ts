@@ -72,7 +72,13 @@ class IpsetChannel implements FirewallChannel {
   }
 
   private write(line: string): void {
-    this.proc ??= this.start();
+    try {
+      this.proc ??= this.start();
+    } catch (e) {
+      // ipset is not installed: every pending and later sync() fails with that reason.
+      for (const w of this.waiting.splice(0)) w.reject(e as Error);
+      return;
+    }
     this.proc.stdin.write(line + '\n');
   }
 

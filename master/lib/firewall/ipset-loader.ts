@@ -18,7 +18,8 @@ const FAMILIES: Family[] = [4, 6];
  *   moment is a source listed before and after let through.
  * - A leftover X-new of an interrupted run is reused after a flush (create -exist; flush).
  * - LIVE_SETS (custody, tarpit) only get adds; -exist keeps what modules put there.
- * - Every set named is ensured (created with its rule) before the swap lines are written.
+ * - Every set named is ensured (created with its rule where missing), in one batch for all
+ *   new sets, before the swap lines are written.
  * - What goes to ipset also goes to the Flushload file (0600: it holds attackers' addresses).
  */
 class IpsetLoader implements Loader {
@@ -27,7 +28,6 @@ class IpsetLoader implements Loader {
   private readonly stderr: string[] = [];
   private readonly replaced = new Set<string>();
   private readonly added = new Set<string>();
-  private readonly ensures: Promise<void>[] = [];
   private readonly prefixes = new Map<string, [string, string]>();
   private readonly hints = new Map<string, number>();
   private buf = '';
@@ -52,7 +52,6 @@ class IpsetLoader implements Loader {
     if (p) return p;
     const live = (LIVE_SETS as readonly string[]).includes(set);
     (live ? this.added : this.replaced).add(set);
-    this.ensures.push(this.fw.ensureSet(set));
     const target = (f: Family) => (live ? kernelName(set, f) : newName(kernelName(set, f)));
     p = [`add ${target(4)} `, `add ${target(6)} `];
     this.prefixes.set(set, p);
@@ -86,7 +85,7 @@ class IpsetLoader implements Loader {
 
   async finish(alsoReplace: readonly string[] = []): Promise<LoadResult> {
     for (const s of alsoReplace) this.open(s);
-    try { await Promise.all(this.ensures); } catch (e) { await this.abort(); throw e; }
+    try { await this.fw.ensureSets([...this.prefixes.keys()]); } catch (e) { await this.abort(); throw e; }
     for (const set of this.replaced) {
       for (const f of FAMILIES) {
         const kernel = kernelName(set, f);

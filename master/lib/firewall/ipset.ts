@@ -9,10 +9,15 @@ import { isSetName, STANDARD_SETS, type Firewall } from './types.js';
 
 const FAMILIES: Family[] = [4, 6];
 
-/** Create the sets of both families where missing, in one run of `ipset restore`. */
+/**
+ * Create the sets of both families where missing, in one run of `ipset restore`. A set that
+ * exists is used as it is (one made by an older installation may have other options).
+ */
 async function createSets(logicals: readonly string[]): Promise<void> {
-  const lines = logicals.flatMap((l) => FAMILIES.map((f) => createLine(l, kernelName(l, f), f)));
-  await run('ipset', ['-exist', 'restore'], { input: lines.join('\n') + '\n' });
+  const present = await kernelSets();
+  const lines = logicals.flatMap((l) => FAMILIES.map((f) => [l, kernelName(l, f), f] as const))
+    .filter(([, k]) => !present.has(k)).map(([l, k, f]) => createLine(l, k, f));
+  if (lines.length) await run('ipset', ['-exist', 'restore'], { input: lines.join('\n') + '\n' });
 }
 
 /** Names of every kernel set. */
@@ -57,6 +62,10 @@ export function openIpsetFirewall(): Firewall {
     async ensureSet(name) {
       checkName(name);
       await ensureMany([name]);
+    },
+    async ensureSets(names) {
+      names.forEach(checkName);
+      await ensureMany(names);
     },
     loader: (flushload) => openIpsetLoader(fw, flushload),
     sets: owned,

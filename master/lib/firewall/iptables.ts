@@ -14,38 +14,48 @@ export function ruleOf(logical: string, kernelSet: string): string[] {
   return ['-m', 'set', '--match-set', kernelSet, 'src', '-j', setInfo(logical).verdict];
 }
 
+interface ChainState { exists: boolean; jumped: boolean; sets: string[] }
+
+// Read the filter table once: does the chain exist, is it jumped to from INPUT, which sets it names.
+async function readTable(family: Family): Promise<ChainState> {
+  const r = await run(tablesProgram(family), ['-w', '-S']);
+  const state: ChainState = { exists: false, jumped: false, sets: [] };
+  for (const line of r.stdout.split('\n')) {
+    if (line === `-N ${CHAIN}`) state.exists = true;
+    else if (line === `-A INPUT -j ${CHAIN}`) state.jumped = true;
+    else if (line.startsWith(`-A ${CHAIN} `)) {
+      const m = /--match-set (\S+) src/.exec(line);
+      if (m) state.sets.push(m[1]);
+    }
+  }
+  return state;
+}
+
 /** The kernel sets referenced by Watcher's chain in rule order; undefined when there is no chain. */
 export async function readChain(family: Family): Promise<string[] | undefined> {
-  const r = await run(tablesProgram(family), ['-w', '-S', CHAIN], { allowFail: true });
-  if (r.exitCode !== 0) return undefined;
-  const out: string[] = [];
-  for (const line of r.stdout.split('\n')) {
-    const m = /^-A \S+ .*--match-set (\S+) src/.exec(line);
-    if (m) out.push(m[1]);
-  }
-  return out;
+  const t = await readTable(family);
+  return t.exists ? t.sets : undefined;
 }
 
 /**
- * Make sure the chain exists, is jumped to from INPUT, and has a rule for each wanted set:
- * the whitelist's ACCEPT is inserted first, every other set's DROP appended. Rules already
- * there are left alone, so running it twice changes nothing.
+ * Make sure the chain exists, is jumped to from the top of INPUT, and has a rule for each
+ * wanted set: the whitelist's ACCEPT is inserted first, every other set's DROP appended. What
+ * is missing is added in one `iptables-restore --noflush`; what is there is left alone, so
+ * running it twice changes nothing.
  */
 export async function ensureRules(family: Family, wanted: { logical: string; kernel: string }[]): Promise<void> {
-  const bin = tablesProgram(family);
-  let present = await readChain(family);
-  if (present === undefined) {
-    await run(bin, ['-w', '-N', CHAIN]);
-    present = [];
-  }
+  const t = await readTable(family);
+  const lines: string[] = [];
+  if (!t.exists) lines.push(`:${CHAIN} - [0:0]`);
   for (const { logical, kernel } of wanted) {
-    if (present.includes(kernel)) continue;
-    const where = setInfo(logical).verdict === 'ACCEPT' ? ['-I', CHAIN, '1'] : ['-A', CHAIN];
-    await run(bin, ['-w', ...where, ...ruleOf(logical, kernel)]);
-    present.push(kernel);
+    if (t.sets.includes(kernel)) continue;
+    const where = setInfo(logical).verdict === 'ACCEPT' ? `-I ${CHAIN} 1` : `-A ${CHAIN}`;
+    lines.push(`${where} ${ruleOf(logical, kernel).join(' ')}`);
+    t.sets.push(kernel);
   }
-  const jump = await run(bin, ['-w', '-C', 'INPUT', '-j', CHAIN], { allowFail: true });
-  if (jump.exitCode !== 0) await run(bin, ['-w', '-I', 'INPUT', '1', '-j', CHAIN]);
+  if (!t.jumped) lines.push(`-I INPUT 1 -j ${CHAIN}`);
+  if (lines.length === 0) return;
+  await run(`${tablesProgram(family)}-restore`, ['-w', '--noflush'], { input: ['*filter', ...lines, 'COMMIT', ''].join('\n') });
 }
 
 /** Remove the INPUT jump and the chain of a family; returns the kernel sets it referenced. */

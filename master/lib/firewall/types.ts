@@ -61,7 +61,11 @@ export interface Loader {
   abort(): Promise<void>;
 }
 
-/** A live channel for modules: adds and deletes without forking a process per event. */
+/**
+ * A live channel for modules: adds and deletes without forking a process per event. IPv4 and
+ * IPv6 are both accepted. The sets must exist (ensure() / ensureSet()); a bad address or a
+ * kernel error is reported by the next sync() and never ends the channel.
+ */
 export interface FirewallChannel {
   add(set: string, net: string, timeout?: number): void;
   del(set: string, net: string): void;
@@ -76,6 +80,8 @@ export interface Firewall {
   ensure(): Promise<void>;
   /** Create a set and its rule if missing; idempotent. */
   ensureSet(name: string): Promise<void>;
+  /** ensureSet for many sets at once (one run of each tool). */
+  ensureSets(names: readonly string[]): Promise<void>;
   /** Start a batch load; the restore input is also written to the file `flushload`. */
   loader(flushload: string): Loader;
   /** Entries of a set, canonical text. */

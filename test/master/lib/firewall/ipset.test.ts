@@ -82,6 +82,26 @@ describe('iptables + ipset firewall', () => {
     expect(r.counts).toEqual({ whitelist: 0, blacklist: 0, hijackers: 0, custody: 3, tarpit: 1 });
   });
 
+  it('channel: an ipset process that died is started again on the next write', async () => {
+    const r = await runJson<Record<string, unknown>>(ns, `${OPEN} await fw.ensure();
+      const { readdirSync, readFileSync } = await import('node:fs');
+      const children = () => readdirSync('/proc').filter((p) => /^\\d+$/.test(p)).filter((p) => {
+        try { const st = readFileSync('/proc/' + p + '/stat', 'utf8'); return st.includes('(ipset)') && st.split(') ')[1].split(' ')[1] === String(process.pid); } catch { return false; }
+      });
+      const ch = fw.channel(); ch.add('custody', '192.0.2.1'); await ch.sync();
+      const [first] = children();
+      process.kill(Number(first), 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 200));
+      ch.add('custody', '192.0.2.2'); await ch.sync();
+      const [second] = children();
+      await ch.close();
+      console.log(JSON.stringify({ first, second, custody: (await fw.list('custody')).sort() }));`);
+    expect(r.first).toBeTruthy();
+    expect(r.second).toBeTruthy();
+    expect(r.second).not.toBe(r.first);
+    expect(r.custody).toEqual(['192.0.2.1', '192.0.2.2']);
+  });
+
   it('a loader builds replaced sets beside the live ones and swaps them in; live sets only get adds', async () => {
     const r = await runJson<Record<string, unknown>>(ns, `${OPEN} await fw.ensure();
       await fw.ensureSet('nixspam');
