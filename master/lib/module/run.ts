@@ -34,7 +34,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
     counters.overlong = splitter.overlong;
   }, (m) => log.write(m));
   await reader.open();
-  const companion = def.companion ? new Companion(def.companion, { master: MASTER_PATH, runDir: conf.RUN_DIR, env: process.env, graceMs: conf.STOP_GRACE * 1000, log }) : undefined;
+  const companion = def.companion ? new Companion(def.companion, { master: MASTER_PATH, conf, env: process.env, log }) : undefined;
   companion?.ensure();
   log.write(`started: ${rules.rules.length} rules in ${rules.files.length} files, ${rules.superflousCount} superflous patterns, reading ${reader.path}`);
   status.write(counters);
