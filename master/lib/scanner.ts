@@ -3,14 +3,13 @@
 import { decideLine, type RuleSet } from './rules/ruleset.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Injector } from './inject.js';
-import type { FifoWriter } from './fifo.js';
 import type { Counters } from './status.js';
 import type { Sink } from './inject.js';
 
 export interface ScannerDeps {
   injector: Injector;
   /** The companion's FIFO for passon (WatchMX -> WatchMB). */
-  passon?: { name: string; writer: FifoWriter };
+  passon?: { name: string; writer: { write(line: string): boolean } };
   counters: Counters;
   trace: Sink;
   clock?: Clock;

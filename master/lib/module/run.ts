@@ -1,7 +1,8 @@
 // The long-running module: FIFO in, rules, affairs out; HUP reloads rules, TERM stops cleanly.
 import { join } from 'node:path';
 import { LineSplitter } from '../lines.js';
-import { FifoReader, FifoWriter } from '../fifo.js';
+import { FifoReader } from '../fifo.js';
+import { PassonWriter } from '../passon.js';
 import { Scanner } from '../scanner.js';
 import { StatusFile, newCounters } from '../status.js';
 import { claimPidFile } from '../pidfile.js';
@@ -24,7 +25,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   let inj;
   try { inj = await openInjector(def, conf, paths, trace, log, counters); }
   catch (e) { pid.release(); log.write(`start failed: ${(e as Error).message}`); log.close(); throw e; }
-  const passon = def.passonTo ? { name: def.passonTo, writer: new FifoWriter(join(conf.FIFO_BASE, def.passonTo)) } : undefined;
+  const passon = def.passonTo ? { name: def.passonTo, writer: new PassonWriter(join(conf.FIFO_BASE, def.passonTo)) } : undefined;
   const scanner = new Scanner(rules, { injector: inj.injector, passon, counters, trace });
   const splitter = new LineSplitter();
   const reader = new FifoReader(join(conf.FIFO_BASE, def.name), (chunk) => {
@@ -63,13 +64,13 @@ export async function runModule(def: ModuleDef): Promise<number> {
   });
   process.off('SIGHUP', reload);
   clearInterval(tick);
-  const companionStopped = companion?.stop();
   reader.close();
   scanner.scan(splitter.end());
+  // Lines for the companion are handed over before it is told to stop.
+  const companionStopped = (passon ? passon.writer.close() : Promise.resolve()).then(() => companion?.stop());
   const wait = new Promise<void>((r) => setTimeout(r, conf.DNS_TIMEOUT * 2 + 500).unref());
   await Promise.race([inj.injector.settled(), wait]);
   try { await inj.close(); } catch (e) { log.write(`firewall at stop: ${(e as Error).message}`); }
-  passon?.writer.close();
   await companionStopped;
   status.write(counters);
   pid.release();
