@@ -1,6 +1,6 @@
 // master/Prep with every system path redirected into the test's temp dir.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeInstallation, type Installation } from '../helpers/install.js';
 import { Netns, requireTools } from '../helpers/netns.js';
@@ -33,22 +33,32 @@ describe('Prep', () => {
     expect(r.exitCode).toBe(0);
     const init = join(dirs.init, 'watcher');
     const unit = join(dirs.systemd, 'watcher.service');
+    // The real modules of the tree (WatchLG, ...) are prepared too: their databases and injectors.
+    const real = readdirSync(join(inst.root, 'modules')).filter((m) => existsSync(join(inst.root, 'modules', m, 'Schema'))).sort();
+    const db = (m: string) => join(inst.root, 'modules', m, `${m}.db`);
+    const link = (rel: string) => `Linked ${join(inst.toolPath, rel.split('/').pop()!)} -> ${join(inst.root, rel)}`;
+    const bin = readdirSync(join(inst.root, 'bin')).filter((f) => !f.includes('.')).sort();
+    const injectors = readdirSync(join(inst.root, 'modules')).sort().flatMap((m) => readdirSync(join(inst.root, 'modules', m)).filter((f) => /injector$/.test(f)).sort().map((f) => `modules/${m}/${f}`));
+    expect(real).toContain('WatchLG');
+    expect(bin).toEqual(expect.arrayContaining(['Trace', 'Refresh', 'freeme']));
     expect(r.stdout.split('\n')).toEqual([
       'Programs: ipset iptables ip6tables found',
       `Created ${inst.runDir}`, `Created ${inst.fifoBase}`, `Created ${inst.toolPath}`,
+      ...real.map((m) => `${m}: ${db(m)}: created from Schema`),
       'Created WatchTT.db',
       `Installed ${init}`, `Installed ${unit}`,
-      `Linked ${join(inst.toolPath, 'Trace')} -> ${join(inst.root, 'bin/Trace')}`,
-      `Linked ${join(inst.toolPath, 'TTinjector')} -> ${join(inst.root, 'modules/WatchTT/TTinjector')}`,
+      ...bin.map((f) => link(`bin/${f}`)),
+      ...injectors.map(link),
       'Prep done',
     ]);
+    expect(injectors).toEqual(expect.arrayContaining(['modules/WatchLG/LGinjector', 'modules/WatchTT/TTinjector']));
     expect(statSync(inst.fifoBase).mode & 0o777).toBe(0o700);
     expect(statSync(init).mode & 0o777).toBe(0o755);
     expect(readFileSync(unit, 'utf8')).toContain(`ExecStart=${process.execPath} ${inst.root}/master/watcher start\n`);
     expect(readFileSync(unit, 'utf8')).toContain('Type=oneshot\nRemainAfterExit=yes\n');
     expect(readlinkSync(join(inst.toolPath, 'Trace'))).toBe(join(inst.root, 'bin/Trace'));
     const again = await prep();
-    expect(again).toMatchObject({ exitCode: 0, stdout: 'Programs: ipset iptables ip6tables found\nPrep done' });
+    expect(again).toMatchObject({ exitCode: 0, stdout: ['Programs: ipset iptables ip6tables found', ...real.map((m) => `${m}: ${db(m)}: exists, 0 addresses`), 'Prep done'].join('\n') });
   });
 
   it('the installed init script starts, reports and stops the service', async () => {
@@ -59,7 +69,7 @@ describe('Prep', () => {
     const script = join(dirs.init, 'watcher');
     const env = { ...process.env, ...inst.env };
     const start = await ns.exec('sh', [script, 'start'], { env });
-    expect(String(start.stdout)).toMatch(/^Starting service watcher:\nInstalled modules: WatchTT\n\nLoading firewall \.\.\.\nTook [\d.]+ seconds\nfor 0 total firewall drops\nLoadrate: 0 DROPs per second\nStarting module WatchTT \.\.\.\n\[OK\]$/);
+    expect(String(start.stdout)).toMatch(/^Starting service watcher:\nInstalled modules: (?:\w+ )*WatchTT\n\nLoading firewall \.\.\.\nTook [\d.]+ seconds\nfor 0 total firewall drops\nLoadrate: 0 DROPs per second\nStarting module WatchTT \.\.\.\n\[OK\]$/);
     expect((await ns.exec('sh', [script, 'status'], { env })).exitCode).toBe(0);
     expect(String((await ns.exec('sh', [script, 'stop'], { env })).stdout)).toBe('Stopping module WatchTT ...');
     expect((await ns.exec('sh', [script, 'status'], { env })).exitCode).toBe(3);

@@ -10,7 +10,7 @@ import { runModule } from './run.js';
 import { writeLoadfile } from './load.js';
 import { expireRows } from './expire.js';
 import { makeStatistics } from './stat.js';
-import { prepareDatabase, linkTools } from './prep.js';
+import { prepareDatabase } from './prep.js';
 
 /** Watch<XX>: the scanner, in the foreground until SIGTERM. */
 export function runWatchProgram(def: ModuleDef, argv: string[]): Promise<number> {
@@ -62,14 +62,13 @@ export function runStatProgram(def: ModuleDef, argv: string[]): Promise<number> 
   }, argv);
 }
 
-/** Prep: the database from Schema, <XX>injector in TOOLPATH. */
-export function runPrepProgram(def: ModuleDef, argv: string[], tools: string[] = [`${def.token}injector`]): Promise<number> {
+/** Prep: the database from Schema where missing (master/Prep links the tools into TOOLPATH). */
+export function runPrepProgram(def: ModuleDef, argv: string[]): Promise<number> {
   return runProgram({
-    name: 'Prep', describe: `prepare ${def.name}: database from Schema where missing, tools linked into TOOLPATH (running it twice is harmless)`,
+    name: 'Prep', describe: `prepare ${def.name}: its database from Schema where missing (running it twice is harmless)`,
     run: () => {
-      const { conf, paths } = openModule(def);
+      const { paths } = openModule(def);
       process.stdout.write(`${def.name}: ${prepareDatabase(paths)}\n`);
-      for (const l of linkTools(conf, tools.map((t) => join(paths.dir, t)))) process.stdout.write(`${def.name}: ${l}\n`);
     },
   }, argv);
 }

@@ -30,8 +30,13 @@ describe('WatchLG started by master/watcher', () => {
     expect(st.pid).toBe(pid);
     sb.feed(['Nov  1 00:00:00 vmd28527 sshd[1]: Invalid user admin from 203.0.113.60 port 22']);
     await sb.waitFor('the affair', () => sb.row('203.0.113.60'));
-    const status = await sb.run('master/watcher', ['status']);
-    expect(status.stdout).toMatch(new RegExp(`WatchLG\\s+running, pid ${pid} .*lines 1, skipped 0, untreated 0, injected 1`));
+    // The status file is rewritten once a second: wait until it has counted the affair.
+    const want = new RegExp(`WatchLG\\s+running, pid ${pid} .*lines 1, skipped 0, untreated 0, injected 1`);
+    const status = await sb.waitFor('the status of the affair', async () => {
+      const r = await sb.run('master/watcher', ['status']);
+      return want.test(r.stdout) && r;
+    });
+    expect(status.stdout).toMatch(want);
     const stop = await sb.run('master/watcher', ['stop']);
     expect(stop.stdout).toContain('Stopping module WatchLG ...');
     expect(existsSync(join(sb.inst.runDir, 'WatchLG.pid'))).toBe(false);
