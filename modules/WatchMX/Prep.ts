@@ -1,4 +1,4 @@
-// Prep: WatchMX's database from Schema, MXinjector linked into TOOLPATH.
+// Prep: WatchMX's database (shared with WatchMB) from Schema.
 import { WatchMX } from './module.js';
 import { runPrepProgram } from '../../master/lib/module/programs.js';
 
