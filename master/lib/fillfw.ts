@@ -1,9 +1,9 @@
 // FillFW: turn the static lists and the load pool into one Flushload and load it in one batch.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseList } from './lists.js';
+import { neverBlock, parseList } from './lists.js';
+import type { NetMatcher } from './address.js';
 import { scanLoadfile, type LineProblem, type ScanSink } from './loadfile.js';
-import { readNeverBlock, type NeverBlock } from './never.js';
 import { isUnchanged, listSources, poolDir, readState, statSource, writeState, type LoadState, type Source } from './sources.js';
 import { LIVE_SETS, setInfo, type Entry, type Firewall, type Loader } from './firewall/types.js';
 
@@ -48,7 +48,7 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   const t0 = performance.now();
   const warn = o.warn ?? ((l: string) => process.stderr.write(`${l}\n`));
   await o.fw.ensure();
-  const never = readNeverBlock(o.master);
+  const never = neverBlock(o.master);
   const old = o.only ? readState(o.runDir) ?? {} : o.changedOnly ? readState(o.runDir) : undefined;
   const sources = listSources(o.master);
   const stats = new Map(sources.map((s) => [s.path, statSource(s.path)]));
@@ -99,7 +99,7 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
 type Tally = { entries: number; problems: number; spared: number; read: string[] };
 
 // Feed one source to the loader; returns the sets it named with at least one entry.
-async function readSource(s: Source, loader: Loader, never: NeverBlock, tally: Tally, warn: (l: string) => void,
+async function readSource(s: Source, loader: Loader, never: NetMatcher, tally: Tally, warn: (l: string) => void,
   progress?: (n: number) => void, wants?: (set: string) => boolean): Promise<Set<string>> {
   const named = new Set<string>();
   tally.read.push(s.path);

@@ -33,8 +33,5 @@ export function readList(name: 'blacklist' | 'whitelist', master: string = MASTE
 
 /** What is never blocked: the whitelist file, this machine's own addresses and loopback. */
 export function neverBlock(master: string = MASTER_PATH): NetMatcher {
-  const m = new NetMatcher();
-  for (const n of readList('whitelist', master).nets) m.add(n);
-  for (const n of ownNets()) m.add(n);
-  return m;
+  return new NetMatcher([...readList('whitelist', master).nets, ...ownNets()]);
 }

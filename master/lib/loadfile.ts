@@ -1,6 +1,6 @@
 // The Loadfile format: `add <set> <address-or-cidr> [timeout <s>] [comment "<text>"]`, '#' comments.
-import { formatIPv4, parseIPv4, parseNet, type Net } from './address.js';
-import type { NeverBlock } from './never.js';
+import { parseNet, type Net, type NetMatcher } from './address.js';
+import { formatIPv4, maskV4, parseIPv4 } from './ip.js';
 import { isSetName, setInfo, type Entry, type SetInfo } from './firewall/types.js';
 
 /** A line that was not loaded, and why. */
@@ -56,8 +56,7 @@ export function parseNetFast(s: string): Net | undefined {
     prefix = prefix * 10 + c;
   }
   if (prefix > 32) return undefined;
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  const base = (v & mask) >>> 0;
+  const base = (v & maskV4(prefix)) >>> 0;
   if (prefix === 32) return { family: 4, base, prefix, text: ip };
   const text = base === v && digits === String(prefix).length ? s : `${formatIPv4(base)}/${prefix}`;
   return { family: 4, base, prefix, text };
@@ -119,7 +118,7 @@ const SET_WORD = /^[ \t]*add[ \t]+(\S+)/;
  * Scan a Loadfile's text and hand each entry to the sink; CRLF endings are accepted. Entries of
  * DROP sets that `never` covers are spared (never blocked) instead of loaded.
  */
-export async function scanLoadfile(text: string, file: string, sink: ScanSink, never?: NeverBlock): Promise<number> {
+export async function scanLoadfile(text: string, file: string, sink: ScanSink, never?: NetMatcher): Promise<number> {
   let start = 0;
   let lineNo = 0;
   let n = 0;

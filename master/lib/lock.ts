@@ -1,50 +1,56 @@
 // The master's lock: two programs changing the firewall (a start, two dynloaders' reloads) take turns.
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WatcherError, EX_TEMPFAIL } from './exit.js';
+import { spawnChannel } from './runner.js';
+import { WatcherError, EX_TEMPFAIL, EX_UNAVAILABLE } from './exit.js';
 
-/** Is a process with this pid alive? */
-export function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try { process.kill(pid, 0); } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-  // A zombie (ended, not yet reaped) is not alive.
-  try { return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return true; }
-}
+export { isAlive } from './pidfile.js';
 
 /**
- * Take RUN_DIR/watcher.lock (created exclusively, holding our pid), waiting while a live
- * process holds it; a lock left by a dead process is taken over. Returns the release.
+ * Take RUN_DIR/watcher.lock, waiting while another process holds it (at most `waitMs`).
+ *
+ * Invariants:
+ * - The lock is a flock(2) on the file, held by a `flock FILE cat` child whose stdin is a pipe
+ *   from this process; cat echoes a first line once the lock is held. The kernel drops the lock
+ *   when flock and cat end, and they end when this process releases the lock or dies in any way
+ *   (the pipe closes). A lock is never
+ *   left behind, so there is nothing to take over and waiters cannot race on a takeover.
+ * - The file is never removed (removing a flock'ed file would let a second holder lock a new
+ *   inode). While held it says the holder's pid, for the "waiting for pid N" message; it is
+ *   emptied on release.
  */
 export async function takeLock(runDir: string, opts: { waitMs?: number; say?: (line: string) => void } = {}): Promise<() => void> {
   mkdirSync(runDir, { recursive: true });
   const path = join(runDir, 'watcher.lock');
-  const deadline = Date.now() + (opts.waitMs ?? 600_000);
-  let said = false;
-  for (;;) {
-    try {
-      const fd = openSync(path, 'wx', 0o644);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      const release = (): void => {
-        try { if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path); } catch { /* gone */ }
-        process.off('exit', release);
-      };
-      process.on('exit', release);
-      return release;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let text: string;
-    try { text = readFileSync(path, 'utf8').trim(); } catch { continue; }
-    const holder = Number(text);
-    // An empty lock is one being written right now, unless it is old.
-    const stale = text === '' ? Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0) > 5000 : !isAlive(holder);
-    if (stale) {
-      try { unlinkSync(path); } catch { /* someone else took it over */ }
-      continue;
-    }
-    if (Date.now() > deadline) throw new WatcherError(`${path} is held by pid ${holder}; gave up waiting`, EX_TEMPFAIL);
-    if (!said) { opts.say?.(`waiting for pid ${holder} to finish (${path})`); said = true; }
-    await new Promise((r) => setTimeout(r, 100));
+  const seconds = Math.max(1, Math.ceil((opts.waitMs ?? 600_000) / 1000));
+  const holder = spawnChannel('flock', ['--exclusive', '--wait', String(seconds), path, 'cat']);
+  holder.stdin.on('error', () => undefined);
+  holder.stderr.resume();
+  // cat runs only once the lock is held: it echoes this line back then.
+  holder.stdin.write('locked\n');
+  const notice = setTimeout(() => {
+    let pid = '';
+    try { pid = readFileSync(path, 'utf8').trim(); } catch { /* not written yet */ }
+    opts.say?.(`waiting for ${pid ? `pid ${pid}` : 'another program'} to finish (${path})`);
+  }, 150);
+  const got = await new Promise<boolean>((resolve) => {
+    holder.stdout.once('data', () => { holder.stdout.resume(); resolve(true); });
+    void holder.then(() => resolve(false));
+  });
+  clearTimeout(notice);
+  if (!got) {
+    const r = await holder;
+    if ((r as { code?: string }).code === 'ENOENT') throw new WatcherError('flock: program not found (Debian package util-linux)', EX_UNAVAILABLE);
+    let pid = '';
+    try { pid = readFileSync(path, 'utf8').trim(); } catch { /* gone */ }
+    throw new WatcherError(`${path} is held${pid ? ` by pid ${pid}` : ''}; gave up waiting after ${seconds} s`, EX_TEMPFAIL);
   }
+  writeFileSync(path, `${process.pid}\n`);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    try { writeFileSync(path, ''); } catch { /* gone */ }
+    holder.stdin.end();
+  };
 }

@@ -3,9 +3,11 @@ import { accessSync, constants, closeSync, existsSync, readdirSync, readFileSync
 import { join } from 'node:path';
 import type { WatcherSettings } from '../../common.conf.js';
 import { parseAssignments } from './conf.js';
-import { isAlive } from './lock.js';
+import { isAlive, runningPid } from './pidfile.js';
 import { openPrivate } from './log.js';
 import { spawnDetached } from './runner.js';
+
+export { runningPid } from './pidfile.js';
 
 /** Modules present in the tree: modules/<name>/<name> is an executable program. */
 export function installedModules(master: string): string[] {
@@ -14,17 +16,6 @@ export function installedModules(master: string): string[] {
   return readdirSync(dir).filter((name) => {
     try { accessSync(join(dir, name, name), constants.X_OK); return true; } catch { return false; }
   }).sort();
-}
-
-/** The live process of a pid file, when it is one of the module named (checked in /proc/<pid>/cmdline). */
-export function runningPid(runDir: string, name: string): number | undefined {
-  let pid: number;
-  try { pid = Number(readFileSync(join(runDir, `${name}.pid`), 'utf8').trim()); } catch { return undefined; }
-  if (!isAlive(pid)) return undefined;
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmdline.includes(name) ? pid : undefined;
-  } catch { return undefined; }
 }
 
 /**

@@ -1,23 +1,29 @@
-// $RUN_DIR/<name>.pid: one running process per module; a stale file is taken over.
+// $RUN_DIR/<name>.pid: one running process per module, found and checked in one place.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WatcherError, EX_TEMPFAIL } from './exit.js';
 
-/** The pid in a pid file when that process is alive and its command line mentions `name`. */
-export function livePid(path: string, name: string): number | undefined {
-  if (!existsSync(path)) return undefined;
-  const pid = Number(readFileSync(path, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+/** Is a process with this pid alive (a zombie, ended but not yet reaped, is not)? */
+export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try { process.kill(pid, 0); } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try { return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return true; }
+}
+
+/** The live process of RUN_DIR/<name>.pid, when its command line mentions `name` (/proc/<pid>/cmdline). */
+export function runningPid(runDir: string, name: string): number | undefined {
+  let pid: number;
+  try { pid = Number(readFileSync(join(runDir, `${name}.pid`), 'utf8').trim()); } catch { return undefined; }
+  if (!isAlive(pid)) return undefined;
   try {
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmd.includes(name) ? pid : undefined;
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(name) ? pid : undefined;
   } catch { return undefined; }
 }
 
 /** Write the pid file, or refuse (EX_TEMPFAIL 75) when a live process of that name holds it. */
 export function claimPidFile(runDir: string, name: string): { path: string; release(): void } {
   const path = join(runDir, `${name}.pid`);
-  const other = livePid(path, name);
+  const other = runningPid(runDir, name);
   if (other !== undefined && other !== process.pid) throw new WatcherError(`${name} already runs as pid ${other} (${path})`, EX_TEMPFAIL);
   mkdirSync(runDir, { recursive: true });
   writeFileSync(path, `${process.pid}\n`);

@@ -6,7 +6,7 @@ import { openFirewall } from './firewall/index.js';
 import { runLoaders } from './loaders.js';
 import { installedModules, readModuleStatus, runningPid, startModule, stopModules, pidFiles } from './modules.js';
 import { stateFile } from './sources.js';
-import { isAlive } from './lock.js';
+import { isAlive } from './pidfile.js';
 
 export interface Service {
   master: string;

@@ -62,6 +62,16 @@ describe('addresses', () => {
     expect(m.contains('garbage')).toBe(false);
     expect(m.size).toBe(3);
   });
+
+  it('covers a network only when it lies wholly inside one of the networks', () => {
+    const m = new NetMatcher(['10.0.0.0/8', '127.0.0.0/8', '2001:db8::/32'].map((s) => parseNet(s)!));
+    expect(m.covers(parseNet('10.1.0.0/16')!)).toBe(true);
+    expect(m.covers(parseNet('10.0.0.0/8')!)).toBe(true);
+    expect(m.covers(parseNet('0.0.0.0/1')!)).toBe(false);
+    expect(m.covers(parseNet('8.0.0.0/6')!)).toBe(false);
+    expect(m.covers(parseNet('2001:db8:5::/48')!)).toBe(true);
+    expect(m.covers(parseNet('::/1')!)).toBe(false);
+  });
 });
 
 describe('list files', () => {

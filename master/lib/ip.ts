@@ -1,0 +1,83 @@
+// IP address text and numbers: strict dotted quads, RFC 5952 IPv6, and the prefix masks of both.
+import { isIPv6 } from 'node:net';
+
+/** Parse a strict dotted quad (no leading zeros, no blanks) to a uint32; undefined if invalid. */
+export function parseIPv4(s: string): number | undefined {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return undefined; // leading zero
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return undefined;
+    } else if (c === 46) {
+      if (digits === 0 || ++dots > 3) return undefined;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else return undefined;
+  }
+  if (dots !== 3 || digits === 0) return undefined;
+  return value * 256 + part;
+}
+
+/** The dotted quad of a uint32. */
+export function formatIPv4(n: number): string {
+  return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+}
+
+/** Parse IPv6 text (an embedded dotted quad allowed, no zone) to a 128-bit bigint. */
+export function parseIPv6(s: string): bigint | undefined {
+  if (!isIPv6(s) || s.includes('%')) return undefined;
+  let head = s;
+  let tailV4: number | undefined;
+  const lastColon = s.lastIndexOf(':');
+  if (s.indexOf('.', lastColon) >= 0) {
+    tailV4 = parseIPv4(s.slice(lastColon + 1));
+    if (tailV4 === undefined) return undefined;
+    head = s.slice(0, lastColon + 1) + '0:0';
+  }
+  const [l, r] = head.split('::');
+  const left = l ? l.split(':') : [];
+  const right = r !== undefined && r !== '' ? r.split(':') : [];
+  const fill = head.includes('::') ? 8 - left.length - right.length : 0;
+  const groups = [...left, ...Array(fill).fill('0'), ...right];
+  if (groups.length !== 8) return undefined;
+  let v = 0n;
+  for (const g of groups) v = (v << 16n) | BigInt(parseInt(g, 16));
+  if (tailV4 !== undefined) v = (v & ~0xffffffffn) | BigInt(tailV4);
+  return v;
+}
+
+/** The canonical (RFC 5952) text of a 128-bit address. */
+export function formatIPv6(v: bigint): string {
+  const groups: number[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(Number((v >> BigInt(i * 16)) & 0xffffn));
+  // Longest run of zero groups (length >= 2) becomes '::'.
+  let best = -1, bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+}
+
+/** The network mask of an IPv4 prefix length (0..32) as a uint32. */
+export function maskV4(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
+const ALL6 = (1n << 128n) - 1n;
+
+/** The network mask of an IPv6 prefix length (0..128). */
+export function maskV6(prefix: number): bigint {
+  return prefix === 0 ? 0n : ALL6 ^ ((1n << BigInt(128 - prefix)) - 1n);
+}
