@@ -104,7 +104,8 @@ function explain(text: string): string {
 export interface ScanSink {
   /** A set the caller wants; entries of other sets are dropped before the address is parsed. */
   wants?: (set: string) => boolean;
-  entry(e: Entry): void;
+  /** An entry to load, with its line number. */
+  entry(e: Entry, line: number): void;
   problem(p: LineProblem): void;
   /** An entry that the whitelist or this machine's own addresses cover: not dropped. */
   spared?(p: LineProblem): void;
@@ -141,7 +142,7 @@ export async function scanLoadfile(text: string, file: string, sink: ScanSink, n
       sink.spared?.({ file, line: lineNo, text: line, reason: `${e.net} is whitelisted or this machine's own address: not dropped` });
       continue;
     }
-    sink.entry(e);
+    sink.entry(e, lineNo);
     if (++n % 8192 === 0 && sink.pause) await sink.pause();
   }
   return n;

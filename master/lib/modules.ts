@@ -1,6 +1,7 @@
 // Module processes as the master sees them: installed, started detached, found by pid file, stopped.
 import { accessSync, constants, closeSync, existsSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { WatcherSettings } from '../../common.conf.js';
 import { parseAssignments } from './conf.js';
 import { isAlive, runningPid } from './pidfile.js';
@@ -16,6 +17,21 @@ export function installedModules(master: string): string[] {
   return readdirSync(dir).filter((name) => {
     try { accessSync(join(dir, name, name), constants.X_OK); return true; } catch { return false; }
   }).sort();
+}
+
+/**
+ * Modules another module starts itself (WatchMB, started by WatchMX): the `companion` of the
+ * installed modules' definitions (dist/modules/<name>/module.js). The master does not start them.
+ */
+export async function companionModules(master: string, installed: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const name of installed) {
+    const file = join(master, 'dist', 'modules', name, 'module.js');
+    if (!existsSync(file)) continue;
+    const def = (await import(pathToFileURL(file).href) as Record<string, { companion?: string } | undefined>)[name];
+    if (def?.companion) out.add(def.companion);
+  }
+  return out;
 }
 
 /**
@@ -69,6 +85,17 @@ export async function stopModules(runDir: string, graceSeconds: number, say: (li
     stopped.push(w.name);
   }
   return stopped;
+}
+
+/** Send a signal to every running module named by a pid file; returns "name (pid N)" of each. */
+export function signalModules(runDir: string, signal: NodeJS.Signals): string[] {
+  const told: string[] = [];
+  for (const name of pidFiles(runDir)) {
+    const pid = runningPid(runDir, name);
+    if (pid === undefined) continue;
+    try { process.kill(pid, signal); told.push(`${name} (pid ${pid})`); } catch { /* just ended */ }
+  }
+  return told;
 }
 
 function removePid(runDir: string, name: string): void {

@@ -4,7 +4,7 @@ import type { WatcherSettings } from '../../common.conf.js';
 import { fillFirewall, type FillReport } from './fillfw.js';
 import { openFirewall } from './firewall/index.js';
 import { runLoaders } from './loaders.js';
-import { installedModules, readModuleStatus, runningPid, startModule, stopModules, pidFiles } from './modules.js';
+import { companionModules, installedModules, readModuleStatus, runningPid, startModule, stopModules, pidFiles } from './modules.js';
 import { stateFile } from './sources.js';
 import { isAlive } from './pidfile.js';
 
@@ -18,11 +18,12 @@ export interface Service {
   warn: (line: string) => void;
 }
 
-/** The seeds' load summary. */
+/** The seeds' load summary, and which modules were told to reread a changed whitelist. */
 export function printLoad(s: Service, r: FillReport): void {
   s.out(`Took ${r.seconds.toFixed(6)} seconds`);
   s.out(`for ${r.drops} total firewall drops`);
   s.out(`Loadrate: ${r.seconds > 0 ? Math.round(r.drops / r.seconds) : r.drops} DROPs per second`);
+  if (r.hupped.length) s.out(`Whitelist changed: ${r.hupped.join(', ')} reread it (SIGHUP)`);
 }
 
 function fill(s: Service, changedOnly: boolean): Promise<FillReport> {
@@ -34,7 +35,8 @@ function fill(s: Service, changedOnly: boolean): Promise<FillReport> {
 /** start: run the Load entries, fill the firewall, start the enabled modules. Returns the exit code. */
 export async function startService(s: Service): Promise<number> {
   const installed = installedModules(s.master);
-  s.out(`Installed modules: ${installed.join(' ')}`);
+  const companions = await companionModules(s.master, installed);
+  s.out(`Installed modules: ${installed.filter((m) => !companions.has(m)).join(' ')}`);
   s.out('');
   await runLoaders(s.master, s.env, s.warn);
   s.out('Loading firewall ...');
@@ -79,7 +81,8 @@ export async function reloadService(s: Service): Promise<number> {
 export async function fullService(s: Service): Promise<number> {
   await stopService(s);
   s.out('Removing Watcher\'s chain and sets ...');
-  await openFirewall(s.conf).destroy();
+  // A set another program's rule still uses stays (emptied): the host must not stay unprotected.
+  try { await openFirewall(s.conf).destroy(); } catch (e) { s.warn(`${(e as Error).message}; starting anyway`); }
   rmSync(stateFile(s.conf.RUN_DIR), { force: true });
   return startService(s);
 }
@@ -111,5 +114,6 @@ export async function statusService(s: Service): Promise<number> {
 export async function refreshList(s: Service, name: 'blacklist' | 'whitelist'): Promise<number> {
   const r = await fillFirewall({ master: s.master, runDir: s.conf.RUN_DIR, fw: openFirewall(s.conf), only: [name], warn: s.warn });
   s.out(`Set ${name}: ${r.counts.get(name) ?? 0} entries${r.problems ? ` (${r.problems} bad lines skipped)` : ''}`);
+  if (r.hupped.length) s.out(`Whitelist changed: ${r.hupped.join(', ')} reread it (SIGHUP)`);
   return 0;
 }

@@ -88,10 +88,13 @@ describe('FillFW', () => {
     expect(await save(ns, 'whitelist')).toEqual([]);
   });
 
-  it('takes over sets an older installation made with other options', async () => {
+  it('adopts the sets an older installation\'s chain names, even made with other options', async () => {
     await ns.ok('ipset', ['create', 'blacklist', 'hash:net']);
     await ns.ok('ipset', ['create', 'nixspam', 'hash:net', 'maxelem', '1000']);
     await ns.ok('ipset', ['add', 'nixspam', '10.9.9.9']);
+    await ns.ok('iptables', ['-N', 'WATCHER']);
+    for (const set of ['blacklist', 'nixspam']) await ns.ok('iptables', ['-A', 'WATCHER', '-m', 'set', '--match-set', set, 'src', '-j', 'DROP']);
+    await ns.ok('iptables', ['-I', 'INPUT', '-j', 'WATCHER']);
     inst.write('blacklist', '198.51.100.7\n');
     inst.write('Loadfiles/Loadfile-nixspam', 'add nixspam 203.0.113.1\n');
     const r = await runMaster(ns, inst, 'FillFW');
@@ -99,6 +102,31 @@ describe('FillFW', () => {
     expect(await save(ns, 'blacklist')).toEqual(['198.51.100.7']);
     expect(await save(ns, 'nixspam')).toEqual(['203.0.113.1']);
     expect(await ns.ok('iptables', ['-S', 'WATCHER'])).toContain('-A WATCHER -m set --match-set nixspam src -j DROP');
+    expect((await ns.ok('ipset', ['list', 'watcher-sets'])).split('Members:\n')[1].split('\n')).toEqual(expect.arrayContaining(['blacklist', 'nixspam', 'custody-v6']));
+  });
+
+  it('refuses with file:line a Loadfile that names an ipset of another program, and never touches that set', async () => {
+    await ns.ok('ipset', ['create', 'admin', 'hash:ip']);
+    await ns.ok('ipset', ['add', 'admin', '10.7.7.7']);
+    const lf = inst.write('Loadfiles/Loadfile-evil', 'add evil 203.0.113.9\nadd admin 203.0.113.1\nadd admin 203.0.113.2\nadd watcher-own 203.0.113.3\n');
+    const r = await runMaster(ns, inst, 'FillFW');
+    expect(r.exitCode).toBe(0);
+    const err = r.stderr.split('\n');
+    expect(err).toContain(`FillFW: ${lf}:2: set 'admin' is not Watcher's (an ipset of another program, or one Watcher keeps for itself): refused`);
+    expect(err).toContain(`FillFW: ${lf}: 1 more lines for set 'admin' refused`);
+    expect(err).toContain(`FillFW: ${lf}:4: set 'watcher-own' is not Watcher's (an ipset of another program, or one Watcher keeps for itself): refused`);
+    expect(await save(ns, 'admin')).toEqual(['10.7.7.7']);
+    expect(await save(ns, 'evil')).toEqual(['203.0.113.9']);
+    expect(await ns.ok('iptables', ['-S', 'WATCHER'])).not.toContain('admin');
+  });
+
+  it('stops (exit 78) when a standard set exists and is another program\'s: it is not taken over', async () => {
+    await ns.ok('ipset', ['create', 'hijackers', 'hash:ip']);
+    const r = await runMaster(ns, inst, 'FillFW');
+    expect(r.exitCode).toBe(78);
+    expect(r.stderr).toContain("FillFW: ipset 'hijackers' exists and is not Watcher's (not in watcher-sets): destroy or rename it, or hand it over with 'ipset add watcher-sets NAME'");
+    expect(await ns.ok('ipset', ['list', '-t', 'hijackers'])).toContain('Type: hash:ip');
+    expect(await ns.exec('iptables', ['-S', 'WATCHER']).then((x) => String(x.stdout))).not.toContain('hijackers');
   });
 
   it('exits 69 naming ipset or iptables when one is missing', async () => {

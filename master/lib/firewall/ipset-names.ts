@@ -34,3 +34,14 @@ export function createLine(logical: string, kernel: string, family: Family, entr
   const size = entries !== undefined ? ` hashsize ${hashSize(entries)}` : '';
   return `create ${kernel} ${type} family ${family === 6 ? 'inet6' : 'inet'}${size} maxelem ${MAXELEM}${info.timeout ? ' timeout 0' : ''} comment`;
 }
+
+/** The registry: a list:set naming every kernel set Watcher made (see ipset-owner.ts). */
+export const REGISTRY = 'watcher-sets';
+
+/** The set of this machine's own addresses (and its -v6 twin), refreshed on every ensure(). */
+export const OWN = 'watcher-own';
+
+/** Names Watcher keeps for itself: no Loadfile may fill them. */
+export function isReserved(logical: string): boolean {
+  return logical === REGISTRY || logical === OWN;
+}

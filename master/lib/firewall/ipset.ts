@@ -1,39 +1,25 @@
 // The iptables + ipset backend: sets in ipset (an IPv6 twin each), rules in Watcher's own chain.
 import { run } from '../runner.js';
-import { WatcherError, EX_DATAERR, EX_SOFTWARE } from '../exit.js';
+import { WatcherError, EX_CONFIG, EX_DATAERR, EX_SOFTWARE } from '../exit.js';
 import { ensureRules, readChain, removeChain, type Family } from './iptables.js';
-import { createLine, kernelName, logicalName, newName } from './ipset-names.js';
+import { isReserved, kernelName, logicalName, OWN, REGISTRY } from './ipset-names.js';
+import { destroyOwned, ensureLines, isForeign, readOwnership } from './ipset-owner.js';
 import { openIpsetChannel } from './ipset-channel.js';
 import { openIpsetLoader } from './ipset-loader.js';
 import { isSetName, STANDARD_SETS, type Firewall } from './types.js';
 
 const FAMILIES: Family[] = [4, 6];
 
-/**
- * Create the sets of both families where missing, in one run of `ipset restore`. A set that
- * exists is used as it is (one made by an older installation may have other options).
- */
-async function createSets(logicals: readonly string[]): Promise<void> {
-  const present = await kernelSets();
-  const lines = logicals.flatMap((l) => FAMILIES.map((f) => [l, kernelName(l, f), f] as const))
-    .filter(([, k]) => !present.has(k)).map(([l, k, f]) => createLine(l, k, f));
-  if (lines.length) await run('ipset', ['-exist', 'restore'], { input: lines.join('\n') + '\n' });
-}
-
-/** Names of every kernel set. */
-async function kernelSets(): Promise<Set<string>> {
-  const r = await run('ipset', ['list', '-n']);
-  return new Set(r.stdout.split('\n').filter(Boolean));
-}
-
 function checkName(name: string): void {
   if (!isSetName(name)) throw new WatcherError(`'${name}' is not a valid set name (a letter, then letters, digits, _ . -; at most 24)`, EX_DATAERR);
+  if (isReserved(name)) throw new WatcherError(`'${name}' is a set Watcher keeps for itself`, EX_DATAERR);
 }
 
 /**
  * Open the iptables + ipset firewall. The object remembers which sets it has ensured, so a
- * FillFW naming the same set in many Loadfiles asks the kernel once. Rule changes are
- * serialised: two ensureSet() calls never race on the INPUT jump.
+ * FillFW naming the same set in many Loadfiles asks the kernel once; ensure() itself always
+ * checks the chain and refreshes the own set. Rule changes are serialised: two ensureSet()
+ * calls never race on the INPUT jump.
  */
 export function openIpsetFirewall(): Firewall {
   const ensured = new Set<string>();
@@ -43,29 +29,42 @@ export function openIpsetFirewall(): Firewall {
     queue = p.catch(() => undefined);
     return p;
   };
-  const ensureMany = (logicals: readonly string[]) => serial(async () => {
+  const ensureMany = (logicals: readonly string[], refreshOwn: boolean) => serial(async () => {
     const todo = logicals.filter((l) => !ensured.has(l));
-    if (todo.length === 0) return;
-    await createSets(todo);
+    if (todo.length === 0 && !refreshOwn) return;
+    const o = await readOwnership();
+    const foreign = todo.filter((l) => isForeign(o, l));
+    if (foreign.length) {
+      throw new WatcherError(`ipset ${foreign.map((l) => `'${l}'`).join(', ')} exists and is not Watcher's (not in ${REGISTRY}): `
+        + `destroy or rename it, or hand it over with 'ipset add ${REGISTRY} NAME'`, EX_CONFIG);
+    }
+    const lines = ensureLines(o, todo, refreshOwn);
+    if (lines.length) await run('ipset', ['-exist', 'restore'], { input: lines.join('\n') + '\n' });
     for (const f of FAMILIES) await ensureRules(f, todo.map((l) => ({ logical: l, kernel: kernelName(l, f) })));
     for (const l of todo) ensured.add(l);
   });
   const owned = async (): Promise<string[]> => {
     const names = new Set<string>();
-    for (const f of FAMILIES) for (const k of (await readChain(f)) ?? []) names.add(logicalName(k));
+    for (const f of FAMILIES) for (const k of (await readChain(f)) ?? []) if (!isReserved(logicalName(k))) names.add(logicalName(k));
     return [...names];
   };
 
   const fw: Firewall = {
     name: 'iptables',
-    ensure: () => ensureMany(STANDARD_SETS),
+    ensure: () => ensureMany(STANDARD_SETS, true),
     async ensureSet(name) {
       checkName(name);
-      await ensureMany([name]);
+      await ensureMany([name], false);
     },
     async ensureSets(names) {
       names.forEach(checkName);
-      await ensureMany(names);
+      await ensureMany(names, false);
+    },
+    async foreign() {
+      const o = await readOwnership();
+      const names = new Set([REGISTRY, OWN]);
+      for (const k of o.present) if (!o.owned.has(k) && !k.endsWith('-new')) names.add(logicalName(k));
+      return names;
     },
     loader: (flushload) => openIpsetLoader(fw, flushload),
     sets: owned,
@@ -97,22 +96,11 @@ export function openIpsetFirewall(): Firewall {
     },
     channel: () => openIpsetChannel(),
     async destroy() {
-      const referenced = new Set<string>();
-      for (const f of FAMILIES) for (const k of await removeChain(f)) referenced.add(logicalName(k));
-      for (const s of STANDARD_SETS) referenced.add(s);
-      const present = await kernelSets();
-      const failed: string[] = [];
-      for (const l of referenced) {
-        for (const f of FAMILIES) {
-          for (const k of [kernelName(l, f), newName(kernelName(l, f))]) {
-            if (!present.has(k)) continue;
-            const r = await run('ipset', ['destroy', k], { allowFail: true });
-            if (r.exitCode !== 0) failed.push(`${k}: ${r.stderr.trim()}`);
-          }
-        }
-      }
+      const o = await readOwnership();
+      for (const f of FAMILIES) await removeChain(f);
       ensured.clear();
-      if (failed.length) throw new WatcherError(`cannot destroy ${failed.join('; ')}`, EX_SOFTWARE);
+      const kept = await destroyOwned(o);
+      if (kept.length) throw new WatcherError(`cannot destroy ${kept.join('; ')} (emptied; it stays Watcher's and is reused)`, EX_SOFTWARE);
     },
   };
   return fw;

@@ -1,8 +1,12 @@
 // The firewall seen by Watcher: a few verbs that each backend (iptables+ipset, nftables) implements.
 //
 // Invariants every backend keeps:
-// - Watcher owns one chain (WATCHER), jumped to from the top of INPUT. In it the whitelist
-//   ACCEPT comes first, then one DROP rule per set. Ensuring it twice changes nothing.
+// - Watcher owns one chain (WATCHER), jumped to by the first rule of INPUT. It opens with
+//   RETURN for loopback and this machine's own addresses (never dropped, whatever a DROP set
+//   holds), then the whitelist ACCEPT, then one DROP rule per set. Ensuring it twice changes
+//   nothing; ensuring it after another program inserted rules above the jump moves it back up.
+// - Watcher only fills, swaps and destroys sets it made itself; a set of another program with
+//   a name a Loadfile uses is refused, never taken over.
 // - Sets are named by their logical name (whitelist, blacklist, hijackers, custody, tarpit,
 //   nixspam, geo-cn, ...). IPv4 and IPv6 entries are both accepted; the backend keeps them in
 //   the family it needs (e.g. a twin set for IPv6) without the caller knowing.
@@ -76,12 +80,17 @@ export interface FirewallChannel {
 
 export interface Firewall {
   readonly name: 'iptables' | 'nftables';
-  /** Create the chain, the INPUT jump and the standard sets with their rules; idempotent. */
+  /** Create the chain, the INPUT jump (first), the own set and the standard sets with their rules; idempotent. */
   ensure(): Promise<void>;
   /** Create a set and its rule if missing; idempotent. */
   ensureSet(name: string): Promise<void>;
   /** ensureSet for many sets at once (one run of each tool). */
   ensureSets(names: readonly string[]): Promise<void>;
+  /**
+   * Set names a Loadfile may not fill: sets of other programs that exist in the kernel (not
+   * Watcher's, see the backend's ownership record) and the names Watcher keeps for itself.
+   */
+  foreign(): Promise<Set<string>>;
   /** Start a batch load; the restore input is also written to the file `flushload`. */
   loader(flushload: string): Loader;
   /** Entries of a set, canonical text. */
@@ -92,7 +101,10 @@ export interface Firewall {
   counts(): Promise<Map<string, number>>;
   /** Open a live channel (persistent process) for a module. */
   channel(): FirewallChannel;
-  /** Remove every object Watcher owns (chain, jump, sets) and nothing else. */
+  /**
+   * Remove every object Watcher owns (chain, jump, sets) and nothing else. A set that cannot be
+   * destroyed (another program's rule uses it) is emptied and kept; the error names it and why.
+   */
   destroy(): Promise<void>;
 }
 
