@@ -36,6 +36,9 @@ describe('watcher service', () => {
     const r = await runMaster(ns, inst, 'watcher', ['start']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^Installed modules: (?:\w+ )*WatchTT WatchUU\n\nLoading firewall \.\.\.\nTook \d+\.\d{6} seconds\nfor 3 total firewall drops\nLoadrate: \d+ DROPs per second\nStarting module WatchTT \.\.\.\nStarting module WatchUU \.\.\.$/);
+    // WatchMB is installed but started by WatchMX (its companion), not by the master.
+    expect(r.stdout.split('\n')[0]).toMatch(/^Installed modules: .*\bWatchMX\b/);
+    expect(r.stdout.split('\n')[0]).not.toMatch(/WatchMB/);
     expect(r.stderr).toContain(`watcher: ${join(inst.root, 'loader.conf')}:4: dynload/missing/Load: not installed, skipped`);
     expect(r.stderr).toContain(`watcher: ${join(inst.root, 'loader.conf')}:5: dynload/bad/Load: failed (exit 3): download failed; its Loadfile is left as it was`);
     expect(await ns.ok('ipset', ['list', 'good'])).toMatch(/Number of entries: 2/);
@@ -109,6 +112,23 @@ describe('watcher service', () => {
     const input = (await ns.ok('iptables', ['-S', 'INPUT'])).trim().split('\n');
     expect(input.filter((l) => l === '-A INPUT -j WATCHER')).toHaveLength(1);
     expect(input).toContain('-A INPUT -m set --match-set admin src -j DROP');
+  });
+
+  it('full goes on to start when a set cannot be destroyed, saying which and why; that set is emptied and reused', async () => {
+    inst.write('loader.conf', '');
+    inst.write('blacklist', '198.51.100.1\n');
+    expect((await runMaster(ns, inst, 'watcher', ['start'])).exitCode).toBe(0);
+    await ns.ok('ipset', ['add', 'custody', '192.0.2.9']);
+    await ns.ok('iptables', ['-A', 'FORWARD', '-m', 'set', '--match-set', 'custody', 'src', '-j', 'DROP']);
+    const full = await runMaster(ns, inst, 'watcher', ['full']);
+    expect(full.exitCode).toBe(0);
+    expect(full.stderr).toContain("watcher: cannot destroy custody: Set cannot be destroyed: it is in use by a kernel component (emptied; it stays Watcher's and is reused); starting anyway");
+    expect(full.stdout).toContain('Loading firewall ...');
+    expect(full.stdout).toContain('Starting module WatchTT ...');
+    expect((await ns.ok('iptables', ['-S', 'INPUT'])).split('\n')[1]).toBe('-A INPUT -j WATCHER');
+    expect(await ns.ok('iptables', ['-S', 'WATCHER'])).toContain('--match-set custody src -j DROP');
+    expect(await ns.ok('ipset', ['list', 'custody'])).toMatch(/Number of entries: 0/);
+    expect(await ns.ok('ipset', ['list', 'blacklist'])).toMatch(/^198\.51\.100\.1$/m);
   });
 
   it('a dynloader that calls watcher reload at its end does not block the start that runs it', async () => {
