@@ -1,0 +1,63 @@
+// master/Whitelist reaches the running modules: their whitelist guard spares a newly whitelisted address at once.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
+
+const H = 'Nov  1 00:00:00 vmd28527';
+const ATTACKER = '203.0.113.70';
+const FRIEND = '203.0.113.71';
+const CANARY = '203.0.113.72';
+
+describe('Whitelist with a running WatchLG', () => {
+  let sb: Sandbox;
+  beforeAll(async () => {
+    sb = await makeSandbox('TRACE=\nGEOTRACK=\nDNS_SERVER=off');
+    sb.inst.write('watcher.conf', 'MODULES=WatchLG\nSTOP_GRACE=5\n');
+    sb.inst.write('loader.conf', '');
+    expect((await sb.run('modules/WatchLG/Prep')).exitCode).toBe(0);
+    const start = await sb.run('master/watcher', ['start']);
+    expect(start.exitCode, start.stderr).toBe(0);
+    await sb.waitFor('WatchLG status', () => sb.status());
+  });
+  afterAll(async () => {
+    await sb?.run('master/watcher', ['stop']);
+    await sb?.close();
+  });
+
+  it('after Whitelist adds an address, a line for it creates no row and no tarpit entry', async () => {
+    sb.feed([`${H} sshd[1]: Invalid user admin from ${ATTACKER} port 22`]);
+    await sb.waitFor('the affair of an address not whitelisted', () => sb.row(ATTACKER));
+    expect((await sb.members('tarpit')).has(ATTACKER)).toBe(true);
+
+    const pid = Number(readFileSync(join(sb.inst.runDir, 'WatchLG.pid'), 'utf8'));
+    sb.inst.write('whitelist', `${FRIEND} # a partner\n${CANARY}\n`);
+    const w = await sb.run('master/Whitelist');
+    expect(w.exitCode, w.stderr).toBe(0);
+    expect(w.stdout).toBe(`Set whitelist: 2 entries\nWhitelist changed: WatchLG (pid ${pid}) reread it (SIGHUP)`);
+    await sb.waitFor('the reload in the log', () => /reloaded \(HUP\)/.test(sb.log()));
+    // The module rereads the whitelist just after that log line: wait until a canary is spared.
+    const spared = sb.status()!.spared as number;
+    await sb.waitFor('the canary spared', async () => {
+      sb.feed([`${H} sshd[9]: Invalid user probe from ${CANARY} port 22`]);
+      await new Promise((r) => setTimeout(r, 300));
+      return (sb.status()!.spared as number) > spared;
+    });
+
+    const lines = sb.status()!.lines as number;
+    sb.feed([`${H} sshd[2]: Invalid user admin from ${FRIEND} port 22`, `${H} sshd[3]: Failed password for root from ${FRIEND} port 22 ssh2`]);
+    await sb.waitFor('both lines read', () => (sb.status()!.lines as number) >= lines + 2);
+    expect(sb.row(FRIEND)).toBeUndefined();
+    expect((await sb.members('tarpit')).has(FRIEND)).toBe(false);
+    expect((await sb.members('custody')).has(FRIEND)).toBe(false);
+
+    // Unchanged whitelist: nobody is disturbed.
+    const again = await sb.run('master/Whitelist');
+    expect(again.stdout).toBe('Set whitelist: 2 entries');
+    // FillFW (and watcher start/reload) tell the modules too when the whitelist set changed.
+    sb.inst.write('whitelist', `${FRIEND}\n${CANARY}\n203.0.113.73\n`);
+    const fill = await sb.run('master/FillFW');
+    expect(fill.stdout).toContain(`Whitelist changed: WatchLG (pid ${pid}) reread it (SIGHUP)`);
+    expect((await sb.run('master/FillFW')).stdout).not.toContain('Whitelist changed');
+  });
+});
