@@ -4,21 +4,26 @@ import { join } from 'node:path';
 import { findProgram, run } from './runner.js';
 import { WatcherError, EX_UNAVAILABLE } from './exit.js';
 
-/** The programs Watcher runs and the Debian package of each. */
+/** The programs Watcher runs and the Debian package of each (flock holds the master's lock). */
 export function neededPrograms(firewall: string): Record<string, string> {
-  return firewall === 'nftables' ? { nft: 'nftables' } : { ipset: 'ipset', iptables: 'iptables', ip6tables: 'iptables' };
+  return firewall === 'nftables' ? { nft: 'nftables', flock: 'util-linux' } : { ipset: 'ipset', iptables: 'iptables', ip6tables: 'iptables', flock: 'util-linux' };
 }
 
 // Found the way the runner will find it: on PATH or in the system directories.
 const onPath = (p: string): boolean => findProgram(p) !== undefined;
 
-/** Check the programs; with `install`, apt-get the missing ones. Throws EX_UNAVAILABLE naming what is missing. */
+/**
+ * Check the programs; with `install`, apt-get the missing ones (after `apt-get update`: a fresh
+ * system has no package lists). Throws EX_UNAVAILABLE naming what is missing.
+ */
 export async function checkPrograms(needed: Record<string, string>, install: boolean, say: (l: string) => void): Promise<void> {
   let missing = Object.keys(needed).filter((p) => !onPath(p));
   if (missing.length && install) {
     const pkgs = [...new Set(missing.map((p) => needed[p]))];
     say(`Installing ${pkgs.join(' ')} ...`);
-    await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 900_000 });
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    await run('apt-get', ['update', '-q'], { env, timeout: 900_000 });
+    await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...pkgs], { env, timeout: 900_000 });
     missing = missing.filter((p) => !onPath(p));
   }
   if (missing.length) {

@@ -22,11 +22,19 @@ export function poolDir(master: string): string {
   return join(master, 'Loadfiles');
 }
 
+/**
+ * A file name of the load pool: `Loadfile-<source>`, not a backup (`~`) or a file being written
+ * (`.tmp`; writers write `.Loadfile-<source>.<pid>.tmp` and rename it into place).
+ */
+export function isPoolName(f: string): boolean {
+  return /^Loadfile-[^/]+$/.test(f) && !f.endsWith('~') && !f.endsWith('.tmp');
+}
+
 /** Every source of an installation: the static lists, then Loadfile-* in name order. */
 export function listSources(master: string): Source[] {
   const out: Source[] = STATIC_LISTS.map((name) => ({ path: join(master, name), kind: 'list' as const, name }));
   const dir = poolDir(master);
-  const names = existsSync(dir) ? readdirSync(dir).filter((f) => /^Loadfile-[^/]+$/.test(f) && !f.endsWith('~')).sort() : [];
+  const names = existsSync(dir) ? readdirSync(dir).filter(isPoolName).sort() : [];
   for (const f of names) out.push({ path: join(dir, f), kind: 'loadfile', name: f.slice('Loadfile-'.length) });
   return out;
 }

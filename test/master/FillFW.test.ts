@@ -129,6 +129,16 @@ describe('FillFW', () => {
     expect(await ns.exec('iptables', ['-S', 'WATCHER']).then((x) => String(x.stdout))).not.toContain('hijackers');
   });
 
+  it('ignores files being written into the pool (.tmp) and backups (~)', async () => {
+    inst.write('Loadfiles/Loadfile-nixspam', 'add nixspam 203.0.113.1\n');
+    inst.write('Loadfiles/Loadfile-nixspam.4242.tmp', 'add nixspam 203.0.113.2\nadd nix');
+    inst.write('Loadfiles/.Loadfile-nixspam.4243.tmp', 'add nixspam 203.0.113.3\n');
+    inst.write('Loadfiles/Loadfile-nixspam~', 'add nixspam 203.0.113.4\n');
+    const r = await runMaster(ns, inst, 'FillFW');
+    expect(r.stderr).toBe('');
+    expect(await save(ns, 'nixspam')).toEqual(['203.0.113.1']);
+  });
+
   it('exits 69 naming ipset or iptables when one is missing', async () => {
     const r = await runMaster(ns, inst, 'FillFW', [], {}, ['ipset']);
     expect(r.exitCode).toBe(69);

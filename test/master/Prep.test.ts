@@ -42,7 +42,7 @@ describe('Prep', () => {
     expect(real).toContain('WatchLG');
     expect(bin).toEqual(expect.arrayContaining(['Trace', 'Refresh', 'freeme']));
     expect(r.stdout.split('\n')).toEqual([
-      'Programs: ipset iptables ip6tables found',
+      'Programs: ipset iptables ip6tables flock found',
       `Created ${inst.runDir}`, `Created ${inst.fifoBase}`, `Created ${inst.toolPath}`,
       ...real.map((m) => `${m}: ${db(m)}: created from Schema`),
       'Created WatchTT.db',
@@ -58,7 +58,7 @@ describe('Prep', () => {
     expect(readFileSync(unit, 'utf8')).toContain('Type=oneshot\nRemainAfterExit=yes\n');
     expect(readlinkSync(join(inst.toolPath, 'Trace'))).toBe(join(inst.root, 'bin/Trace'));
     const again = await prep();
-    expect(again).toMatchObject({ exitCode: 0, stdout: ['Programs: ipset iptables ip6tables found', ...real.map((m) => `${m}: ${db(m)}: exists, 0 addresses`), 'Prep done'].join('\n') });
+    expect(again).toMatchObject({ exitCode: 0, stdout: ['Programs: ipset iptables ip6tables flock found', ...real.map((m) => `${m}: ${db(m)}: exists, 0 addresses`), 'Prep done'].join('\n') });
   });
 
   it('the installed init script starts, reports and stops the service', async () => {
@@ -74,6 +74,21 @@ describe('Prep', () => {
     expect(String((await ns.exec('sh', [script, 'stop'], { env })).stdout)).toBe('Stopping module WatchTT ...');
     expect((await ns.exec('sh', [script, 'status'], { env })).exitCode).toBe(3);
     expect((await ns.exec('sh', [script, 'bogus'], { env })).exitCode).toBe(2);
+  });
+
+  it('--install runs apt-get update before apt-get install of the missing packages', async () => {
+    // A recording apt-get first on PATH: the host's packages are never touched.
+    const fake = join(inst.root, '..', 'fakebin');
+    mkdirSync(fake, { recursive: true });
+    const log = join(fake, 'calls');
+    writeFileSync(join(fake, 'apt-get'), `#!/bin/sh\necho "$DEBIAN_FRONTEND $*" >> ${log}\n`);
+    chmodSync(join(fake, 'apt-get'), 0o755);
+    const r = await runMaster(ns, inst, 'Prep', ['--install', '--init-dir', dirs.init, '--systemd-dir', dirs.systemd], { PATH: `${fake}:${process.env.PATH}` }, ['ipset']);
+    expect(readFileSync(log, 'utf8')).toBe('noninteractive update -q\nnoninteractive install -y -q --no-install-recommends ipset\n');
+    expect(r.stdout).toContain('Installing ipset ...');
+    // The fake installed nothing: still missing, said so.
+    expect(r.exitCode).toBe(69);
+    expect(r.stderr).toBe('Prep: missing: ipset (Debian package ipset)');
   });
 
   it('names a missing program and its package (exit 69); a foreign file in TOOLPATH is left alone', async () => {

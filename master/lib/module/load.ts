@@ -1,6 +1,6 @@
 // Load<XX>: the DROP rows of a module database as its Loadfile (DESIGN §3 format).
 import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { formatDateTime, systemClock } from '../clock.js';
 import { openDatabase } from '../db.js';
 import { tarpitSeconds } from '../affairs.js';
@@ -27,7 +27,8 @@ export function writeLoadfile(def: ModuleDef, conf: ModuleConf, paths: ModulePat
   const db = openDatabase(paths.database, paths.schema);
   const file = loadfilePath(def);
   mkdirSync(join(file, '..'), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
+  // Not a pool name (see isPoolName): a FillFW running meanwhile never reads it half-written.
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w', 0o600);
   const now = systemClock.now();
   let custody = 0, tarpit = 0, buf = `# Loadfile-${def.name}, written by Load ${formatDateTime(now)} from ${paths.database}\n`;
