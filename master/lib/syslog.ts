@@ -16,7 +16,7 @@ export interface RenderOptions {
   /** Directory of the FIFOs ($FIFO_BASE). */
   fifoBase: string;
   feeds?: readonly Feed[];
-  /** Lines an rsyslog action queue holds in memory before it spills to disk; syslog-ng's log-fifo-size. */
+  /** Lines a FIFO's queue holds while no module reads (rsyslog queue.size, syslog-ng log-fifo-size). */
   queueSize?: number;
   /** The syslog-ng source the log paths read (Debian: s_src, RHEL: s_sys). */
   source?: string;
@@ -44,14 +44,16 @@ function checkName(key: string, value: string): string {
 }
 
 /**
- * rsyslog (RainerScript, rsyslog 8). Each FIFO is an ompipe action with its own queue:
- * ompipe holds the FIFO open read-write and non-blocking, so a FIFO without reader fills its
- * kernel buffer (64 KiB) and the next write fails with EAGAIN; the action is then suspended
- * and retried every second forever (resumeRetryCount -1) while its queue keeps the lines,
- * and the rest of the logger carries on. The queue holds queueSize lines in memory, spills
- * to disk beyond 90 % of that (queue.filename in rsyslog's work directory) and is saved on
- * shutdown. Each line is cut to 3900 bytes of message so that one write stays below
- * PIPE_BUF and is atomic. The line shape matches syslog-ng's below: ISO time, host, tag, message.
+ * rsyslog (RainerScript, rsyslog 8). Each FIFO is an ompipe action with an in-memory queue of
+ * its own: ompipe holds the FIFO open read-write and non-blocking, so a FIFO without reader
+ * fills its kernel buffer (64 KiB) and the next write fails with EAGAIN; the action is then
+ * suspended and retried every second, forever, while its queue keeps the lines and the rest
+ * of the logger carries on. The queue engine puts the one line whose write met the full pipe
+ * back at the end of the queue: it arrives late, all others keep their order. No disk
+ * assistance: rsyslog 8.2302 drops exactly that re-queued line from a disk queue. A queue
+ * that is full (queueSize lines) drops new lines at once rather than stall the logger. The
+ * message is cut to 3900 bytes so that one write stays below PIPE_BUF and is atomic. The
+ * line shape matches syslog-ng's: ISO time, host, tag, message.
  */
 export function renderRsyslogConf(opts: RenderOptions): string {
   const base = checkPath('FIFO_BASE', opts.fifoBase);
@@ -73,7 +75,7 @@ export function renderRsyslogConf(opts: RenderOptions): string {
     const selector = f.facilities.map((x) => checkName('facility', x)).join(',') + '.*';
     out.push(
       `${selector} action(type="ompipe" name="watcher-${m}" pipe="${fifoPath(base, m)}" template="WatcherFifoLine"`,
-      `  queue.type="LinkedList" queue.size="${size}" queue.filename="watcher-${m}" queue.saveOnShutdown="on" queue.maxDiskSpace="512m"`,
+      `  queue.type="LinkedList" queue.size="${size}" queue.timeoutEnqueue="0"`,
       '  action.resumeRetryCount="-1" action.resumeInterval="1" action.resumeIntervalMax="10")',
     );
   }

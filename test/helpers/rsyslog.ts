@@ -72,7 +72,7 @@ export async function startRsyslog(opts: RsyslogOptions = {}): Promise<PrivateRs
 
 /** Send lines to a logger socket with `logger`, one message a line, as a service would. */
 export async function sendLog(socket: string, lines: readonly string[], opts: { priority?: string; tag?: string } = {}): Promise<void> {
-  const r = await execa('logger', ['--socket', socket, '--socket-errors=on', '-p', opts.priority ?? 'authpriv.info', '-t', opts.tag ?? 'sshd'], { input: lines.join('\n') + '\n', reject: false });
+  const r = await execa('logger', ['--socket', socket, '--socket-errors=on', '--size', '8192', '-p', opts.priority ?? 'authpriv.info', '-t', opts.tag ?? 'sshd'], { input: lines.join('\n') + '\n', reject: false });
   if (r.exitCode !== 0) throw new Error(`logger --socket ${socket}: exit ${r.exitCode}: ${String(r.stderr)}`);
 }
 

@@ -58,4 +58,38 @@ describe('private rsyslogd into the module FIFOs', () => {
     expect(late.length).toBeLessThanOrEqual(Math.ceil(bytes / 65536) + 1);
     console.log(`10,000 queued lines: all delivered once, ${late.length} out of place (${late.join(', ')}), ${bytes} bytes`);
   });
+
+  it('drops what exceeds a full queue at once, and the other modules keep being fed', async () => {
+    rs = await startRsyslog({ queueSize: 1000 });
+    const mx = new FifoReader(`${rs.fifoBase}/WatchMX`);
+    try {
+      const n = 5000;
+      const t0 = Date.now();
+      await sendLog(rs.socket, Array.from({ length: n }, (_, i) => `Failed password for root from 192.0.2.1 port 22 ssh2 seq=${i + 1}`));
+      await sendLog(rs.socket, ['NOQUEUE: reject: RCPT from unknown[198.51.100.7]'], { priority: 'mail.info', tag: 'postfix/smtpd[9]' });
+      await mx.waitForCount(1, 5000);
+      expect(Date.now() - t0).toBeLessThan(5000);
+      await new Promise((r) => setTimeout(r, 1000));
+      reader = new FifoReader(`${rs.fifoBase}/WatchLG`);
+      await reader.waitFor((l) => l.length >= 1000, 30_000, 'the queued lines');
+      await new Promise((r) => setTimeout(r, 3000));
+      const got = reader.lines.map((l) => Number(/ seq=(\d+)$/.exec(l)?.[1]));
+      expect(new Set(got).size).toBe(got.length);
+      expect(got.length).toBeGreaterThanOrEqual(1000);
+      expect(got.length).toBeLessThan(n);
+      expect(Math.min(...got)).toBe(1); // the oldest lines are the ones kept
+    } finally { mx.close(); }
+  });
+
+  it('cuts a very long message so that each line is written whole', async () => {
+    rs = await startRsyslog();
+    reader = new FifoReader(`${rs.fifoBase}/WatchLG`);
+    await sendLog(rs.socket, [`Failed password for ${'x'.repeat(6000)} from 192.0.2.9 port 1 ssh2`, 'next line']);
+    const lines = await reader.waitForCount(2);
+    const msg = / sshd: (.*)$/.exec(lines[0])?.[1] ?? '';
+    expect(msg).toMatch(/^Failed password for x+$/);
+    expect(msg.length).toBeGreaterThan(3890);
+    expect(msg.length).toBeLessThanOrEqual(3900);
+    expect(lines[1]).toMatch(/ sshd: next line$/);
+  });
 });
