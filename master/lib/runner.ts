@@ -1,4 +1,5 @@
 // The one place where Watcher runs system commands: execa with argument arrays, never a shell.
+import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -16,6 +17,8 @@ export interface RunOptions {
   /** Return non-zero exits instead of throwing. */
   allowFail?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Working directory. */
+  cwd?: string;
 }
 
 /** Where each command and its duration is reported (the trace of the calling program). */
@@ -32,14 +35,16 @@ export async function run(cmd: string, args: readonly string[], opts: RunOptions
   const t0 = systemClock.mono();
   const shown = describe(cmd, args);
   debug(1, shown);
+  const file = resolveProgram(cmd);
   let r;
   try {
-    r = await execa(cmd, args, {
+    r = await execa(file, args, {
       input: opts.input,
       timeout: opts.timeout ?? 600_000,
       reject: false,
       stripFinalNewline: false,
       env: opts.env,
+      cwd: opts.cwd,
       maxBuffer: 1024 * 1024 * 1024,
     });
   } catch (e) {
@@ -64,15 +69,38 @@ export async function run(cmd: string, args: readonly string[], opts: RunOptions
 export function spawnChannel(cmd: string, args: readonly string[]): ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; reject: false; buffer: false }> {
   debug(1, `${describe(cmd, args)} &`);
   reporter?.(`[run] ${describe(cmd, args)} (channel)`);
-  return execa(cmd, args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false });
+  // cleanup: false: execa's exit hook would otherwise re-raise SIGTERM past the program's own handler;
+  // a channel ends by itself when its stdin closes.
+  return execa(resolveProgram(cmd), args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false, cleanup: false });
 }
 
-/** The full path of a program on PATH, or undefined. */
+/** System directories searched after PATH: cron's PATH (/usr/bin:/bin) lacks ipset and iptables. */
+export const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
+
+/** The full path of a program on PATH or in the system directories, or undefined. */
 export function findProgram(cmd: string, path: string = process.env.PATH ?? ''): string | undefined {
-  const dirs = cmd.includes('/') ? [''] : path.split(':').concat(['/usr/sbin', '/sbin']);
+  const dirs = cmd.includes('/') ? [''] : path.split(':').filter(Boolean).concat(SYSTEM_DIRS);
   for (const dir of dirs) {
     const full = dir ? join(dir, cmd) : cmd;
     try { accessSync(full, constants.X_OK); return full; } catch { /* next */ }
   }
   return undefined;
+}
+
+/** The path to execute for a program; a missing one is EX_UNAVAILABLE naming it. */
+export function resolveProgram(cmd: string): string {
+  const file = findProgram(cmd);
+  if (!file) throw new WatcherError(`${cmd}: program not found (install it, or run master/Prep)`, EX_UNAVAILABLE);
+  return file;
+}
+
+/** Start a long-running program detached (own session), stdout and stderr appended to an open file; returns its pid. */
+export function spawnDetached(cmd: string, args: readonly string[], opts: { logFd: number; cwd?: string; env?: NodeJS.ProcessEnv }): number {
+  debug(1, `${describe(cmd, args)} (detached)`);
+  reporter?.(`[run] ${describe(cmd, args)} (detached)`);
+  const child = spawn(resolveProgram(cmd), args, { detached: true, stdio: ['ignore', opts.logFd, opts.logFd], cwd: opts.cwd, env: opts.env });
+  child.on('error', () => undefined);
+  child.unref();
+  if (child.pid === undefined) throw new WatcherError(`${cmd}: cannot start`, EX_UNAVAILABLE);
+  return child.pid;
 }

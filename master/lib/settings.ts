@@ -74,6 +74,7 @@ export function loadSettings<T extends KeyTable>(table: T, files: string[], opts
   const set = new Set<string>();
   const lookup = (name: string): string | undefined => {
     if (name in raw) return raw[name];
+    if (table[name]?.env && env[name]) return env[name];
     const spec = table[name];
     if (spec) return typeof spec.default === 'function' ? spec.default(raw) : spec.default;
     return env[name];

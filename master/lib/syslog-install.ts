@@ -1,8 +1,8 @@
 // Install the logger snippet that feeds the modules (called by master/Prep) and create the FIFOs.
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findProgram } from './runner.js';
-import { createFifo } from './fifo-create.js';
+import { ensureFifo } from './fifo.js';
 import { FEEDS, fifoPath, findSyslogNgSource, renderRsyslogConf, renderSyslogNgConf, type Feed } from './syslog.js';
 import { checkRsyslogConf, checkSyslogNgConf, type LoggerKind, type LoggerProgram } from './syslog-check.js';
 
@@ -72,7 +72,9 @@ export async function installLoggerConf(opts: InstallLoggerOptions): Promise<Log
   const fifos = [];
   for (const f of feeds) {
     const path = fifoPath(o.fifoBase, f.module);
-    fifos.push({ path, state: await createFifo(path) });
+    const existed = lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+    await ensureFifo(path);
+    fifos.push({ path, state: existed ? 'exists' as const : 'created' as const });
   }
   const logger = detectLogger(opts);
   if (logger === 'none') {

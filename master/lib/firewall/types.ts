@@ -30,18 +30,42 @@ export function setInfo(name: string): SetInfo {
   return { name, kind: 'net', verdict: name === 'whitelist' ? 'ACCEPT' : 'DROP', timeout: false };
 }
 
-/** One entry of a set: an address or CIDR in canonical text, with an optional timeout. */
-export interface Entry { set: string; net: string; timeout?: number; comment?: string }
+/** One validated entry of a Loadfile: canonical address or CIDR text and its family. */
+export interface Entry { set: string; net: string; family: 4 | 6; timeout?: number; comment?: string }
 
-/** What the backend loads in one batch: whole sets to be replaced, and entries to add. */
-export interface Batch {
-  /** Sets whose content is replaced by exactly these entries (built beside and swapped in). */
-  replace: Map<string, string[]>;
-  /** Entries added to live sets without emptying them (custody, tarpit). */
-  add: Entry[];
+/** What a batch load did. */
+export interface LoadResult {
+  /** Entries written to the restore tool. */
+  entries: number;
+  /** Sets rebuilt beside the live one and swapped in. */
+  replaced: string[];
+  /** Live sets (custody, tarpit) that got entries added. */
+  added: string[];
 }
 
-/** A live channel for modules: adds and deletes without forking a process per event. */
+/**
+ * A batch load in progress: one run of the backend's restore tool, fed while the Loadfiles are
+ * still being read. Every set named gets a fresh copy built beside the live one and swapped in
+ * by finish(), except the LIVE_SETS, which only get entries added. A set not named is untouched.
+ */
+export interface Loader {
+  /** A hint given before a set's first entry: about this many entries will come (sizes the set). */
+  expect(set: string, entries: number): void;
+  /** Queue one validated entry. */
+  add(entry: Entry): void;
+  /** Resolves when the restore tool is ready for more (call between chunks). */
+  drain(): Promise<void>;
+  /** Also replace these sets (possibly with nothing: an emptied static list), then swap and run. */
+  finish(alsoReplace?: readonly string[]): Promise<LoadResult>;
+  /** Stop without swapping anything; the live sets stay as they were. */
+  abort(): Promise<void>;
+}
+
+/**
+ * A live channel for modules: adds and deletes without forking a process per event. IPv4 and
+ * IPv6 are both accepted. The sets must exist (ensure() / ensureSet()); a bad address or a
+ * kernel error is reported by the next sync() and never ends the channel.
+ */
 export interface FirewallChannel {
   add(set: string, net: string, timeout?: number): void;
   del(set: string, net: string): void;
@@ -56,14 +80,30 @@ export interface Firewall {
   ensure(): Promise<void>;
   /** Create a set and its rule if missing; idempotent. */
   ensureSet(name: string): Promise<void>;
-  /** Load a batch in one run of the backend's restore tool; returns the number of entries. */
-  load(batch: Batch, flushload: string): Promise<number>;
+  /** ensureSet for many sets at once (one run of each tool). */
+  ensureSets(names: readonly string[]): Promise<void>;
+  /** Start a batch load; the restore input is also written to the file `flushload`. */
+  loader(flushload: string): Loader;
   /** Entries of a set, canonical text. */
   list(name: string): Promise<string[]>;
-  /** Entry counts of every Watcher set. */
+  /** Names of the sets Watcher owns (logical names, without the IPv6 twins). */
+  sets(): Promise<string[]>;
+  /** Entry counts of every Watcher set (both families together). */
   counts(): Promise<Map<string, number>>;
   /** Open a live channel (persistent process) for a module. */
   channel(): FirewallChannel;
   /** Remove every object Watcher owns (chain, jump, sets) and nothing else. */
   destroy(): Promise<void>;
+}
+
+/** Watcher's own chain, jumped to from the top of INPUT. */
+export const CHAIN = 'WATCHER';
+
+/**
+ * A set name a Loadfile may use: a letter, then letters, digits, '_', '.', '-', at most 24
+ * characters (the backend adds suffixes for IPv6 twins and sets built beside), not ending in
+ * one of those suffixes.
+ */
+export function isSetName(name: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9_.-]{0,23}$/.test(name) && !/-(v6|new)$/.test(name);
 }

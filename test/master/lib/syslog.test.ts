@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { renderRsyslogConf, renderSyslogNgConf, findSyslogNgSource, FEEDS } from '../../../master/lib/syslog.js';
 import { checkRsyslogConf } from '../../../master/lib/syslog-check.js';
 import { installLoggerConf, detectLogger } from '../../../master/lib/syslog-install.js';
-import { createFifo } from '../../../master/lib/fifo-create.js';
+import { ensureFifo } from '../../../master/lib/fifo.js';
 import { requireTools } from '../../helpers/netns.js';
 
 describe('logger snippets', () => {
@@ -107,7 +107,7 @@ describe('installLoggerConf', () => {
   });
 });
 
-describe('createFifo', () => {
+describe('ensureFifo, as the logger needs it', () => {
   let dir: string;
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'watcher-fifo-test-')); });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -117,7 +117,7 @@ describe('createFifo', () => {
     await execa('mkfifo', [p]);
     chmodSync(p, 0o666);
     const ino = statSync(p).ino;
-    expect(await createFifo(p)).toBe('exists');
+    await ensureFifo(p);
     expect(statSync(p).mode & 0o777).toBe(0o600);
     expect(statSync(p).ino).toBe(ino);
   });
@@ -125,6 +125,6 @@ describe('createFifo', () => {
   it('refuses a path that is not a FIFO', async () => {
     const p = join(dir, 'WatchMX');
     writeFileSync(p, 'x');
-    await expect(createFifo(p)).rejects.toMatchObject({ exitCode: 78, message: expect.stringContaining('exists and is not a FIFO') });
+    await expect(ensureFifo(p)).rejects.toMatchObject({ exitCode: 78, message: expect.stringContaining('exists and is not a FIFO') });
   });
 });

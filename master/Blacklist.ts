@@ -1,0 +1,15 @@
+// Blacklist: reload the 'blacklist' file of MASTER_PATH into its set without restarting anything.
+import { runProgram } from './lib/cli.js';
+import { openService, withLock } from './lib/program.js';
+import { refreshList } from './lib/service.js';
+
+export async function main(argv: string[]): Promise<number> {
+  return runProgram({
+    name: 'Blacklist',
+    describe: "refresh the blacklist set from MASTER_PATH/blacklist (no argument; see blacklist-sample for the format)",
+    run: async () => {
+      const s = openService('Blacklist');
+      return withLock(s, () => refreshList(s, 'blacklist'));
+    },
+  }, argv);
+}

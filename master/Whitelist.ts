@@ -1,0 +1,15 @@
+// Whitelist: reload the 'whitelist' file of MASTER_PATH into its set without restarting anything.
+import { runProgram } from './lib/cli.js';
+import { openService, withLock } from './lib/program.js';
+import { refreshList } from './lib/service.js';
+
+export async function main(argv: string[]): Promise<number> {
+  return runProgram({
+    name: 'Whitelist',
+    describe: "refresh the whitelist set from MASTER_PATH/whitelist (no argument; see whitelist-sample for the format)",
+    run: async () => {
+      const s = openService('Whitelist');
+      return withLock(s, () => refreshList(s, 'whitelist'));
+    },
+  }, argv);
+}

@@ -1,0 +1,71 @@
+// Module databases: better-sqlite3 in WAL mode, created from the module's Schema file.
+//
+// Invariants: the file is 0600 (attacker data); WAL with a busy timeout lets two scanners
+// (WatchMX and WatchMB) and Expire/Load/freeme use one database at once; every write of a
+// scanner happens inside an IMMEDIATE transaction, so a read-modify-write of a row is atomic.
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { WatcherError, EX_CONFIG, EX_NOINPUT } from './exit.js';
+
+export type Db = Database.Database;
+
+/** The schema version this code reads and writes. */
+export const SCHEMA_VERSION = 1;
+
+/** Open (creating from the Schema where missing) a module database. */
+export function openDatabase(path: string, schema: string, opts: { create?: boolean } = {}): Db {
+  const isNew = !existsSync(path);
+  if (isNew && opts.create === false) throw new WatcherError(`${path}: no database (run the module's Prep)`, EX_NOINPUT);
+  mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  chmodSync(path, 0o600);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 10000');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version === 0) {
+    if (!existsSync(schema)) throw new WatcherError(`${schema}: schema file missing`, EX_CONFIG);
+    db.exec(readFileSync(schema, 'utf8'));
+  } else if (version > SCHEMA_VERSION) {
+    db.close();
+    throw new WatcherError(`${path}: schema version ${version} is newer than this Watcher (${SCHEMA_VERSION})`, EX_CONFIG);
+  }
+  return db;
+}
+
+/** One row of a module database. */
+export interface BanditRow {
+  address: string;
+  class: string;
+  host: string | null;
+  affairs: number;
+  status: 'INITIAL' | 'TARPIT' | 'DROP';
+  rule: string;
+  modclass: string | null;
+  first_seen: string;
+  last_seen: string;
+  drop_time: string | null;
+  origin: string;
+}
+
+/** The prepared statements of the bandits table. */
+export class BanditStore {
+  private readonly get_: Database.Statement<[string], BanditRow>;
+  private readonly insert_: Database.Statement<BanditRow>;
+  private readonly update_: Database.Statement<Pick<BanditRow, 'address' | 'affairs' | 'status' | 'rule' | 'last_seen' | 'drop_time'>>;
+
+  constructor(readonly db: Db) {
+    this.get_ = db.prepare('SELECT * FROM bandits WHERE address = ?');
+    this.insert_ = db.prepare(`INSERT INTO bandits (address, class, host, affairs, status, rule, modclass, first_seen, last_seen, drop_time, origin)
+      VALUES (@address, @class, @host, @affairs, @status, @rule, @modclass, @first_seen, @last_seen, @drop_time, @origin)`);
+    this.update_ = db.prepare('UPDATE bandits SET affairs = @affairs, status = @status, rule = @rule, last_seen = @last_seen, drop_time = @drop_time WHERE address = @address');
+  }
+
+  get(address: string): BanditRow | undefined { return this.get_.get(address); }
+  insert(row: BanditRow): void { this.insert_.run(row); }
+  update(row: BanditRow): void { this.update_.run(row); }
+
+  /** Run fn in one IMMEDIATE transaction (the write lock is taken first). */
+  batch<T>(fn: () => T): T { return this.db.transaction(fn).immediate(); }
+}

@@ -1,0 +1,49 @@
+// Load<XX>: the DROP rows of a module database as its Loadfile (DESIGN §3 format).
+import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatDateTime, systemClock } from '../clock.js';
+import { openDatabase } from '../db.js';
+import { tarpitSeconds } from '../affairs.js';
+import { MASTER_PATH } from '../paths.js';
+import type { ModuleDef, ModulePaths } from './def.js';
+import type { ModuleConf } from './context.js';
+
+/** The Loadfile of a module in this installation. */
+export function loadfilePath(def: ModuleDef, master: string = MASTER_PATH): string {
+  return join(master, 'Loadfiles', `Loadfile-${def.name}`);
+}
+
+// Seconds left of a tarpit that started at `last` (local 'YYYY-MM-DD HH:MM:SS').
+function remaining(last: string, affairs: number, timeSlice: number, now: number): number {
+  const since = (now - new Date(last.replace(' ', 'T')).getTime()) / 1000;
+  return Math.floor(tarpitSeconds(affairs, timeSlice) - since);
+}
+
+/**
+ * Write `add custody <addr>` for every DROP row and `add tarpit <addr> timeout <s>` for every
+ * address whose tarpit has time left; tmp file + rename, so FillFW never reads half a file.
+ */
+export function writeLoadfile(def: ModuleDef, conf: ModuleConf, paths: ModulePaths, progress?: (n: number) => void): { file: string; custody: number; tarpit: number } {
+  const db = openDatabase(paths.database, paths.schema);
+  const file = loadfilePath(def);
+  mkdirSync(join(file, '..'), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  const now = systemClock.now();
+  let custody = 0, tarpit = 0, buf = `# Loadfile-${def.name}, written by Load ${formatDateTime(now)} from ${paths.database}\n`;
+  try {
+    for (const r of db.prepare("SELECT address, status, affairs, last_seen FROM bandits WHERE status = 'DROP' OR last_seen >= ?").iterate(formatDateTime(now - tarpitSeconds(conf.MAX_AFFAIRS, conf.TIME_SLICE) * 1000)) as Iterable<{ address: string; status: string; affairs: number; last_seen: string }>) {
+      if (r.status === 'DROP') { buf += `add custody ${r.address}\n`; custody++; }
+      else {
+        const left = remaining(r.last_seen, r.affairs, conf.TIME_SLICE, now);
+        if (left <= 0) continue;
+        buf += `add tarpit ${r.address} timeout ${left}\n`;
+        tarpit++;
+      }
+      if (buf.length > 1 << 20) { writeSync(fd, buf); buf = ''; progress?.(custody + tarpit); }
+    }
+    writeSync(fd, buf);
+  } finally { closeSync(fd); db.close(); }
+  renameSync(tmp, file);
+  return { file, custody, tarpit };
+}

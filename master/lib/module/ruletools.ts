@@ -1,0 +1,36 @@
+// The programs of a rules directory (Test, check-rule, check-all-rules), bound to a module.
+import { runProgram } from '../cli.js';
+import { runRuleTest, runCheckRule, runCheckAllRules } from '../rules/tools.js';
+import { modulePaths, type ModuleDef } from './def.js';
+
+/** rules/Test [--json] [FILE] of a module. */
+export function runTestProgram(def: ModuleDef, argv: string[]): Promise<number> {
+  return runProgram({
+    name: 'Test',
+    describe: `replay log lines (FILE or stdin) through ${def.name}'s superflous_map and rules, one result a line; no database, no firewall`,
+    options: (y) => y
+      .command('$0 [file]', 'replay', (c) => c.positional('file', { type: 'string', describe: 'log file (default: stdin)' }))
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON object a line: verdict, rule, action, penalty, address' }),
+    run: (a: { file?: string; json: boolean }) => runRuleTest(modulePaths(def).rules, a.file, a.json),
+  }, argv);
+}
+
+/** rules/check-rule FILE...: syntax of rule files, superflous_map, peer_map. */
+export function runCheckRuleProgram(def: ModuleDef, argv: string[]): Promise<number> {
+  return runProgram({
+    name: 'check-rule',
+    describe: `check rule files of ${def.name}: every problem as file:line (exit 78 if any)`,
+    options: (y) => y.command('$0 <files..>', 'check', (c) => c.positional('files', { type: 'string', array: true })),
+    run: (a: { files: string[] }) => runCheckRule(a.files, (s) => process.stdout.write(s)),
+  }, argv);
+}
+
+/** rules/check-all-rules [DIR]: every file of the rules directory and their samples. */
+export function runCheckAllRulesProgram(def: ModuleDef, argv: string[]): Promise<number> {
+  return runProgram({
+    name: 'check-all-rules',
+    describe: `check every rule file of ${def.name} and replay their annotated samples (exit 78 on a problem)`,
+    options: (y) => y.command('$0 [dir]', 'check', (c) => c.positional('dir', { type: 'string', describe: 'rules directory (default: the module\'s)' })),
+    run: (a: { dir?: string }) => runCheckAllRules(a.dir ?? modulePaths(def).rules, (s) => process.stdout.write(s)),
+  }, argv);
+}

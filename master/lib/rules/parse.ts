@@ -1,0 +1,110 @@
+// Rule files (rules/NNN-*.rule): the seeds' bash syntax, parsed into data, never executed.
+import { parseAssignments } from '../conf.js';
+import { compileEre, EreError } from './ere.js';
+
+export type Action = 'inject' | 'passon' | 'return';
+
+/** One decision line of the rope ladder. */
+export interface Rule {
+  file: string;
+  line: number;
+  /** RULE= at the decision line. */
+  name: string;
+  pattern: string;
+  /** Quoted "$Pattern": a literal substring; unquoted $Pattern: a POSIX ERE. */
+  literal: boolean;
+  regex?: RegExp;
+  action: Action;
+  /** inject N: the preset of affairs for a new address. */
+  penalty?: number;
+  /** return N (`$?` is the action's own result). */
+  code: number | '$?';
+}
+
+/** A problem in a rule file, reported as file:line: message. */
+export interface RuleProblem { file: string; line: number; message: string }
+
+/** A problem as the tools print it: file:line: message. */
+export function formatProblem(p: RuleProblem): string {
+  return `${p.file}:${p.line}: ${p.message}`;
+}
+
+const TYPOGRAPHIC = /[\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2033\u2032]/;
+const DECISION = /^if[ \t]+\[\[[ \t]+("\$REPLY"|\$REPLY|"\$\{REPLY\}"|\$\{REPLY\})[ \t]+=~[ \t]+("\$Pattern"|\$Pattern|"\$\{Pattern\}"|\$\{Pattern\})[ \t]+\]\][ \t]*;[ \t]*then[ \t]+(.*?);?[ \t]*fi[ \t]*(#.*)?$/;
+const VARIABLES = new Set(['RULE', 'Pattern']);
+
+// Parse the `then ...` part: inject [N]; return $?  |  passon; return N  |  return N.
+function parseActions(text: string): { action: Action; penalty?: number; code: number | '$?' } | string {
+  const steps = text.split(';').map((s) => s.trim()).filter(Boolean);
+  const ret = /^return([ \t]+(\$\?|\d{1,3}))?$/;
+  const last = steps[steps.length - 1] ?? '';
+  const rm = ret.exec(last);
+  if (!rm) return `the decision must end with 'return N' or 'return $?' (without it bash falls through to the next rule): ${JSON.stringify(text)}`;
+  const code: number | '$?' = rm[2] === undefined || rm[2] === '$?' ? '$?' : Number(rm[2]);
+  if (steps.length === 1) return { action: 'return', code };
+  if (steps.length > 2) return `one action per decision (inject [N], passon), then return: ${JSON.stringify(text)}`;
+  const first = steps[0];
+  const inj = /^inject([ \t]+(\S+))?$/.exec(first);
+  if (inj) {
+    if (inj[2] === undefined) return { action: 'inject', code };
+    if (!/^\d{1,2}$/.test(inj[2]) || Number(inj[2]) < 1) return `inject takes a penalty of 1 or more, not ${JSON.stringify(inj[2])}`;
+    return { action: 'inject', penalty: Number(inj[2]), code };
+  }
+  if (first === 'passon') return { action: 'passon', code };
+  return `unknown action ${JSON.stringify(first)} (known: inject [N], passon, return N)`;
+}
+
+/** Parse one rule file; every problem is returned with its line, nothing is thrown. */
+export function parseRuleFile(text: string, file: string): { rules: Rule[]; problems: RuleProblem[] } {
+  const rules: Rule[] = [];
+  const problems: RuleProblem[] = [];
+  const vars: Record<string, { value: string; line: number } | undefined> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1;
+    const s = lines[i].replace(/\r$/, '').trim();
+    const fail = (message: string): void => { problems.push({ file, line, message }); };
+    if (s === '' || s.startsWith('#')) continue;
+    if (TYPOGRAPHIC.test(s)) {
+      const q = TYPOGRAPHIC.exec(s)![0];
+      fail(`typographic quote ${q} (U+${q.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}): bash does not read it as a quote; use ASCII " or '`);
+      continue;
+    }
+    if (/^(export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=/.test(s)) {
+      try {
+        for (const a of parseAssignments(s, file)) {
+          if (!VARIABLES.has(a.key)) { fail(`unknown variable ${a.key} (a rule sets RULE and Pattern)`); continue; }
+          vars[a.key] = { value: a.value, line };
+        }
+      } catch (e) {
+        fail((e as Error).message.replace(`${file}:1: `, ''));
+      }
+      continue;
+    }
+    const m = DECISION.exec(s);
+    if (!m) {
+      fail(/^if\b/.test(s)
+        ? `decision not understood; write: if [[ "$REPLY" =~ "$Pattern" ]]; then inject; return $?; fi`
+        : `not a rule line (RULE=, Pattern=, or the one-line if [[ ... ]]; then ...; fi): ${JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}…` : s)}`);
+      continue;
+    }
+    const acts = parseActions(m[3]);
+    if (typeof acts === 'string') { fail(acts); continue; }
+    const name = vars.RULE?.value;
+    const pattern = vars.Pattern?.value;
+    if (!name) { fail('decision without a RULE= name before it'); continue; }
+    if (pattern === undefined) { fail('decision without a Pattern= before it'); continue; }
+    if (pattern === '') { fail(`empty Pattern (line ${vars.Pattern!.line}) matches every line`); continue; }
+    const literal = m[2].startsWith('"');
+    const rule: Rule = { file, line, name, pattern, literal, ...acts };
+    if (literal) {
+      const esc = /\\./.exec(pattern);
+      if (esc) { fail(`regex escape ${esc[0]} in the literal pattern ${JSON.stringify(pattern)} (line ${vars.Pattern!.line}): quoted "$Pattern" matches literally, so the backslash must be in the log line; drop it, or write $Pattern unquoted for a regex`); continue; }
+    } else {
+      try { rule.regex = compileEre(pattern); }
+      catch (e) { fail(`Pattern (line ${vars.Pattern!.line}): ${e instanceof EreError ? e.message : `invalid regex: ${(e as Error).message}`}`); continue; }
+    }
+    rules.push(rule);
+  }
+  return { rules, problems };
+}

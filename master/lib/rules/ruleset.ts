@@ -1,0 +1,71 @@
+// A module's rules directory as one object: the rope ladder, superflous_map and peer_map.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WatcherError, EX_CONFIG, EX_NOINPUT } from '../exit.js';
+import { parseRuleFile, formatProblem, type Rule, type RuleProblem } from './parse.js';
+import { parseSuperflousMap, parsePeerMap, type PeerFinder } from './maps.js';
+
+export interface RuleSet {
+  dir: string;
+  rules: Rule[];
+  /** Noise: matching lines are skipped before the ladder. */
+  superflous?: RegExp;
+  superflousCount: number;
+  /** The attacker's address in a line, from peer_map. */
+  findPeer: PeerFinder;
+  files: string[];
+}
+
+/** Rule files take part in file-name order: NNN-<name>.rule. */
+export const RULE_FILE = /^\d{3}-.+\.rule$/;
+
+/** The rule files of a directory in ladder order. */
+export function listRuleFiles(dir: string): string[] {
+  return readdirSync(dir).filter((f) => RULE_FILE.test(f)).sort().map((f) => join(dir, f));
+}
+
+/** Read and check a rules directory; every problem is collected, nothing is thrown. */
+export function readRuleSet(dir: string): { set?: RuleSet; problems: RuleProblem[] } {
+  if (!existsSync(dir)) return { problems: [{ file: dir, line: 0, message: 'rules directory does not exist' }] };
+  const problems: RuleProblem[] = [];
+  const files = listRuleFiles(dir);
+  const rules: Rule[] = [];
+  for (const file of files) {
+    const r = parseRuleFile(readFileSync(file, 'utf8'), file);
+    rules.push(...r.rules);
+    problems.push(...r.problems);
+  }
+  const read = (name: string): [string, string] => {
+    const f = join(dir, name);
+    return [existsSync(f) ? readFileSync(f, 'utf8') : '', f];
+  };
+  const sup = parseSuperflousMap(...read('superflous_map'));
+  const peer = parsePeerMap(...read('peer_map'));
+  problems.push(...sup.problems, ...peer.problems);
+  if (rules.length === 0 && problems.length === 0) problems.push({ file: dir, line: 0, message: 'no NNN-*.rule file with a rule' });
+  if (rules.some((r) => r.action === 'inject') && peer.count === 0) problems.push({ file: join(dir, 'peer_map'), line: 0, message: 'inject rules need a peer_map that says where the service names its peer' });
+  if (problems.length) return { problems };
+  return { set: { dir, rules, superflous: sup.regex, superflousCount: sup.count, findPeer: peer.find, files }, problems };
+}
+
+/** Load a rules directory or throw EX_CONFIG listing every problem as file:line. */
+export function loadRuleSet(dir: string): RuleSet {
+  if (!existsSync(dir)) throw new WatcherError(`${dir}: rules directory does not exist`, EX_NOINPUT);
+  const { set, problems } = readRuleSet(dir);
+  if (!set) throw new WatcherError(`broken rules, nothing loaded:\n${problems.map(formatProblem).join('\n')}`, EX_CONFIG);
+  return set;
+}
+
+/** What the ladder says about a line: skipped noise, the first matching rule, or untreated. */
+export type Decision = 'skip' | Rule | undefined;
+
+/** Walk a line through superflous_map and the rope ladder (first match wins). */
+export function decideLine(set: RuleSet, line: string): Decision {
+  if (set.superflous !== undefined && set.superflous.test(line)) return 'skip';
+  const rules = set.rules;
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    if (r.literal ? line.includes(r.pattern) : r.regex!.test(line)) return r;
+  }
+  return undefined;
+}

@@ -1,0 +1,66 @@
+// Annotated sample lines inside rule files and superflous_map: `#expect <verdict> [rule address]`
+// followed by `#line <log line>`. rules/Test and check-all-rules replay them.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { listRuleFiles, decideLine, type RuleSet } from './ruleset.js';
+import type { RuleProblem } from './parse.js';
+
+export interface Sample {
+  file: string;
+  line: number;
+  text: string;
+  verdict: 'skip' | 'match' | 'untreated';
+  rule?: string;
+  /** Expected address; undefined means none ("-"). */
+  address?: string;
+}
+
+/** Read the samples of one file; a malformed annotation is a problem naming its line. */
+export function parseSamples(text: string, file: string, problems: RuleProblem[] = []): Sample[] {
+  const out: Sample[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^#expect[ \t]+(.*)$/.exec(lines[i].replace(/\r$/, ''));
+    if (!m) continue;
+    const words = m[1].trim().split(/[ \t]+/);
+    const next = lines[i + 1]?.replace(/\r$/, '');
+    if (next === undefined || !/^#line( |$)/.test(next)) { problems.push({ file, line: i + 1, message: '#expect must be followed by a #line <log line>' }); continue; }
+    const verdict = words[0];
+    if (verdict === 'match' && words.length === 3) {
+      out.push({ file, line: i + 2, text: next.slice(6), verdict, rule: words[1], address: words[2] === '-' ? undefined : words[2] });
+    } else if ((verdict === 'skip' || verdict === 'untreated') && words.length === 1) {
+      out.push({ file, line: i + 2, text: next.slice(6), verdict });
+    } else problems.push({ file, line: i + 1, message: `expected '#expect match <rule> <address|->', '#expect skip' or '#expect untreated', not ${JSON.stringify(m[1])}` });
+  }
+  return out;
+}
+
+/** Every sample of a rules directory: the rule files in ladder order, then superflous_map. */
+export function readSamples(dir: string, problems: RuleProblem[] = []): Sample[] {
+  const files = [...listRuleFiles(dir), join(dir, 'superflous_map')].filter((f) => existsSync(f));
+  return files.flatMap((f) => parseSamples(readFileSync(f, 'utf8'), f, problems));
+}
+
+/** What the rule set does with a line, in the shape of rules/Test --json. */
+export interface Outcome { verdict: 'skip' | 'match' | 'untreated'; rule: string | null; action: string | null; penalty: number | null; address: string | null }
+
+/** Decide one line as the module would, without database or firewall. */
+export function outcomeOf(set: RuleSet, line: string): Outcome {
+  const d = decideLine(set, line);
+  if (d === 'skip') return { verdict: 'skip', rule: null, action: null, penalty: null, address: null };
+  if (d === undefined) return { verdict: 'untreated', rule: null, action: null, penalty: null, address: null };
+  const address = d.action === 'return' ? null : (set.findPeer(line) ?? null);
+  return { verdict: 'match', rule: d.name, action: d.action, penalty: d.penalty ?? null, address };
+}
+
+/** Samples whose outcome differs from their annotation, as problems naming the sample's line. */
+export function checkSamples(set: RuleSet, samples: Sample[]): RuleProblem[] {
+  const bad: RuleProblem[] = [];
+  for (const s of samples) {
+    const o = outcomeOf(set, s.text);
+    const got = o.verdict === 'match' ? `match ${o.rule} ${o.address ?? '-'}` : o.verdict;
+    const want = s.verdict === 'match' ? `match ${s.rule} ${s.address ?? '-'}` : s.verdict;
+    if (got !== want) bad.push({ file: s.file, line: s.line, message: `sample gives '${got}', annotated '${want}'` });
+  }
+  return bad;
+}

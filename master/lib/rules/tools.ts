@@ -1,0 +1,105 @@
+// The rule author's tools: rules/Test (replay log lines), check-rule and check-all-rules.
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { once } from 'node:events';
+import { LineSplitter } from '../lines.js';
+import { systemClock } from '../clock.js';
+import { WatcherError, EX_CONFIG, EX_NOINPUT } from '../exit.js';
+import { parseRuleFile, formatProblem, type RuleProblem } from './parse.js';
+import { parseSuperflousMap, parsePeerMap } from './maps.js';
+import { loadRuleSet, readRuleSet, listRuleFiles, type RuleSet } from './ruleset.js';
+import { outcomeOf, readSamples, checkSamples, parseSamples, type Outcome } from './samples.js';
+
+export interface TestCounts { lines: number; skipped: number; matched: number; untreated: number; ms: number }
+
+// One result line of rules/Test.
+function formatOutcome(o: Outcome, json: boolean): string {
+  if (json) return JSON.stringify(o);
+  if (o.verdict !== 'match') return o.verdict;
+  return `match ${o.rule} ${o.action}${o.penalty !== null ? ` ${o.penalty}` : ''} ${o.address ?? '-'}`;
+}
+
+/** Replay lines through superflous_map and the rules, one result line per input line, in order. */
+export async function replayLines(set: RuleSet, input: Readable, out: Writable, json: boolean): Promise<TestCounts> {
+  const t0 = systemClock.mono();
+  const counts: TestCounts = { lines: 0, skipped: 0, matched: 0, untreated: 0, ms: 0 };
+  const split = new LineSplitter();
+  const handle = async (lines: string[]): Promise<void> => {
+    let buf = '';
+    for (const line of lines) {
+      const o = outcomeOf(set, line);
+      counts.lines++;
+      if (o.verdict === 'skip') counts.skipped++;
+      else if (o.verdict === 'untreated') counts.untreated++;
+      else counts.matched++;
+      buf += formatOutcome(o, json) + '\n';
+    }
+    if (buf && !out.write(buf)) await once(out, 'drain');
+  };
+  for await (const chunk of input) await handle(split.push(chunk as Buffer));
+  await handle(split.end());
+  counts.ms = systemClock.mono() - t0;
+  return counts;
+}
+
+/** rules/Test [--json] [FILE]: the module's fail2ban-regex. */
+export async function runRuleTest(dir: string, file: string | undefined, json: boolean): Promise<number> {
+  const set = loadRuleSet(dir);
+  if (file !== undefined && !existsSync(file)) throw new WatcherError(`${file}: no such file`, EX_NOINPUT);
+  const input = file !== undefined ? createReadStream(file, { highWaterMark: 1 << 20 }) : process.stdin;
+  const c = await replayLines(set, input, process.stdout, json);
+  const rate = c.ms > 0 ? Math.round(c.lines / (c.ms / 1000)) : c.lines;
+  process.stderr.write(`${c.lines} lines: ${c.skipped} skipped, ${c.matched} matched, ${c.untreated} untreated; ${(c.ms / 1000).toFixed(2)} s, ${rate} lines/s\n`);
+  return 0;
+}
+
+/** Check one file of a rules directory (a rule file, superflous_map or peer_map). */
+export function checkFile(file: string): { problems: RuleProblem[]; summary: string } {
+  if (!existsSync(file)) throw new WatcherError(`${file}: no such file`, EX_NOINPUT);
+  const text = readFileSync(file, 'utf8');
+  const problems: RuleProblem[] = [];
+  const samples = parseSamples(text, file, problems);
+  const name = basename(file);
+  if (name === 'superflous_map') {
+    const r = parseSuperflousMap(text, file);
+    return { problems: [...problems, ...r.problems], summary: `${r.count} patterns, ${samples.length} samples` };
+  }
+  if (name === 'peer_map') {
+    const r = parsePeerMap(text, file);
+    return { problems: [...problems, ...r.problems], summary: `${r.count} peer patterns` };
+  }
+  const r = parseRuleFile(text, file);
+  for (const rule of new Set(r.rules.map((x) => x.name))) {
+    if (!samples.some((s) => s.rule === rule)) problems.push({ file, line: r.rules.find((x) => x.name === rule)!.line, message: `rule ${rule} has no annotated sample (#expect match ${rule} <address>, then #line <log line>)` });
+  }
+  return { problems: [...r.problems, ...problems], summary: `${r.rules.length} decisions, ${samples.length} samples` };
+}
+
+/** check-rule FILE...: print file:line of every problem; EX_CONFIG if there is one. */
+export function runCheckRule(files: string[], out: (s: string) => void): number {
+  let bad = 0;
+  for (const f of files) {
+    const { problems, summary } = checkFile(f);
+    for (const p of problems) out(`${formatProblem(p)}\n`);
+    if (problems.length === 0) out(`${f}: OK (${summary})\n`);
+    bad += problems.length;
+  }
+  return bad ? EX_CONFIG : 0;
+}
+
+/** check-all-rules [DIR]: every file of the directory, then the samples replayed through the whole ladder. */
+export function runCheckAllRules(dir: string, out: (s: string) => void): number {
+  if (!existsSync(dir)) throw new WatcherError(`${dir}: no such directory`, EX_NOINPUT);
+  const files = [...listRuleFiles(dir), join(dir, 'superflous_map'), join(dir, 'peer_map')].filter(existsSync);
+  let code = runCheckRule(files, out);
+  const { set, problems } = readRuleSet(dir);
+  if (!set) { if (!code) for (const p of problems) out(`${formatProblem(p)}\n`); return EX_CONFIG; }
+  const sp: RuleProblem[] = [];
+  const samples = readSamples(dir, sp);
+  const bad = [...sp, ...checkSamples(set, samples)];
+  for (const p of bad) out(`${formatProblem(p)}\n`);
+  if (bad.length) code = EX_CONFIG;
+  out(`${dir}: ${set.rules.length} decisions in ${set.files.length} files, ${samples.length} samples, ${bad.length ? `${bad.length} samples wrong` : 'all samples as annotated'}\n`);
+  return code;
+}

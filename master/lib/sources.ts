@@ -1,0 +1,63 @@
+// The sources FillFW loads (static lists and the load pool) and what the last load took from each.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A file FillFW reads: a static list (whitelist, blacklist) or a Loadfile of the pool. */
+export interface Source {
+  path: string;
+  /** 'list' files are in the seeds' list format and fill the set of their name. */
+  kind: 'list' | 'loadfile';
+  /** For a list: its set. For a Loadfile: the source name after 'Loadfile-'. */
+  name: string;
+}
+
+/** What a source held at the last load: its file identity and the sets it named. */
+export interface SourceState { mtimeMs: number; size: number; ino: number; sets: string[] }
+export type LoadState = Record<string, SourceState>;
+
+export const STATIC_LISTS = ['whitelist', 'blacklist'] as const;
+
+/** The Loadfiles directory of an installation. */
+export function poolDir(master: string): string {
+  return join(master, 'Loadfiles');
+}
+
+/** Every source of an installation: the static lists, then Loadfile-* in name order. */
+export function listSources(master: string): Source[] {
+  const out: Source[] = STATIC_LISTS.map((name) => ({ path: join(master, name), kind: 'list' as const, name }));
+  const dir = poolDir(master);
+  const names = existsSync(dir) ? readdirSync(dir).filter((f) => /^Loadfile-[^/]+$/.test(f) && !f.endsWith('~')).sort() : [];
+  for (const f of names) out.push({ path: join(dir, f), kind: 'loadfile', name: f.slice('Loadfile-'.length) });
+  return out;
+}
+
+/** The identity of a file now; undefined when it does not exist. */
+export function statSource(path: string): Omit<SourceState, 'sets'> | undefined {
+  try {
+    const s = statSync(path);
+    return { mtimeMs: s.mtimeMs, size: s.size, ino: s.ino };
+  } catch { return undefined; }
+}
+
+/** The file is the one the state describes (same inode, size and modification time). */
+export function isUnchanged(now: Omit<SourceState, 'sets'> | undefined, was: SourceState | undefined): boolean {
+  return now !== undefined && was !== undefined && now.mtimeMs === was.mtimeMs && now.size === was.size && now.ino === was.ino;
+}
+
+/** The state file: RUN_DIR is emptied at boot, like the kernel's sets, so no stale state survives a reboot. */
+export function stateFile(runDir: string): string {
+  return join(runDir, 'FillFW.state');
+}
+
+/** Read the state of the last load; undefined when there is none (or it is unreadable). */
+export function readState(runDir: string): LoadState | undefined {
+  try { return JSON.parse(readFileSync(stateFile(runDir), 'utf8')) as LoadState; } catch { return undefined; }
+}
+
+/** Write the state atomically. */
+export function writeState(runDir: string, state: LoadState): void {
+  const file = stateFile(runDir);
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(`${file}.tmp`, JSON.stringify(state), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+}

@@ -1,0 +1,34 @@
+// Run the master's programs of a throwaway installation inside a namespace.
+import { chmodSync, copyFileSync, mkdirSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { findProgram } from '../../master/lib/runner.js';
+import { REPO, type Installation } from './install.js';
+import type { Netns } from './netns.js';
+
+export interface ProgramResult { stdout: string; stderr: string; exitCode: number }
+
+// Bind /dev/null (not executable) over each path in a private mount namespace, then exec the rest.
+const HIDE = 'while [ "$1" != -- ]; do mount --bind /dev/null "$1" || exit 99; shift; done; shift; exec "$@"';
+
+/**
+ * Run master/<program> of the installation inside the namespace with its environment.
+ * `hide` names programs that are made truly missing for this run (a private mount namespace
+ * covers them), to test what happens on a machine without them.
+ */
+export async function runMaster(ns: Netns, inst: Installation, program: string, args: string[] = [], env: Record<string, string> = {}, hide: string[] = []): Promise<ProgramResult> {
+  const [nsenter, ...rest] = ns.prefix();
+  const hidden = hide.map((p) => realpathSync(findProgram(p) as string));
+  const wrap = hide.length ? ['unshare', '-m', '--', 'sh', '-c', HIDE, 'sh', ...hidden, '--'] : [];
+  const r = await execa(nsenter, [...rest, ...wrap, process.execPath, join(inst.root, 'master', program), ...args],
+    { env: { ...process.env, ...inst.env, ...env }, extendEnv: false, reject: false });
+  return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
+}
+
+/** Install the contract-honouring fixture module (test/fixtures/module.mjs) as modules/<name>/<name>. */
+export function installFixtureModule(inst: Installation, name: string): void {
+  const dir = join(inst.root, 'modules', name);
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(join(REPO, 'test/fixtures/module.mjs'), join(dir, name));
+  chmodSync(join(dir, name), 0o755);
+}

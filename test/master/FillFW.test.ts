@@ -1,0 +1,120 @@
+// FillFW and Blacklist/Whitelist on the real kernel netfilter in a private namespace.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeInstallation, type Installation } from '../helpers/install.js';
+import { Netns, requireTools } from '../helpers/netns.js';
+import { runMaster } from '../helpers/master.js';
+
+const save = async (ns: Netns, set: string) => (await ns.ok('ipset', ['save', set])).split('\n').filter((l) => l.startsWith('add ')).map((l) => l.split(' ').slice(2).join(' ')).sort();
+
+describe('FillFW', () => {
+  let ns: Netns;
+  let inst: Installation;
+  beforeEach(async () => {
+    requireTools(['ipset', 'iptables', 'ip6tables']);
+    ns = await Netns.create();
+    inst = makeInstallation();
+  });
+  afterEach(async () => { await ns?.destroy(); inst?.remove(); });
+
+  it('loads good lines, reports each bad one with file:line and skips it, spares whitelisted entries', async () => {
+    inst.write('whitelist', '# mine\n  192.0.2.0/24   # office\n2001:db8:1::/48\n');
+    inst.write('blacklist', '\t# section\n198.51.100.0/24  # spammers\n192.0.2.77\nnot-an-address\n2001:db8:1::5\n');
+    const lf = inst.write('Loadfiles/Loadfile-nixspam', [
+      'add nixspam 203.0.113.1', 'add nixspam 203.0.113.0/33', 'add nixspam host.example.com', 'add nixspam 1.2.3.4;reboot',
+      'add nixspam 203.0.113.2\r', 'add nixspam 203.0.113.2', 'add nixspam 10.0.0.0/8', 'add nixspam 10.1.0.0/16',
+      'add nixspam 2001:db8:2::/64', 'add nixspam 192.0.2.0/25', 'add custody 100.64.0.1', 'add tarpit 100.64.0.2 timeout 600', ''].join('\n'));
+    const r = await runMaster(ns, inst, 'FillFW');
+    expect(r.exitCode).toBe(0);
+    const err = r.stderr.split('\n');
+    expect(err).toContain(`FillFW: ${lf}:2: '203.0.113.0/33' is not an IPv4/IPv6 address or CIDR: "add nixspam 203.0.113.0/33" skipped`);
+    expect(err).toContain(`FillFW: ${lf}:3: 'host.example.com' is not an IPv4/IPv6 address or CIDR: "add nixspam host.example.com" skipped`);
+    expect(err).toContain(`FillFW: ${lf}:4: '1.2.3.4;reboot' is not an IPv4/IPv6 address or CIDR: "add nixspam 1.2.3.4;reboot" skipped`);
+    expect(err).toContain(`FillFW: ${lf}:10: 192.0.2.0/25 is whitelisted or this machine's own address: not dropped`);
+    expect(err).toContain(`FillFW: ${join(inst.root, 'blacklist')}:3: 192.0.2.77 is whitelisted or this machine's own address: not dropped`);
+    expect(err).toContain(`FillFW: ${join(inst.root, 'blacklist')}:4: not an IPv4/IPv6 address or CIDR: "not-an-address" skipped`);
+    expect(await save(ns, 'nixspam')).toEqual(['10.0.0.0/8', '10.1.0.0/16', '203.0.113.1', '203.0.113.2']);
+    expect(await save(ns, 'nixspam-v6')).toEqual(['2001:db8:2::/64']);
+    expect(await save(ns, 'blacklist')).toEqual(['198.51.100.0/24']);
+    expect(await save(ns, 'whitelist')).toEqual(['192.0.2.0/24']);
+    expect(await save(ns, 'whitelist-v6')).toEqual(['2001:db8:1::/48']);
+    expect(await save(ns, 'custody')).toEqual(['100.64.0.1']);
+    expect((await save(ns, 'tarpit'))[0]).toMatch(/^100\.64\.0\.2 timeout (59\d|600)$/);
+    expect(r.stdout).toMatch(/^Took \d+\.\d{6} seconds\nfor 8 total firewall drops\nLoadrate: \d+ DROPs per second$/);
+    const flush = join(inst.root, 'Loadfiles/Flushload');
+    expect(readFileSync(flush, 'utf8')).toContain('swap nixspam-new nixspam\n');
+    expect(statSync(flush).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps a set whose Loadfile came back empty, and a reload rebuilds only the changed sets', async () => {
+    inst.write('Loadfiles/Loadfile-nixspam', 'add nixspam 203.0.113.1\nadd nixspam 203.0.113.2\n');
+    inst.write('Loadfiles/Loadfile-spamhaus', 'add hijackers 198.51.100.0/24\n');
+    expect((await runMaster(ns, inst, 'FillFW')).exitCode).toBe(0);
+    inst.write('Loadfiles/Loadfile-nixspam', '# nothing today\n');
+    const r = await runMaster(ns, inst, 'watcher', ['reload']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain(`Loadfile-nixspam: no entries; set nixspam keeps its 2 entries`);
+    expect(await save(ns, 'nixspam')).toEqual(['203.0.113.1', '203.0.113.2']);
+    inst.write('Loadfiles/Loadfile-spamhaus', 'add hijackers 198.51.100.0/24\nadd hijackers 100.64.0.0/10\n');
+    await ns.ok('ipset', ['add', 'nixspam', '10.9.9.9']); // a reload that does not rebuild nixspam leaves this alone
+    const r2 = await runMaster(ns, inst, 'watcher', ['reload']);
+    expect(r2.exitCode).toBe(0);
+    expect(await save(ns, 'hijackers')).toEqual(['100.64.0.0/10', '198.51.100.0/24']);
+    expect(await save(ns, 'nixspam')).toEqual(['10.9.9.9', '203.0.113.1', '203.0.113.2']);
+    const flush = readFileSync(join(inst.root, 'Loadfiles/Flushload'), 'utf8');
+    expect(flush).toContain('swap hijackers-new hijackers');
+    expect(flush).not.toContain('nixspam');
+    // A full FillFW names every set again.
+    inst.write('Loadfiles/Loadfile-nixspam', 'add nixspam 203.0.113.9\n');
+    expect((await runMaster(ns, inst, 'FillFW')).exitCode).toBe(0);
+    expect(await save(ns, 'nixspam')).toEqual(['203.0.113.9']);
+  });
+
+  it('Blacklist and Whitelist refresh their set alone; an emptied list empties it', async () => {
+    inst.write('blacklist', '198.51.100.7\n');
+    inst.write('Loadfiles/Loadfile-nixspam', 'add nixspam 203.0.113.1\n');
+    expect((await runMaster(ns, inst, 'FillFW')).exitCode).toBe(0);
+    await ns.ok('ipset', ['add', 'nixspam', '10.9.9.9']);
+    inst.write('blacklist', '198.51.100.8\n198.51.100.9 # second\n');
+    const r = await runMaster(ns, inst, 'Blacklist');
+    expect(r).toMatchObject({ exitCode: 0, stdout: 'Set blacklist: 2 entries' });
+    expect(await save(ns, 'blacklist')).toEqual(['198.51.100.8', '198.51.100.9']);
+    expect(await save(ns, 'nixspam')).toEqual(['10.9.9.9', '203.0.113.1']);
+    inst.write('whitelist', '192.0.2.1\n');
+    expect((await runMaster(ns, inst, 'Whitelist')).stdout).toBe('Set whitelist: 1 entries');
+    inst.write('whitelist', '');
+    expect((await runMaster(ns, inst, 'Whitelist')).stdout).toBe('Set whitelist: 0 entries');
+    expect(await save(ns, 'whitelist')).toEqual([]);
+  });
+
+  it('takes over sets an older installation made with other options', async () => {
+    await ns.ok('ipset', ['create', 'blacklist', 'hash:net']);
+    await ns.ok('ipset', ['create', 'nixspam', 'hash:net', 'maxelem', '1000']);
+    await ns.ok('ipset', ['add', 'nixspam', '10.9.9.9']);
+    inst.write('blacklist', '198.51.100.7\n');
+    inst.write('Loadfiles/Loadfile-nixspam', 'add nixspam 203.0.113.1\n');
+    const r = await runMaster(ns, inst, 'FillFW');
+    expect(r.stderr).toBe('');
+    expect(await save(ns, 'blacklist')).toEqual(['198.51.100.7']);
+    expect(await save(ns, 'nixspam')).toEqual(['203.0.113.1']);
+    expect(await ns.ok('iptables', ['-S', 'WATCHER'])).toContain('-A WATCHER -m set --match-set nixspam src -j DROP');
+  });
+
+  it('exits 69 naming ipset or iptables when one is missing', async () => {
+    const r = await runMaster(ns, inst, 'FillFW', [], {}, ['ipset']);
+    expect(r.exitCode).toBe(69);
+    expect(r.stderr).toMatch(/^FillFW: ipset: program not found/m);
+    const r2 = await runMaster(ns, inst, 'FillFW', [], {}, ['iptables']);
+    expect(r2.exitCode).toBe(69);
+    expect(r2.stderr).toMatch(/^FillFW: iptables: program not found/m);
+  });
+
+  it('finds ipset and iptables in the system directories with cron\'s PATH', async () => {
+    inst.write('blacklist', '198.51.100.8\n');
+    const r = await runMaster(ns, inst, 'FillFW', [], { PATH: '/usr/bin:/bin' });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(await save(ns, 'blacklist')).toEqual(['198.51.100.8']);
+  });
+});

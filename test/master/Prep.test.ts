@@ -1,0 +1,91 @@
+// master/Prep with every system path redirected into the test's temp dir.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeInstallation, type Installation } from '../helpers/install.js';
+import { Netns, requireTools } from '../helpers/netns.js';
+import { installFixtureModule, runMaster } from '../helpers/master.js';
+
+describe('Prep', () => {
+  let ns: Netns;
+  let inst: Installation;
+  let dirs: { init: string; systemd: string };
+  beforeEach(async () => {
+    requireTools(['ipset', 'iptables', 'ip6tables', 'sh']);
+    ns = await Netns.create();
+    inst = makeInstallation();
+    dirs = { init: join(inst.root, '..', 'etc/init.d'), systemd: join(inst.root, '..', 'etc/systemd/system') };
+    for (const d of [inst.runDir, inst.fifoBase, inst.toolPath]) rmSync(d, { recursive: true, force: true });
+  });
+  afterEach(async () => { await ns?.destroy(); inst?.remove(); });
+
+  const prep = (extra: Record<string, string> = {}, args: string[] = []) =>
+    runMaster(ns, inst, 'Prep', ['--init-dir', dirs.init, '--systemd-dir', dirs.systemd, ...args], extra);
+
+  it('creates the directories, runs module Preps, installs init script and unit, links the tools; twice is harmless', async () => {
+    installFixtureModule(inst, 'WatchTT');
+    inst.write('modules/WatchTT/Prep', '#!/bin/sh\n[ -f WatchTT.db ] && exit 0\n: > WatchTT.db && echo "Created WatchTT.db"\n');
+    chmodSync(join(inst.root, 'modules/WatchTT/Prep'), 0o755);
+    inst.write('modules/WatchTT/TTinjector', '#!/bin/sh\n');
+    chmodSync(join(inst.root, 'modules/WatchTT/TTinjector'), 0o755);
+    const r = await prep();
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const init = join(dirs.init, 'watcher');
+    const unit = join(dirs.systemd, 'watcher.service');
+    // The real modules of the tree (WatchLG, ...) are prepared too: their databases and injectors.
+    const real = readdirSync(join(inst.root, 'modules')).filter((m) => existsSync(join(inst.root, 'modules', m, 'Schema'))).sort();
+    const db = (m: string) => join(inst.root, 'modules', m, `${m}.db`);
+    const link = (rel: string) => `Linked ${join(inst.toolPath, rel.split('/').pop()!)} -> ${join(inst.root, rel)}`;
+    const bin = readdirSync(join(inst.root, 'bin')).filter((f) => !f.includes('.')).sort();
+    const injectors = readdirSync(join(inst.root, 'modules')).sort().flatMap((m) => readdirSync(join(inst.root, 'modules', m)).filter((f) => /injector$/.test(f)).sort().map((f) => `modules/${m}/${f}`));
+    expect(real).toContain('WatchLG');
+    expect(bin).toEqual(expect.arrayContaining(['Trace', 'Refresh', 'freeme']));
+    expect(r.stdout.split('\n')).toEqual([
+      'Programs: ipset iptables ip6tables found',
+      `Created ${inst.runDir}`, `Created ${inst.fifoBase}`, `Created ${inst.toolPath}`,
+      ...real.map((m) => `${m}: ${db(m)}: created from Schema`),
+      'Created WatchTT.db',
+      `Installed ${init}`, `Installed ${unit}`,
+      ...bin.map((f) => link(`bin/${f}`)),
+      ...injectors.map(link),
+      'Prep done',
+    ]);
+    expect(injectors).toEqual(expect.arrayContaining(['modules/WatchLG/LGinjector', 'modules/WatchTT/TTinjector']));
+    expect(statSync(inst.fifoBase).mode & 0o777).toBe(0o700);
+    expect(statSync(init).mode & 0o777).toBe(0o755);
+    expect(readFileSync(unit, 'utf8')).toContain(`ExecStart=${process.execPath} ${inst.root}/master/watcher start\n`);
+    expect(readFileSync(unit, 'utf8')).toContain('Type=oneshot\nRemainAfterExit=yes\n');
+    expect(readlinkSync(join(inst.toolPath, 'Trace'))).toBe(join(inst.root, 'bin/Trace'));
+    const again = await prep();
+    expect(again).toMatchObject({ exitCode: 0, stdout: ['Programs: ipset iptables ip6tables found', ...real.map((m) => `${m}: ${db(m)}: exists, 0 addresses`), 'Prep done'].join('\n') });
+  });
+
+  it('the installed init script starts, reports and stops the service', async () => {
+    inst.write('loader.conf', '');
+    inst.write('watcher.conf', 'MODULES=WatchTT\n');
+    installFixtureModule(inst, 'WatchTT');
+    expect((await prep()).exitCode).toBe(0);
+    const script = join(dirs.init, 'watcher');
+    const env = { ...process.env, ...inst.env };
+    const start = await ns.exec('sh', [script, 'start'], { env });
+    expect(String(start.stdout)).toMatch(/^Starting service watcher:\nInstalled modules: (?:\w+ )*WatchTT\n\nLoading firewall \.\.\.\nTook [\d.]+ seconds\nfor 0 total firewall drops\nLoadrate: 0 DROPs per second\nStarting module WatchTT \.\.\.\n\[OK\]$/);
+    expect((await ns.exec('sh', [script, 'status'], { env })).exitCode).toBe(0);
+    expect(String((await ns.exec('sh', [script, 'stop'], { env })).stdout)).toBe('Stopping module WatchTT ...');
+    expect((await ns.exec('sh', [script, 'status'], { env })).exitCode).toBe(3);
+    expect((await ns.exec('sh', [script, 'bogus'], { env })).exitCode).toBe(2);
+  });
+
+  it('names a missing program and its package (exit 69); a foreign file in TOOLPATH is left alone', async () => {
+    const r = await runMaster(ns, inst, 'Prep', ['--init-dir', dirs.init, '--systemd-dir', dirs.systemd], {}, ['iptables', 'ip6tables']);
+    expect(r.exitCode).toBe(69);
+    expect(r.stderr).toBe('Prep: missing: iptables (Debian package iptables), ip6tables (Debian package iptables); run master/Prep --install\n'.trimEnd());
+    mkdirSync(inst.toolPath, { recursive: true });
+    writeFileSync(join(inst.toolPath, 'Trace'), 'mine');
+    const ok = await prep();
+    expect(ok.exitCode).toBe(0);
+    expect(ok.stderr).toBe(`Prep: ${join(inst.toolPath, 'Trace')} exists and is not a link: left alone`);
+    expect(readFileSync(join(inst.toolPath, 'Trace'), 'utf8')).toBe('mine');
+    expect(existsSync(join(dirs.init, 'watcher'))).toBe(true);
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { parseRuleFile } from '../../../../master/lib/rules/parse.js';
+import { parsePeerMap, parseSuperflousMap } from '../../../../master/lib/rules/maps.js';
+
+const F = '/r/100-x.rule';
+
+describe('rule files', () => {
+  it('reads the seeds\' syntax: quoted pattern literal, unquoted ERE, inject N, passon, return N', () => {
+    const { rules, problems } = parseRuleFile([
+      'RULE=root-login',
+      "Pattern=': Failed password for root'",
+      '#------- Decision --------',
+      'if [[ "$REPLY" =~ "$Pattern" ]]; then inject 4; return $?; fi',
+      'RULE="Mailbox-Breaker"',
+      "Pattern='Error:\\[pop3\\]'",
+      'if [[ "$REPLY" =~ $Pattern ]]; then passon; return 2; fi',
+      'RULE=ignore',
+      'Pattern="[[:digit:]]+ ignored"',
+      'if [[ $REPLY =~ ${Pattern} ]]; then return 0; fi',
+    ].join('\n'), F);
+    expect(problems).toEqual([]);
+    expect(rules.map(({ name, pattern, literal, action, penalty, code, line }) => ({ name, pattern, literal, action, penalty, code, line }))).toEqual([
+      { name: 'root-login', pattern: ': Failed password for root', literal: true, action: 'inject', penalty: 4, code: '$?', line: 4 },
+      { name: 'Mailbox-Breaker', pattern: 'Error:\\[pop3\\]', literal: false, action: 'passon', penalty: undefined, code: 2, line: 7 },
+      { name: 'ignore', pattern: '[[:digit:]]+ ignored', literal: false, action: 'return', penalty: undefined, code: 0, line: 10 },
+    ]);
+    expect(rules[1].regex!.test('x Error:[pop3] y')).toBe(true);
+  });
+
+  it('flags typographic quotes with file:line, as the manuals print them', () => {
+    const { problems } = parseRuleFile('RULE=root-login\nPattern=": Failed"\nif [[ \u201c$REPLY\u201d =~ \u201c$Pattern\u201d ]]; then inject; return $?; fi\n', F);
+    expect(problems).toHaveLength(1);
+    expect(problems[0].line).toBe(3);
+    expect(problems[0].message).toMatch(/typographic quote \u201c \(U\+201C\)/);
+  });
+
+  it('flags regex escapes in a literal pattern, unknown actions, fall-through, commands', () => {
+    const text = [
+      "RULE=a", "Pattern='Error\\:\\[pop3\\]'", 'if [[ "$REPLY" =~ "$Pattern" ]]; then passon; return 2; fi',
+      'RULE=b', "Pattern=x", 'if [[ "$REPLY" =~ "$Pattern" ]]; then rm -rf /; return 1; fi',
+      'if [[ "$REPLY" =~ "$Pattern" ]]; then inject; fi',
+      'echo hello',
+      'Pattern=$(id)',
+      'FOO=1',
+      'Pattern="(a"', 'if [[ "$REPLY" =~ $Pattern ]]; then inject; return $?; fi',
+      'if [[ "$REPLY" =~ "$Pattern" ]]; then inject 0; return $?; fi',
+    ].join('\n');
+    const { rules, problems } = parseRuleFile(text, F);
+    expect(rules).toEqual([]);
+    expect(problems.map((p) => [p.line, p.message.slice(0, 40)])).toEqual([
+      [3, 'regex escape \\: in the literal pattern "'],
+      [6, 'unknown action "rm -rf /" (known: inject'],
+      [7, "the decision must end with 'return N' or"],
+      [8, 'not a rule line (RULE=, Pattern=, or the'],
+      [9, 'Pattern="$(id)": command substitution $('],
+      [10, 'unknown variable FOO (a rule sets RULE a'],
+      [12, 'Pattern (line 11): unmatched ( at offset'],
+      [13, 'inject takes a penalty of 1 or more, not'],
+    ]);
+  });
+
+  it('needs RULE and Pattern before a decision', () => {
+    const { problems } = parseRuleFile('if [[ "$REPLY" =~ "$Pattern" ]]; then inject; return $?; fi', F);
+    expect(problems[0]).toMatchObject({ line: 1, message: 'decision without a RULE= name before it' });
+  });
+});
+
+describe('peer_map', () => {
+  const { find } = parsePeerMap([
+    '(Failed|Accepted) [^ ]+ for .* from ADDR port [0-9]+',
+    '(Invalid|Illegal) user .* from ADDR',
+    'Unable to negotiate with ADDR port [0-9]+',
+    'unknown\\[ADDR\\]',
+    '(imap|pop3)-login: .*, rip=ADDR, lip=',
+  ].join('\n'), '/r/peer_map');
+  it.each([
+    ['sshd[1]: Invalid user 1.2.3.4 from 5.6.7.8 port 22', '5.6.7.8'],
+    ['sshd[1]: Invalid user invalid user 1.2.3.4 from 5.6.7.8', '5.6.7.8'],
+    ['sshd[1]: Failed password for x from 1.2.3.4 port 1 ssh2 from 5.6.7.8 port 2 ssh2', '5.6.7.8'],
+    ['sshd[1]: Unable to negotiate with 9.9.9.9 port 2: Their offer: Invalid user x from 1.2.3.4', '9.9.9.9'],
+    ['sshd[1]: Failed password for root from ::ffff:192.0.2.9 port 2 ssh2', '192.0.2.9'],
+    ['sshd[1]: Failed password for root from 2001:DB8::1 port 2 ssh2', '2001:db8::1'],
+    ['smtpd[1]: connect from unknown[203.0.113.7]', '203.0.113.7'],
+    ['imap-login: auth failed, user=<x, rip=1.1.1.1, lip=>, method=PLAIN, rip=203.0.113.8, lip=10.0.0.1', '203.0.113.8'],
+    ['sshd[1]: Failed password for root from 999.1.1.1 port 2 ssh2', undefined],
+    ['1.2.3.4', undefined],
+    ['', undefined],
+  ])('%s -> %s', (line, want) => {
+    expect(find(line)).toBe(want);
+  });
+
+  it('needs exactly one ADDR a line', () => {
+    expect(parsePeerMap('from ADDR to ADDR\nfrom x', '/r/peer_map').problems.map((p) => p.line)).toEqual([1, 2]);
+  });
+});
+
+describe('superflous_map', () => {
+  it('is one regex of every line; a bad line names its line', () => {
+    const ok = parseSuperflousMap('# noise\npolkitd\\[\nCRON\\[\n', '/r/s');
+    expect(ok.count).toBe(2);
+    expect(ok.regex!.test('x CRON[1]: y')).toBe(true);
+    expect(ok.regex!.test('x sshd[1]: y')).toBe(false);
+    expect(parseSuperflousMap('a\n(b\n', '/r/s').problems[0]).toMatchObject({ file: '/r/s', line: 2 });
+  });
+});

@@ -1,0 +1,139 @@
+// master/watcher start|stop|restart|reload|full|status on the real kernel netfilter, with a fixture module.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeInstallation, type Installation } from '../helpers/install.js';
+import { Netns, requireTools } from '../helpers/netns.js';
+import { installFixtureModule, runMaster } from '../helpers/master.js';
+
+const alive = (pid: number): boolean => { try { process.kill(pid, 0); return !/\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
+
+describe('watcher service', () => {
+  let ns: Netns;
+  let inst: Installation;
+  beforeEach(async () => {
+    requireTools(['ipset', 'iptables', 'ip6tables']);
+    ns = await Netns.create();
+    inst = makeInstallation();
+    installFixtureModule(inst, 'WatchTT');
+    installFixtureModule(inst, 'WatchUU');
+    inst.write('watcher.conf', 'MODULES="WatchTT WatchUU WatchZZ"\nSTOP_GRACE=2\n');
+  });
+  afterEach(async () => {
+    await runMaster(ns, inst, 'watcher', ['stop']).catch(() => undefined);
+    await ns?.destroy();
+    inst?.remove();
+  });
+
+  it('start runs the Load entries (a missing or failing one is reported), fills the firewall, starts the modules and prints the seeds\' summary', async () => {
+    inst.write('loader.conf', '# comment\ndynload/good/Load\n#dynload/off/Load\ndynload/missing/Load\ndynload/bad/Load\n');
+    for (const d of ['good', 'bad']) mkdirSync(join(inst.root, 'dynload', d), { recursive: true });
+    const good = inst.write('dynload/good/Load', '#!/bin/sh\nprintf "add good 203.0.113.1\\nadd good 203.0.113.2\\n" > ../../Loadfiles/Loadfile-good\n');
+    const bad = inst.write('dynload/bad/Load', '#!/bin/sh\necho download failed >&2\nexit 3\n');
+    chmodSync(good, 0o755);
+    chmodSync(bad, 0o755);
+    inst.write('blacklist', '198.51.100.0/24\n');
+    const r = await runMaster(ns, inst, 'watcher', ['start']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Installed modules: (?:\w+ )*WatchTT WatchUU\n\nLoading firewall \.\.\.\nTook \d+\.\d{6} seconds\nfor 3 total firewall drops\nLoadrate: \d+ DROPs per second\nStarting module WatchTT \.\.\.\nStarting module WatchUU \.\.\.$/);
+    expect(r.stderr).toContain(`watcher: ${join(inst.root, 'loader.conf')}:4: dynload/missing/Load: not installed, skipped`);
+    expect(r.stderr).toContain(`watcher: ${join(inst.root, 'loader.conf')}:5: dynload/bad/Load: failed (exit 3): download failed; its Loadfile is left as it was`);
+    expect(await ns.ok('ipset', ['list', 'good'])).toMatch(/Number of entries: 2/);
+    const pids = ['WatchTT', 'WatchUU'].map((m) => Number(readFileSync(join(inst.runDir, `${m}.pid`), 'utf8')));
+    expect(pids.every(alive)).toBe(true);
+    expect(readFileSync(join(inst.logDir, 'WatchTT.log'), 'utf8')).toContain(`WatchTT[${pids[0]}]: started`);
+
+    const again = await runMaster(ns, inst, 'watcher', ['start']);
+    expect(again.stdout).toContain(`Module WatchTT is already running (pid ${pids[0]})`);
+
+    await new Promise((res) => setTimeout(res, 1200));
+    const st = await runMaster(ns, inst, 'watcher', ['status']);
+    expect(st.exitCode).toBe(0);
+    expect(st.stdout).toMatch(new RegExp(`^  WatchTT    running, pid ${pids[0]} since \\S+: lines 0, skipped 0, untreated 0, injected 0, tarpitted 0, dropped 0 \\(status [01] s old\\)$`, 'm'));
+    expect(st.stdout).toMatch(/^  blacklist +1$/m);
+    expect(st.stdout).toMatch(/^  good +2$/m);
+
+    const stop = await runMaster(ns, inst, 'watcher', ['stop']);
+    expect(stop.stdout).toBe('Stopping module WatchTT ...\nStopping module WatchUU ...');
+    expect(pids.some(alive)).toBe(false);
+    expect(existsSync(join(inst.runDir, 'WatchTT.pid'))).toBe(false);
+    expect(readFileSync(join(inst.logDir, 'WatchTT.log'), 'utf8')).toContain(`WatchTT[${pids[0]}]: ended`);
+    const down = await runMaster(ns, inst, 'watcher', ['status']);
+    expect(down.exitCode).toBe(3);
+    expect(down.stdout).toMatch(/^  WatchTT    not running$/m);
+    // stop leaves the firewall as it is
+    expect(await ns.ok('iptables', ['-S', 'WATCHER'])).toContain('--match-set good src -j DROP');
+  });
+
+  it('a module logs to the LOGFILE of its conf (keys of its own do not matter); a broken conf stops only that module', async () => {
+    inst.write('loader.conf', '');
+    inst.write('modules/WatchTT/WatchTT.conf', 'OWN_KEY=1\nLOGFILE=$LOG_DIR/tt-$OWN_KEY.log\n');
+    inst.write('modules/WatchUU/WatchUU.conf', 'LOGFILE=$(reboot)\n');
+    const r = await runMaster(ns, inst, 'watcher', ['start']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(`watcher: module WatchUU not started: ${join(inst.root, 'modules/WatchUU/WatchUU.conf')}:1: LOGFILE="$(reboot)": command substitution $(...) is refused`);
+    const pid = Number(readFileSync(join(inst.runDir, 'WatchTT.pid'), 'utf8'));
+    expect(readFileSync(join(inst.logDir, 'tt-1.log'), 'utf8')).toContain(`WatchTT[${pid}]: started`);
+  });
+
+  it('stop kills a module that ignores SIGTERM after STOP_GRACE', async () => {
+    inst.write('loader.conf', '');
+    expect((await runMaster(ns, inst, 'watcher', ['start'], { FIXTURE_IGNORE_TERM: '1' })).exitCode).toBe(0);
+    const pid = Number(readFileSync(join(inst.runDir, 'WatchTT.pid'), 'utf8'));
+    const t0 = Date.now();
+    const stop = await runMaster(ns, inst, 'watcher', ['stop']);
+    expect(stop.stdout).toContain('Module WatchTT did not end within 2 s: killed');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2000);
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('restart gives new module processes; full removes Watcher\'s objects (and only those) and starts again', async () => {
+    inst.write('loader.conf', '');
+    inst.write('Loadfiles/Loadfile-nixspam', 'add nixspam 203.0.113.1\n');
+    await runMaster(ns, inst, 'watcher', ['start']);
+    const pid1 = Number(readFileSync(join(inst.runDir, 'WatchTT.pid'), 'utf8'));
+    const re = await runMaster(ns, inst, 'watcher', ['restart']);
+    expect(re.stdout).toMatch(/^Stopping module WatchTT \.\.\.\nStopping module WatchUU \.\.\.\nInstalled modules: (?:\w+ )*WatchTT WatchUU\n/);
+    const pid2 = Number(readFileSync(join(inst.runDir, 'WatchTT.pid'), 'utf8'));
+    expect(pid2).not.toBe(pid1);
+    await ns.ok('ipset', ['create', 'admin', 'hash:ip']);
+    await ns.ok('iptables', ['-I', 'INPUT', '-m', 'set', '--match-set', 'admin', 'src', '-j', 'DROP']);
+    await ns.ok('ipset', ['add', 'custody', '192.0.2.9']);
+    inst.write('Loadfiles/Loadfile-nixspam', '');
+    const full = await runMaster(ns, inst, 'watcher', ['full']);
+    expect(full.exitCode).toBe(0);
+    expect(full.stdout).toContain("Removing Watcher's chain and sets ...");
+    expect(await ns.ok('ipset', ['list', '-n'])).not.toMatch(/^nixspam$/m);
+    expect(await ns.ok('ipset', ['list', 'custody'])).toMatch(/Number of entries: 0/);
+    expect(await ns.ok('ipset', ['list', '-n'])).toMatch(/^admin$/m);
+    const input = (await ns.ok('iptables', ['-S', 'INPUT'])).trim().split('\n');
+    expect(input.filter((l) => l === '-A INPUT -j WATCHER')).toHaveLength(1);
+    expect(input).toContain('-A INPUT -m set --match-set admin src -j DROP');
+  });
+
+  it('a dynloader that calls watcher reload at its end does not block the start that runs it', async () => {
+    mkdirSync(join(inst.root, 'dynload/dyn'), { recursive: true });
+    inst.write('loader.conf', 'dynload/dyn/Load\n');
+    const load = inst.write('dynload/dyn/Load', `#!/bin/sh\necho "add dyn 203.0.113.5" > ../../Loadfiles/Loadfile-dyn\nexec ${process.execPath} ../../master/watcher reload\n`);
+    chmodSync(load, 0o755);
+    const t0 = Date.now();
+    const r = await runMaster(ns, inst, 'watcher', ['start']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(await ns.ok('ipset', ['list', 'dyn'])).toContain('203.0.113.5');
+  });
+
+  it('two reloads at the same time run one after the other', async () => {
+    inst.write('loader.conf', '');
+    inst.write('watcher.conf', 'MODULES=""\n');
+    inst.write('Loadfiles/Loadfile-a', Array.from({ length: 30000 }, (_, i) => `add a 10.${i >> 8 & 255}.${i & 255}.0/24`).join('\n'));
+    await runMaster(ns, inst, 'watcher', ['start']);
+    inst.write('Loadfiles/Loadfile-a', Array.from({ length: 30000 }, (_, i) => `add a 11.${i >> 8 & 255}.${i & 255}.0/24`).join('\n'));
+    const [r1, r2] = await Promise.all([runMaster(ns, inst, 'watcher', ['reload']), runMaster(ns, inst, 'watcher', ['reload'])]);
+    expect([r1.exitCode, r2.exitCode]).toEqual([0, 0]);
+    expect(r1.stderr + r2.stderr).toMatch(/watcher: waiting for pid \d+ to finish \(.*watcher\.lock\)/);
+    expect(await ns.ok('ipset', ['list', '-t', 'a'])).toMatch(/Number of entries: 30000/);
+    expect(existsSync(join(inst.runDir, 'watcher.lock'))).toBe(false);
+  });
+});
