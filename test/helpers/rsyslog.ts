@@ -1,6 +1,6 @@
 // A real, private rsyslogd for a test: own socket, work directory, pid file and FIFO_BASE,
 // configured by Watcher's own installLoggerConf; never the system /dev/log.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -76,7 +76,3 @@ export async function sendLog(socket: string, lines: readonly string[], opts: { 
   if (r.exitCode !== 0) throw new Error(`logger --socket ${socket}: exit ${r.exitCode}: ${String(r.stderr)}`);
 }
 
-/** The pid rsyslogd wrote (to check it is the one the test started). */
-export function rsyslogPid(r: PrivateRsyslog): number {
-  return Number(readFileSync(join(r.dir, 'rsyslogd.pid'), 'utf8').trim());
-}
