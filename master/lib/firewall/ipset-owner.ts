@@ -38,12 +38,24 @@ export function isForeign(o: Ownership, logical: string): boolean {
   return FAMILIES.some((f) => o.present.has(kernelName(logical, f)) && !o.owned.has(kernelName(logical, f)));
 }
 
+/** The entries of the own set now (both families), to refresh it by difference. */
+export async function readOwn(o: Ownership): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const f of FAMILIES) {
+    const k = kernelName(OWN, f);
+    if (!o.present.has(k)) continue;
+    for (const line of (await run('ipset', ['save', k])).stdout.split('\n')) if (line.startsWith(`add ${k} `)) out.add(line.split(' ')[2]);
+  }
+  return out;
+}
+
 /**
  * The restore lines that make the logical sets exist and registered (the registry itself, the
- * sets missing, every set registered) and, with `refreshOwn`, rebuild the own set from this
- * machine's current addresses, swapped in.
+ * sets missing, every set registered) and, given the own set's current entries, bring it to
+ * this machine's current addresses: adds and deletes by difference (with -exist), so two
+ * programs refreshing it at once cannot disturb each other and it is never empty meanwhile.
  */
-export function ensureLines(o: Ownership, logicals: readonly string[], refreshOwn: boolean): string[] {
+export function ensureLines(o: Ownership, logicals: readonly string[], own?: Set<string>): string[] {
   const lines: string[] = [];
   if (!o.present.has(REGISTRY)) lines.push(`create ${REGISTRY} list:set size 65536`);
   for (const l of [OWN, ...logicals]) {
@@ -54,14 +66,10 @@ export function ensureLines(o: Ownership, logicals: readonly string[], refreshOw
     }
   }
   for (const k of o.owned) if (!o.present.has(REGISTRY)) lines.push(`add ${REGISTRY} ${k}`);
-  if (refreshOwn) {
-    const own = ownNets();
-    for (const f of FAMILIES) {
-      const k = kernelName(OWN, f);
-      lines.push(createLine(OWN, newName(k), f), `flush ${newName(k)}`);
-      for (const n of own) if (n.family === f) lines.push(`add ${newName(k)} ${n.text}`);
-      lines.push(`swap ${newName(k)} ${k}`, `destroy ${newName(k)}`);
-    }
+  if (own) {
+    const now = new Map(ownNets().map((n) => [n.text, n.family] as const));
+    for (const [text, f] of now) if (!own.has(text)) lines.push(`add ${kernelName(OWN, f)} ${text}`);
+    for (const text of own) if (!now.has(text)) lines.push(`del ${kernelName(OWN, text.includes(':') ? 6 : 4)} ${text}`);
   }
   return lines;
 }

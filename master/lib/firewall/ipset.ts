@@ -3,7 +3,7 @@ import { run } from '../runner.js';
 import { WatcherError, EX_CONFIG, EX_DATAERR, EX_SOFTWARE } from '../exit.js';
 import { ensureRules, readChain, removeChain, type Family } from './iptables.js';
 import { isReserved, kernelName, logicalName, OWN, REGISTRY } from './ipset-names.js';
-import { destroyOwned, ensureLines, isForeign, readOwnership } from './ipset-owner.js';
+import { destroyOwned, ensureLines, isForeign, readOwn, readOwnership } from './ipset-owner.js';
 import { openIpsetChannel } from './ipset-channel.js';
 import { openIpsetLoader } from './ipset-loader.js';
 import { isSetName, STANDARD_SETS, type Firewall } from './types.js';
@@ -38,7 +38,7 @@ export function openIpsetFirewall(): Firewall {
       throw new WatcherError(`ipset ${foreign.map((l) => `'${l}'`).join(', ')} exists and is not Watcher's (not in ${REGISTRY}): `
         + `destroy or rename it, or hand it over with 'ipset add ${REGISTRY} NAME'`, EX_CONFIG);
     }
-    const lines = ensureLines(o, todo, refreshOwn);
+    const lines = ensureLines(o, todo, refreshOwn ? await readOwn(o) : undefined);
     if (lines.length) await run('ipset', ['-exist', 'restore'], { input: lines.join('\n') + '\n' });
     for (const f of FAMILIES) await ensureRules(f, todo.map((l) => ({ logical: l, kernel: kernelName(l, f) })));
     for (const l of todo) ensured.add(l);
