@@ -1,6 +1,7 @@
 // The scanner loop of a module: each line through superflous_map and the rope ladder, then
 // the rule's action (inject, passon, return) or the UNTREATED catch-all.
 import { decideLine, type RuleSet } from './rules/ruleset.js';
+import { findMessageStart } from './rules/header.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Injector } from './inject.js';
 import type { Counters } from './status.js';
@@ -61,7 +62,8 @@ export class Scanner {
         trace.write(`[Loop: ${this.loop}] '${line}'`);
       }
       this.last = t0;
-      const rule = decideLine(rules, line);
+      const at = findMessageStart(line);
+      const rule = decideLine(rules, line, at);
       if (rule === 'skip') { counters.skipped++; continue; }
       if (rule === undefined) {
         counters.untreated++;
@@ -71,7 +73,7 @@ export class Scanner {
       counters.matched[rule.name] = (counters.matched[rule.name] ?? 0) + 1;
       if (rule.action === 'inject') {
         if (trace.on) trace.write(`[inject] Triggered by rule ['${rule.name}'] '${rule.pattern}'`);
-        const address = rules.findPeer(line);
+        const address = rules.findPeer(line, at);
         if (address === undefined) {
           counters.noaddress++;
           if (trace.on) trace.write(`[inject] no peer address in the line: nothing counted`);

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listRuleFiles, decideLine, type RuleSet } from './ruleset.js';
+import { findMessageStart } from './header.js';
 import type { RuleProblem } from './parse.js';
 
 export interface Sample {
@@ -46,10 +47,11 @@ export interface Outcome { verdict: 'skip' | 'match' | 'untreated'; rule: string
 
 /** Decide one line as the module would, without database or firewall. */
 export function outcomeOf(set: RuleSet, line: string): Outcome {
-  const d = decideLine(set, line);
+  const at = findMessageStart(line);
+  const d = decideLine(set, line, at);
   if (d === 'skip') return { verdict: 'skip', rule: null, action: null, penalty: null, address: null };
   if (d === undefined) return { verdict: 'untreated', rule: null, action: null, penalty: null, address: null };
-  const address = d.action === 'return' ? null : (set.findPeer(line) ?? null);
+  const address = d.action === 'return' ? null : (set.findPeer(line, at) ?? null);
   return { verdict: 'match', rule: d.name, action: d.action, penalty: d.penalty ?? null, address };
 }
 
