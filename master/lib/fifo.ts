@@ -11,9 +11,11 @@ import { Socket } from 'node:net';
 import { run } from './runner.js';
 import { WatcherError, EX_CONFIG } from './exit.js';
 
-/** Make sure `path` is a FIFO of mode 0600 (mkfifo where missing). */
+/** Make sure `path` is a FIFO of mode 0600 (mkfifo where missing) in a directory of mode 0700. */
 export async function ensureFifo(path: string): Promise<void> {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
   let st;
   try { st = statSync(path); } catch { st = undefined; }
   if (st && !st.isFIFO()) throw new WatcherError(`${path} exists and is not a FIFO`, EX_CONFIG);

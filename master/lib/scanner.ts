@@ -13,6 +13,8 @@ export interface ScannerDeps {
   passon?: { name: string; writer: { write(line: string): boolean } };
   counters: Counters;
   trace: Sink;
+  /** Where an error of the delayed flush is reported. */
+  log?: Sink;
   clock?: Clock;
 }
 
@@ -91,7 +93,9 @@ export class Scanner {
       }
     }
     if (caughtUp || injector.queued >= FLUSH_AT) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_DELAY);
+    else this.timer ??= setTimeout(() => {
+      try { this.flush(); } catch (e) { this.d.log?.write(`error writing affairs: ${(e as Error).stack ?? e}`); }
+    }, FLUSH_DELAY);
   }
 
   /** Write the queued affairs now. */
