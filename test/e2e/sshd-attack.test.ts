@@ -1,0 +1,71 @@
+// End to end: a real OpenSSH server under attack. Its log lines go through the private rsyslogd
+// into WatchLG, which tarpits the attacker on the 2^affairs x TIME_SLICE ladder and then puts
+// it in custody: its next TCP connection gets no answer. A whitelisted client still logs in.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRUEHOST } from '../helpers/dns.js';
+import { Netns, joinVeth } from '../helpers/netns.js';
+import { startRsyslog, type PrivateRsyslog } from '../helpers/rsyslog.js';
+import { startSshd, sshLogin, type SshServer } from '../helpers/sshd.js';
+import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
+
+const SERVER_A = '192.0.2.1';
+const ATTACKER = TRUEHOST.address; // its PTR name resolves back to it: the full affairs ladder applies
+const SERVER_G = '10.78.0.1';
+const GOOD = '10.78.0.3';
+
+describe('OpenSSH server protected by WatchLG', () => {
+  let sb: Sandbox, rs: PrivateRsyslog, sshd: SshServer;
+  let attacker: Netns, good: Netns;
+  beforeAll(async () => {
+    sb = await makeSandbox('TRACE=yes\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=1');
+    sb.inst.write('watcher.conf', 'MODULES=WatchLG\nSTOP_GRACE=5\n');
+    sb.inst.write('loader.conf', 'modules/WatchLG/Load\n');
+    sb.inst.write('whitelist', `${GOOD}\n`);
+    expect((await sb.run('modules/WatchLG/Prep')).exitCode).toBe(0);
+    [attacker, good] = await Promise.all([Netns.create(), Netns.create()]);
+    await joinVeth(sb.ns, attacker, SERVER_A, ATTACKER, ['wsa0', 'wat0']);
+    await joinVeth(sb.ns, good, SERVER_G, GOOD, ['wsg0', 'wgd0']);
+    rs = await startRsyslog({ fifoBase: sb.inst.fifoBase });
+    sshd = await startSshd(sb.ns, { listen: [SERVER_A, SERVER_G], logSocket: rs.socket });
+    const start = await sb.run('master/watcher', ['start']);
+    expect(start.exitCode, start.stderr).toBe(0);
+    await sb.waitFor('WatchLG status', () => sb.status());
+  }, 60_000);
+  afterAll(async () => {
+    await sb?.run('master/watcher', ['stop']);
+    await sshd?.stop();
+    await rs?.stop();
+    await Promise.all([attacker, good].map((n) => n?.destroy()));
+    await sb?.close();
+  });
+
+  it('tarpits the attacker for 2, 4, 8, 16 s, then drops it for good after MAX_AFFAIRS failed logins', async () => {
+    const seen: number[] = [];
+    for (let k = 1; k <= 5; k++) {
+      await sb.waitFor('tarpit to expire', async () => !(await sb.members('tarpit')).has(ATTACKER), 40_000);
+      const r = await sshLogin(attacker, SERVER_A, sshd.user, `wrong-${k}`);
+      expect(r.stderr).toContain('Permission denied (password)');
+      if (k < 5) {
+        const t = await sb.waitFor(`tarpit after affair ${k}`, async () => (await sb.members('tarpit')).get(ATTACKER));
+        expect(t).toBeLessThanOrEqual(2 ** k); // 2^affairs x TIME_SLICE (1 s)
+        expect(t).toBeGreaterThan(2 ** k - 2);
+        seen.push(t);
+      }
+    }
+    await sb.waitFor('custody', async () => (await sb.members('custody')).has(ATTACKER));
+    const next = await sshLogin(attacker, SERVER_A, sshd.user, sshd.password);
+    expect(next.exitCode).not.toBe(0);
+    expect(next.stderr).toMatch(/Connection timed out|timed out/);
+    console.log(`tarpit timeouts seen: ${seen.join(', ')} s; then custody`);
+  }, 120_000);
+
+  it('lets the whitelisted client in even after more failed logins than MAX_AFFAIRS', async () => {
+    for (let k = 1; k <= 6; k++) expect((await sshLogin(good, SERVER_G, sshd.user, `nope-${k}`)).stderr).toContain('Permission denied');
+    await sb.waitFor('the spared lines', () => /10\.78\.0\.3 is whitelisted/.test(sb.trace()), 10_000);
+    const r = await sshLogin(good, SERVER_G, sshd.user, sshd.password, 'echo in');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('in');
+    expect((await sb.members('tarpit')).has(GOOD)).toBe(false);
+    expect((await sb.members('custody')).has(GOOD)).toBe(false);
+  }, 60_000);
+});

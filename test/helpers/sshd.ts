@@ -1,0 +1,106 @@
+// A real OpenSSH server for a test, inside a network namespace and a private mount namespace:
+// its /dev/log is the private rsyslogd's socket, its /etc/passwd, group and shadow are copies
+// with a test user, /run and /dev are tmpfs of its own. Nothing of the host is changed.
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { requireTools, type Netns } from './netns.js';
+
+export interface SshServer {
+  dir: string;
+  user: string;
+  password: string;
+  /** The sshd process (the listener). */
+  proc: ResultPromise;
+  stop(): Promise<void>;
+}
+
+export interface SshdOptions {
+  /** Addresses sshd listens on (port 22), already configured in ns. */
+  listen: string[];
+  /** The unix socket that becomes sshd's /dev/log. */
+  logSocket: string;
+  user?: string;
+  password?: string;
+}
+
+const UID = 4242;
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Start sshd -D in ns with a private mount namespace; resolves once it listens on every address. */
+export async function startSshd(ns: Netns, opts: SshdOptions): Promise<SshServer> {
+  requireTools(['sshd', 'ssh-keygen', 'openssl', 'unshare', 'nsenter', 'mount', 'mknod', 'ss']);
+  const user = opts.user ?? 'watchtest';
+  const password = opts.password ?? 'correct horse 42';
+  const dir = mkdtempSync(join(tmpdir(), 'watcher-sshd-'));
+  chmodSync(dir, 0o755);
+  const home = join(dir, 'home');
+  mkdirSync(home);
+  chownSync(home, UID, UID);
+  const hash = (await execa('openssl', ['passwd', '-6', '-stdin'], { input: password })).stdout.trim();
+  writeFileSync(join(dir, 'passwd'), readFileSync('/etc/passwd', 'utf8') + `${user}:x:${UID}:${UID}:Watcher test:${home}:/bin/sh\n`);
+  writeFileSync(join(dir, 'group'), readFileSync('/etc/group', 'utf8') + `${user}:x:${UID}:\n`);
+  writeFileSync(join(dir, 'shadow'), `${user}:${hash}:19000:0:99999:7:::\n`, { mode: 0o600 });
+  await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'ssh_host_ed25519_key')]);
+  const cfg = join(dir, 'sshd_config');
+  writeFileSync(cfg, [
+    'Port 22', ...opts.listen.map((a) => `ListenAddress ${a}`),
+    `HostKey ${join(dir, 'ssh_host_ed25519_key')}`, `PidFile ${join(dir, 'sshd.pid')}`,
+    'UsePAM no', 'PasswordAuthentication yes', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication no',
+    'PermitRootLogin no', 'SyslogFacility AUTH', 'LogLevel INFO', 'UseDNS no', 'StrictModes no',
+    'MaxAuthTries 20', 'MaxStartups 100', 'LoginGraceTime 20', 'PrintMotd no', '',
+  ].join('\n'));
+
+  // The mount namespace is held by a child inside ns; every set-up step and sshd enter it.
+  const holder = ns.exec('unshare', ['-m', '--propagation', 'private', '--', 'cat'], { stdin: 'pipe', cleanup: true });
+  const hp = holder.pid!;
+  const mine = readlinkSync('/proc/self/ns/mnt');
+  for (let i = 0; i < 200; i++) { try { if (readlinkSync(`/proc/${hp}/ns/mnt`) !== mine) break; } catch { /* not yet */ } await wait(10); }
+  const enter = (cmd: string, args: string[]) => ['-t', String(hp), '-m', '-n', '--', cmd, ...args];
+  const inside = async (cmd: string, ...args: string[]) => {
+    const r = await execa('nsenter', enter(cmd, args), { reject: false });
+    if (r.exitCode !== 0) throw new Error(`sshd sandbox: ${cmd} ${args.join(' ')}: ${String(r.stderr)}`);
+  };
+  await inside('mount', '-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', '/run');
+  await inside('mkdir', '-m', '0755', '/run/sshd');
+  await inside('mount', '-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', '/dev');
+  for (const [name, major, minor] of [['null', 1, 3], ['zero', 1, 5], ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0]] as const) {
+    await inside('mknod', '-m', '0666', `/dev/${name}`, 'c', String(major), String(minor));
+  }
+  await inside('touch', '/dev/log');
+  await inside('mount', '--bind', opts.logSocket, '/dev/log');
+  for (const f of ['passwd', 'group', 'shadow']) await inside('mount', '--bind', join(dir, f), `/etc/${f}`);
+  await inside('/usr/sbin/sshd', '-t', '-f', cfg);
+
+  let out = '';
+  const proc = execa('nsenter', enter('/usr/sbin/sshd', ['-D', '-f', cfg]), { reject: false, cleanup: true, all: true, buffer: false });
+  proc.all?.on('data', (d: Buffer) => { out += d.toString(); });
+  const stop = async () => {
+    proc.kill('SIGTERM');
+    await proc;
+    holder.kill('SIGKILL');
+    await holder;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; ; i++) {
+    const ss = String((await ns.exec('ss', ['-Hltn'])).stdout);
+    if (opts.listen.every((a) => ss.includes(`${a}:22 `))) break;
+    if (i > 100 || proc.exitCode !== null) { await stop(); throw new Error(`sshd did not listen on ${opts.listen.join(', ')}: ${out}`); }
+    await wait(50);
+  }
+  return { dir, user, password, proc, stop };
+}
+
+/** One password login from a client namespace with sshpass and OpenSSH's ssh; never throws on a refusal. */
+export async function sshLogin(client: Netns, host: string, user: string, password: string, command = 'true') {
+  requireTools(['ssh', 'sshpass']);
+  const home = mkdtempSync(join(tmpdir(), 'watcher-ssh-client-'));
+  try {
+    const r = await client.exec('sshpass', ['-p', password, 'ssh', '-F', '/dev/null',
+      '-o', 'BatchMode=no', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+      '-o', 'PreferredAuthentications=password', '-o', 'PubkeyAuthentication=no', '-o', 'NumberOfPasswordPrompts=1',
+      '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR', `${user}@${host}`, command], { env: { HOME: home }, timeout: 30_000 });
+    return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
+  } finally { rmSync(home, { recursive: true, force: true }); }
+}
