@@ -42,8 +42,8 @@ export function runExpireProgram(def: ModuleDef, argv: string[]): Promise<number
       const { conf, paths, log } = openModule(def);
       if (a.days !== undefined && !/^\d+$/.test(a.days)) throw new WatcherError(`days must be a whole number, not ${JSON.stringify(a.days)}`, EX_USAGE);
       const days = a.days !== undefined ? Number(a.days) : conf.EXPIRATIONDAYS;
-      const r = await expireRows(conf, paths, days);
-      const msg = `Expire${def.token}: ${r.removed} addresses not seen since ${r.cutoff} (${days} days) removed, ${r.custody} of them from custody`;
+      const r = await expireRows(def, conf, paths, days);
+      const msg = `Expire${def.token}: ${r.removed} addresses not seen since ${r.cutoff} (${days} days) removed, ${r.custody} of them from custody${r.kept ? ` (${r.kept} kept there: another module still drops them)` : ''}; ${r.loadfile} written again`;
       log.write(msg);
       log.close();
       process.stdout.write(`${msg}\n`);
