@@ -1,13 +1,16 @@
 // WatchLG running for real under hostile conditions: SIGHUP while it starts, the whitelist
 // guard through the live set, own interface addresses and loopback, bad input through the
 // FIFO into the database, a database locked by another process, logrotate.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultPromise } from 'execa';
 import Database from 'better-sqlite3';
 import { makeSandbox, type Sandbox } from './sandbox.js';
 import { lockDatabase } from '../../helpers/dblock.js';
+import { requireTools } from '../../helpers/netns.js';
+import { REPO } from '../../helpers/install.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';
 const invalid = (addr: string, user = 'x'): string => `${H} sshd[9]: Invalid user ${user} from ${addr} port 22`;
@@ -128,13 +131,28 @@ describe('WatchLG under hostile conditions', () => {
     expect(sb.log()).toMatch(/database refused \d+ affairs \(database is locked\): kept, writing again/);
   });
 
-  it('reopens its log and trace on SIGHUP (logrotate)', async () => {
+  it('is rotated by logrotate with the shipped logrotate-sample: the new log file is written at once', async () => {
+    requireTools(['logrotate']);
     const log = join(sb.inst.logDir, 'WatchLG.log');
+    const conf = join(sb.inst.root, 'logrotate.conf');
+    writeFileSync(conf, readFileSync(join(REPO, 'logrotate-sample'), 'utf8').replaceAll('/var/log/', `${sb.inst.logDir}/`).replaceAll('/run/watcher/', `${sb.inst.runDir}/`));
+    const reopened = (text: string): number => text.split('log and trace reopened').length - 1;
+    const before = reopened(sb.log());
+    const r = await execa('logrotate', ['-f', '-s', join(sb.inst.root, 'logrotate.state'), conf], { reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(existsSync(`${log}.1`)).toBe(true);
+    await sb.waitFor('a new log file', () => existsSync(log) && readFileSync(log, 'utf8').includes('log and trace reopened'));
+    sb.feed([invalid('192.0.2.79')]);
+    await sb.waitFor('the line in the new log', () => sb.row('192.0.2.79'));
+    expect(statSync(log).mode & 0o777).toBe(0o600);
+    expect([reopened(readFileSync(`${log}.1`, 'utf8')), reopened(readFileSync(log, 'utf8'))]).toEqual([before, 1]);
+  });
+
+  it('reopens its trace on SIGHUP too', async () => {
     const trace = join(sb.inst.root, 'modules/WatchLG/WatchLG.trace');
-    renameSync(log, `${log}.1`);
     renameSync(trace, `${trace}.1`);
     hup();
-    await sb.waitFor('a new log file', () => existsSync(log) && readFileSync(log, 'utf8').includes('log and trace reopened'));
+    await sb.waitFor('the reload', () => sb.log().split('log and trace reopened').length >= 3);
     sb.feed([invalid('192.0.2.80')]);
     await sb.waitFor('a new trace file', () => existsSync(trace) && readFileSync(trace, 'utf8').includes('192.0.2.80'));
     expect(readFileSync(`${trace}.1`, 'utf8')).not.toContain('192.0.2.80');
