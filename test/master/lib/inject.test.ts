@@ -127,4 +127,30 @@ describe('Injector', () => {
     expect(rows.length).toBe(50);
     expect(new Set(rows.map((r) => r.affairs))).toEqual(new Set([80]));
   });
+
+  it('bounds DNS: at most 64 lookups at once, at most 10,000 addresses waiting; beyond that UNRESOLVED at once', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'inj-')), 'WatchLG.db');
+    const db = openDatabase(path, SCHEMA);
+    const counters = newCounters();
+    const answers: (() => void)[] = [];
+    let running = 0, most = 0;
+    // A resolver that answers only when told (the real one adds nothing to counting).
+    const dns = {
+      cached: () => undefined,
+      classify: () => new Promise((res) => { running++; most = Math.max(most, running); answers.push(() => { running--; res({ class: 'NXDOMAIN' }); }); }),
+    } as unknown as DnsClassifier;
+    const trace: string[] = [];
+    const injector = new Injector({ store: new BanditStore(db), dns, fw: { add: () => {}, del: () => {}, sync: async () => {}, close: async () => {} }, spare: () => false, conf, origin: 'WatchLG', counters, trace: { on: true, write: (m) => trace.push(m) }, log: { write: () => {} } });
+    const addr = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    for (let i = 0; i < 10_100; i++) injector.submit({ address: addr(i), rule: 'r', t0: 0 });
+    injector.flush();
+    expect(most).toBe(64);
+    expect(counters).toMatchObject({ pending: 10_000, injected: 100 });
+    expect(trace.filter((t) => t.includes('[DNS backlog]'))).toHaveLength(100);
+    while (answers.length) { answers.shift()!(); await new Promise((r) => setImmediate(r)); }
+    await injector.settled();
+    expect(most).toBe(64);
+    expect(counters).toMatchObject({ pending: 0, injected: 10_100 });
+    expect((db.prepare("SELECT count(*) AS n FROM bandits WHERE class = 'NXDOMAIN'").get() as { n: number }).n).toBe(10_000);
+  }, 60_000);
 });
