@@ -80,4 +80,19 @@ describe('statistics', () => {
       expect(existsSync(join(inst.root, 'modules/WatchLG/Statistics-LG.csv'))).toBe(true);
     } finally { inst.remove(); }
   });
+
+  it('checks the certificate of an SMTP server offering STARTTLS unless SMTP_TLS_VERIFY=no', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tls-'));
+    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+    await execa('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost']);
+    const tls = await startSmtp(undefined, { cert, key });
+    try {
+      const base = { REPORTMAIL: 'admin@test.example', SMTP_HOST: tls.host, SMTP_PORT: tls.port };
+      await expect(makeStatistics(def, conf(base), paths)).rejects.toMatchObject({ exitCode: 69, message: expect.stringMatching(/mail not sent: SMTP server 127\.0\.0\.1:\d+: .*self[- ]signed certificate/) });
+      expect(tls.messages()).toHaveLength(0);
+      const r = await makeStatistics(def, conf({ ...base, SMTP_TLS_VERIFY: 'no' }), paths);
+      expect(r.sent).toMatch(/\(250 /);
+      expect(tls.messages()).toHaveLength(1);
+    } finally { await tls.stop(); }
+  });
 });
