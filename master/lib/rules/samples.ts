@@ -55,6 +55,14 @@ export function outcomeOf(set: RuleSet, line: string): Outcome {
   return { verdict: 'match', rule: d.name, action: d.action, penalty: d.penalty ?? null, address };
 }
 
+// A seed pattern that matched anywhere now counts only from the program position: say so.
+function hintAnchor(set: RuleSet, s: Sample): string {
+  if (s.verdict !== 'match') return '';
+  const r = set.rules.find((x) => x.name === s.rule);
+  if (!r || !(r.literal ? s.text.includes(r.pattern) : r.regex!.test(s.text))) return '';
+  return ` (Pattern of ${s.rule} matches only inside the message: patterns count from the program name up to the first word of the message, see README "Patterns are anchored")`;
+}
+
 /** Samples whose outcome differs from their annotation, as problems naming the sample's line. */
 export function checkSamples(set: RuleSet, samples: Sample[]): RuleProblem[] {
   const bad: RuleProblem[] = [];
@@ -62,7 +70,7 @@ export function checkSamples(set: RuleSet, samples: Sample[]): RuleProblem[] {
     const o = outcomeOf(set, s.text);
     const got = o.verdict === 'match' ? `match ${o.rule} ${o.address ?? '-'}` : o.verdict;
     const want = s.verdict === 'match' ? `match ${s.rule} ${s.address ?? '-'}` : s.verdict;
-    if (got !== want) bad.push({ file: s.file, line: s.line, message: `sample gives '${got}', annotated '${want}'` });
+    if (got !== want) bad.push({ file: s.file, line: s.line, message: `sample gives '${got}', annotated '${want}'${hintAnchor(set, s)}` });
   }
   return bad;
 }

@@ -75,6 +75,15 @@ describe('WatchLG rules', () => {
     expect(good.stdout).toMatch(/100-root-login\.rule: OK \(3 decisions, \d+ samples\)/);
   });
 
+  it('check-all-rules explains a seed pattern that matches only inside the message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lgseed-'));
+    writeFileSync(join(dir, '100-x.rule'), "RULE=x\nPattern='Failed password for root'\nif [[ \"$REPLY\" =~ \"$Pattern\" ]]; then inject; return $?; fi\n#expect match x 2.2.2.2\n#line Nov  1 00:00:00 h sshd[1]: error: Failed password for root from 2.2.2.2 port 1 ssh2\n");
+    writeFileSync(join(dir, 'peer_map'), 'Failed password for [^ ]+ from ADDR port\n');
+    const r = await tool('check-all-rules', [dir]);
+    expect(r.exitCode).toBe(78);
+    expect(r.stdout).toContain(`${join(dir, '100-x.rule')}:5: sample gives 'untreated', annotated 'match x 2.2.2.2' (Pattern of x matches only inside the message`);
+  });
+
   it('check-all-rules passes on the shipped rules and fails on a sample that lies', async () => {
     const ok = await tool('check-all-rules', []);
     expect(ok.exitCode).toBe(0);
