@@ -43,10 +43,12 @@ describe('Prep', () => {
     const real = readdirSync(join(inst.root, 'modules')).filter((m) => existsSync(join(inst.root, 'modules', m, 'Schema'))).sort();
     const db = (m: string) => join(inst.root, 'modules', m, `${m}.db`);
     const link = (rel: string) => `Linked ${join(inst.toolPath, rel.split('/').pop()!)} -> ${join(inst.root, rel)}`;
-    const bin = readdirSync(join(inst.root, 'bin')).filter((f) => !f.includes('.')).sort();
+    // Programs of bin/ itself; bin/demo/ (npm run demo) is not a tool.
+    const bin = readdirSync(join(inst.root, 'bin')).filter((f) => !f.includes('.') && statSync(join(inst.root, 'bin', f)).isFile()).sort();
     const injectors = readdirSync(join(inst.root, 'modules')).sort().flatMap((m) => readdirSync(join(inst.root, 'modules', m)).filter((f) => /injector$/.test(f)).sort().map((f) => `modules/${m}/${f}`));
     expect(real).toContain('WatchLG');
     expect(bin).toEqual(expect.arrayContaining(['Trace', 'Refresh', 'freeme']));
+    expect(bin).not.toContain('demo');
     expect(r.stdout.split('\n')).toEqual([
       'Programs: ipset iptables ip6tables found',
       `Created ${inst.runDir}`, `Created ${inst.fifoBase}`, `Created ${inst.toolPath}`,
