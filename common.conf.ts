@@ -17,6 +17,7 @@ export const COMMON_KEYS = {
   SMTP_HOST: { type: 'string', default: '', doc: 'SMTP server for mails; empty: the local sendmail' },
   SMTP_PORT: { type: 'int', default: '25', min: 1, max: 65535, doc: 'port of SMTP_HOST' },
   SENDMAIL: { type: 'path', default: '/usr/sbin/sendmail', doc: 'local sendmail program when SMTP_HOST is empty' },
+  SMTP_TLS_VERIFY: { type: 'enum', default: 'yes', values: ['yes', 'no'], doc: "check the certificate of SMTP_HOST when it offers TLS; 'no' accepts any (a self-signed relay)" },
   DNS_SERVER: { type: 'string', default: '', doc: "resolver address[:port] for the classification; empty: the system resolver; 'off': no lookups" },
   DNS_TIMEOUT: { type: 'int', default: '2000', min: 1, max: 60000, doc: 'milliseconds before a lookup counts as timed out' },
   DNS_CACHE_TTL: { type: 'int', default: '3600', min: 0, doc: 'seconds a classification is cached; 0 disables the cache' },

@@ -3,6 +3,8 @@
 // Invariants: the file is 0600 (attacker data); WAL with a busy timeout lets two scanners
 // (WatchMX and WatchMB) and Expire/Load/freeme use one database at once; every write of a
 // scanner happens inside an IMMEDIATE transaction, so a read-modify-write of a row is atomic.
+// A scanner's connection waits only SCANNER_BUSY_MS for the lock (the injector keeps and
+// retries what the database refuses); one-shot tools wait BUSY_MS.
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -10,11 +12,16 @@ import { WatcherError, EX_CONFIG, EX_NOINPUT } from './exit.js';
 
 export type Db = Database.Database;
 
+/** How long a one-shot tool (Load, Expire, freeme) waits for the write lock. */
+export const BUSY_MS = 10_000;
+/** How long a scanner's write waits for the lock before it keeps the batch for later (no long event-loop stall). */
+export const SCANNER_BUSY_MS = 100;
+
 /** The schema version this code reads and writes. */
 export const SCHEMA_VERSION = 1;
 
 /** Open (creating from the Schema where missing) a module database. */
-export function openDatabase(path: string, schema: string, opts: { create?: boolean } = {}): Db {
+export function openDatabase(path: string, schema: string, opts: { create?: boolean; busyMs?: number } = {}): Db {
   const isNew = !existsSync(path);
   if (isNew && opts.create === false) throw new WatcherError(`${path}: no database (run the module's Prep)`, EX_NOINPUT);
   mkdirSync(dirname(path), { recursive: true });
@@ -22,7 +29,7 @@ export function openDatabase(path: string, schema: string, opts: { create?: bool
   chmodSync(path, 0o600);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 10000');
+  db.pragma(`busy_timeout = ${opts.busyMs ?? BUSY_MS}`);
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version === 0) {
     if (!existsSync(schema)) throw new WatcherError(`${schema}: schema file missing`, EX_CONFIG);
@@ -65,6 +72,9 @@ export class BanditStore {
   get(address: string): BanditRow | undefined { return this.get_.get(address); }
   insert(row: BanditRow): void { this.insert_.run(row); }
   update(row: BanditRow): void { this.update_.run(row); }
+
+  /** How long the next writes wait for the lock. */
+  setBusyTimeout(ms: number): void { this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(ms))}`); }
 
   /** Run fn in one IMMEDIATE transaction (the write lock is taken first). */
   batch<T>(fn: () => T): T { return this.db.transaction(fn).immediate(); }

@@ -4,16 +4,23 @@
 // Invariants: the FIFO is opened read-write (O_RDWR), so the module itself holds a writer and
 // never sees end-of-file when the system logger closes or restarts. Reading is event-driven
 // (a libuv pipe), no thread blocks. A check each second (checkFifo) notices a deleted or
-// replaced FIFO, makes a new one and reads from it.
+// replaced FIFO, makes a new one and reads from it, and goes on reading the old one too: a
+// writer that holds it open (rsyslog's ompipe never reopens by itself) keeps writing there,
+// so dropping it would stall the feed until the logger restarts. The reader forwards whole
+// lines only, so lines of two FIFOs never mix (a line longer than MAX_LINE is passed on in
+// pieces; the splitter discards it anyway).
 import { constants, chmodSync, closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Socket } from 'node:net';
 import { run } from './runner.js';
 import { WatcherError, EX_CONFIG } from './exit.js';
+import { MAX_LINE } from './lines.js';
 
-/** Make sure `path` is a FIFO of mode 0600 (mkfifo where missing). */
+/** Make sure `path` is a FIFO of mode 0600 (mkfifo where missing) in a directory of mode 0700. */
 export async function ensureFifo(path: string): Promise<void> {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
   let st;
   try { st = statSync(path); } catch { st = undefined; }
   if (st && !st.isFIFO()) throw new WatcherError(`${path} exists and is not a FIFO`, EX_CONFIG);
@@ -21,9 +28,11 @@ export async function ensureFifo(path: string): Promise<void> {
   else if ((st.mode & 0o777) !== 0o600) chmodSync(path, 0o600);
 }
 
-/** A running FIFO reader; chunks go to onData in arrival order. */
+/** A running FIFO reader; whole lines go to onData in arrival order. */
 export class FifoReader {
   private sock?: Socket;
+  /** FIFOs deleted or replaced under the reader, still read while some writer may hold them. */
+  private readonly orphans: Socket[] = [];
   private ino = -1;
   private checking = false;
 
@@ -35,16 +44,23 @@ export class FifoReader {
     const fd = openSync(this.path, constants.O_RDWR | constants.O_NONBLOCK);
     this.ino = statSync(this.path).ino;
     const sock = new Socket({ fd, readable: true, writable: false });
-    sock.on('data', this.onData);
+    let rest: Buffer | undefined;
+    sock.on('data', (chunk: Buffer) => {
+      const data = rest ? Buffer.concat([rest, chunk]) : chunk;
+      const end = data.lastIndexOf(10) + 1;
+      const cut = end === 0 && data.length > MAX_LINE ? data.length : end;
+      rest = cut < data.length ? Buffer.from(data.subarray(cut)) : undefined;
+      if (cut > 0) this.onData(data.subarray(0, cut));
+    });
     sock.on('error', (e) => this.onEvent(`read error on ${this.path}: ${e.message}`));
     this.sock = sock;
   }
 
   /** Stop reading for a while (back-pressure) and go on. */
-  pause(): void { this.sock?.pause(); }
-  resume(): void { this.sock?.resume(); }
+  pause(): void { for (const s of this.sockets()) s.pause(); }
+  resume(): void { for (const s of this.sockets()) s.resume(); }
 
-  /** Recreate and reopen the FIFO when it was deleted or replaced; true when it did. */
+  /** Recreate and open the FIFO when it was deleted or replaced (the old one is still read); true when it did. */
   async check(): Promise<boolean> {
     if (this.checking) return false;
     let ino = -1;
@@ -52,14 +68,17 @@ export class FifoReader {
     if (ino === this.ino) return false;
     this.checking = true;
     try {
-      this.onEvent(`${this.path} was ${ino < 0 ? 'deleted' : 'replaced'}: recreating it`);
-      this.sock?.destroy();
+      this.onEvent(`${this.path} was ${ino < 0 ? 'deleted' : 'replaced'}: recreating it (the old one is still read for writers that hold it open)`);
+      if (this.sock) this.orphans.push(this.sock);
+      this.sock = undefined;
       await this.open();
       return true;
     } finally { this.checking = false; }
   }
 
-  close(): void { this.sock?.destroy(); this.sock = undefined; }
+  close(): void { for (const s of this.sockets()) s.destroy(); this.sock = undefined; this.orphans.length = 0; }
+
+  private sockets(): Socket[] { return this.sock ? [this.sock, ...this.orphans] : [...this.orphans]; }
 }
 
 /**

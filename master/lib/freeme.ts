@@ -1,29 +1,56 @@
-// freeme ADDR: an address out of every Watcher set and every module database.
-import { existsSync, readdirSync } from 'node:fs';
+// freeme ADDR: an address out of every Watcher set, every module database and every Loadfile.
+//
+// A set entry that is the address itself is removed. A network that covers it (a blacklist
+// range, a GeoTrack CIDR, a dynloader's list) is named, with the Loadfile line it comes from,
+// and removed only when asked (--networks): freeing one address must not free a /8 silently.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Firewall } from './firewall/types.js';
 import { readList } from './lists.js';
-import { parseAddress } from './address.js';
+import { parseAddress, parseNet, NetMatcher } from './address.js';
+import { moduleDatabases, dropFromLoadfiles } from './claims.js';
 import { MASTER_PATH } from './paths.js';
 
-/** The module databases of an installation: modules/<name>/<name>.db. */
-export function moduleDatabases(master: string = MASTER_PATH): string[] {
-  const dir = join(master, 'modules');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).map((m) => join(dir, m, `${m}.db`)).filter((f) => existsSync(f));
+export { moduleDatabases };
+
+/** What freeme did for one address; `blocked` lists covering networks left in place. */
+export interface FreeResult { done: string[]; blocked: string[] }
+
+// Where a network entry of a set comes from: Loadfile-x:line.
+function findSource(set: string, net: string, master: string): string | undefined {
+  const dir = join(master, 'Loadfiles');
+  if (!existsSync(dir)) return undefined;
+  for (const f of readdirSync(dir).filter((n) => n.startsWith('Loadfile-'))) {
+    const lines = readFileSync(join(dir, f), 'utf8').split('\n');
+    const i = lines.findIndex((l) => { const w = l.trim().split(/[ \t]+/); return w[0] === 'add' && w[1] === set && parseNet(w[2] ?? '')?.text === net; });
+    if (i >= 0) return `${join(dir, f)}:${i + 1}`;
+  }
+  return undefined;
 }
 
-/** Remove the address from every set but the whitelist and from every database; says what it did. */
-export async function freeAddress(fw: Firewall, address: string, master: string = MASTER_PATH): Promise<string[]> {
+/** Remove the address from every set but the whitelist, every database and every Loadfile; says what it did. */
+export async function freeAddress(fw: Firewall, address: string, opts: { networks?: boolean } = {}, master: string = MASTER_PATH): Promise<FreeResult> {
   const done: string[] = [];
+  const blocked: string[] = [];
+  const a = parseAddress(address)!;
   const sets = [...(await fw.counts()).keys()].filter((s) => s !== 'whitelist');
-  const members = await Promise.all(sets.map(async (s) => [s, (await fw.list(s)).includes(address)] as const));
   const ch = fw.channel();
   try {
-    for (const [set, member] of members) {
-      ch.del(set, address);
-      if (member) done.push(`removed from set ${set}`);
+    for (const set of sets) {
+      for (const entry of await fw.list(set)) {
+        const n = parseNet(entry.split(/[ \t]/)[0]);
+        if (!n || n.family !== a.family) continue;
+        const m = new NetMatcher();
+        m.add(n);
+        if (!m.containsNet(a)) continue;
+        const exact = n.prefix === (a.family === 4 ? 32 : 128);
+        const from = exact ? '' : findSource(set, n.text, master);
+        if (exact || opts.networks) {
+          ch.del(set, n.text);
+          done.push(exact ? `removed from set ${set}` : `removed network ${n.text} (covers it) from set ${set}${from ? `, loaded from ${from}` : ''}; it comes back with the next full load unless you edit its source`);
+        } else blocked.push(`still blocked: network ${n.text} in set ${set} covers it${from ? ` (${from})` : ''}; run freeme --networks to remove the network, or add the address to the whitelist`);
+      }
     }
     await ch.sync();
   } finally { await ch.close(); }
@@ -35,9 +62,9 @@ export async function freeAddress(fw: Firewall, address: string, master: string 
       if (n) done.push(`removed from ${file}`);
     } finally { db.close(); }
   }
-  const a = parseAddress(address)!;
+  for (const file of dropFromLoadfiles(new Set([address]), master)) done.push(`removed from ${file}`);
   if (readList('blacklist', master).nets.some((n) => n.family === a.family && n.text.split('/')[0] === address)) {
     done.push(`note: ${address} is in ${join(master, 'blacklist')}; the next Blacklist run adds it again`);
   }
-  return done;
+  return { done, blocked };
 }

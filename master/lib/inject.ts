@@ -5,12 +5,19 @@
 //   in the database needs its DNS class first: its affairs wait in `pending` (and so do later
 //   affairs of the same address) while the scanner goes on with other lines.
 // - All affairs that are ready at the end of a chunk are written in one IMMEDIATE
-//   transaction; the firewall channel gets its adds in the same order.
+//   transaction; the firewall channel, GeoTrack and the log hear of them only after the
+//   commit, in the same order.
+// - A batch the database refuses (locked by another process, disk full) is kept, in order,
+//   before anything newer, and written again after a pause that doubles up to RETRY_MAX_MS;
+//   the busy timeout of a module's connection is short, so the event loop never waits long.
+// - At most LOOKUPS_MAX DNS lookups run at once and at most PENDING_MAX addresses wait for
+//   one; beyond that a new address is counted at once as UNRESOLVED (DNS backlog).
 // - Whitelisted, own and loopback addresses never reach the database or the firewall.
 // - An address already in DROP is put in custody again at most once a minute per process
 //   (an affair of a dropped address is mostly one still in flight): the channel stays short.
-import { formatDateTime, systemClock, type Clock } from './clock.js';
-import { countAffair, type LadderConf } from './affairs.js';
+import { systemClock, type Clock } from './clock.js';
+import type { LadderConf } from './affairs.js';
+import { applyAffair } from './inject-apply.js';
 import type { BanditStore, BanditRow } from './db.js';
 import type { DnsClassifier, Classification } from './dns.js';
 import type { FirewallChannel } from './firewall/types.js';
@@ -19,8 +26,10 @@ import type { Counters } from './status.js';
 /** Where trace and log lines go (a Trace, a LineWriter, or stdout for LGinjector). */
 export interface Sink { readonly on?: boolean; write(message: string): void }
 
-/** How often an affair of a dropped address renews its custody entry. */
-const CUSTODY_REFRESH_MS = 60_000;
+const RETRY_FIRST_MS = 50;
+const RETRY_MAX_MS = 2000;
+const LOOKUPS_MAX = 64;
+const PENDING_MAX = 10_000;
 
 export interface InjectRequest {
   address: string;
@@ -46,11 +55,20 @@ export interface InjectorDeps {
   clock?: Clock;
 }
 
+/** An affair with the DNS class it is counted under. */
+interface Classified { r: InjectRequest; c: Classification }
+
 export class Injector {
   private ready: InjectRequest[] = [];
+  /** Classified affairs the database has not taken yet (oldest first). */
+  private unwritten: Classified[] = [];
   private readonly pending = new Map<string, InjectRequest[]>();
+  /** Addresses waiting for a lookup slot. */
+  private readonly queue: string[] = [];
   private readonly clock: Clock;
   private inflight = 0;
+  private retryMs = 0;
+  private retryTimer?: NodeJS.Timeout;
   /** Addresses this process put in custody, and when (clock.mono). */
   private readonly custody = new Map<string, number>();
   private idle?: () => void;
@@ -72,29 +90,71 @@ export class Injector {
   /** Affairs waiting for the next flush. */
   get queued(): number { return this.ready.length; }
 
-  /** Write every ready affair in one transaction; new addresses without a DNS answer wait for it. */
+  /** Classify the ready affairs and write them in one transaction; unknown addresses wait for DNS. */
   flush(): void {
-    if (this.ready.length === 0) return;
     const batch = this.ready;
     this.ready = [];
-    const { store, dns } = this.d;
-    store.batch(() => {
-      for (const r of batch) {
-        const waiting = this.pending.get(r.address);
-        if (waiting) { waiting.push(r); this.d.counters.pending++; continue; }
-        const row = store.get(r.address);
-        const c = row ? { class: row.class as Classification['class'], host: row.host ?? undefined } : dns.cached(r.address);
-        if (c) { this.apply(r, row, c); continue; }
-        this.pending.set(r.address, [r]);
-        this.d.counters.pending++;
-        this.lookup(r.address);
-      }
-    });
+    const out: Classified[] = [];
+    for (const r of batch) {
+      const waiting = this.pending.get(r.address);
+      if (waiting) { waiting.push(r); this.d.counters.pending++; continue; }
+      const row = this.known(r.address);
+      const c = row ? { class: row.class as Classification['class'], host: row.host ?? undefined } : this.d.dns.cached(r.address);
+      if (c) { out.push({ r, c }); continue; }
+      if (this.pending.size >= PENDING_MAX) { out.push({ r, c: { class: 'UNRESOLVED', reason: 'DNS backlog' } }); continue; }
+      this.pending.set(r.address, [r]);
+      this.d.counters.pending++;
+      this.queue.push(r.address);
+    }
+    this.startLookups();
+    this.write(out);
   }
 
-  /** Resolves when no DNS lookup is outstanding (for a clean stop). */
+  /** Resolves when no DNS lookup is outstanding and the database has every affair (for a clean stop). */
   settled(): Promise<void> {
-    return this.inflight === 0 ? Promise.resolve() : new Promise((res) => { this.idle = res; });
+    return this.inflight === 0 && this.unwritten.length === 0 ? Promise.resolve() : new Promise((res) => { this.idle = res; });
+  }
+
+  /** Last try at stop: wait up to `ms` for the database lock; returns the affairs still unwritten. */
+  drain(ms: number): number {
+    if (this.retryTimer) { clearTimeout(this.retryTimer); this.retryTimer = undefined; }
+    if (this.unwritten.length === 0) return 0;
+    this.d.store.setBusyTimeout(ms);
+    this.write([]);
+    return this.unwritten.length;
+  }
+
+  // The row of an address, or undefined also when the database cannot be read just now.
+  private known(address: string): BanditRow | undefined {
+    try { return this.d.store.get(address); } catch { return undefined; }
+  }
+
+  // Write older unwritten affairs, then `more`, in one transaction; keep them all on failure.
+  private write(more: Classified[]): void {
+    if (this.retryTimer) { this.unwritten.push(...more); this.d.counters.unwritten = this.unwritten.length; return; }
+    const items = this.unwritten.length ? [...this.unwritten, ...more] : more;
+    if (items.length === 0) return;
+    const effects: (() => void)[] = [];
+    try {
+      this.d.store.batch(() => { for (const { r, c } of items) applyAffair(this.d, this.custody, this.clock, { r, c, row: this.d.store.get(r.address) }, effects); });
+    } catch (e) {
+      this.unwritten = items;
+      this.d.counters.unwritten = items.length;
+      if (this.retryMs === 0) this.d.log.write(`[inject] database refused ${items.length} affairs (${(e as Error).message}): kept, writing again`);
+      this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs ? this.retryMs * 2 : RETRY_FIRST_MS);
+      this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.write([]); }, this.retryMs);
+      return;
+    }
+    if (this.retryMs) this.d.log.write(`[inject] database took the ${items.length} kept affairs`);
+    this.retryMs = 0;
+    this.unwritten = [];
+    this.d.counters.unwritten = 0;
+    for (const f of effects) f();
+    if (this.inflight === 0) this.idle?.();
+  }
+
+  private startLookups(): void {
+    while (this.inflight < LOOKUPS_MAX && this.queue.length) this.lookup(this.queue.shift()!);
   }
 
   private lookup(address: string): void {
@@ -104,49 +164,10 @@ export class Injector {
       const reqs = this.pending.get(address) ?? [];
       this.pending.delete(address);
       this.d.counters.pending -= reqs.length;
-      try {
-        this.d.store.batch(() => { for (const r of reqs) this.apply(r, this.d.store.get(address), c); });
-      } catch (e) {
-        this.d.log.write(`[inject] database write for ${address} failed: ${(e as Error).message}`);
-      }
-      if (this.inflight === 0) this.idle?.();
+      this.startLookups();
+      try { this.write(reqs.map((r) => ({ r, c }))); }
+      catch (e) { this.d.log.write(`[inject] affairs of ${address}: ${(e as Error).message}`); }
+      if (this.inflight === 0 && this.unwritten.length === 0) this.idle?.();
     });
-  }
-
-  // One affair inside the open transaction: the ladder, then the firewall.
-  private apply(r: InjectRequest, row: BanditRow | undefined, c: Classification): void {
-    const { d } = this;
-    const t1 = this.clock.mono();
-    const cls = `${c.class} ${r.address}`;
-    if (d.trace.on) d.trace.write(`[inject] ${cls}${c.host ? ` (${c.host})` : ''}${c.reason ? ` [${c.reason}]` : ''}${d.modClass ? `, ${d.modClass.label}: ${d.modClass.value}` : ''}`);
-    const res = countAffair(row, { address: r.address, rule: r.rule, penalty: r.penalty, now: formatDateTime(this.clock.now()), origin: d.origin, modclass: d.modClass?.value }, c, d.conf);
-    if (row) d.store.update(res.row); else d.store.insert(res.row);
-    d.counters.injected++;
-    const of = `${res.row.affairs}/${d.conf.MAX_AFFAIRS}`;
-    let what: string;
-    if (res.measure.kind === 'tarpit') {
-      d.fw.add('tarpit', r.address, res.measure.timeout);
-      d.counters.tarpitted++;
-      what = `${res.initial ? 'Initial' : 'Affairs'} ${of}${res.initial && r.penalty ? `, Penalty: ${r.penalty}` : ''}, tarpit ${res.measure.timeout} s`;
-    } else {
-      const since = this.custody.get(r.address);
-      if (res.measure.fresh || since === undefined || t1 - since > CUSTODY_REFRESH_MS) {
-        d.fw.add('custody', r.address);
-        if (this.custody.size >= 100_000) this.custody.clear();
-        this.custody.set(r.address, t1);
-      }
-      if (res.measure.fresh) {
-        if (row) d.fw.del('tarpit', r.address);
-        d.counters.dropped++;
-        d.log.write(`DROP ${r.address} ${c.class}${c.host ? ` ${c.host}` : ''} rule '${r.rule}' ${of}`);
-      }
-      what = res.measure.fresh ? `DROP ${of}` : 'DROP again, custody refreshed';
-    }
-    if (res.initial && d.geo) d.geo.write(`${r.address} ${d.origin}`);
-    if (d.trace.on) {
-      d.trace.write(`[inject] ${cls} '${what}'`);
-      const now = this.clock.mono();
-      d.trace.write(`[inject] Finished for rule ['${r.rule}'], ${Math.round(now - r.t0)}/${Math.round(now - t1)} ms`);
-    }
   }
 }

@@ -62,6 +62,9 @@ export class LineWriter {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
+
+  /** After logrotate moved the file: the next line goes to a new file at the path (SIGHUP). */
+  reopen(): void { this.close(); }
 }
 
 /** A trace that writes only when TRACE is non-empty, as the seeds define it. */
@@ -74,4 +77,5 @@ export class Trace {
   write(message: string): void { this.writer?.write(message); }
   flush(): void { this.writer?.flush(); }
   close(): void { this.writer?.close(); }
+  reopen(): void { this.writer?.reopen(); }
 }

@@ -35,6 +35,11 @@ export class NetMatcher {
     return false;
   }
 
+  /** The address (already parsed) lies inside one of the networks: covers() of a single address. */
+  containsNet(a: Net): boolean {
+    return this.covers(a);
+  }
+
   /** The address text lies inside one of the networks. */
   contains(address: string): boolean {
     const a = parseAddress(address);

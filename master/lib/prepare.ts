@@ -3,6 +3,8 @@ import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WatcherSettings } from '../../common.conf.js';
 import { run } from './runner.js';
+import { WatcherError } from './exit.js';
+import { installLoggerConf, type InstallLoggerOptions } from './syslog-install.js';
 import { checkPrograms, initScript, linkTool, listTools, makeDir, neededPrograms, systemdUnit, writeIfChanged } from './prep.js';
 
 export interface PrepOptions {
@@ -15,6 +17,8 @@ export interface PrepOptions {
   systemdDir: string | undefined;
   /** Enable the service with systemctl / update-rc.d (only for the system's own directories). */
   enable: boolean;
+  /** Where the system logger's snippet goes (include directories, main configuration, which logger). */
+  logger: Omit<InstallLoggerOptions, 'fifoBase'>;
   say: (line: string) => void;
   warn: (line: string) => void;
 }
@@ -26,7 +30,7 @@ export async function prepareSystem(o: PrepOptions): Promise<number> {
   makeDir(o.conf.FIFO_BASE, 0o700, o.say);
   makeDir(o.conf.LOG_DIR, 0o755, o.say);
   makeDir(o.conf.TOOLPATH, 0o755, o.say);
-  let code = 0;
+  let code = await feedModules(o);
   const mods = join(o.master, 'modules');
   for (const m of existsSync(mods) ? readdirSync(mods).sort() : []) {
     const prep = join(mods, m, 'Prep');
@@ -44,6 +48,21 @@ export async function prepareSystem(o: PrepOptions): Promise<number> {
   for (const tool of listTools(o.master)) linkTool(tool, o.conf.TOOLPATH, o.say, o.warn);
   o.say('Prep done');
   return code;
+}
+
+// The module FIFOs and the system logger's snippet that writes them; a refused snippet is reported, the rest goes on.
+async function feedModules(o: PrepOptions): Promise<number> {
+  try {
+    const r = await installLoggerConf({ ...o.logger, fifoBase: o.conf.FIFO_BASE });
+    for (const f of r.fifos) if (f.state === 'created') o.say(`Created FIFO ${f.path}`);
+    if (r.logger === 'none') o.warn(r.note);
+    else if (r.changed) o.say(r.note);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof WatcherError)) throw e;
+    o.warn(e.message);
+    return e.exitCode;
+  }
 }
 
 // Register the service at boot with what the system has.

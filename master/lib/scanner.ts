@@ -1,6 +1,7 @@
 // The scanner loop of a module: each line through superflous_map and the rope ladder, then
 // the rule's action (inject, passon, return) or the UNTREATED catch-all.
 import { decideLine, type RuleSet } from './rules/ruleset.js';
+import { findMessageStart } from './rules/header.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Injector } from './inject.js';
 import type { Counters } from './status.js';
@@ -12,6 +13,8 @@ export interface ScannerDeps {
   passon?: { name: string; writer: { write(line: string): boolean } };
   counters: Counters;
   trace: Sink;
+  /** Where an error of the delayed flush is reported. */
+  log?: Sink;
   clock?: Clock;
 }
 
@@ -61,7 +64,8 @@ export class Scanner {
         trace.write(`[Loop: ${this.loop}] '${line}'`);
       }
       this.last = t0;
-      const rule = decideLine(rules, line);
+      const at = findMessageStart(line);
+      const rule = decideLine(rules, line, at);
       if (rule === 'skip') { counters.skipped++; continue; }
       if (rule === undefined) {
         counters.untreated++;
@@ -71,7 +75,7 @@ export class Scanner {
       counters.matched[rule.name] = (counters.matched[rule.name] ?? 0) + 1;
       if (rule.action === 'inject') {
         if (trace.on) trace.write(`[inject] Triggered by rule ['${rule.name}'] '${rule.pattern}'`);
-        const address = rules.findPeer(line);
+        const address = rules.findPeer(line, at);
         if (address === undefined) {
           counters.noaddress++;
           if (trace.on) trace.write(`[inject] no peer address in the line: nothing counted`);
@@ -89,7 +93,9 @@ export class Scanner {
       }
     }
     if (caughtUp || injector.queued >= FLUSH_AT) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_DELAY);
+    else this.timer ??= setTimeout(() => {
+      try { this.flush(); } catch (e) { this.d.log?.write(`error writing affairs: ${(e as Error).stack ?? e}`); }
+    }, FLUSH_DELAY);
   }
 
   /** Write the queued affairs now. */

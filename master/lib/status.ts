@@ -20,10 +20,12 @@ export interface Counters {
   overlong: number;
   /** affairs waiting for a DNS answer. */
   pending: number;
+  /** affairs the database refused so far (locked): kept and written again. */
+  unwritten: number;
 }
 
 export function newCounters(): Counters {
-  return { lines: 0, skipped: 0, matched: {}, untreated: 0, injected: 0, tarpitted: 0, dropped: 0, passedon: 0, noaddress: 0, spared: 0, overlong: 0, pending: 0 };
+  return { lines: 0, skipped: 0, matched: {}, untreated: 0, injected: 0, tarpitted: 0, dropped: 0, passedon: 0, noaddress: 0, spared: 0, overlong: 0, pending: 0, unwritten: 0 };
 }
 
 /** Writes the status file: tmp file + rename, so a reader never sees half of it. */

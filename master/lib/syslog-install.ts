@@ -2,6 +2,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findProgram } from './runner.js';
+import { WatcherError, EX_UNAVAILABLE } from './exit.js';
 import { ensureFifo } from './fifo.js';
 import { FEEDS, fifoPath, findSyslogNgSource, renderRsyslogConf, renderSyslogNgConf, type Feed } from './syslog.js';
 import { checkRsyslogConf, checkSyslogNgConf, type LoggerKind, type LoggerProgram } from './syslog-check.js';
@@ -81,20 +82,19 @@ export async function installLoggerConf(opts: InstallLoggerOptions): Promise<Log
     const map = feeds.map((f) => `${f.facilities.join(',')} -> ${fifoPath(o.fifoBase, f.module)}`).join('; ');
     return { logger, changed: false, fifos, note: `no rsyslog or syslog-ng found: configure the system logger to write ${map}` };
   }
+  const dir = logger === 'rsyslog' ? o.rsyslogDir : o.syslogNgDir;
+  if (!existsSync(dir)) throw new WatcherError(`${dir} does not exist: is ${logger} installed?`, EX_UNAVAILABLE);
   let text: string;
-  let dir: string;
   if (logger === 'rsyslog') {
     const prog = programOf(opts.rsyslogd, 'rsyslogd') ?? { path: 'rsyslogd' };
     text = renderRsyslogConf({ fifoBase: o.fifoBase, feeds, queueSize: opts.queueSize });
     await checkRsyslogConf(text, prog);
-    dir = o.rsyslogDir;
   } else {
     const prog = programOf(opts.syslogNg, 'syslog-ng') ?? { path: 'syslog-ng' };
     const main = existsSync(o.syslogNgMain) ? readFileSync(o.syslogNgMain, 'utf8') : '';
     const source = findSyslogNgSource(main) ?? 's_src';
     text = renderSyslogNgConf({ fifoBase: o.fifoBase, feeds, queueSize: opts.queueSize, source });
     await checkSyslogNgConf(text, source, prog);
-    dir = o.syslogNgDir;
   }
   const path = join(dir, o.fileName);
   const same = existsSync(path) && readFileSync(path, 'utf8') === text;

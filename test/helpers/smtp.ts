@@ -21,15 +21,15 @@ async function answers(port: number, ns?: Netns): Promise<boolean> {
   return new Promise((r) => { const s = createConnection(port, '127.0.0.1'); s.on('connect', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
 }
 
-/** Start aiosmtpd on 127.0.0.1 (inside `ns` when given); fails with the reason when it is missing. */
-export async function startSmtp(ns?: Netns): Promise<SmtpServer> {
+/** Start aiosmtpd on 127.0.0.1 (inside `ns` when given; offering STARTTLS with `tls`); fails with the reason when it is missing. */
+export async function startSmtp(ns?: Netns, tls?: { cert: string; key: string }): Promise<SmtpServer> {
   if (!existsSync(PYTHON) || (await execa(PYTHON, ['-c', 'import aiosmtpd'], { reject: false })).exitCode !== 0) {
     throw new Error('real component missing: python3-aiosmtpd (run .ci/run or install the Debian packages it lists)');
   }
   const maildir = mkdtempSync(join(tmpdir(), 'maildir-'));
   for (const d of ['tmp', 'new', 'cur']) mkdirSync(join(maildir, d));
   const port = 20000 + Math.floor(Math.random() * 40000);
-  const args = ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, '-c', 'aiosmtpd.handlers.Mailbox', maildir];
+  const args = ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`, ...(tls ? ['--tlscert', tls.cert, '--tlskey', tls.key] : []), '-c', 'aiosmtpd.handlers.Mailbox', maildir];
   const [cmd, ...pre] = ns ? ns.prefix() : [PYTHON];
   const child: ResultPromise = ns ? execa(cmd, [...pre, PYTHON, ...args], { reject: false }) : execa(PYTHON, args, { reject: false });
   let err = '';

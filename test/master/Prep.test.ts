@@ -9,18 +9,21 @@ import { installFixtureModule, runMaster } from '../helpers/master.js';
 describe('Prep', () => {
   let ns: Netns;
   let inst: Installation;
-  let dirs: { init: string; systemd: string };
+  let dirs: { init: string; systemd: string; rsyslog: string; syslogNg: string };
   beforeEach(async () => {
     requireTools(['ipset', 'iptables', 'ip6tables', 'sh']);
     ns = await Netns.create();
     inst = makeInstallation();
-    dirs = { init: join(inst.root, '..', 'etc/init.d'), systemd: join(inst.root, '..', 'etc/systemd/system') };
+    dirs = { init: join(inst.root, '..', 'etc/init.d'), systemd: join(inst.root, '..', 'etc/systemd/system'), rsyslog: join(inst.root, '..', 'etc/rsyslog.d'), syslogNg: join(inst.root, '..', 'etc/syslog-ng/conf.d') };
+    mkdirSync(dirs.rsyslog, { recursive: true });
     for (const d of [inst.runDir, inst.fifoBase, inst.toolPath]) rmSync(d, { recursive: true, force: true });
   });
   afterEach(async () => { await ns?.destroy(); inst?.remove(); });
 
+  // The logger's directories through the environment (the other way, options, is used for init and systemd).
   const prep = (extra: Record<string, string> = {}, args: string[] = []) =>
-    runMaster(ns, inst, 'Prep', ['--init-dir', dirs.init, '--systemd-dir', dirs.systemd, ...args], extra);
+    runMaster(ns, inst, 'Prep', ['--init-dir', dirs.init, '--systemd-dir', dirs.systemd, ...args],
+      { WATCHER_RSYSLOG_DIR: dirs.rsyslog, WATCHER_SYSLOG_NG_DIR: dirs.syslogNg, WATCHER_SYSLOG_NG_CONF: join(dirs.syslogNg, '../syslog-ng.conf'), ...extra });
 
   it('creates the directories, runs module Preps, installs init script and unit, links the tools; twice is harmless', async () => {
     installFixtureModule(inst, 'WatchTT');
@@ -28,22 +31,29 @@ describe('Prep', () => {
     chmodSync(join(inst.root, 'modules/WatchTT/Prep'), 0o755);
     inst.write('modules/WatchTT/TTinjector', '#!/bin/sh\n');
     chmodSync(join(inst.root, 'modules/WatchTT/TTinjector'), 0o755);
+    requireTools(['rsyslogd']);
     const r = await prep();
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
+    const snippet = join(dirs.rsyslog, 'watcher.conf');
+    const fifos = ['WatchLG', 'WatchMX', 'WatchWB'].map((m) => join(inst.fifoBase, m));
     const init = join(dirs.init, 'watcher');
     const unit = join(dirs.systemd, 'watcher.service');
     // The real modules of the tree (WatchLG, ...) are prepared too: their databases and injectors.
     const real = readdirSync(join(inst.root, 'modules')).filter((m) => existsSync(join(inst.root, 'modules', m, 'Schema'))).sort();
     const db = (m: string) => join(inst.root, 'modules', m, `${m}.db`);
     const link = (rel: string) => `Linked ${join(inst.toolPath, rel.split('/').pop()!)} -> ${join(inst.root, rel)}`;
-    const bin = readdirSync(join(inst.root, 'bin')).filter((f) => !f.includes('.')).sort();
+    // Programs of bin/ itself; bin/demo/ (npm run demo) is not a tool.
+    const bin = readdirSync(join(inst.root, 'bin')).filter((f) => !f.includes('.') && statSync(join(inst.root, 'bin', f)).isFile()).sort();
     const injectors = readdirSync(join(inst.root, 'modules')).sort().flatMap((m) => readdirSync(join(inst.root, 'modules', m)).filter((f) => /injector$/.test(f)).sort().map((f) => `modules/${m}/${f}`));
     expect(real).toContain('WatchLG');
     expect(bin).toEqual(expect.arrayContaining(['Trace', 'Refresh', 'freeme']));
+    expect(bin).not.toContain('demo');
     expect(r.stdout.split('\n')).toEqual([
       'Programs: ipset iptables ip6tables flock found',
       `Created ${inst.runDir}`, `Created ${inst.fifoBase}`, `Created ${inst.toolPath}`,
+      ...fifos.map((f) => `Created FIFO ${f}`),
+      `${snippet} written for rsyslog: restart it to apply (service rsyslog restart)`,
       ...real.map((m) => `${m}: ${db(m)}: created from Schema`),
       'Created WatchTT.db',
       `Installed ${init}`, `Installed ${unit}`,
@@ -57,8 +67,32 @@ describe('Prep', () => {
     expect(readFileSync(unit, 'utf8')).toContain(`ExecStart=${process.execPath} ${inst.root}/master/watcher start\n`);
     expect(readFileSync(unit, 'utf8')).toContain('Type=oneshot\nRemainAfterExit=yes\n');
     expect(readlinkSync(join(inst.toolPath, 'Trace'))).toBe(join(inst.root, 'bin/Trace'));
+    for (const f of fifos) expect(statSync(f).isFIFO() && (statSync(f).mode & 0o777)).toBe(0o600);
+    const text = readFileSync(snippet, 'utf8');
+    expect(text).toContain(`auth,authpriv.* action(type="ompipe" name="watcher-WatchLG" pipe="${fifos[0]}" template="WatcherFifoLine"\n`);
+    expect(text).toContain(`mail.* action(type="ompipe" name="watcher-WatchMX" pipe="${fifos[1]}"`);
+    expect(text).toContain(`local2.* action(type="ompipe" name="watcher-WatchWB" pipe="${fifos[2]}"`);
+    expect(existsSync(dirs.syslogNg)).toBe(false);
+    const ino = statSync(fifos[0]).ino;
     const again = await prep();
     expect(again).toMatchObject({ exitCode: 0, stdout: ['Programs: ipset iptables ip6tables flock found', ...real.map((m) => `${m}: ${db(m)}: exists, 0 addresses`), 'Prep done'].join('\n') });
+    expect(statSync(fifos[0]).ino).toBe(ino); // the logger holds it open: never made anew
+    writeFileSync(snippet, text.replace('queue.size="100000"', 'queue.size="5"'));
+    const fixed = await prep();
+    expect(fixed.stdout).toContain(`${snippet} written for rsyslog: restart it to apply`);
+    expect(readFileSync(snippet, 'utf8')).toBe(text);
+  });
+
+  it('without a system logger says what to configure; a logger chosen whose directory is missing: exit 69, the rest is done', async () => {
+    rmSync(dirs.rsyslog, { recursive: true });
+    const none = await prep();
+    expect(none.exitCode).toBe(0);
+    expect(none.stderr).toBe(`Prep: no rsyslog or syslog-ng found: configure the system logger to write auth,authpriv -> ${inst.fifoBase}/WatchLG; mail -> ${inst.fifoBase}/WatchMX; local2 -> ${inst.fifoBase}/WatchWB`);
+    expect(statSync(join(inst.fifoBase, 'WatchLG')).isFIFO()).toBe(true);
+    const forced = await prep({}, ['--logger', 'syslog-ng']);
+    expect(forced.exitCode).toBe(69);
+    expect(forced.stderr).toBe(`Prep: ${dirs.syslogNg} does not exist: is syslog-ng installed?`);
+    expect(forced.stdout).toMatch(/Prep done$/);
   });
 
   it('the installed init script starts, reports and stops the service', async () => {

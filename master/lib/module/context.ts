@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { loadModuleConf } from '../../../common.conf.js';
 import { LineWriter, Trace } from '../log.js';
-import { openDatabase, BanditStore } from '../db.js';
+import { openDatabase, BanditStore, SCANNER_BUSY_MS } from '../db.js';
 import { neverBlock } from '../lists.js';
 import { parseNet, type NetMatcher } from '../address.js';
 import { openFirewall, type Firewall } from '../firewall/index.js';
@@ -33,8 +33,8 @@ export async function loadSpare(fw: Firewall): Promise<NetMatcher> {
 }
 
 /** The injector of a module with everything it writes to. */
-export async function openInjector(def: ModuleDef, conf: ModuleConf, paths: ModulePaths, trace: Sink, log: Sink, counters: Counters = newCounters()) {
-  const db = openDatabase(paths.database, paths.schema);
+export async function openInjector(def: ModuleDef, conf: ModuleConf, paths: ModulePaths, trace: Sink, log: Sink, counters: Counters = newCounters(), busyMs = SCANNER_BUSY_MS) {
+  const db = openDatabase(paths.database, paths.schema, { busyMs });
   const store = new BanditStore(db);
   const fw = openFirewall(conf);
   await fw.ensure();

@@ -1,17 +1,27 @@
 // Expire<XX> [days]: rows not seen for that long leave the database and the firewall.
+//
+// custody is shared by every module: an expired DROP leaves it only when no other module's
+// database still holds the address as DROP, and a tarpit entry only when no other module has
+// a row of it. The module's Loadfile is written again afterwards, so a full FillFW does not
+// bring back what expired.
 import { formatDateTime, systemClock } from '../clock.js';
 import { openDatabase } from '../db.js';
 import { openFirewall } from '../firewall/index.js';
-import type { ModulePaths } from './def.js';
+import { OtherModules } from '../claims.js';
+import { writeLoadfile } from './load.js';
+import type { ModuleDef, ModulePaths } from './def.js';
 import type { ModuleConf } from './context.js';
 
-/** Delete rows whose last affair is older than `days`, with their custody/tarpit entries. */
-export async function expireRows(conf: ModuleConf, paths: ModulePaths, days: number): Promise<{ removed: number; custody: number; cutoff: string }> {
+export interface ExpireResult { removed: number; custody: number; kept: number; cutoff: string; loadfile: string }
+
+/** Delete rows whose last affair is older than `days`, with the custody/tarpit entries no other module claims. */
+export async function expireRows(def: ModuleDef, conf: ModuleConf, paths: ModulePaths, days: number): Promise<ExpireResult> {
   const db = openDatabase(paths.database, paths.schema);
   const cutoff = formatDateTime(systemClock.now() - days * 86_400_000);
   const fw = openFirewall(conf);
   const ch = fw.channel();
-  let removed = 0, custody = 0;
+  const others = new OtherModules(paths.database);
+  let removed = 0, custody = 0, kept = 0;
   try {
     // One scan for the candidates, then deletes in batches (no index on last_seen: see Schema).
     const rows = db.prepare('SELECT address, status FROM bandits WHERE last_seen < ?').all(cutoff) as { address: string; status: string }[];
@@ -20,15 +30,19 @@ export async function expireRows(conf: ModuleConf, paths: ModulePaths, days: num
       const part = rows.slice(i, i + 10_000);
       const gone = db.transaction(() => part.filter((r) => del.run(r.address, cutoff).changes === 1)).immediate();
       for (const r of gone) {
-        if (r.status === 'DROP') { ch.del('custody', r.address); custody++; }
-        else ch.del('tarpit', r.address);
+        if (r.status === 'DROP') {
+          if (others.dropper(r.address)) { kept++; continue; }
+          ch.del('custody', r.address); custody++;
+        } else if (!others.holder(r.address)) ch.del('tarpit', r.address);
       }
       removed += gone.length;
     }
     await ch.sync();
   } finally {
+    others.close();
     await ch.close();
     db.close();
   }
-  return { removed, custody, cutoff };
+  const { file } = writeLoadfile(def, conf, paths);
+  return { removed, custody, kept, cutoff, loadfile: file };
 }

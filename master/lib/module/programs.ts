@@ -6,6 +6,7 @@ import { normalizeAddress } from '../address.js';
 import { systemClock } from '../clock.js';
 import type { ModuleDef } from './def.js';
 import { openModule, openInjector } from './context.js';
+import { BUSY_MS } from '../db.js';
 import { runModule } from './run.js';
 import { writeLoadfile } from './load.js';
 import { expireRows } from './expire.js';
@@ -41,8 +42,8 @@ export function runExpireProgram(def: ModuleDef, argv: string[]): Promise<number
       const { conf, paths, log } = openModule(def);
       if (a.days !== undefined && !/^\d+$/.test(a.days)) throw new WatcherError(`days must be a whole number, not ${JSON.stringify(a.days)}`, EX_USAGE);
       const days = a.days !== undefined ? Number(a.days) : conf.EXPIRATIONDAYS;
-      const r = await expireRows(conf, paths, days);
-      const msg = `Expire${def.token}: ${r.removed} addresses not seen since ${r.cutoff} (${days} days) removed, ${r.custody} of them from custody`;
+      const r = await expireRows(def, conf, paths, days);
+      const msg = `Expire${def.token}: ${r.removed} addresses not seen since ${r.cutoff} (${days} days) removed, ${r.custody} of them from custody${r.kept ? ` (${r.kept} kept there: another module still drops them)` : ''}; ${r.loadfile} written again`;
       log.write(msg);
       log.close();
       process.stdout.write(`${msg}\n`);
@@ -85,7 +86,7 @@ export function runInjectorProgram(def: ModuleDef, argv: string[]): Promise<numb
       if (a.penalty !== undefined && !/^[1-9]\d?$/.test(a.penalty)) throw new WatcherError(`penalty must be a whole number from 1, not ${JSON.stringify(a.penalty)}`, EX_USAGE);
       const { conf, paths, log } = openModule(def);
       const out = { on: true, write: (m: string) => process.stdout.write(`${m}\n`) };
-      const inj = await openInjector(def, conf, paths, out, { write: (m) => { log.write(m); out.write(m); } });
+      const inj = await openInjector(def, conf, paths, out, { write: (m) => { log.write(m); out.write(m); } }, undefined, BUSY_MS);
       inj.injector.submit({ address, rule: name, penalty: a.penalty !== undefined ? Number(a.penalty) : undefined, t0: systemClock.mono() });
       inj.injector.flush();
       await inj.injector.settled();

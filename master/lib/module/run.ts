@@ -1,4 +1,5 @@
-// The long-running module: FIFO in, rules, affairs out; HUP reloads rules, TERM stops cleanly.
+// The long-running module: FIFO in, rules, affairs out; HUP reloads rules and reopens the log
+// and trace, TERM stops cleanly.
 import { join } from 'node:path';
 import { LineSplitter } from '../lines.js';
 import { FifoReader } from '../fifo.js';
@@ -6,27 +7,47 @@ import { PassonWriter } from '../passon.js';
 import { Scanner } from '../scanner.js';
 import { StatusFile, newCounters } from '../status.js';
 import { claimPidFile } from '../pidfile.js';
-import { loadRuleSet, readRuleSet } from '../rules/ruleset.js';
+import { loadRuleSet, readRuleSet, type RuleSet } from '../rules/ruleset.js';
 import { formatProblem } from '../rules/parse.js';
+import { EX_SOFTWARE } from '../exit.js';
 import type { ModuleDef } from './def.js';
 import { openModule, openInjector } from './context.js';
 import { Companion } from './companion.js';
 import { MASTER_PATH } from '../paths.js';
 
+/** How long a stopping module waits for a locked database to take its last affairs. */
+const DRAIN_MS = 5000;
+
 /** Run a module in the foreground until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runModule(def: ModuleDef): Promise<number> {
+  // Node ends a process on SIGHUP by default: take it before anything slow (ipset, DNS, FIFO).
+  let onHup = (): void => { hupEarly = true; };
+  let hupEarly = false;
+  const hup = (): void => onHup();
+  process.on('SIGHUP', hup);
   const { conf, paths, log, trace } = openModule(def);
-  let rules;
+  // An error nobody caught is written to the log before the module ends (never silently).
+  const fatal = (e: unknown): void => {
+    log.write(`fatal: ${(e as Error)?.stack ?? String(e)}`);
+    log.close();
+    trace.close();
+    pid?.release();
+    process.exit(EX_SOFTWARE);
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+  let pid: ReturnType<typeof claimPidFile> | undefined;
+  let rules: RuleSet;
   try { rules = loadRuleSet(paths.rules); }
   catch (e) { log.write(`start refused: ${(e as Error).message}`); log.close(); throw e; }
-  const pid = claimPidFile(conf.RUN_DIR, def.name);
+  pid = claimPidFile(conf.RUN_DIR, def.name);
   const counters = newCounters();
   const status = new StatusFile(join(conf.RUN_DIR, `${def.name}.status`), def.name);
   let inj;
   try { inj = await openInjector(def, conf, paths, trace, log, counters); }
   catch (e) { pid.release(); log.write(`start failed: ${(e as Error).message}`); log.close(); throw e; }
   const passon = def.passonTo ? { name: def.passonTo, writer: new PassonWriter(join(conf.FIFO_BASE, def.passonTo)) } : undefined;
-  const scanner = new Scanner(rules, { injector: inj.injector, passon, counters, trace });
+  const scanner = new Scanner(rules, { injector: inj.injector, passon, counters, trace, log });
   const splitter = new LineSplitter();
   const reader = new FifoReader(join(conf.FIFO_BASE, def.name), (chunk) => {
     // A full read (64 KiB) means more is waiting in the FIFO.
@@ -50,19 +71,20 @@ export async function runModule(def: ModuleDef): Promise<number> {
     }
   }, 250);
 
-  const reload = (): void => {
+  onHup = (): void => {
+    log.reopen();
+    trace.reopen();
     const { set, problems } = readRuleSet(paths.rules);
     if (!set) { log.write(`reload (HUP) refused, the old rules stay: ${problems.map(formatProblem).join('; ')}`); return; }
     scanner.setRules(set);
-    log.write(`reloaded (HUP): ${set.rules.length} rules in ${set.files.length} files, ${set.superflousCount} superflous patterns`);
+    log.write(`reloaded (HUP): ${set.rules.length} rules in ${set.files.length} files, ${set.superflousCount} superflous patterns; log and trace reopened`);
     void inj.reloadSpare().catch((e: Error) => log.write(`whitelist not reloaded: ${e.message}`));
   };
-  process.on('SIGHUP', reload);
+  if (hupEarly) onHup();
   const signal = await new Promise<string>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  process.off('SIGHUP', reload);
   clearInterval(tick);
   reader.close();
   scanner.scan(splitter.end());
@@ -70,6 +92,8 @@ export async function runModule(def: ModuleDef): Promise<number> {
   const companionStopped = (passon ? passon.writer.close() : Promise.resolve()).then(() => companion?.stop());
   const wait = new Promise<void>((r) => setTimeout(r, conf.DNS_TIMEOUT * 2 + 500).unref());
   await Promise.race([inj.injector.settled(), wait]);
+  const lost = inj.injector.drain(DRAIN_MS);
+  if (lost) log.write(`database still locked at stop: ${lost} affairs not written`);
   try { await inj.close(); } catch (e) { log.write(`firewall at stop: ${(e as Error).message}`); }
   await companionStopped;
   status.write(counters);
@@ -77,5 +101,8 @@ export async function runModule(def: ModuleDef): Promise<number> {
   log.write(`stopped (${signal}): ${counters.lines} lines, ${counters.injected} affairs, ${counters.dropped} dropped`);
   log.close();
   trace.close();
+  process.off('SIGHUP', hup);
+  process.off('uncaughtException', fatal);
+  process.off('unhandledRejection', fatal);
   return 0;
 }

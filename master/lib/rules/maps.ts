@@ -2,6 +2,7 @@
 // service names its peer). One ERE a line, '#' comments; each map becomes one RegExp.
 import { normalizeAddress } from '../address.js';
 import { translateEre, EreError } from './ere.js';
+import { findMessageStart, execAnchored } from './header.js';
 import type { RuleProblem } from './parse.js';
 
 interface MapLine { line: number; source: string; ere: string }
@@ -26,7 +27,7 @@ function readMap(text: string, file: string, problems: RuleProblem[], check?: (e
   return out;
 }
 
-/** superflous_map: one regex for all noise patterns, or undefined when the map is empty. */
+/** superflous_map: one regex for all noise patterns (anchored by decideLine), or undefined when the map is empty. */
 export function parseSuperflousMap(text: string, file: string): { regex?: RegExp; count: number; problems: RuleProblem[] } {
   const problems: RuleProblem[] = [];
   const lines = readMap(text, file, problems);
@@ -37,15 +38,16 @@ export function parseSuperflousMap(text: string, file: string): { regex?: RegExp
 /** The text an ADDR placeholder of peer_map stands for (checked afterwards by parseAddress). */
 const ADDR = '([0-9A-Fa-f:.]{2,45})';
 
-/** Finds the attacker's address in a line; undefined when the service names no peer. */
-export type PeerFinder = (line: string) => string | undefined;
+/** Finds the attacker's address in a line (`at`: where its message starts); undefined when the service names no peer. */
+export type PeerFinder = (line: string, at?: number) => string | undefined;
 
 /**
  * peer_map: each line is an ERE with one ADDR where the service writes its peer, starting
- * with the fixed words of the message. All lines become one alternation, and the match that
- * starts leftmost wins: a service writes its own words before any text a client chooses
- * (user names, banners), so a planted address can never come first. Inside one pattern a
- * greedy `.*` before ADDR takes the last candidate, past a user name with blanks.
+ * with the fixed words of the message (or the program name before them). All lines become
+ * one alternation; the leftmost match counts only when it starts at or before the start of
+ * the message (header.ts), so a line whose message a client wrote (a banner, a user name)
+ * names no peer at all. Inside one pattern a greedy `.*` before ADDR takes the last
+ * candidate, past a user name with blanks: services write the peer after such names.
  */
 export function parsePeerMap(text: string, file: string): { find: PeerFinder; count: number; problems: RuleProblem[] } {
   const problems: RuleProblem[] = [];
@@ -55,8 +57,8 @@ export function parsePeerMap(text: string, file: string): { find: PeerFinder; co
   });
   if (lines.length === 0) return { find: () => undefined, count: 0, problems };
   const regex = new RegExp(lines.map((l) => `(?:${l.source.replace('ADDR', ADDR)})`).join('|'));
-  const find: PeerFinder = (line) => {
-    const m = regex.exec(line);
+  const find: PeerFinder = (line, at = findMessageStart(line)) => {
+    const m = execAnchored(regex, line, at);
     if (!m) return undefined;
     for (let g = 1; g < m.length; g++) if (m[g] !== undefined) return normalizeAddress(m[g]);
     return undefined;

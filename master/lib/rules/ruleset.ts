@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { WatcherError, EX_CONFIG, EX_NOINPUT } from '../exit.js';
 import { parseRuleFile, formatProblem, type Rule, type RuleProblem } from './parse.js';
 import { parseSuperflousMap, parsePeerMap, type PeerFinder } from './maps.js';
+import { findMessageStart, includesAnchored, execAnchored } from './header.js';
 
 export interface RuleSet {
   dir: string;
@@ -59,13 +60,17 @@ export function loadRuleSet(dir: string): RuleSet {
 /** What the ladder says about a line: skipped noise, the first matching rule, or untreated. */
 export type Decision = 'skip' | Rule | undefined;
 
-/** Walk a line through superflous_map and the rope ladder (first match wins). */
-export function decideLine(set: RuleSet, line: string): Decision {
-  if (set.superflous !== undefined && set.superflous.test(line)) return 'skip';
+/**
+ * Walk a line through superflous_map and the rope ladder (first match wins). A pattern counts
+ * only where its match starts in the header, at the latest where the message starts (`at`,
+ * see header.ts): text a client planted in the message never matches.
+ */
+export function decideLine(set: RuleSet, line: string, at = findMessageStart(line)): Decision {
+  if (set.superflous !== undefined && execAnchored(set.superflous, line, at)) return 'skip';
   const rules = set.rules;
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i];
-    if (r.literal ? line.includes(r.pattern) : r.regex!.test(line)) return r;
+    if (r.literal ? includesAnchored(line, r.pattern, at) : execAnchored(r.regex!, line, at)) return r;
   }
   return undefined;
 }

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listRuleFiles, decideLine, type RuleSet } from './ruleset.js';
+import { findMessageStart } from './header.js';
 import type { RuleProblem } from './parse.js';
 
 export interface Sample {
@@ -46,11 +47,20 @@ export interface Outcome { verdict: 'skip' | 'match' | 'untreated'; rule: string
 
 /** Decide one line as the module would, without database or firewall. */
 export function outcomeOf(set: RuleSet, line: string): Outcome {
-  const d = decideLine(set, line);
+  const at = findMessageStart(line);
+  const d = decideLine(set, line, at);
   if (d === 'skip') return { verdict: 'skip', rule: null, action: null, penalty: null, address: null };
   if (d === undefined) return { verdict: 'untreated', rule: null, action: null, penalty: null, address: null };
-  const address = d.action === 'return' ? null : (set.findPeer(line) ?? null);
+  const address = d.action === 'return' ? null : (set.findPeer(line, at) ?? null);
   return { verdict: 'match', rule: d.name, action: d.action, penalty: d.penalty ?? null, address };
+}
+
+// A seed pattern that matched anywhere now counts only from the program position: say so.
+function hintAnchor(set: RuleSet, s: Sample): string {
+  if (s.verdict !== 'match') return '';
+  const r = set.rules.find((x) => x.name === s.rule);
+  if (!r || !(r.literal ? s.text.includes(r.pattern) : r.regex!.test(s.text))) return '';
+  return ` (Pattern of ${s.rule} matches only inside the message: patterns count from the program name up to the first word of the message, see README "Patterns are anchored")`;
 }
 
 /** Samples whose outcome differs from their annotation, as problems naming the sample's line. */
@@ -60,7 +70,7 @@ export function checkSamples(set: RuleSet, samples: Sample[]): RuleProblem[] {
     const o = outcomeOf(set, s.text);
     const got = o.verdict === 'match' ? `match ${o.rule} ${o.address ?? '-'}` : o.verdict;
     const want = s.verdict === 'match' ? `match ${s.rule} ${s.address ?? '-'}` : s.verdict;
-    if (got !== want) bad.push({ file: s.file, line: s.line, message: `sample gives '${got}', annotated '${want}'` });
+    if (got !== want) bad.push({ file: s.file, line: s.line, message: `sample gives '${got}', annotated '${want}'${hintAnchor(set, s)}` });
   }
   return bad;
 }

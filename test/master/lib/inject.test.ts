@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { countAffair, initialAffairs, tarpitSeconds } from '../../../master/lib/affairs.js';
-import { openDatabase, BanditStore } from '../../../master/lib/db.js';
+import { openDatabase, BanditStore, SCANNER_BUSY_MS } from '../../../master/lib/db.js';
+import { execa } from 'execa';
+import { lockDatabase } from '../../helpers/dblock.js';
 import { Injector } from '../../../master/lib/inject.js';
 import { DnsClassifier } from '../../../master/lib/dns.js';
 import { newCounters } from '../../../master/lib/status.js';
@@ -44,19 +46,20 @@ describe('affairs ladder', () => {
 });
 
 describe('Injector', () => {
-  function setup() {
+  function setup(busyMs?: number) {
     const path = join(mkdtempSync(join(tmpdir(), 'inj-')), 'WatchLG.db');
-    const db = openDatabase(path, SCHEMA);
+    const db = openDatabase(path, SCHEMA, { busyMs });
     const ops: string[] = [];
     const counters = newCounters();
     const trace: string[] = [];
+    const log: string[] = [];
     const fw = { add: (s: string, n: string, t?: number) => { ops.push(`add ${s} ${n}${t ? ` ${t}` : ''}`); }, del: (s: string, n: string) => { ops.push(`del ${s} ${n}`); }, sync: async () => {}, close: async () => {} };
     const injector = new Injector({
       store: new BanditStore(db), dns: new DnsClassifier({ DNS_SERVER: 'off', DNS_TIMEOUT: 1, DNS_CACHE_TTL: 0 }), fw,
       spare: (a) => a.startsWith('127.'), conf, origin: 'WatchMB', modClass: { label: 'MB-Class', value: 'Breaker' },
-      counters, trace: { on: true, write: (m) => trace.push(m) }, log: { write: () => {} },
+      counters, trace: { on: true, write: (m) => trace.push(m) }, log: { write: (m) => log.push(m) },
     });
-    return { path, db, ops, counters, trace, injector };
+    return { path, db, ops, counters, trace, injector, log };
   }
 
   it('writes a chunk\'s affairs in order, with origin and module class, and feeds the firewall', () => {
@@ -84,4 +87,70 @@ describe('Injector', () => {
     injector.flush();
     expect(other.prepare('SELECT affairs, status, origin FROM bandits WHERE address = ?').get('198.51.100.9')).toEqual({ affairs: 3, status: 'TARPIT', origin: 'WatchMX' });
   });
+
+  it('keeps a batch the database refuses (locked by another process) and writes it once the lock is gone, without long stalls', async () => {
+    const { path, db, ops, counters, injector, log } = setup(SCANNER_BUSY_MS);
+    const lock = await lockDatabase(path);
+    for (let i = 0; i < 3; i++) injector.submit({ address: '203.0.113.77', rule: 'r', t0: 0 });
+    const t0 = Date.now();
+    injector.flush();
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(counters).toMatchObject({ unwritten: 3, injected: 0 });
+    expect(ops).toEqual([]); // the firewall hears of affairs only after the commit
+    injector.submit({ address: '203.0.113.78', rule: 'r', t0: 0 });
+    injector.flush();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(counters.unwritten).toBe(4);
+    expect(db.prepare('SELECT count(*) AS n FROM bandits').get()).toEqual({ n: 0 });
+    await lock.release();
+    await injector.settled();
+    expect(db.prepare('SELECT address, affairs FROM bandits ORDER BY address').all()).toEqual([{ address: '203.0.113.77', affairs: 3 }, { address: '203.0.113.78', affairs: 1 }]);
+    expect(counters).toMatchObject({ unwritten: 0, injected: 4 });
+    expect(ops).toEqual(['add tarpit 203.0.113.77 120', 'add tarpit 203.0.113.77 240', 'add tarpit 203.0.113.77 480', 'add tarpit 203.0.113.78 120']);
+    expect(log.join('\n')).toMatch(/database refused 3 affairs \(database is locked\): kept, writing again[\s\S]*database took the 4 kept affairs/);
+  });
+
+  it('two OS processes writing the same rows at the same time lose no affair', async () => {
+    const { path, db } = setup();
+    const addresses = Array.from({ length: 50 }, (_, i) => `198.18.7.${i + 1}`);
+    const fixture = join(REPO, 'test/fixtures/inject-burst.mjs');
+    const lock = await lockDatabase(path);
+    const procs = ['WatchMX', 'WatchMB'].map((origin) => execa(process.execPath, [fixture, path, SCHEMA, origin, '40', ...addresses], { reject: false }));
+    // Both start against a locked database, then race each other.
+    await new Promise((r) => setTimeout(r, 300));
+    await lock.release();
+    const rs = await Promise.all(procs);
+    for (const r of rs) expect(r.exitCode, r.stderr).toBe(0);
+    expect(rs.map((r) => JSON.parse(r.stdout).injected)).toEqual([2000, 2000]);
+    expect(rs.some((r) => r.stderr.includes('database refused'))).toBe(true);
+    const rows = db.prepare('SELECT affairs FROM bandits').all() as { affairs: number }[];
+    expect(rows.length).toBe(50);
+    expect(new Set(rows.map((r) => r.affairs))).toEqual(new Set([80]));
+  });
+
+  it('bounds DNS: at most 64 lookups at once, at most 10,000 addresses waiting; beyond that UNRESOLVED at once', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'inj-')), 'WatchLG.db');
+    const db = openDatabase(path, SCHEMA);
+    const counters = newCounters();
+    const answers: (() => void)[] = [];
+    let running = 0, most = 0;
+    // A resolver that answers only when told (the real one adds nothing to counting).
+    const dns = {
+      cached: () => undefined,
+      classify: () => new Promise((res) => { running++; most = Math.max(most, running); answers.push(() => { running--; res({ class: 'NXDOMAIN' }); }); }),
+    } as unknown as DnsClassifier;
+    const trace: string[] = [];
+    const injector = new Injector({ store: new BanditStore(db), dns, fw: { add: () => {}, del: () => {}, sync: async () => {}, close: async () => {} }, spare: () => false, conf, origin: 'WatchLG', counters, trace: { on: true, write: (m) => trace.push(m) }, log: { write: () => {} } });
+    const addr = (i: number): string => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    for (let i = 0; i < 10_100; i++) injector.submit({ address: addr(i), rule: 'r', t0: 0 });
+    injector.flush();
+    expect(most).toBe(64);
+    expect(counters).toMatchObject({ pending: 10_000, injected: 100 });
+    expect(trace.filter((t) => t.includes('[DNS backlog]'))).toHaveLength(100);
+    while (answers.length) { answers.shift()!(); await new Promise((r) => setImmediate(r)); }
+    await injector.settled();
+    expect(most).toBe(64);
+    expect(counters).toMatchObject({ pending: 0, injected: 10_100 });
+    expect((db.prepare("SELECT count(*) AS n FROM bandits WHERE class = 'NXDOMAIN'").get() as { n: number }).n).toBe(10_000);
+  }, 60_000);
 });

@@ -19,7 +19,7 @@ describe('Scanner', () => {
   it('passes lines on to the companion FIFO, injects with the peer, and counts per rule', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scan-'));
     mkdirSync(join(dir, 'rules'));
-    writeFileSync(join(dir, 'rules/300-MB-pass.rule'), "RULE=SASL-affair\nPattern=': SASL'\nif [[ \"$REPLY\" =~ \"$Pattern\" ]]; then passon; return 2; fi\n");
+    writeFileSync(join(dir, 'rules/300-MB-pass.rule'), "RULE=SASL-affair\nPattern=': warning: [^ []*\\[[^]]*\\]: SASL'\nif [[ \"$REPLY\" =~ $Pattern ]]; then passon; return 2; fi\n");
     writeFileSync(join(dir, 'rules/100-NXDOMAIN.rule'), "RULE=NXdomain\nPattern=': connect from unknown['\nif [[ \"$REPLY\" =~ \"$Pattern\" ]]; then inject; return $?; fi\n");
     writeFileSync(join(dir, 'rules/peer_map'), 'connect from unknown\\[ADDR\\]\n');
     const fifo = join(dir, 'WatchMB');
@@ -32,7 +32,7 @@ describe('Scanner', () => {
     const writer = new FifoWriter(fifo);
     const s = new Scanner(loadRuleSet(join(dir, 'rules')), { injector, passon: { name: 'WatchMB', writer }, counters, trace: { on: true, write: (m) => trace.push(m) } });
     const sasl = 'Apr 30 11:27:07 vmd28527 postfix/smtpd[9044]: warning: x[93.42.155.2]: SASL LOGIN authentication failed: authentication failure';
-    s.scan([sasl, 'postfix/smtpd[1]: connect from unknown[203.0.113.9]', 'postfix/smtpd[1]: connect from unknown[not-an-address]']);
+    s.scan([sasl, 'Apr 30 11:27:07 h postfix/smtpd[1]: connect from unknown[203.0.113.9]', 'Apr 30 11:27:07 h postfix/smtpd[1]: connect from unknown[not-an-address]']);
     const buf = Buffer.alloc(1024);
     expect(buf.subarray(0, readSync(rd, buf)).toString()).toBe(`${sasl}\n`);
     expect(submitted.map((r) => [r.address, r.rule])).toEqual([['203.0.113.9', 'NXdomain']]);

@@ -122,6 +122,12 @@ describe('ensureFifo, as the logger needs it', () => {
     expect(statSync(p).ino).toBe(ino);
   });
 
+  it('tightens an existing FIFO_BASE to 0700', async () => {
+    chmodSync(dir, 0o755);
+    await ensureFifo(join(dir, 'WatchLG'));
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+
   it('refuses a path that is not a FIFO', async () => {
     const p = join(dir, 'WatchMX');
     writeFileSync(p, 'x');

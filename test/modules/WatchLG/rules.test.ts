@@ -51,12 +51,12 @@ describe('WatchLG rules', () => {
 
   it('survives bad input: 1 MB line, binary bytes, invalid UTF-8, empty lines, SQL quotes', async () => {
     const input = Buffer.concat([
-      Buffer.from(`sshd[1]: Failed password for root from 1.2.3.4 port 1 ${'x'.repeat(1 << 20)}\n`),
+      Buffer.from(`Nov  1 00:00:00 h sshd[1]: Failed password for root from 1.2.3.4 port 1 ${'x'.repeat(1 << 20)}\n`),
       Buffer.from([0, 1, 2, 0xff, 0xfe, 0x0a]),
-      Buffer.from('sshd[1]: Invalid user \xc3\x28 from 5.6.7.8 port 22\n', 'latin1'),
+      Buffer.from('Nov  1 00:00:00 h sshd[1]: Invalid user \xc3\x28 from 5.6.7.8 port 22\n', 'latin1'),
       Buffer.from('\n\n'),
-      Buffer.from("sshd[1]: Invalid user '; DROP TABLE bandits; -- from 9.8.7.6 port 22\n"),
-      Buffer.from('sshd[1]: Failed password for root from 1.2.3.4 port 1 ssh2'),
+      Buffer.from("Nov  1 00:00:00 h sshd[1]: Invalid user '; DROP TABLE bandits; -- from 9.8.7.6 port 22\n"),
+      Buffer.from('Nov  1 00:00:00 h sshd[1]: Failed password for root from 1.2.3.4 port 1 ssh2'),
     ]);
     const r = await tool('Test', [], input);
     expect(r.exitCode).toBe(0);
@@ -75,13 +75,22 @@ describe('WatchLG rules', () => {
     expect(good.stdout).toMatch(/100-root-login\.rule: OK \(3 decisions, \d+ samples\)/);
   });
 
+  it('check-all-rules explains a seed pattern that matches only inside the message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lgseed-'));
+    writeFileSync(join(dir, '100-x.rule'), "RULE=x\nPattern='Failed password for root'\nif [[ \"$REPLY\" =~ \"$Pattern\" ]]; then inject; return $?; fi\n#expect match x 2.2.2.2\n#line Nov  1 00:00:00 h sshd[1]: error: Failed password for root from 2.2.2.2 port 1 ssh2\n");
+    writeFileSync(join(dir, 'peer_map'), 'Failed password for [^ ]+ from ADDR port\n');
+    const r = await tool('check-all-rules', [dir]);
+    expect(r.exitCode).toBe(78);
+    expect(r.stdout).toContain(`${join(dir, '100-x.rule')}:5: sample gives 'untreated', annotated 'match x 2.2.2.2' (Pattern of x matches only inside the message`);
+  });
+
   it('check-all-rules passes on the shipped rules and fails on a sample that lies', async () => {
     const ok = await tool('check-all-rules', []);
     expect(ok.exitCode).toBe(0);
     expect(ok.stdout).toMatch(/all samples as annotated/);
     const dir = mkdtempSync(join(tmpdir(), 'lgall-'));
-    writeFileSync(join(dir, '100-x.rule'), "RULE=x\nPattern=': Failed password for'\nif [[ \"$REPLY\" =~ \"$Pattern\" ]]; then inject; return $?; fi\n#expect match x 1.1.1.1\n#line sshd[1]: Failed password for root from 2.2.2.2 port 1 ssh2\n");
-    writeFileSync(join(dir, 'peer_map'), 'from ADDR port\n');
+    writeFileSync(join(dir, '100-x.rule'), "RULE=x\nPattern=': Failed password for'\nif [[ \"$REPLY\" =~ \"$Pattern\" ]]; then inject; return $?; fi\n#expect match x 1.1.1.1\n#line Nov  1 00:00:00 h sshd[1]: Failed password for root from 2.2.2.2 port 1 ssh2\n");
+    writeFileSync(join(dir, 'peer_map'), 'Failed password for [^ ]+ from ADDR port\n');
     const r = await tool('check-all-rules', [dir]);
     expect(r.exitCode).toBe(78);
     expect(r.stdout).toContain(`${join(dir, '100-x.rule')}:5: sample gives 'match x 2.2.2.2', annotated 'match x 1.1.1.1'`);

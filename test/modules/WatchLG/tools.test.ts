@@ -1,5 +1,5 @@
 // WatchLG's tools for real in a sandbox: Prep, LGinjector, Load, Expire, freeme, Refresh.
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -72,6 +72,42 @@ describe('WatchLG tools', () => {
     expect((await sb.members('tarpit')).size).toBe(0);
     expect(sb.row(TRUEHOST.address)).toBeUndefined();
     expect((await sb.run('modules/WatchLG/Expire', ['x'])).exitCode).toBe(64);
+  });
+
+  it('Expire leaves custody to an address another module still drops, and writes the Loadfile again', async () => {
+    writeFileSync(join(sb.inst.root, 'modules/WatchMX/WatchMX.conf'), 'DNS_SERVER=off\nGEOTRACK=\n');
+    expect((await sb.run('modules/WatchMX/Prep')).exitCode).toBe(0);
+    const [shared, own] = ['203.0.113.140', '203.0.113.141'];
+    for (const a of [shared, own]) expect((await sb.run('modules/WatchLG/LGinjector', [a, '5'])).exitCode).toBe(0);
+    expect((await sb.run('modules/WatchMX/MXinjector', [shared, '5'])).exitCode).toBe(0);
+    expect((await sb.run('modules/WatchLG/Load')).exitCode).toBe(0);
+    const loadfile = join(sb.inst.root, 'Loadfiles/Loadfile-WatchLG');
+    expect(readFileSync(loadfile, 'utf8')).toContain(`add custody ${own}`);
+    await new Promise((r) => setTimeout(r, 1100));
+    const r = await sb.run('modules/WatchLG/Expire', ['0']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/removed, 1 of them from custody \(1 kept there: another module still drops them\); .*Loadfile-WatchLG written again/);
+    expect([...(await sb.members('custody')).keys()]).toEqual([shared]);
+    expect(readFileSync(loadfile, 'utf8')).not.toMatch(/add custody/);
+  });
+
+  it('freeme names a network that covers the address, removes it only with --networks, and cleans the Loadfiles', async () => {
+    const a = '203.0.113.140';
+    await sb.ns.ok('ipset', ['add', 'blacklist', '203.0.113.0/24']);
+    writeFileSync(join(sb.inst.root, 'Loadfiles/Loadfile-blacklist'), '# test\nadd blacklist 203.0.113.0/24\n');
+    expect((await sb.run('modules/WatchMX/Load')).exitCode).toBe(0);
+    expect(readFileSync(join(sb.inst.root, 'Loadfiles/Loadfile-WatchMX'), 'utf8')).toContain(`add custody ${a}`);
+    const r = await sb.run('bin/freeme', [a]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain(`${a}: removed from set custody`);
+    expect(r.stdout).toContain(`${a}: removed from ${join(sb.inst.root, 'Loadfiles/Loadfile-WatchMX')}`);
+    expect(r.stdout).toContain(`${a}: still blocked: network 203.0.113.0/24 in set blacklist covers it (${join(sb.inst.root, 'Loadfiles/Loadfile-blacklist')}:2); run freeme --networks`);
+    expect(readFileSync(join(sb.inst.root, 'Loadfiles/Loadfile-WatchMX'), 'utf8')).not.toContain(a);
+    expect((await sb.members('blacklist')).has('203.0.113.0/24')).toBe(true);
+    const n = await sb.run('bin/freeme', ['--networks', a]);
+    expect(n.exitCode, n.stdout).toBe(0);
+    expect(n.stdout).toContain(`${a}: removed network 203.0.113.0/24 (covers it) from set blacklist`);
+    expect((await sb.members('blacklist')).size).toBe(0);
   });
 
   it('Refresh says when the module does not run (exit 69) and refuses unknown tokens (64)', async () => {

@@ -47,7 +47,7 @@ describe('WatchMX with WatchMB', () => {
     expect(sb.trace('WatchMX')).toMatch(/WatchMX\[\d+\]: \[passon\] Passed to WatchMB \.\.\. \d+\/\d+ ms/);
     const mbTrace = sb.trace('WatchMB');
     expect(mbTrace).toMatch(/WatchMB\[\d+\]: \[Loop: 1\] '.*SASL LOGIN authentication failed/);
-    expect(mbTrace).toContain("[inject] Triggered by rule ['SASL-login-failed'] ': SASL LOGIN authentication failed'");
+    expect(mbTrace).toContain("[inject] Triggered by rule ['SASL-login-failed'] ': warning: [^ []*\\[[^]]*\\]: SASL LOGIN authentication failed'");
     expect(mbTrace).toContain(`[inject] TRUEHOST ${TRUEHOST.address} (${TRUEHOST.name}), MB-Class: Breaker`);
     expect(mbTrace).toMatch(new RegExp(`\\[inject\\] TRUEHOST ${TRUEHOST.address.replace(/\./g, '\\.')} 'Initial 1/5`));
   });

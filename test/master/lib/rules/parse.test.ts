@@ -66,23 +66,24 @@ describe('rule files', () => {
 });
 
 describe('peer_map', () => {
+  const H = 'Nov  1 00:00:00 host ';
   const { find } = parsePeerMap([
     '(Failed|Accepted) [^ ]+ for .* from ADDR port [0-9]+',
     '(Invalid|Illegal) user .* from ADDR',
     'Unable to negotiate with ADDR port [0-9]+',
-    'unknown\\[ADDR\\]',
+    'connect from unknown\\[ADDR\\]',
     '(imap|pop3)-login: .*, rip=ADDR, lip=',
   ].join('\n'), '/r/peer_map');
   it.each([
-    ['sshd[1]: Invalid user 1.2.3.4 from 5.6.7.8 port 22', '5.6.7.8'],
-    ['sshd[1]: Invalid user invalid user 1.2.3.4 from 5.6.7.8', '5.6.7.8'],
-    ['sshd[1]: Failed password for x from 1.2.3.4 port 1 ssh2 from 5.6.7.8 port 2 ssh2', '5.6.7.8'],
-    ['sshd[1]: Unable to negotiate with 9.9.9.9 port 2: Their offer: Invalid user x from 1.2.3.4', '9.9.9.9'],
-    ['sshd[1]: Failed password for root from ::ffff:192.0.2.9 port 2 ssh2', '192.0.2.9'],
-    ['sshd[1]: Failed password for root from 2001:DB8::1 port 2 ssh2', '2001:db8::1'],
-    ['smtpd[1]: connect from unknown[203.0.113.7]', '203.0.113.7'],
-    ['imap-login: auth failed, user=<x, rip=1.1.1.1, lip=>, method=PLAIN, rip=203.0.113.8, lip=10.0.0.1', '203.0.113.8'],
-    ['sshd[1]: Failed password for root from 999.1.1.1 port 2 ssh2', undefined],
+    [H + 'sshd[1]: Invalid user 1.2.3.4 from 5.6.7.8 port 22', '5.6.7.8'],
+    [H + 'sshd[1]: Invalid user invalid user 1.2.3.4 from 5.6.7.8', '5.6.7.8'],
+    [H + 'sshd[1]: Failed password for x from 1.2.3.4 port 1 ssh2 from 5.6.7.8 port 2 ssh2', '5.6.7.8'],
+    [H + 'sshd[1]: Unable to negotiate with 9.9.9.9 port 2: Their offer: Invalid user x from 1.2.3.4', '9.9.9.9'],
+    [H + 'sshd[1]: Failed password for root from ::ffff:192.0.2.9 port 2 ssh2', '192.0.2.9'],
+    [H + 'sshd[1]: Failed password for root from 2001:DB8::1 port 2 ssh2', '2001:db8::1'],
+    [H + 'smtpd[1]: connect from unknown[203.0.113.7]', '203.0.113.7'],
+    [H + 'dovecot: imap-login: auth failed, user=<x, rip=1.1.1.1, lip=>, method=PLAIN, rip=203.0.113.8, lip=10.0.0.1', '203.0.113.8'],
+    [H + 'sshd[1]: Failed password for root from 999.1.1.1 port 2 ssh2', undefined],
     ['1.2.3.4', undefined],
     ['', undefined],
   ])('%s -> %s', (line, want) => {

@@ -1,0 +1,45 @@
+// A private rsyslogd for the demo: its own socket, work directory, pid file and include directory.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnChannel } from '../../master/lib/runner.js';
+import { WatcherError, EX_UNAVAILABLE } from '../../master/lib/exit.js';
+
+export interface DemoLogger {
+  /** The unix socket it reads (what /dev/log is for the system logger). */
+  socket: string;
+  stop(): Promise<void>;
+}
+
+/** Start rsyslogd in the foreground on `dir`, including `includeDir/*.conf` (where Prep put Watcher's snippet). */
+export async function startDemoLogger(dir: string, includeDir: string): Promise<DemoLogger> {
+  const work = join(dir, 'work');
+  mkdirSync(work, { recursive: true });
+  const socket = join(dir, 'log.sock');
+  const conf = join(dir, 'rsyslog.conf');
+  writeFileSync(conf, [
+    `global(workDirectory="${work}")`,
+    'module(load="imuxsock" SysSock.Use="off")',
+    `input(type="imuxsock" Socket="${socket}" CreatePath="on" RateLimit.Interval="0")`,
+    `include(file="${includeDir}/*.conf")`,
+    '',
+  ].join('\n'));
+  const proc = spawnChannel('rsyslogd', ['-n', '-f', conf, '-i', join(dir, 'rsyslogd.pid')]);
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  proc.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+  proc.stdin.end();
+  for (let i = 0; i < 100 && !existsSync(socket) && proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+  if (!existsSync(socket)) {
+    proc.kill('SIGKILL');
+    throw new WatcherError(`rsyslogd did not open ${socket}: ${out.trim()}`, EX_UNAVAILABLE);
+  }
+  return {
+    socket,
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await proc;
+      clearTimeout(t);
+    },
+  };
+}

@@ -1,0 +1,72 @@
+// npm run demo: the whole chain in a throwaway sandbox, what it prints, and that it leaves nothing behind.
+import { describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { REPO } from '../helpers/install.js';
+import { requireTools } from '../helpers/netns.js';
+
+const DEMO = join(REPO, 'bin/demo/Demo');
+
+// The host's own firewall, listed (never changed) before and after.
+async function hostFirewall(): Promise<string> {
+  const sets = await execa('ipset', ['list', '-n'], { reject: false });
+  const rules = await execa('iptables', ['-S'], { reject: false });
+  return `${String(sets.stdout)}\n${String(rules.stdout)}`;
+}
+
+// Processes whose command line names the demo's directory.
+function processesOf(dir: string): string[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir); } catch { return false; }
+  });
+}
+
+const dirOf = (out: string): string => /^Watcher demo in (\/\S+):/m.exec(out)?.[1] ?? '(none)';
+
+describe('npm run demo', () => {
+  it('replays the attack through rsyslog and shows tarpit, custody, status and trace; removes everything', async () => {
+    requireTools(['unshare', 'ipset', 'iptables', 'rsyslogd', 'logger']);
+    const before = await hostFirewall();
+    const r = await execa('npm', ['run', '--silent', 'demo'], { cwd: REPO, reject: false, all: true });
+    const out = String(r.all);
+    expect(r.exitCode, out).toBe(0);
+    const dir = dirOf(out);
+    expect(out).toMatch(/written for rsyslog: restart it to apply/);
+    expect(out).toContain('   Starting module WatchLG ...\n');
+    expect(out).toContain('== an attack through the system logger: 14 sshd lines (authpriv) from 4 addresses, 198.51.100.7 is whitelisted\n');
+    expect(out).toMatch(/^ {5}WatchLG +running, pid \d+ since \S+: lines 14, skipped 1, untreated 0, injected 7, tarpitted 6, dropped 1 /m);
+    const tarpit = /== ipset list tarpit\n[^]*?Members:\n((?: {3}\S.*\n)*)/.exec(out)?.[1] ?? '';
+    const custody = /== ipset list custody\n[^]*?Members:\n((?: {3}\S.*\n)*)/.exec(out)?.[1] ?? '';
+    expect(tarpit).toMatch(/^ {3}203\.0\.113\.17 timeout 2(3\d|40)$/m); // 2^2 x 60
+    expect(tarpit).toMatch(/^ {3}198\.51\.100\.23 timeout 4(7\d|80)$/m); // 2^3 x 60
+    expect(tarpit.trim().split('\n')).toHaveLength(2);
+    expect(custody).toBe('   203.0.113.5\n');
+    expect(out).toMatch(/WatchLG\[\d+\]: \[inject\] UNRESOLVED 203\.0\.113\.5 'DROP 5\/5'/);
+    expect(out.match(/198\.51\.100\.7 is whitelisted, own or loopback: spared/g)).toHaveLength(6);
+    expect(out).toContain('== cleaning up: master/watcher stop, rsyslogd stopped\n   Stopping module WatchLG ...\n');
+    expect(out).toContain(`== removed ${dir}; the demo's network namespace is gone with its processes`);
+    expect(existsSync(dir)).toBe(false);
+    expect(processesOf(dir)).toEqual([]);
+    expect(await hostFirewall()).toBe(before);
+  }, 120_000);
+
+  it('cleans up on Ctrl-C (SIGINT to its process group): exit 130, no process, no directory left', async () => {
+    const demo = execa(process.execPath, [DEMO], { detached: true, reject: false, all: true, buffer: true });
+    let out = '';
+    let sent = false;
+    demo.all?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!sent && /Starting module WatchLG/.test(out)) { sent = true; process.kill(-(demo.pid as number), 'SIGINT'); }
+    });
+    const r = await demo;
+    expect(sent, out).toBe(true);
+    expect(r.exitCode, out).toBe(130);
+    const dir = dirOf(out);
+    expect(out).toContain('== cleaning up: master/watcher stop, rsyslogd stopped\n');
+    expect(out).toContain(`== removed ${dir}`);
+    expect(existsSync(dir)).toBe(false);
+    await new Promise((res) => setTimeout(res, 500));
+    expect(processesOf(dir)).toEqual([]);
+  }, 120_000);
+});
