@@ -43,7 +43,9 @@ describe('WatchLG under hostile conditions', () => {
     await sb.ns.ok('ip', ['link', 'set', 'own1', 'up']);
     await sb.ns.ok('ip', ['addr', 'add', '10.77.0.1/24', 'dev', 'own0']);
     await sb.ns.ok('ip', ['addr', 'add', '2001:db8:77::1/64', 'dev', 'own0', 'nodad']);
-    await sb.ns.ok('ipset', ['create', 'whitelist', 'hash:net', 'family', 'inet']);
+    // The master makes Watcher's sets (a set made by another program is never taken over).
+    const fill = await sb.run('master/FillFW');
+    expect(fill.exitCode, fill.stderr).toBe(0);
     await sb.ns.ok('ipset', ['add', 'whitelist', '203.0.113.200']);
     expect((await sb.run('modules/WatchLG/Prep')).exitCode).toBe(0);
     proc = sb.start('modules/WatchLG/WatchLG');
