@@ -24,6 +24,7 @@ export function takeDebug(argv: string[]): string[] {
 
 /** Run a program: parse, run, and set process.exitCode; messages go to stderr as `name: ...`. */
 export async function runProgram<A>(prog: Program<A>, argv: string[]): Promise<number> {
+  quietOnClosedOutput();
   let code: number;
   try {
     const rest = takeDebug(argv);
@@ -50,4 +51,18 @@ export async function runProgram<A>(prog: Program<A>, argv: string[]): Promise<n
   }
   process.exitCode = code;
   return code;
+}
+
+/**
+ * A reader that goes away (`watcher status | head -5`) ends the program quietly, as a shell
+ * tool would, instead of an unhandled EPIPE stack trace; other stream errors still surface.
+ */
+export function quietOnClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') > 0) continue;
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
 }

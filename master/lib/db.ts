@@ -18,7 +18,23 @@ export const BUSY_MS = 10_000;
 export const SCANNER_BUSY_MS = 100;
 
 /** The schema version this code reads and writes. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/** SQL that takes a database from version N to N+1 (the key), run once in a write transaction. */
+const MIGRATIONS: Record<number, string> = {
+  // Who dropped an address (StatMX splits drops by it); rows dropped before say NULL.
+  1: 'ALTER TABLE bandits ADD COLUMN dropped_by TEXT',
+};
+
+/** Bring an older database up to SCHEMA_VERSION; two processes opening it at once migrate it once. */
+function migrate(db: Db): void {
+  db.transaction(() => {
+    for (let v = db.pragma('user_version', { simple: true }) as number; v < SCHEMA_VERSION; v++) {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+  }).immediate();
+}
 
 /** Open (creating from the Schema where missing) a module database. */
 export function openDatabase(path: string, schema: string, opts: { create?: boolean; busyMs?: number } = {}): Db {
@@ -37,7 +53,7 @@ export function openDatabase(path: string, schema: string, opts: { create?: bool
   } else if (version > SCHEMA_VERSION) {
     db.close();
     throw new WatcherError(`${path}: schema version ${version} is newer than this Watcher (${SCHEMA_VERSION})`, EX_CONFIG);
-  }
+  } else if (version < SCHEMA_VERSION) migrate(db);
   return db;
 }
 
@@ -54,24 +70,26 @@ export interface BanditRow {
   last_seen: string;
   drop_time: string | null;
   origin: string;
+  /** The module whose affair took it to DROP (NULL for rows dropped before schema version 2). */
+  dropped_by?: string | null;
 }
 
 /** The prepared statements of the bandits table. */
 export class BanditStore {
   private readonly get_: Database.Statement<[string], BanditRow>;
   private readonly insert_: Database.Statement<BanditRow>;
-  private readonly update_: Database.Statement<Pick<BanditRow, 'address' | 'affairs' | 'status' | 'rule' | 'modclass' | 'last_seen' | 'drop_time'>>;
+  private readonly update_: Database.Statement<Pick<BanditRow, 'address' | 'affairs' | 'status' | 'rule' | 'modclass' | 'last_seen' | 'drop_time' | 'dropped_by'>>;
 
   constructor(readonly db: Db) {
     this.get_ = db.prepare('SELECT * FROM bandits WHERE address = ?');
-    this.insert_ = db.prepare(`INSERT INTO bandits (address, class, host, affairs, status, rule, modclass, first_seen, last_seen, drop_time, origin)
-      VALUES (@address, @class, @host, @affairs, @status, @rule, @modclass, @first_seen, @last_seen, @drop_time, @origin)`);
-    this.update_ = db.prepare('UPDATE bandits SET affairs = @affairs, status = @status, rule = @rule, modclass = @modclass, last_seen = @last_seen, drop_time = @drop_time WHERE address = @address');
+    this.insert_ = db.prepare(`INSERT INTO bandits (address, class, host, affairs, status, rule, modclass, first_seen, last_seen, drop_time, origin, dropped_by)
+      VALUES (@address, @class, @host, @affairs, @status, @rule, @modclass, @first_seen, @last_seen, @drop_time, @origin, @dropped_by)`);
+    this.update_ = db.prepare('UPDATE bandits SET affairs = @affairs, status = @status, rule = @rule, modclass = @modclass, last_seen = @last_seen, drop_time = @drop_time, dropped_by = @dropped_by WHERE address = @address');
   }
 
   get(address: string): BanditRow | undefined { return this.get_.get(address); }
-  insert(row: BanditRow): void { this.insert_.run(row); }
-  update(row: BanditRow): void { this.update_.run(row); }
+  insert(row: BanditRow): void { this.insert_.run({ ...row, dropped_by: row.dropped_by ?? null }); }
+  update(row: BanditRow): void { this.update_.run({ ...row, dropped_by: row.dropped_by ?? null }); }
 
   /** How long the next writes wait for the lock. */
   setBusyTimeout(ms: number): void { this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(ms))}`); }

@@ -9,7 +9,7 @@
 // so dropping it would stall the feed until the logger restarts. The reader forwards whole
 // lines only, so lines of two FIFOs never mix (a line longer than MAX_LINE is passed on in
 // pieces; the splitter discards it anyway).
-import { constants, chmodSync, closeSync, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { constants, chmodSync, closeSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Socket } from 'node:net';
 import { run } from './runner.js';
@@ -35,6 +35,8 @@ export class FifoReader {
   private readonly orphans: Socket[] = [];
   private ino = -1;
   private checking = false;
+  /** Per socket: read synchronously what its FIFO still holds. */
+  private readonly drains = new Map<Socket, () => void>();
 
   constructor(readonly path: string, private readonly onData: (chunk: Buffer) => void, private readonly onEvent: (msg: string) => void) {}
 
@@ -45,12 +47,17 @@ export class FifoReader {
     this.ino = statSync(this.path).ino;
     const sock = new Socket({ fd, readable: true, writable: false });
     let rest: Buffer | undefined;
-    sock.on('data', (chunk: Buffer) => {
+    const take = (chunk: Buffer): void => {
       const data = rest ? Buffer.concat([rest, chunk]) : chunk;
       const end = data.lastIndexOf(10) + 1;
       const cut = end === 0 && data.length > MAX_LINE ? data.length : end;
       rest = cut < data.length ? Buffer.from(data.subarray(cut)) : undefined;
       if (cut > 0) this.onData(data.subarray(0, cut));
+    };
+    sock.on('data', take);
+    this.drains.set(sock, () => {
+      for (let c = sock.read() as Buffer | null; c !== null; c = sock.read() as Buffer | null) take(c);
+      drainFd(fd, take);
     });
     sock.on('error', (e) => this.onEvent(`read error on ${this.path}: ${e.message}`));
     this.sock = sock;
@@ -76,9 +83,34 @@ export class FifoReader {
     } finally { this.checking = false; }
   }
 
-  close(): void { for (const s of this.sockets()) s.destroy(); this.sock = undefined; this.orphans.length = 0; }
+  /**
+   * Stop reading, but first take what the FIFO holds now (a companion told to stop gets the
+   * lines its owner handed over before; they would be gone with the last open descriptor).
+   */
+  close(drain = false): void {
+    for (const s of this.sockets()) {
+      s.pause();
+      if (drain) this.drains.get(s)?.();
+      s.destroy();
+    }
+    this.drains.clear();
+    this.sock = undefined;
+    this.orphans.length = 0;
+  }
 
   private sockets(): Socket[] { return this.sock ? [this.sock, ...this.orphans] : [...this.orphans]; }
+}
+
+/** Read a non-blocking descriptor until it is empty (at most 64 MiB) and hand the chunks on. */
+function drainFd(fd: number, take: (chunk: Buffer) => void): void {
+  const buf = Buffer.alloc(65536);
+  for (let total = 0; total < 64 << 20;) {
+    let n: number;
+    try { n = readSync(fd, buf, 0, buf.length, null); } catch { return; }
+    if (n <= 0) return;
+    total += n;
+    take(Buffer.from(buf.subarray(0, n)));
+  }
 }
 
 /**

@@ -21,17 +21,22 @@ export function installedModules(master: string): string[] {
 
 /**
  * Modules another module starts itself (WatchMB, started by WatchMX): the `companion` of the
- * installed modules' definitions (dist/modules/<name>/module.js). The master does not start them.
+ * installed modules' definitions (dist/modules/<name>/module.js), mapped to their owner.
  */
-export async function companionModules(master: string, installed: string[]): Promise<Set<string>> {
-  const out = new Set<string>();
+export async function companionOwners(master: string, installed: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
   for (const name of installed) {
     const file = join(master, 'dist', 'modules', name, 'module.js');
     if (!existsSync(file)) continue;
     const def = (await import(pathToFileURL(file).href) as Record<string, { companion?: string } | undefined>)[name];
-    if (def?.companion) out.add(def.companion);
+    if (def?.companion) out.set(def.companion, name);
   }
   return out;
+}
+
+/** The companions of the installed modules: the master does not start them. */
+export async function companionModules(master: string, installed: string[]): Promise<Set<string>> {
+  return new Set((await companionOwners(master, installed)).keys());
 }
 
 /**
@@ -62,23 +67,32 @@ export function pidFiles(runDir: string): string[] {
 
 /**
  * Stop every module named by a pid file: SIGTERM, then SIGKILL after `graceSeconds`. A pid file
- * whose process is gone (or is not that module) is removed. Returns the modules stopped.
+ * whose process is gone (or is not that module) is removed. Companions are left to their owner
+ * first (WatchMX hands its queue to WatchMB, then stops it: an owner gets twice the grace);
+ * a companion still running afterwards (its owner was not running) is stopped next.
+ * `companions` maps each companion to its owner. Returns the modules stopped.
  */
-export async function stopModules(runDir: string, graceSeconds: number, say: (line: string) => void): Promise<string[]> {
+export async function stopModules(runDir: string, graceSeconds: number, say: (line: string) => void, companions = new Map<string, string>()): Promise<string[]> {
+  const owners = new Set(companions.values());
+  const first = await stopSome(runDir, pidFiles(runDir).filter((n) => !companions.has(n)), (n) => owners.has(n) ? graceSeconds * 2 : graceSeconds, say);
+  const rest = await stopSome(runDir, pidFiles(runDir).filter((n) => companions.has(n)), () => graceSeconds, say);
+  return [...first, ...rest];
+}
+
+async function stopSome(runDir: string, names: string[], grace: (name: string) => number, say: (line: string) => void): Promise<string[]> {
   const stopped: string[] = [];
-  const waiting: { name: string; pid: number }[] = [];
-  for (const name of pidFiles(runDir)) {
+  const waiting: { name: string; pid: number; deadline: number }[] = [];
+  for (const name of names) {
     const pid = runningPid(runDir, name);
     if (pid === undefined) { removePid(runDir, name); continue; }
     say(`Stopping module ${name} ...`);
     try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
-    waiting.push({ name, pid });
+    waiting.push({ name, pid, deadline: Date.now() + grace(name) * 1000 });
   }
-  const deadline = Date.now() + graceSeconds * 1000;
-  while (waiting.some((w) => isAlive(w.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (waiting.some((w) => isAlive(w.pid) && Date.now() < w.deadline)) await new Promise((r) => setTimeout(r, 50));
   for (const w of waiting) {
     if (isAlive(w.pid)) {
-      say(`Module ${w.name} did not end within ${graceSeconds} s: killed`);
+      say(`Module ${w.name} did not end within ${grace(w.name)} s: killed`);
       try { process.kill(w.pid, 'SIGKILL'); } catch { /* gone */ }
     }
     removePid(runDir, w.name);

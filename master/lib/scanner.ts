@@ -65,6 +65,10 @@ export class Scanner {
       }
       this.last = t0;
       const at = findMessageStart(line);
+      if (at === 0) {
+        counters.unparsed++;
+        if (trace.on) trace.write(`[header] no syslog header: the whole line is taken as the message`);
+      }
       const rule = decideLine(rules, line, at);
       if (rule === 'skip') { counters.skipped++; continue; }
       if (rule === undefined) {
@@ -86,9 +90,10 @@ export class Scanner {
         const p = this.d.passon;
         const ok = p ? p.writer.write(line) : false;
         if (ok) counters.passedon++;
+        else counters.passonLost++;
         if (trace.on) {
           const ms = Math.round(this.clock.mono() - t0);
-          trace.write(ok ? `[passon] Passed to ${p!.name} ... ${ms}/${ms} ms` : `[passon] ${p ? `${p.name} is not reading` : 'no companion module'}: line not passed on`);
+          trace.write(ok ? `[passon] Passed to ${p!.name} ... ${ms}/${ms} ms` : `[passon] ${p ? `${p.name} cannot take it` : 'no companion module'}: line lost (counted as passonLost)`);
         }
       }
     }

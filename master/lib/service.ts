@@ -4,7 +4,7 @@ import type { WatcherSettings } from '../../common.conf.js';
 import { fillFirewall, type FillReport } from './fillfw.js';
 import { openFirewall } from './firewall/index.js';
 import { runLoaders } from './loaders.js';
-import { companionModules, installedModules, readModuleStatus, runningPid, startModule, stopModules, pidFiles } from './modules.js';
+import { companionModules, companionOwners, installedModules, readModuleStatus, runningPid, startModule, stopModules, pidFiles } from './modules.js';
 import { stateFile } from './sources.js';
 import { isAlive } from './pidfile.js';
 
@@ -61,7 +61,8 @@ export async function startService(s: Service): Promise<number> {
 
 /** stop: end every module (SIGTERM, SIGKILL after STOP_GRACE); the firewall stays as it is. */
 export async function stopService(s: Service): Promise<number> {
-  const stopped = await stopModules(s.conf.RUN_DIR, s.conf.STOP_GRACE, s.out);
+  const companions = await companionOwners(s.master, installedModules(s.master));
+  const stopped = await stopModules(s.conf.RUN_DIR, s.conf.STOP_GRACE, s.out, companions);
   if (stopped.length === 0) s.out('No module running');
   return 0;
 }
@@ -97,7 +98,9 @@ export async function statusService(s: Service): Promise<number> {
   for (const name of names) {
     const pid = runningPid(s.conf.RUN_DIR, name);
     if (pid === undefined) { down++; s.out(`  ${name.padEnd(10)} not running`); continue; }
-    const st = readModuleStatus(s.conf.RUN_DIR, name);
+    // A status file left by an earlier process (killed before it could remove it) is not this one's.
+    const read = readModuleStatus(s.conf.RUN_DIR, name);
+    const st = read?.pid === pid ? read : undefined;
     const age = st && typeof st.updated === 'string' ? Math.round((Date.now() - Date.parse(st.updated)) / 1000) : undefined;
     const figures = st ? ['lines', 'skipped', 'untreated', 'injected', 'tarpitted', 'dropped'].map((k) => `${k} ${st[k] ?? '?'}`).join(', ') : 'no status file';
     s.out(`  ${name.padEnd(10)} running, pid ${pid}${st?.started ? ` since ${st.started}` : ''}: ${figures}${age !== undefined ? ` (status ${age} s old)` : ''}`);

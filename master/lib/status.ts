@@ -12,6 +12,10 @@ export interface Counters {
   tarpitted: number;
   dropped: number;
   passedon: number;
+  /** passon lines dropped: the companion's queue was over its bound (never otherwise). */
+  passonLost: number;
+  /** lines whose syslog header did not parse: scanned from their first character. */
+  unparsed: number;
   /** inject found no peer address in the line. */
   noaddress: number;
   /** whitelist, own address or loopback: never blocked. */
@@ -25,7 +29,7 @@ export interface Counters {
 }
 
 export function newCounters(): Counters {
-  return { lines: 0, skipped: 0, matched: {}, untreated: 0, injected: 0, tarpitted: 0, dropped: 0, passedon: 0, noaddress: 0, spared: 0, overlong: 0, pending: 0, unwritten: 0 };
+  return { lines: 0, skipped: 0, matched: {}, untreated: 0, injected: 0, tarpitted: 0, dropped: 0, passedon: 0, passonLost: 0, unparsed: 0, noaddress: 0, spared: 0, overlong: 0, pending: 0, unwritten: 0 };
 }
 
 /** Writes the status file: tmp file + rename, so a reader never sees half of it. */

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { LineSplitter } from '../lines.js';
 import { FifoReader } from '../fifo.js';
-import { PassonWriter } from '../passon.js';
+import { PassonWriter, PASSON_QUEUE } from '../passon.js';
 import { Scanner } from '../scanner.js';
 import { StatusFile, newCounters } from '../status.js';
 import { claimPidFile } from '../pidfile.js';
@@ -47,6 +47,14 @@ export async function runModule(def: ModuleDef): Promise<number> {
   try { inj = await openInjector(def, conf, paths, trace, log, counters); }
   catch (e) { pid.release(); log.write(`start failed: ${(e as Error).message}`); log.close(); throw e; }
   const passon = def.passonTo ? { name: def.passonTo, writer: new PassonWriter(join(conf.FIFO_BASE, def.passonTo)) } : undefined;
+  // The companion's FIFO is made and held before anything is read: the backlog a logger queued
+  // while Watcher was stopped is handed over even when the companion is not up yet.
+  if (passon) {
+    await passon.writer.open();
+    if (passon.writer.problem) log.write(`passon to ${passon.name}: ${passon.writer.problem}`);
+  }
+  const companion = def.companion ? new Companion(def.companion, { master: MASTER_PATH, conf, env: process.env, log }) : undefined;
+  companion?.ensure();
   const scanner = new Scanner(rules, { injector: inj.injector, passon, counters, trace, log });
   const splitter = new LineSplitter();
   const reader = new FifoReader(join(conf.FIFO_BASE, def.name), (chunk) => {
@@ -56,13 +64,16 @@ export async function runModule(def: ModuleDef): Promise<number> {
     counters.overlong = splitter.overlong;
   }, (m) => log.write(m));
   await reader.open();
-  const companion = def.companion ? new Companion(def.companion, { master: MASTER_PATH, conf, env: process.env, log }) : undefined;
-  companion?.ensure();
   log.write(`started: ${rules.rules.length} rules in ${rules.files.length} files, ${rules.superflousCount} superflous patterns, reading ${reader.path}`);
   status.write(counters);
   let syncing = false;
+  let lostSeen = 0;
   const tick = setInterval(() => {
     status.write(counters);
+    if (counters.passonLost > lostSeen) {
+      log.write(`passon to ${passon?.name}: ${counters.passonLost - lostSeen} lines lost (queue over ${PASSON_QUEUE} bytes${passon?.writer.problem ? `; ${passon.writer.problem}` : ''}), ${counters.passonLost} in all`);
+      lostSeen = counters.passonLost;
+    }
     companion?.ensure();
     void reader.check().catch((e: Error) => log.write(`cannot recreate ${reader.path}: ${e.message}`));
     if (!syncing) {
@@ -86,7 +97,8 @@ export async function runModule(def: ModuleDef): Promise<number> {
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   clearInterval(tick);
-  reader.close();
+  // What the FIFO holds now is read first (for a companion: what its owner handed over).
+  reader.close(true);
   scanner.scan(splitter.end());
   // Lines for the companion are handed over before it is told to stop.
   const companionStopped = (passon ? passon.writer.close() : Promise.resolve()).then(() => companion?.stop());
@@ -96,9 +108,10 @@ export async function runModule(def: ModuleDef): Promise<number> {
   if (lost) log.write(`database still locked at stop: ${lost} affairs not written`);
   try { await inj.close(); } catch (e) { log.write(`firewall at stop: ${(e as Error).message}`); }
   await companionStopped;
-  status.write(counters);
+  if (passon) counters.passonLost = Math.max(counters.passonLost, passon.writer.lost);
+  status.remove();
   pid.release();
-  log.write(`stopped (${signal}): ${counters.lines} lines, ${counters.injected} affairs, ${counters.dropped} dropped`);
+  log.write(`stopped (${signal}): ${counters.lines} lines, ${counters.injected} affairs, ${counters.dropped} dropped${passon ? `, ${counters.passedon} passed on to ${passon.name}, ${counters.passonLost} lost` : ''}${counters.unparsed ? `, ${counters.unparsed} without a syslog header` : ''}`);
   log.close();
   trace.close();
   process.off('SIGHUP', hup);

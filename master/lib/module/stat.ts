@@ -18,14 +18,18 @@ export function statisticsHeader(origins: string[]): string[] {
   return ['date', 'introduced', 'dropped', ...origins.flatMap((o) => [`introduced ${o}`, `dropped ${o}`])];
 }
 
-/** Rows date,introduced,dropped[,per origin] for every day the database knows, oldest first. */
+/**
+ * Rows date,introduced,dropped[,per origin] for every day the database knows, oldest first.
+ * Introduced counts by the row's origin, dropped by the module that dropped it (dropped_by;
+ * rows dropped before schema version 2 by their origin).
+ */
 export function statisticsRows(paths: ModulePaths, origins: string[] = []): (string | number)[][] {
   const db = openDatabase(paths.database, paths.schema);
   try {
     const split = origins.map((_, k) => `, SUM(CASE WHEN origin = @o${k} THEN i ELSE 0 END), SUM(CASE WHEN origin = @o${k} THEN d ELSE 0 END)`).join('');
     const rows = db.prepare(`SELECT day, SUM(i), SUM(d)${split} FROM (
         SELECT substr(first_seen, 1, 10) AS day, 1 AS i, 0 AS d, origin FROM bandits
-        UNION ALL SELECT substr(drop_time, 1, 10), 0, 1, origin FROM bandits WHERE drop_time IS NOT NULL)
+        UNION ALL SELECT substr(drop_time, 1, 10), 0, 1, COALESCE(dropped_by, origin) FROM bandits WHERE drop_time IS NOT NULL)
       GROUP BY day ORDER BY day`).raw().all(Object.fromEntries(origins.map((o, k) => [`o${k}`, o]))) as (string | number)[][];
     return rows;
   } finally { db.close(); }

@@ -9,8 +9,12 @@
 const STAMP = '(?:[A-Z][a-z]{2} [ 0-9]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)';
 /** The syslog tag: a program name (postfix/smtpd, sshd-session) with an optional [pid]. */
 const TAG = '[^ :[\\]]+(?:\\[[0-9]+\\])?:';
-/** A service's own time stamp at the head of its message (Exim: `2026-11-01 00:00:00.123 +0100 [pid] `). */
-const OWN = '(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?: [+-][0-9]{4})?(?: \\[[0-9]+\\])? )';
+/**
+ * A service's own time stamp at the head of its message (Exim: `2026-11-01 00:00:00.123 +0100
+ * [pid] `), with Exim's message id after it when the line is about a message (`1qXyZa-000abc-Ab`
+ * before 4.97, `1qXyZa-00000000abc-Abcd` since): Exim writes both, never a client.
+ */
+const OWN = '(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?: [+-][0-9]{4})?(?: \\[[0-9]+\\])? (?:[0-9A-Za-z]{6}-[0-9A-Za-z]{6}(?:[0-9A-Za-z]{5})?-[0-9A-Za-z]{2}(?:[0-9A-Za-z]{2})? )?)';
 const HEADER = new RegExp(`^(?:(?:<[0-9]{1,3}>)?${STAMP} [^ ]+ ${TAG} ?)?${OWN}?`);
 
 /** Offset of the first character of the message in a log line (0 for a line without a header). */

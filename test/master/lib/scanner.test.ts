@@ -36,13 +36,17 @@ describe('Scanner', () => {
     const buf = Buffer.alloc(1024);
     expect(buf.subarray(0, readSync(rd, buf)).toString()).toBe(`${sasl}\n`);
     expect(submitted.map((r) => [r.address, r.rule])).toEqual([['203.0.113.9', 'NXdomain']]);
-    expect(counters).toMatchObject({ lines: 3, passedon: 1, noaddress: 1, matched: { 'SASL-affair': 1, NXdomain: 2 } });
+    expect(counters).toMatchObject({ lines: 3, passedon: 1, noaddress: 1, unparsed: 0, matched: { 'SASL-affair': 1, NXdomain: 2 } });
     expect(trace.some((t) => /^\[passon\] Passed to WatchMB \.\.\. \d+\/\d+ ms$/.test(t))).toBe(true);
     closeSync(rd);
     writer.close();
-    // With no reader the line is dropped, never waited for.
+    // A writer that cannot take the line drops it, counted, never waited for.
     s.scan([sasl]);
-    expect(counters.passedon).toBe(1);
-    expect(trace[trace.length - 1]).toBe('[passon] WatchMB is not reading: line not passed on');
+    expect(counters).toMatchObject({ passedon: 1, passonLost: 1 });
+    expect(trace[trace.length - 1]).toBe('[passon] WatchMB cannot take it: line lost (counted as passonLost)');
+    // A line whose syslog header does not parse is scanned whole, and counted.
+    s.scan(['postfix/smtpd[1]: connect from unknown[203.0.113.10]', '<13>Nov  1 00:00:00 h postfix/smtpd[1]: connect from unknown[203.0.113.11]']);
+    expect(counters.unparsed).toBe(1);
+    expect(trace).toContain('[header] no syslog header: the whole line is taken as the message');
   });
 });

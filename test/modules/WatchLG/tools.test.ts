@@ -18,7 +18,7 @@ describe('WatchLG tools', () => {
     const b = await sb.run('modules/WatchLG/Prep');
     expect(b.stdout).toContain('WatchLG.db: exists, 0 addresses');
     const db = new Database(join(sb.inst.root, 'modules/WatchLG/WatchLG.db'), { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
   });
