@@ -6,6 +6,7 @@ import { TRUEHOST } from '../helpers/dns.js';
 import { Netns, joinVeth } from '../helpers/netns.js';
 import { startRsyslog, type PrivateRsyslog } from '../helpers/rsyslog.js';
 import { startSshd, sshLogin, type SshServer } from '../helpers/sshd.js';
+import { closeService, prepareService, startService } from '../helpers/sandbox.js';
 import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
 
 const SERVER_A = '192.0.2.1';
@@ -18,25 +19,18 @@ describe('OpenSSH server protected by WatchLG', () => {
   let attacker: Netns, good: Netns;
   beforeAll(async () => {
     sb = await makeSandbox('TRACE=yes\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=1');
-    sb.inst.write('watcher.conf', 'MODULES=WatchLG\nSTOP_GRACE=5\n');
-    sb.inst.write('loader.conf', 'modules/WatchLG/Load\n');
     sb.inst.write('whitelist', `${GOOD}\n`);
-    expect((await sb.run('modules/WatchLG/Prep')).exitCode).toBe(0);
+    await prepareService(sb, 'WatchLG', { watcher: 'STOP_GRACE=5\n' });
     [attacker, good] = await Promise.all([Netns.create(), Netns.create()]);
     await joinVeth(sb.ns, attacker, SERVER_A, ATTACKER, ['wsa0', 'wat0']);
     await joinVeth(sb.ns, good, SERVER_G, GOOD, ['wsg0', 'wgd0']);
     rs = await startRsyslog({ fifoBase: sb.inst.fifoBase });
     sshd = await startSshd(sb.ns, { listen: [SERVER_A, SERVER_G], logSocket: rs.socket });
-    const start = await sb.run('master/watcher', ['start']);
-    expect(start.exitCode, start.stderr).toBe(0);
-    await sb.waitFor('WatchLG status', () => sb.status());
+    await startService(sb, 'WatchLG');
   }, 60_000);
   afterAll(async () => {
-    await sb?.run('master/watcher', ['stop']);
-    await sshd?.stop();
-    await rs?.stop();
+    await closeService(sb, sshd, rs);
     await Promise.all([attacker, good].map((n) => n?.destroy()));
-    await sb?.close();
   });
 
   it('tarpits the attacker for 2^affairs x TIME_SLICE, then drops it for good at MAX_AFFAIRS', async () => {
