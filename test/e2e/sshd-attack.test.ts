@@ -13,12 +13,14 @@ const SERVER_A = '192.0.2.1';
 const ATTACKER = TRUEHOST.address; // its PTR name resolves back to it: the full affairs ladder applies
 const SERVER_G = '10.78.0.1';
 const GOOD = '10.78.0.3';
+// Seconds: the rungs of the ladder (4, 8, 16, 32 s) lie further apart than the 2 s a reading may lag.
+const TIME_SLICE = 2;
 
 describe('OpenSSH server protected by WatchLG', () => {
   let sb: Sandbox, rs: PrivateRsyslog, sshd: SshServer;
   let attacker: Netns, good: Netns;
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=yes\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=1');
+    sb = await makeSandbox(`TRACE=yes\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=${TIME_SLICE}`);
     sb.inst.write('whitelist', `${GOOD}\n`);
     await prepareService(sb, 'WatchLG', { watcher: 'STOP_GRACE=5\n' });
     [attacker, good] = await Promise.all([Netns.create(), Netns.create()]);
@@ -52,8 +54,8 @@ describe('OpenSSH server protected by WatchLG', () => {
       });
       if (status === 'DROP') break;
       expect(t, `tarpit entry after ${affairs} affairs`).toBeDefined();
-      expect(t).toBeLessThanOrEqual(2 ** affairs); // 2^affairs x TIME_SLICE (1 s)
-      expect(t).toBeGreaterThan(2 ** affairs - 2);
+      expect(t).toBeLessThanOrEqual(2 ** affairs * TIME_SLICE);
+      expect(t).toBeGreaterThan(2 ** affairs * TIME_SLICE - 2);
       seen.push(`${affairs}:${t}s`);
     }
     expect(sb.row(ATTACKER)).toMatchObject({ affairs: 5, status: 'DROP' });
@@ -62,7 +64,7 @@ describe('OpenSSH server protected by WatchLG', () => {
     expect(next.exitCode).not.toBe(0);
     expect(next.stderr).toMatch(/Connection timed out|timed out/);
     console.log(`tarpit (affairs:seconds left) seen: ${seen.join(', ')}; then custody`);
-  }, 120_000);
+  }, 180_000);
 
   it('lets the whitelisted client in even after more failed logins than MAX_AFFAIRS', async () => {
     for (let k = 1; k <= 6; k++) expect((await sshLogin(good, SERVER_G, sshd.user, `nope-${k}`)).stderr).toContain('Permission denied');
