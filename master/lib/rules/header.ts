@@ -23,8 +23,56 @@ export function includesAnchored(line: string, pattern: string, at: number): boo
   return line.lastIndexOf(pattern, at) >= 0;
 }
 
+// The literal text every match of a pattern must contain, found once per pattern.
+const required = new WeakMap<RegExp, string>();
+
+/**
+ * The longest run of literal text that every match of a JS regex source must contain ('' when
+ * none is certain: top-level alternation, or only classes and groups). Used as a cheap
+ * `includes` test before the regex runs, so lines that cannot match never reach the engine.
+ */
+export function requiredLiteral(source: string): string {
+  let best = '';
+  let run = '';
+  const end = (): void => { if (run.length > best.length) best = run; run = ''; };
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    const next = source[i + 1];
+    if (c === '|') return '';
+    let lit: string | undefined;
+    let len = 1;
+    if (c === '\\') {
+      if (next !== undefined && /[^A-Za-z0-9]/.test(next)) lit = next;
+      len = 2;
+    } else if (c === '(' || c === '[') {
+      // Skip the group or class whole: what it holds is not certain.
+      let depth = 0;
+      let j = i;
+      for (; j < source.length; j++) {
+        const d = source[j];
+        if (d === '\\') { j++; continue; }
+        if (c === '[') { if (d === ']' && j > i + 1 && !(j === i + 2 && source[i + 1] === '^')) break; continue; }
+        if (d === '(') depth++;
+        else if (d === ')' && --depth === 0) break;
+      }
+      len = j - i + 1;
+    } else if (!'.^$*+?{}'.includes(c)) lit = c;
+    const q = source[i + len];
+    i += len - 1;
+    if (lit === undefined || q === '*' || q === '?' || q === '{') { end(); continue; }
+    run += lit;
+    if (q === '+') end();
+  }
+  end();
+  return best;
+}
+
 /** The leftmost match of a regex when it starts at or before `at`, else null. */
 export function execAnchored(regex: RegExp, line: string, at: number): RegExpExecArray | null {
+  let lit = required.get(regex);
+  if (lit === undefined) required.set(regex, (lit = regex.flags.includes('i') ? '' : requiredLiteral(regex.source)));
+  if (lit !== '' && !line.includes(lit)) return null;
+  regex.lastIndex = 0;
   const m = regex.exec(line);
   return m !== null && m.index <= at ? m : null;
 }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { REPO } from '../../../helpers/install.js';
-import { findMessageStart } from '../../../../master/lib/rules/header.js';
+import { findMessageStart, requiredLiteral } from '../../../../master/lib/rules/header.js';
 import { loadRuleSet } from '../../../../master/lib/rules/ruleset.js';
 import { outcomeOf, readSamples } from '../../../../master/lib/rules/samples.js';
 import { replay } from '../../../modules/WatchMX/ruleset.js';
@@ -42,5 +42,31 @@ describe('planted addresses and noise words', () => {
     const hostile = readSamples(dir).filter((s) => s.text.includes('10.9.9.9') || /CRON\[|systemd\[|polkitd\[|-login: |\/smtpd\[|exim\[1\]|no auth attempts/.test(s.text.slice(findMessageStart(s.text) + 1)));
     expect(hostile.length).toBeGreaterThanOrEqual(2);
     for (const s of hostile) expect(outcomeOf(rules, s.text).address, s.text).not.toBe('10.9.9.9');
+  });
+});
+
+describe('requiredLiteral', () => {
+  // [JS regex source, the literal every match must contain]
+  const cases: [string, string][] = [
+    ['[^ ]+ authenticator failed for .*: 535', ' authenticator failed for '],
+    [': Failed password for root from', ': Failed password for root from'],
+    ['(Failed|Accepted) [^ ]+ for', ' for'],
+    ['a|b', ''],
+    ['x(?:a|b)yz', 'yz'],
+    ['ab?c', 'a'],
+    ['abc?', 'ab'],
+    ['ab*cd', 'cd'],
+    ['ab+cd', 'ab'],
+    ['a{2}bc', 'bc'],
+    ['\\[pid\\]: \\d+ done', '[pid]: '],
+    ['[]x]yz', 'yz'],
+    ['[^]x]yz', 'yz'],
+    ['[a\\]b]cde', 'cde'],
+    ['^.*$', ''],
+    ['sshd\\[[0-9]+\\]: Invalid user', ']: Invalid user'],
+  ];
+  it.each(cases)('%s needs %j', (source, want) => {
+    expect(requiredLiteral(source)).toBe(want);
+    if (want) expect(new RegExp(source).test('nothing of it here')).toBe(false);
   });
 });
