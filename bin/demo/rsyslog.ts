@@ -1,13 +1,37 @@
 // A private rsyslogd for the demo: its own socket, work directory, pid file and include directory.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ResultPromise } from 'execa';
 import { spawnChannel } from '../../master/lib/runner.js';
 import { WatcherError, EX_UNAVAILABLE } from '../../master/lib/exit.js';
 
 export interface DemoLogger {
   /** The unix socket it reads (what /dev/log is for the system logger). */
   socket: string;
+  /** Everything the logger printed (its own errors). */
+  output(): string;
   stop(): Promise<void>;
+}
+
+/** Wait until a system logger started in the foreground opens its socket; kill it, naming its output, when it does not. */
+export async function awaitLogger(name: string, proc: ResultPromise, socket: string): Promise<DemoLogger> {
+  let out = '';
+  for (const s of [proc.stdout, proc.stderr]) s?.on('data', (d: Buffer) => { out += d.toString(); });
+  for (let i = 0; i < 100 && !existsSync(socket) && proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+  if (!existsSync(socket)) {
+    proc.kill('SIGKILL');
+    throw new WatcherError(`${name} did not open ${socket}: ${out.trim()}`, EX_UNAVAILABLE);
+  }
+  return {
+    socket,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await proc;
+      clearTimeout(t);
+    },
+  };
 }
 
 /** Start rsyslogd in the foreground on `dir`, including `includeDir/*.conf` (where Prep put Watcher's snippet). */
@@ -24,22 +48,6 @@ export async function startDemoLogger(dir: string, includeDir: string): Promise<
     '',
   ].join('\n'));
   const proc = spawnChannel('rsyslogd', ['-n', '-f', conf, '-i', join(dir, 'rsyslogd.pid')]);
-  let out = '';
-  proc.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  proc.stderr.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stdin.end();
-  for (let i = 0; i < 100 && !existsSync(socket) && proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
-  if (!existsSync(socket)) {
-    proc.kill('SIGKILL');
-    throw new WatcherError(`rsyslogd did not open ${socket}: ${out.trim()}`, EX_UNAVAILABLE);
-  }
-  return {
-    socket,
-    async stop() {
-      if (proc.exitCode === null) proc.kill('SIGTERM');
-      const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
-      await proc;
-      clearTimeout(t);
-    },
-  };
+  return awaitLogger('rsyslogd', proc, socket);
 }

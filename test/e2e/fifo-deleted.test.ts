@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statSync, unlinkSync } from 'node:fs';
 import { startRsyslog, sendLog } from '../helpers/rsyslog.js';
 import { startSyslogNg } from '../helpers/syslog-ng.js';
+import { closeService, prepareService, startService } from '../helpers/sandbox.js';
 import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
 
 const session = (from: number, n: number) => Array.from({ length: n }, (_, i) => `Started session ${from + i} of user alice.`);
@@ -18,19 +19,11 @@ describe.each(LOGGERS)('the FIFO deleted under a running WatchLG fed by %s', (_n
   let rs: Logger;
   beforeAll(async () => {
     sb = await makeSandbox('TRACE=\nGEOTRACK=');
-    sb.inst.write('watcher.conf', 'MODULES=WatchLG\n');
-    sb.inst.write('loader.conf', 'modules/WatchLG/Load\n');
-    expect((await sb.run('modules/WatchLG/Prep')).exitCode).toBe(0);
+    await prepareService(sb, 'WatchLG');
     rs = await startLogger(sb.inst.fifoBase);
-    const start = await sb.run('master/watcher', ['start']);
-    expect(start.exitCode, start.stderr).toBe(0);
-    await sb.waitFor('WatchLG status', () => sb.status());
+    await startService(sb, 'WatchLG');
   }, 60_000);
-  afterAll(async () => {
-    await sb?.run('master/watcher', ['stop']);
-    await rs?.stop();
-    await sb?.close();
-  });
+  afterAll(() => closeService(sb, rs));
 
   // rsyslog's ompipe keeps writing into the deleted FIFO (it never reopens by itself: measured
   // with rsyslog 8.2302, the feed stalled for good once that pipe was full); so does syslog-ng.

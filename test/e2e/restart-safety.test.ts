@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeSync, constants, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { closeService, prepareService, startService } from '../helpers/sandbox.js';
 import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
 
 // Two failed root logins (penalty 4 each, MAX_AFFAIRS=5) put an address in custody.
@@ -17,17 +18,10 @@ describe('WatchLG killed with SIGKILL mid-stream, then master/watcher start', ()
   let sb: Sandbox;
   beforeAll(async () => {
     sb = await makeSandbox('TRACE=\nGEOTRACK=\nDNS_SERVER=off\nMAX_AFFAIRS=5');
-    sb.inst.write('watcher.conf', 'MODULES=WatchLG\n');
-    sb.inst.write('loader.conf', 'modules/WatchLG/Load\n');
-    expect((await sb.run('modules/WatchLG/Prep')).exitCode).toBe(0);
-    const start = await sb.run('master/watcher', ['start']);
-    expect(start.exitCode, start.stderr).toBe(0);
-    await sb.waitFor('WatchLG status', () => sb.status());
+    await prepareService(sb, 'WatchLG');
+    await startService(sb, 'WatchLG');
   }, 60_000);
-  afterAll(async () => {
-    await sb?.run('master/watcher', ['stop']);
-    await sb?.close();
-  });
+  afterAll(() => closeService(sb));
 
   const dropRows = (): string[] => {
     const db = new Database(join(sb.inst.root, 'modules/WatchLG/WatchLG.db'), { readonly: true });

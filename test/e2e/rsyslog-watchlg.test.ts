@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRUEHOST } from '../helpers/dns.js';
 import { startRsyslog, sendLog, type PrivateRsyslog } from '../helpers/rsyslog.js';
+import { closeService, prepareService, startService } from '../helpers/sandbox.js';
 import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
 
 describe('rsyslog feeds WatchLG started by master/watcher', () => {
@@ -9,19 +10,11 @@ describe('rsyslog feeds WatchLG started by master/watcher', () => {
   let rs: PrivateRsyslog;
   beforeAll(async () => {
     sb = await makeSandbox('TRACE=\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=60');
-    sb.inst.write('watcher.conf', 'MODULES=WatchLG\nSTOP_GRACE=5\n');
-    sb.inst.write('loader.conf', 'modules/WatchLG/Load\n');
-    expect((await sb.run('modules/WatchLG/Prep')).exitCode).toBe(0);
+    await prepareService(sb, 'WatchLG', { watcher: 'STOP_GRACE=5\n' });
     rs = await startRsyslog({ fifoBase: sb.inst.fifoBase });
-    const start = await sb.run('master/watcher', ['start']);
-    expect(start.exitCode, start.stderr).toBe(0);
-    await sb.waitFor('WatchLG status', () => sb.status());
+    await startService(sb, 'WatchLG');
   }, 60_000);
-  afterAll(async () => {
-    await sb?.run('master/watcher', ['stop']);
-    await rs?.stop();
-    await sb?.close();
-  });
+  afterAll(() => closeService(sb, rs));
 
   it('puts an ssh attacker in tarpit for 2^affairs x TIME_SLICE, then in custody at MAX_AFFAIRS', async () => {
     const fail = (port: number) => `Failed password for alice from ${TRUEHOST.address} port ${port} ssh2`;

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSyslogNg, type PrivateSyslogNg } from '../helpers/syslog-ng.js';
 import { sendLog } from '../helpers/rsyslog.js';
+import { closeService, prepareService, startService } from '../helpers/sandbox.js';
 import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
 
 const sessions = (from: number, n: number) => Array.from({ length: n }, (_, i) => `Started session ${from + i} of user alice.`);
@@ -13,19 +14,11 @@ describe('syslog-ng feeds WatchLG started by master/watcher', () => {
   let ng: PrivateSyslogNg;
   beforeAll(async () => {
     sb = await makeSandbox('TRACE=\nGEOTRACK=');
-    sb.inst.write('watcher.conf', 'MODULES=WatchLG\n');
-    sb.inst.write('loader.conf', 'modules/WatchLG/Load\n');
-    expect((await sb.run('modules/WatchLG/Prep')).exitCode).toBe(0);
+    await prepareService(sb, 'WatchLG');
     ng = await startSyslogNg({ fifoBase: sb.inst.fifoBase });
-    const start = await sb.run('master/watcher', ['start']);
-    expect(start.exitCode, start.stderr).toBe(0);
-    await sb.waitFor('WatchLG status', () => sb.status());
+    await startService(sb, 'WatchLG');
   }, 60_000);
-  afterAll(async () => {
-    await sb?.run('master/watcher', ['stop']);
-    await ng?.stop();
-    await sb?.close();
-  });
+  afterAll(() => closeService(sb, ng));
 
   const restart = async (): Promise<number> => {
     const start = await sb.run('master/watcher', ['start']);

@@ -3,8 +3,8 @@ import { chmodSync, copyFileSync, mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { findProgram } from '../../master/lib/runner.js';
-import { REPO, type Installation } from './install.js';
-import type { Netns } from './netns.js';
+import { REPO, makeInstallation, type Installation } from './install.js';
+import { Netns, requireTools } from './netns.js';
 
 export interface ProgramResult { stdout: string; stderr: string; exitCode: number }
 
@@ -23,6 +23,12 @@ export async function runMaster(ns: Netns, inst: Installation, program: string, 
   const r = await execa(nsenter, [...rest, ...wrap, process.execPath, join(inst.root, 'master', program), ...args],
     { env: { ...process.env, ...inst.env, ...env }, extendEnv: false, reject: false });
   return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
+}
+
+/** A fresh network namespace with the firewall tools and a throwaway installation, for the master's programs. */
+export async function makeMasterSandbox(): Promise<{ ns: Netns; inst: Installation }> {
+  requireTools(['ipset', 'iptables', 'ip6tables']);
+  return { ns: await Netns.create(), inst: makeInstallation() };
 }
 
 /** Install the contract-honouring fixture module (test/fixtures/module.mjs) as modules/<name>/<name>. */

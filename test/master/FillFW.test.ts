@@ -2,9 +2,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeInstallation, type Installation } from '../helpers/install.js';
-import { Netns, requireTools } from '../helpers/netns.js';
-import { runMaster } from '../helpers/master.js';
+import type { Installation } from '../helpers/install.js';
+import type { Netns } from '../helpers/netns.js';
+import { makeMasterSandbox, runMaster } from '../helpers/master.js';
 
 const save = async (ns: Netns, set: string) => (await ns.ok('ipset', ['save', set])).split('\n').filter((l) => l.startsWith('add ')).map((l) => l.split(' ').slice(2).join(' ')).sort();
 
@@ -12,9 +12,7 @@ describe('FillFW', () => {
   let ns: Netns;
   let inst: Installation;
   beforeEach(async () => {
-    requireTools(['ipset', 'iptables', 'ip6tables']);
-    ns = await Netns.create();
-    inst = makeInstallation();
+    ({ ns, inst } = await makeMasterSandbox());
   });
   afterEach(async () => { await ns?.destroy(); inst?.remove(); });
 

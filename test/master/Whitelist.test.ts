@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeService, prepareService, startService } from '../helpers/sandbox.js';
 import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';
@@ -13,17 +14,10 @@ describe('Whitelist with a running WatchLG', () => {
   let sb: Sandbox;
   beforeAll(async () => {
     sb = await makeSandbox('TRACE=\nGEOTRACK=\nDNS_SERVER=off');
-    sb.inst.write('watcher.conf', 'MODULES=WatchLG\nSTOP_GRACE=5\n');
-    sb.inst.write('loader.conf', '');
-    expect((await sb.run('modules/WatchLG/Prep')).exitCode).toBe(0);
-    const start = await sb.run('master/watcher', ['start']);
-    expect(start.exitCode, start.stderr).toBe(0);
-    await sb.waitFor('WatchLG status', () => sb.status());
+    await prepareService(sb, 'WatchLG', { watcher: 'STOP_GRACE=5\n', loader: '' });
+    await startService(sb, 'WatchLG');
   });
-  afterAll(async () => {
-    await sb?.run('master/watcher', ['stop']);
-    await sb?.close();
-  });
+  afterAll(() => closeService(sb));
 
   it('after Whitelist adds an address, a line for it creates no row and no tarpit entry', async () => {
     sb.feed([`${H} sshd[1]: Invalid user admin from ${ATTACKER} port 22`]);

@@ -2,9 +2,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeInstallation, type Installation } from '../helpers/install.js';
-import { Netns, requireTools } from '../helpers/netns.js';
-import { installFixtureModule, runMaster } from '../helpers/master.js';
+import type { Installation } from '../helpers/install.js';
+import type { Netns } from '../helpers/netns.js';
+import { installFixtureModule, makeMasterSandbox, runMaster } from '../helpers/master.js';
 
 const alive = (pid: number): boolean => { try { process.kill(pid, 0); return !/\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
 
@@ -12,9 +12,7 @@ describe('watcher service', () => {
   let ns: Netns;
   let inst: Installation;
   beforeEach(async () => {
-    requireTools(['ipset', 'iptables', 'ip6tables']);
-    ns = await Netns.create();
-    inst = makeInstallation();
+    ({ ns, inst } = await makeMasterSandbox());
     installFixtureModule(inst, 'WatchTT');
     installFixtureModule(inst, 'WatchUU');
     inst.write('watcher.conf', 'MODULES="WatchTT WatchUU WatchZZ"\nSTOP_GRACE=2\n');

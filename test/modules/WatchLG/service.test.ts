@@ -3,21 +3,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NXDOMAIN } from '../../helpers/dns.js';
+import { closeService, prepareService } from '../../helpers/sandbox.js';
 import { makeSandbox, type Sandbox } from './sandbox.js';
 
 describe('WatchLG started by master/watcher', () => {
   let sb: Sandbox;
   beforeAll(async () => {
     sb = await makeSandbox('TRACE=\nGEOTRACK=');
-    sb.inst.write('watcher.conf', 'MODULES=WatchLG\nSTOP_GRACE=5\n');
-    sb.inst.write('loader.conf', 'modules/WatchLG/Load\n');
-    expect((await sb.run('modules/WatchLG/Prep')).exitCode).toBe(0);
+    await prepareService(sb, 'WatchLG', { watcher: 'STOP_GRACE=5\n' });
     await sb.run('modules/WatchLG/LGinjector', [NXDOMAIN.address, '5']);
   });
-  afterAll(async () => {
-    await sb?.run('master/watcher', ['stop']);
-    await sb?.close();
-  });
+  afterAll(() => closeService(sb));
 
   it('loads its DROP rows through Load, runs detached, reports status, and stops on SIGTERM', async () => {
     await sb.ns.exec('ipset', ['flush', 'custody']);
