@@ -18,7 +18,7 @@
 import { systemClock, type Clock } from './clock.js';
 import type { LadderConf } from './affairs.js';
 import { applyAffair } from './inject-apply.js';
-import type { BanditStore, BanditRow } from './db.js';
+import type { BanditStore } from './db.js';
 import type { DnsClassifier, Classification } from './dns.js';
 import type { FirewallChannel } from './firewall/types.js';
 import type { FifoWriter } from './fifo.js';
@@ -55,13 +55,13 @@ export interface InjectorDeps {
   clock?: Clock;
 }
 
-/** An affair with the DNS class it is counted under. */
-interface Classified { r: InjectRequest; c: Classification }
+/** An affair, with the DNS class it is counted under once that is known. */
+interface Item { r: InjectRequest; c?: Classification }
 
 export class Injector {
   private ready: InjectRequest[] = [];
-  /** Classified affairs the database has not taken yet (oldest first). */
-  private unwritten: Classified[] = [];
+  /** Affairs the database has not taken yet (oldest first). */
+  private unwritten: Item[] = [];
   private readonly pending = new Map<string, InjectRequest[]>();
   /** Addresses waiting for a lookup slot. */
   private readonly queue: string[] = [];
@@ -90,23 +90,16 @@ export class Injector {
   /** Affairs waiting for the next flush. */
   get queued(): number { return this.ready.length; }
 
-  /** Classify the ready affairs and write them in one transaction; unknown addresses wait for DNS. */
+  /** Write the ready affairs in one transaction; addresses new to the database without a cached DNS class wait for it. */
   flush(): void {
     const batch = this.ready;
     this.ready = [];
-    const out: Classified[] = [];
+    const out: Item[] = [];
     for (const r of batch) {
       const waiting = this.pending.get(r.address);
-      if (waiting) { waiting.push(r); this.d.counters.pending++; continue; }
-      const row = this.known(r.address);
-      const c = row ? { class: row.class as Classification['class'], host: row.host ?? undefined } : this.d.dns.cached(r.address);
-      if (c) { out.push({ r, c }); continue; }
-      if (this.pending.size >= PENDING_MAX) { out.push({ r, c: { class: 'UNRESOLVED', reason: 'DNS backlog' } }); continue; }
-      this.pending.set(r.address, [r]);
-      this.d.counters.pending++;
-      this.queue.push(r.address);
+      if (waiting) { waiting.push(r); this.d.counters.pending++; }
+      else out.push({ r });
     }
-    this.startLookups();
     this.write(out);
   }
 
@@ -124,19 +117,24 @@ export class Injector {
     return this.unwritten.length;
   }
 
-  // The row of an address, or undefined also when the database cannot be read just now.
-  private known(address: string): BanditRow | undefined {
-    try { return this.d.store.get(address); } catch { return undefined; }
-  }
-
   // Write older unwritten affairs, then `more`, in one transaction; keep them all on failure.
-  private write(more: Classified[]): void {
+  private write(more: Item[]): void {
     if (this.retryTimer) { this.unwritten.push(...more); this.d.counters.unwritten = this.unwritten.length; return; }
     const items = this.unwritten.length ? [...this.unwritten, ...more] : more;
     if (items.length === 0) return;
     const effects: (() => void)[] = [];
+    const lookups: InjectRequest[] = [];
     try {
-      this.d.store.batch(() => { for (const { r, c } of items) applyAffair(this.d, this.custody, this.clock, { r, c, row: this.d.store.get(r.address) }, effects); });
+      // One read of the row per affair, in the write transaction: it gives the class too.
+      this.d.store.batch(() => {
+        for (const { r, c: known } of items) {
+          const row = this.d.store.get(r.address);
+          const c = known ?? (row ? { class: row.class as Classification['class'], host: row.host ?? undefined } : this.d.dns.cached(r.address))
+            ?? (this.pending.size + lookups.length >= PENDING_MAX ? { class: 'UNRESOLVED', reason: 'DNS backlog' } : undefined);
+          if (c) applyAffair(this.d, this.custody, this.clock, { r, c, row }, effects);
+          else lookups.push(r);
+        }
+      });
     } catch (e) {
       this.unwritten = items;
       this.d.counters.unwritten = items.length;
@@ -149,8 +147,19 @@ export class Injector {
     this.retryMs = 0;
     this.unwritten = [];
     this.d.counters.unwritten = 0;
+    for (const r of lookups) this.await(r);
+    this.startLookups();
     for (const f of effects) f();
     if (this.inflight === 0) this.idle?.();
+  }
+
+  // Park an affair until the DNS class of its (new) address is known; one lookup per address.
+  private await(r: InjectRequest): void {
+    this.d.counters.pending++;
+    const waiting = this.pending.get(r.address);
+    if (waiting) { waiting.push(r); return; }
+    this.pending.set(r.address, [r]);
+    this.queue.push(r.address);
   }
 
   private startLookups(): void {
