@@ -1,7 +1,7 @@
 // The settings every Watcher program shares: one typed table, defaults, and the loaders.
 import { join } from 'node:path';
-import { loadSettings, type KeyTable, type LoadOptions, type Settings } from './master/lib/settings.js';
-import { MASTER_PATH, moduleDir } from './master/lib/paths.js';
+import { loadSettings, type KeyTable, type LoadOptions, type Settings } from './master/lib/core/settings.js';
+import { MASTER_PATH, moduleDir } from './master/lib/core/paths.js';
 
 /** Keys of watcher.conf. System paths may also be overridden by environment variables. */
 export const COMMON_KEYS = {

@@ -1,27 +1,16 @@
-// Shared pieces of the benchmarks: genlog input, timing a program, printing a table.
+// Shared pieces of the benchmarks: genlog input (bench/genlog.ts), timing a program, printing a table.
 import { execa } from 'execa';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { closeSync, existsSync, mkdtempSync, openSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeLines, type Kind } from './genlog.js';
 
 /** MASTER_PATH of the tree the bench runs from (dist/bench/x.js -> repo). */
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
-export const GENLOG = process.env.GENLOG ?? '/work/shared/tools/genlog.py';
 
-/** Write `genlog.py N [args]` to a temp file; returns its path. */
+/** Write `lines` lines of a genlog mix (bench/genlog.ts) to a temp file; returns its path. */
 export async function genlog(lines: number, args: string[] = []): Promise<string> {
-  if (!existsSync(GENLOG)) throw new Error(`${GENLOG} not found (set GENLOG=/path/to/genlog.py)`);
-  const file = join(mkdtempSync(join(tmpdir(), 'bench-')), `auth-${lines}.log`);
-  const fd = openSync(file, 'w');
-  try {
-    const child = spawn('python3', [GENLOG, String(lines), ...args], { stdio: ['ignore', fd, 'inherit'] });
-    const [code] = (await once(child, 'exit')) as [number | null];
-    if (code !== 0) throw new Error(`genlog.py exited with ${code}`);
-  } finally { closeSync(fd); }
-  return file;
+  const kind = args[args.indexOf('--kind') + 1];
+  return writeLines(lines, { kind: args.includes('--kind') ? kind as Kind : 'auth' });
 }
 
 /** Wall-clock seconds of a command (stdout discarded). */

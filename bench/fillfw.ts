@@ -4,8 +4,8 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MASTER_PATH } from '../master/lib/paths.js';
-import { run, spawnChannel } from '../master/lib/runner.js';
+import { MASTER_PATH } from '../master/lib/core/paths.js';
+import { run, spawnChannel } from '../master/lib/core/runner.js';
 import { createLine, kernelName } from '../master/lib/firewall/ipset-names.js';
 
 const arg = (name: string, def: number): number => {

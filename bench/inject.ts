@@ -3,10 +3,10 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
-import { openDatabase, BanditStore } from '../master/lib/db.js';
-import { Injector } from '../master/lib/inject.js';
-import { DnsClassifier } from '../master/lib/dns.js';
-import { newCounters } from '../master/lib/status.js';
+import { openDatabase, BanditStore } from '../master/lib/module/db.js';
+import { Injector } from '../master/lib/module/inject.js';
+import { DnsClassifier } from '../master/lib/net/dns.js';
+import { newCounters } from '../master/lib/core/status.js';
 import { openFirewall } from '../master/lib/firewall/index.js';
 import { printTable, rate } from './common.js';
 import { makeBenchInstall, inNetns } from './sandbox.js';

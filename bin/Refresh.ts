@@ -1,9 +1,9 @@
 // Refresh {lg|mx|mb|wb|ge}...: a running module reloads its rules and superflous_map (SIGHUP).
 import { loadWatcherConf } from '../common.conf.js';
-import { runProgram } from '../master/lib/cli.js';
-import { WatcherError, EX_USAGE, EX_UNAVAILABLE } from '../master/lib/exit.js';
-import { moduleByToken, MODULE_TOKENS } from '../master/lib/paths.js';
-import { runningPid } from '../master/lib/pidfile.js';
+import { runProgram } from '../master/lib/core/cli.js';
+import { WatcherError, EX_USAGE, EX_UNAVAILABLE } from '../master/lib/core/exit.js';
+import { moduleByToken, MODULE_TOKENS } from '../master/lib/core/paths.js';
+import { runningPid } from '../master/lib/core/pidfile.js';
 
 export async function main(argv: string[]): Promise<number> {
   return runProgram({

@@ -2,10 +2,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModuleConf } from '../common.conf.js';
-import { runProgram } from '../master/lib/cli.js';
-import { WatcherError, EX_USAGE, EX_UNAVAILABLE } from '../master/lib/exit.js';
-import { followFile } from '../master/lib/follow.js';
-import { moduleByToken, moduleDir, MODULE_TOKENS } from '../master/lib/paths.js';
+import { runProgram } from '../master/lib/core/cli.js';
+import { WatcherError, EX_USAGE, EX_UNAVAILABLE } from '../master/lib/core/exit.js';
+import { followFile } from '../master/lib/core/follow.js';
+import { moduleByToken, moduleDir, MODULE_TOKENS } from '../master/lib/core/paths.js';
 
 export async function main(argv: string[]): Promise<number> {
   return runProgram({

@@ -1,10 +1,10 @@
 // freeme ADDR...: take addresses out of every Watcher set (but the whitelist), every module database and every Loadfile.
 import { loadWatcherConf } from '../common.conf.js';
-import { runProgram } from '../master/lib/cli.js';
-import { WatcherError, EX_USAGE, EX_FAIL } from '../master/lib/exit.js';
-import { normalizeAddress } from '../master/lib/address.js';
+import { runProgram } from '../master/lib/core/cli.js';
+import { WatcherError, EX_USAGE, EX_FAIL } from '../master/lib/core/exit.js';
+import { normalizeAddress } from '../master/lib/net/address.js';
 import { openFirewall } from '../master/lib/firewall/index.js';
-import { freeAddress } from '../master/lib/freeme.js';
+import { freeAddress } from '../master/lib/service/freeme.js';
 
 export async function main(argv: string[]): Promise<number> {
   return runProgram({

@@ -1,7 +1,7 @@
 // Blacklist: reload the 'blacklist' file of MASTER_PATH into its set without restarting anything.
-import { runProgram } from './lib/cli.js';
-import { openService, withLock } from './lib/program.js';
-import { refreshList } from './lib/service.js';
+import { runProgram } from './lib/core/cli.js';
+import { openService, withLock } from './lib/service/program.js';
+import { refreshList } from './lib/service/service.js';
 
 export async function main(argv: string[]): Promise<number> {
   return runProgram({

@@ -1,9 +1,9 @@
 // Prep: check the needed programs, create the system directories, prepare the modules, install the service.
 import { existsSync } from 'node:fs';
 import { loadWatcherConf } from '../common.conf.js';
-import { runProgram } from './lib/cli.js';
-import { MASTER_PATH } from './lib/paths.js';
-import { prepareSystem } from './lib/prepare.js';
+import { runProgram } from './lib/core/cli.js';
+import { MASTER_PATH } from './lib/core/paths.js';
+import { prepareSystem } from './lib/service/prep.js';
 
 const SYSTEMD = '/etc/systemd/system';
 const INIT = '/etc/init.d';

@@ -1,7 +1,7 @@
 // watcher {start|stop|restart|reload|full|status}: the Watcher master service.
-import { runProgram } from './lib/cli.js';
-import { openService, withLock } from './lib/program.js';
-import { fullService, reloadService, startService, statusService, stopService } from './lib/service.js';
+import { runProgram } from './lib/core/cli.js';
+import { openService, withLock } from './lib/service/program.js';
+import { fullService, reloadService, startService, statusService, stopService } from './lib/service/service.js';
 
 const COMMANDS = ['start', 'stop', 'restart', 'reload', 'full', 'status'] as const;
 type Command = typeof COMMANDS[number];

@@ -1,8 +1,8 @@
 // Demo: Watcher against an ssh attack replayed through a real rsyslogd, in a throwaway sandbox.
 import { join } from 'node:path';
-import { runProgram } from '../../master/lib/cli.js';
-import { WatcherError } from '../../master/lib/exit.js';
-import { MASTER_PATH } from '../../master/lib/paths.js';
+import { runProgram } from '../../master/lib/core/cli.js';
+import { WatcherError } from '../../master/lib/core/exit.js';
+import { MASTER_PATH } from '../../master/lib/core/paths.js';
 import { EX_INTERRUPTED, runDemo } from './outside.js';
 import { demoPaths } from './install.js';
 import { runInside } from './inside.js';

@@ -1,7 +1,7 @@
 // The demo inside its own network namespace: Prep, a private rsyslogd, watcher start, the attack, what Watcher did.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from '../../master/lib/runner.js';
+import { run } from '../../master/lib/core/runner.js';
 import { ATTACK, FRIEND, TAG } from './attack.js';
 import { startDemoLogger, type DemoLogger } from './rsyslog.js';
 import type { DemoPaths } from './install.js';

@@ -2,7 +2,7 @@
 import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { WatcherError, EX_UNAVAILABLE } from '../../master/lib/exit.js';
+import { WatcherError, EX_UNAVAILABLE } from '../../master/lib/core/exit.js';
 import { FRIEND } from './attack.js';
 
 /** Where everything of one demo run lives; removing `base` removes it all. */

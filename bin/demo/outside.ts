@@ -1,8 +1,8 @@
 // The demo from the outside: a throwaway installation, the inside run in a new network namespace, removal.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { findProgram, run, spawnChannel } from '../../master/lib/runner.js';
-import { WatcherError, EX_UNAVAILABLE } from '../../master/lib/exit.js';
+import { findProgram, run, spawnChannel } from '../../master/lib/core/runner.js';
+import { WatcherError, EX_UNAVAILABLE } from '../../master/lib/core/exit.js';
 import { makeDemoInstallation, type DemoPaths } from './install.js';
 
 /** Exit code of an interrupted demo (as a shell reports SIGINT). */

@@ -2,8 +2,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
-import { spawnChannel } from '../../master/lib/runner.js';
-import { WatcherError, EX_UNAVAILABLE } from '../../master/lib/exit.js';
+import { spawnChannel } from '../../master/lib/core/runner.js';
+import { WatcherError, EX_UNAVAILABLE } from '../../master/lib/core/exit.js';
 
 export interface DemoLogger {
   /** The unix socket it reads (what /dev/log is for the system logger). */

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DemoLogger } from '../../bin/demo/rsyslog.js';
-import type { LoggerInstall } from '../../master/lib/syslog-install.js';
+import type { LoggerInstall } from '../../master/lib/service/syslog-install.js';
 
 export interface PrivateLogger {
   dir: string;

@@ -2,7 +2,7 @@
 import { chmodSync, copyFileSync, mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { findProgram } from '../../master/lib/runner.js';
+import { findProgram } from '../../master/lib/core/runner.js';
 import { REPO, makeInstallation, type Installation } from './install.js';
 import { Netns, requireTools } from './netns.js';
 

@@ -2,8 +2,8 @@
 // configured by Watcher's own installLoggerConf; never the system /dev/log.
 import { execa } from 'execa';
 import { startDemoLogger } from '../../bin/demo/rsyslog.js';
-import { installLoggerConf } from '../../master/lib/syslog-install.js';
-import type { Feed } from '../../master/lib/syslog.js';
+import { installLoggerConf } from '../../master/lib/service/syslog-install.js';
+import type { Feed } from '../../master/lib/service/syslog.js';
 import { makeLoggerDir, ownLogger, type PrivateLogger } from './logger.js';
 import { requireTools } from './netns.js';
 

@@ -4,8 +4,8 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { awaitLogger } from '../../bin/demo/rsyslog.js';
-import { syslogNgVersion, type LoggerProgram } from '../../master/lib/syslog-check.js';
-import { installLoggerConf } from '../../master/lib/syslog-install.js';
+import { syslogNgVersion, type LoggerProgram } from '../../master/lib/service/syslog-check.js';
+import { installLoggerConf } from '../../master/lib/service/syslog-install.js';
 import { makeLoggerDir, ownLogger, type PrivateLogger } from './logger.js';
 
 export const SYSLOG_NG_ROOT = process.env.WATCHER_SYSLOG_NG_ROOT ?? '/var/cache/watcher-test/syslog-ng';

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseList } from '../../master/lib/lists.js';
-import { loadSettings } from '../../master/lib/settings.js';
+import { parseList } from '../../master/lib/pool/lists.js';
+import { loadSettings } from '../../master/lib/core/settings.js';
 import { WATCHER_KEYS } from '../../common.conf.js';
 import { REPO } from '../helpers/install.js';
 

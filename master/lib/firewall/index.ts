@@ -1,5 +1,5 @@
 // The firewall factory: the backend named by the FIREWALL setting.
-import { WatcherError, EX_CONFIG } from '../exit.js';
+import { WatcherError, EX_CONFIG } from '../core/exit.js';
 import { openIpsetFirewall } from './ipset.js';
 import type { Firewall } from './types.js';
 

@@ -1,7 +1,7 @@
 // The live channel of a module: one `ipset -exist -` process fed line by line, never a fork per event.
-import { parseNet } from '../address.js';
-import { spawnChannel } from '../runner.js';
-import { WatcherError, EX_DATAERR, EX_UNAVAILABLE } from '../exit.js';
+import { parseNet } from '../net/address.js';
+import { spawnChannel } from '../core/runner.js';
+import { WatcherError, EX_DATAERR, EX_UNAVAILABLE } from '../core/exit.js';
 import { kernelName } from './ipset-names.js';
 import { isSetName, type FirewallChannel } from './types.js';
 

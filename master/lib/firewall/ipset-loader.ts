@@ -2,11 +2,11 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { run, spawnChannel } from '../runner.js';
-import { WatcherError, EX_SOFTWARE, EX_UNAVAILABLE } from '../exit.js';
+import { run, spawnChannel } from '../core/runner.js';
+import { WatcherError, EX_SOFTWARE, EX_UNAVAILABLE } from '../core/exit.js';
 import { createLine, kernelName, newName } from './ipset-names.js';
 import { LIVE_SETS, type Entry, type Firewall, type Loader, type LoadResult } from './types.js';
-import type { Family } from './iptables.js';
+import type { Family } from '../net/address.js';
 
 const CHUNK = 256 * 1024;
 const FAMILIES: Family[] = [4, 6];

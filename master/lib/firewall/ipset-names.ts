@@ -1,6 +1,6 @@
 // How logical set names map to kernel ipsets: an IPv6 twin per set, a '-new' copy while a set is rebuilt.
 import { setInfo } from './types.js';
-import type { Family } from './iptables.js';
+import type { Family } from '../net/address.js';
 
 /** Upper bound of entries per set (memory is only used for entries present). */
 export const MAXELEM = 16_777_216;

@@ -1,7 +1,8 @@
 // Which ipsets are Watcher's: the registry set `watcher-sets` names every kernel set Watcher made.
-import { ownNets } from '../address.js';
-import { run } from '../runner.js';
-import { readChain, type Family } from './iptables.js';
+import { ownNets } from '../net/address.js';
+import { run } from '../core/runner.js';
+import type { Family } from '../net/address.js';
+import { readChain } from './iptables.js';
 import { createLine, kernelName, newName, OWN, REGISTRY } from './ipset-names.js';
 
 /**

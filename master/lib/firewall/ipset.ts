@@ -1,7 +1,8 @@
 // The iptables + ipset backend: sets in ipset (an IPv6 twin each), rules in Watcher's own chain.
-import { run } from '../runner.js';
-import { WatcherError, EX_CONFIG, EX_DATAERR, EX_SOFTWARE } from '../exit.js';
-import { ensureRules, readChain, removeChain, type Family } from './iptables.js';
+import { run } from '../core/runner.js';
+import { WatcherError, EX_CONFIG, EX_DATAERR, EX_SOFTWARE } from '../core/exit.js';
+import type { Family } from '../net/address.js';
+import { ensureRules, readChain, removeChain } from './iptables.js';
 import { isReserved, kernelName, logicalName, OWN, REGISTRY } from './ipset-names.js';
 import { destroyOwned, ensureLines, isForeign, readOwn, readOwnership } from './ipset-owner.js';
 import { openIpsetChannel } from './ipset-channel.js';

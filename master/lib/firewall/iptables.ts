@@ -1,9 +1,8 @@
 // Watcher's chain in iptables and ip6tables: the INPUT jump and one match-set rule per set.
-import { run } from '../runner.js';
+import type { Family } from '../net/address.js';
+import { run } from '../core/runner.js';
 import { CHAIN, setInfo } from './types.js';
 import { kernelName, OWN } from './ipset-names.js';
-
-export type Family = 4 | 6;
 
 /** The program that manages the rules of a family. */
 export function tablesProgram(family: Family): 'iptables' | 'ip6tables' {

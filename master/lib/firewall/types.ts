@@ -1,3 +1,8 @@
+// firewall/: the kernel side. The few verbs every backend implements (this file), the backend
+// factory (index) and the iptables + ipset backend: set names, ownership registry, batch
+// loader (ipset restore with swaps), the live channel of a module and Watcher's chain.
+// It may import core/ and net/ only; it knows nothing of Loadfiles, rules or modules.
+//
 // The firewall seen by Watcher: a few verbs that each backend (iptables+ipset, nftables) implements.
 //
 // Invariants every backend keeps:

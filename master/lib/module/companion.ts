@@ -6,9 +6,9 @@
 // - While the owner runs, a companion that ends is started again, at most once per
 //   RESTART_MS, and the log says so each time.
 // - stop() sends SIGTERM, waits up to STOP_GRACE seconds, then SIGKILL; after stop() nothing restarts.
-import { isAlive } from '../lock.js';
-import { runningPid, startModule } from '../modules.js';
-import type { Sink } from '../inject.js';
+import { isAlive } from '../core/lock.js';
+import { runningPid, startModule } from './processes.js';
+import type { Sink } from './inject.js';
 import type { WatcherSettings } from '../../../common.conf.js';
 
 const RESTART_MS = 5000;

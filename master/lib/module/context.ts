@@ -1,16 +1,17 @@
 // What every program of a module opens: settings, log, database, firewall, whitelist guard.
 import { join } from 'node:path';
 import { loadModuleConf } from '../../../common.conf.js';
-import { LineWriter, Trace } from '../log.js';
-import { openDatabase, BanditStore, SCANNER_BUSY_MS } from '../db.js';
-import { neverBlock } from '../lists.js';
-import { parseNet, type NetMatcher } from '../address.js';
+import { LineWriter, Trace } from '../core/log.js';
+import { openDatabase, BanditStore, SCANNER_BUSY_MS } from './db.js';
+import { neverBlock } from '../pool/lists.js';
+import { parseNet } from '../net/address.js';
+import type { NetMatcher } from '../net/netmatch.js';
 import { openFirewall, type Firewall } from '../firewall/index.js';
-import { DnsClassifier } from '../dns.js';
-import { FifoWriter } from '../fifo.js';
-import { Injector, type Sink } from '../inject.js';
-import { newCounters, type Counters } from '../status.js';
-import { MASTER_PATH } from '../paths.js';
+import { DnsClassifier } from '../net/dns.js';
+import { FifoWriter } from './fifo.js';
+import { Injector, type Sink } from './inject.js';
+import { newCounters, type Counters } from '../core/status.js';
+import { MASTER_PATH } from '../core/paths.js';
 import { modulePaths, type ModuleDef, type ModulePaths } from './def.js';
 
 export type ModuleConf = ReturnType<typeof loadModuleConf>;

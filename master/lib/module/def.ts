@@ -1,6 +1,6 @@
 // What makes one module different from another: a small definition each entry file binds.
 import { join, resolve } from 'node:path';
-import { MASTER_PATH, moduleDir } from '../paths.js';
+import { MASTER_PATH, moduleDir } from '../core/paths.js';
 
 export interface ModuleDef {
   /** Program, FIFO, pid and status name: WatchLG. */

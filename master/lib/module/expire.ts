@@ -4,10 +4,10 @@
 // database still holds the address as DROP, and a tarpit entry only when no other module has
 // a row of it. The module's Loadfile is written again afterwards, so a full FillFW does not
 // bring back what expired.
-import { formatDateTime, systemClock } from '../clock.js';
-import { openDatabase } from '../db.js';
+import { formatDateTime, systemClock } from '../core/clock.js';
+import { openDatabase } from './db.js';
 import { openFirewall } from '../firewall/index.js';
-import { OtherModules } from '../claims.js';
+import { OtherModules } from '../pool/claims.js';
 import { writeLoadfile } from './load.js';
 import type { ModuleDef, ModulePaths } from './def.js';
 import type { ModuleConf } from './context.js';

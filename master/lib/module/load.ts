@@ -1,10 +1,10 @@
 // Load<XX>: the DROP rows of a module database as its Loadfile (DESIGN §3 format).
 import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { formatDateTime, systemClock } from '../clock.js';
-import { openDatabase } from '../db.js';
-import { tarpitSeconds } from '../affairs.js';
-import { MASTER_PATH } from '../paths.js';
+import { formatDateTime, systemClock } from '../core/clock.js';
+import { openDatabase } from './db.js';
+import { tarpitSeconds } from './affairs.js';
+import { MASTER_PATH } from '../core/paths.js';
 import type { ModuleDef, ModulePaths } from './def.js';
 import type { ModuleConf } from './context.js';
 

@@ -1,6 +1,6 @@
 // Prep of a module: its database from the Schema. Idempotent.
 import { existsSync } from 'node:fs';
-import { openDatabase } from '../db.js';
+import { openDatabase } from './db.js';
 import type { ModulePaths } from './def.js';
 
 /** Create the database where missing (a second run changes nothing); returns what it did. */

@@ -1,12 +1,12 @@
 // The programs of a module, bound to its definition: Watch<XX>, Load, Expire, Stat, Prep, <XX>injector.
 import { join } from 'node:path';
-import { runProgram } from '../cli.js';
-import { WatcherError, EX_USAGE } from '../exit.js';
-import { normalizeAddress } from '../address.js';
-import { systemClock } from '../clock.js';
+import { runProgram } from '../core/cli.js';
+import { WatcherError, EX_USAGE } from '../core/exit.js';
+import { normalizeAddress } from '../net/address.js';
+import { systemClock } from '../core/clock.js';
 import type { ModuleDef } from './def.js';
 import { openModule, openInjector } from './context.js';
-import { BUSY_MS } from '../db.js';
+import { BUSY_MS } from './db.js';
 import { runModule } from './run.js';
 import { writeLoadfile } from './load.js';
 import { expireRows } from './expire.js';

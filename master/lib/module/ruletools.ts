@@ -1,9 +1,9 @@
 // The programs of a rules directory (Test, check-rule, check-all-rules), bound to a module.
-import { runProgram } from '../cli.js';
+import { runProgram } from '../core/cli.js';
 import { runRuleTest, runCheckRule, runCheckAllRules } from '../rules/tools.js';
 import { existsSync } from 'node:fs';
 import { loadModuleConf } from '../../../common.conf.js';
-import { MASTER_PATH } from '../paths.js';
+import { MASTER_PATH } from '../core/paths.js';
 import { modulePaths, type ModuleDef } from './def.js';
 
 /** The rules directory a tool works on: --rules when given, else the module's RULES key. */

@@ -1,19 +1,25 @@
+// module/: a module's runtime and its programs. FIFO in (fifo), the scanner loop, inject and
+// the affairs ladder (affairs, inject-apply), the bandits database, passon to a companion,
+// module processes (start detached, find, stop, signal), and the programs bound to a module
+// definition: Watch<XX> (this file), Load, Expire, Stat, Prep, <XX>injector, the rule tools.
+// It may import core/, net/, firewall/, rules/ and pool/, never service/.
+//
 // The long-running module: FIFO in, rules, affairs out; HUP reloads rules and reopens the log
 // and trace, TERM stops cleanly.
 import { join } from 'node:path';
-import { LineSplitter } from '../lines.js';
-import { FifoReader } from '../fifo.js';
-import { PassonWriter, PASSON_QUEUE } from '../passon.js';
-import { Scanner } from '../scanner.js';
-import { StatusFile, newCounters } from '../status.js';
-import { claimPidFile } from '../pidfile.js';
+import { LineSplitter } from '../core/lines.js';
+import { FifoReader } from './fifo.js';
+import { PassonWriter, PASSON_QUEUE } from './passon.js';
+import { Scanner } from './scanner.js';
+import { StatusFile, newCounters } from '../core/status.js';
+import { claimPidFile } from '../core/pidfile.js';
 import { loadRuleSet, readRuleSet, type RuleSet } from '../rules/ruleset.js';
 import { formatProblem } from '../rules/parse.js';
-import { EX_SOFTWARE } from '../exit.js';
+import { EX_SOFTWARE } from '../core/exit.js';
 import type { ModuleDef } from './def.js';
 import { openModule, openInjector } from './context.js';
 import { Companion } from './companion.js';
-import { MASTER_PATH } from '../paths.js';
+import { MASTER_PATH } from '../core/paths.js';
 
 /** How long a stopping module waits for a locked database to take its last affairs. */
 const DRAIN_MS = 5000;

@@ -2,9 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { formatDateTime, systemClock } from '../clock.js';
-import { openDatabase } from '../db.js';
-import { sendReport } from '../mail.js';
+import { formatDateTime, systemClock } from '../core/clock.js';
+import { openDatabase } from './db.js';
+import { sendReport } from '../core/mail.js';
 import type { ModuleDef, ModulePaths } from './def.js';
 import type { ModuleConf } from './context.js';
 

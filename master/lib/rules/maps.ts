@@ -1,6 +1,6 @@
 // The two line maps beside the rules: superflous_map (noise to skip) and peer_map (where the
 // service names its peer). One ERE a line, '#' comments; each map becomes one RegExp.
-import { normalizeAddress } from '../address.js';
+import { normalizeAddress } from '../net/address.js';
 import { translateEre, EreError } from './ere.js';
 import { findMessageStart, execAnchored } from './header.js';
 import type { RuleProblem } from './parse.js';

@@ -1,5 +1,5 @@
 // Rule files (rules/NNN-*.rule): the seeds' bash syntax, parsed into data, never executed.
-import { parseAssignments } from '../conf.js';
+import { parseAssignments } from '../core/conf.js';
 import { compileEre, EreError } from './ere.js';
 
 export type Action = 'inject' | 'passon' | 'return';

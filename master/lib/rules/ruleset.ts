@@ -1,7 +1,12 @@
+// rules/: what a module does with a line. Rule files in the seeds' bash syntax parsed into
+// data, POSIX ERE translated to RegExp, the log header a pattern is anchored after,
+// superflous_map and peer_map, a rules directory as one rope ladder (this file), annotated
+// samples and the rule author's tools (Test, check-rule). It may import core/ and net/ only.
+//
 // A module's rules directory as one object: the rope ladder, superflous_map and peer_map.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WatcherError, EX_CONFIG, EX_NOINPUT } from '../exit.js';
+import { WatcherError, EX_CONFIG, EX_NOINPUT } from '../core/exit.js';
 import { parseRuleFile, formatProblem, type Rule, type RuleProblem } from './parse.js';
 import { parseSuperflousMap, parsePeerMap, type PeerFinder } from './maps.js';
 import { findMessageStart, includesAnchored, execAnchored } from './header.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultPromise } from 'execa';
 import { TRUEHOST, FAKEHOST, NXDOMAIN } from '../../helpers/dns.js';
-import { run } from '../../../master/lib/runner.js';
+import { run } from '../../../master/lib/core/runner.js';
 import { makeSandbox, type Sandbox } from './sandbox.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';

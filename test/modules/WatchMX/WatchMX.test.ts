@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultPromise } from 'execa';
 import { TRUEHOST, NXDOMAIN, FAKEHOST } from '../../helpers/dns.js';
-import { isAlive } from '../../../master/lib/lock.js';
+import { isAlive } from '../../../master/lib/core/lock.js';
 import { makeMailSandbox, type MailSandbox } from './sandbox.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultPromise } from 'execa';
-import { isAlive } from '../../../master/lib/lock.js';
+import { isAlive } from '../../../master/lib/core/lock.js';
 import { makeMailSandbox, type MailSandbox } from './sandbox.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';

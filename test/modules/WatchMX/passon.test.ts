@@ -5,8 +5,8 @@ import { constants, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureFifo } from '../../../master/lib/fifo.js';
-import { isAlive } from '../../../master/lib/lock.js';
+import { ensureFifo } from '../../../master/lib/module/fifo.js';
+import { isAlive } from '../../../master/lib/core/lock.js';
 import { makeMailSandbox, type MailSandbox } from './sandbox.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';

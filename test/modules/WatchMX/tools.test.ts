@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRUEHOST, NXDOMAIN } from '../../helpers/dns.js';
 import { startSmtp, type SmtpServer } from '../../helpers/smtp.js';
-import { isAlive } from '../../../master/lib/lock.js';
+import { isAlive } from '../../../master/lib/core/lock.js';
 import { makeMailSandbox, type MailSandbox } from './sandbox.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';

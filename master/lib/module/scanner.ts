@@ -1,0 +1,111 @@
+// The scanner loop of a module: each line through superflous_map and the rope ladder, then
+// the rule's action (inject, passon, return) or the UNTREATED catch-all.
+import { decideLine, type RuleSet } from '../rules/ruleset.js';
+import { findMessageStart } from '../rules/header.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Injector } from './inject.js';
+import type { Counters } from '../core/status.js';
+import type { Sink } from './inject.js';
+
+export interface ScannerDeps {
+  injector: Injector;
+  /** The companion's FIFO for passon (WatchMX -> WatchMB). */
+  passon?: { name: string; writer: { write(line: string): boolean } };
+  counters: Counters;
+  trace: Sink;
+  /** Where an error of the delayed flush is reported. */
+  log?: Sink;
+  clock?: Clock;
+}
+
+/** Affairs that are written at the latest in one transaction while input keeps coming. */
+const FLUSH_AT = 5000;
+/** Milliseconds queued affairs wait at most for more input. */
+const FLUSH_DELAY = 2;
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/** The seeds' loop rate: `0 d, 00:54:04.954`. */
+export function formatLoopRate(ms: number): string {
+  const t = Math.max(0, Math.round(ms));
+  const d = Math.floor(t / 86_400_000);
+  const h = Math.floor(t / 3_600_000) % 24;
+  const m = Math.floor(t / 60_000) % 60;
+  const s = Math.floor(t / 1000) % 60;
+  return `${d} d, ${pad(h)}:${pad(m)}:${pad(s)}.${pad(t % 1000, 3)}`;
+}
+
+export class Scanner {
+  private loop = 0;
+  private last = -1;
+  private timer?: NodeJS.Timeout;
+  private readonly clock: Clock;
+
+  constructor(private rules: RuleSet, private readonly d: ScannerDeps) { this.clock = d.clock ?? systemClock; }
+
+  /** Swap in a new rule set (SIGHUP); lines already read keep the old one. */
+  setRules(rules: RuleSet): void { this.rules = rules; }
+
+  /**
+   * Scan the lines of one read chunk. Its affairs are written (one transaction) now when the
+   * reader has caught up (`caughtUp`), or later with the next chunks while more input is
+   * waiting, so a burst costs few commits and a single line is not delayed.
+   */
+  scan(lines: string[], caughtUp = true): void {
+    const { counters, trace, injector } = this.d;
+    const rules = this.rules;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      const t0 = this.clock.mono();
+      counters.lines++;
+      this.loop++;
+      if (trace.on) {
+        if (this.last >= 0) trace.write(`« Loop rate: ${formatLoopRate(t0 - this.last)} »`);
+        trace.write(`[Loop: ${this.loop}] '${line}'`);
+      }
+      this.last = t0;
+      const at = findMessageStart(line);
+      if (at === 0) {
+        counters.unparsed++;
+        if (trace.on) trace.write(`[header] no syslog header: the whole line is taken as the message`);
+      }
+      const rule = decideLine(rules, line, at);
+      if (rule === 'skip') { counters.skipped++; continue; }
+      if (rule === undefined) {
+        counters.untreated++;
+        if (trace.on) trace.write(`[UNTREATED] '${line}'`);
+        continue;
+      }
+      counters.matched[rule.name] = (counters.matched[rule.name] ?? 0) + 1;
+      if (rule.action === 'inject') {
+        if (trace.on) trace.write(`[inject] Triggered by rule ['${rule.name}'] '${rule.pattern}'`);
+        const address = rules.findPeer(line, at);
+        if (address === undefined) {
+          counters.noaddress++;
+          if (trace.on) trace.write(`[inject] no peer address in the line: nothing counted`);
+          continue;
+        }
+        injector.submit({ address, rule: rule.name, penalty: rule.penalty, t0 });
+      } else if (rule.action === 'passon') {
+        const p = this.d.passon;
+        const ok = p ? p.writer.write(line) : false;
+        if (ok) counters.passedon++;
+        else counters.passonLost++;
+        if (trace.on) {
+          const ms = Math.round(this.clock.mono() - t0);
+          trace.write(ok ? `[passon] Passed to ${p!.name} ... ${ms}/${ms} ms` : `[passon] ${p ? `${p.name} cannot take it` : 'no companion module'}: line lost (counted as passonLost)`);
+        }
+      }
+    }
+    if (caughtUp || injector.queued >= FLUSH_AT) this.flush();
+    else this.timer ??= setTimeout(() => {
+      try { this.flush(); } catch (e) { this.d.log?.write(`error writing affairs: ${(e as Error).stack ?? e}`); }
+    }, FLUSH_DELAY);
+  }
+
+  /** Write the queued affairs now. */
+  flush(): void {
+    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    this.d.injector.flush();
+  }
+}

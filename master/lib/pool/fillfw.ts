@@ -1,0 +1,105 @@
+// pool/: the load pool and FillFW. The Loadfile format, the static lists (blacklist,
+// whitelist, never-block), the sources FillFW reads and their state between loads, FillFW's
+// read side (fillread) and its one batch (this file), and claims (who else holds an address:
+// other module databases, Loadfile lines). It may import core/, net/ and firewall/.
+//
+// FillFW: turn the static lists and the load pool into one Flushload and load it in one batch.
+import { join } from 'node:path';
+import { neverBlock } from './lists.js';
+import { isLive, readSource, sayKept } from './fillread.js';
+import { isUnchanged, listSources, poolDir, readState, statSource, writeState, type LoadState } from './sources.js';
+import { setInfo, type Firewall } from '../firewall/types.js';
+
+export interface FillOptions {
+  master: string;
+  runDir: string;
+  fw: Firewall;
+  /** Rebuild only the sets whose sources changed since the last load (watcher reload). */
+  changedOnly?: boolean;
+  /** Problems and notices, one line each. */
+  warn?: (line: string) => void;
+  /** Refresh only these static lists (Blacklist, Whitelist), with what else feeds their sets. */
+  only?: readonly string[];
+  /** Called every 100,000 entries with the number loaded so far. */
+  progress?: (entries: number) => void;
+}
+
+export interface FillReport {
+  entries: number;
+  replaced: string[];
+  added: string[];
+  problems: number;
+  spared: number;
+  /** Sources read (in full or for some of their sets). */
+  read: string[];
+  seconds: number;
+  /** Entries of every DROP set after the load. */
+  drops: number;
+  counts: Map<string, number>;
+  /** The whitelist set changed: running modules must reread it. */
+  whiteChanged: boolean;
+}
+
+/**
+ * Fill the firewall. Every set named by a source is rebuilt beside the live one and swapped in;
+ * a set no source names keeps what it has (a dynloader's empty Loadfile does not empty its set).
+ * With changedOnly, sources unchanged since the last load are read only for the sets that a
+ * changed source feeds too. The static lists always define their set, even when emptied.
+ * Sets of other programs are never filled. The report says whether the whitelist set changed.
+ */
+export async function fillFirewall(o: FillOptions): Promise<FillReport> {
+  const t0 = performance.now();
+  const warn = o.warn ?? ((l: string) => process.stderr.write(`${l}\n`));
+  await o.fw.ensure();
+  const foreign = await o.fw.foreign();
+  const whiteBefore = (await o.fw.list('whitelist')).sort().join(' ');
+  const never = neverBlock(o.master);
+  const old = o.only ? readState(o.runDir) ?? {} : o.changedOnly ? readState(o.runDir) : undefined;
+  const sources = listSources(o.master);
+  const stats = new Map(sources.map((s) => [s.path, statSource(s.path)]));
+  const state: LoadState = {};
+  const dirty = new Set<string>();
+  const tally = { entries: 0, problems: 0, spared: 0, read: [] as string[], foreign };
+  const loader = o.fw.loader(join(poolDir(o.master), 'Flushload'));
+  let result;
+  try {
+    const changed = o.only ? sources.filter((s) => s.kind === 'list' && o.only?.includes(s.name))
+      : old ? sources.filter((s) => !isUnchanged(stats.get(s.path), old[s.path])) : sources;
+    for (const s of changed) {
+      const named = await readSource(s, loader, never, tally, warn, o.progress);
+      const now = stats.get(s.path);
+      const was = old?.[s.path];
+      if (s.kind === 'loadfile' && named.size === 0) {
+        await sayKept(s, was, o.fw, warn);
+        if (now) state[s.path] = { ...now, sets: was?.sets ?? [] };
+        continue;
+      }
+      if (now) state[s.path] = { ...now, sets: [...named] };
+      for (const set of [...named, ...(was?.sets ?? [])]) if (!isLive(set)) dirty.add(set);
+      if (s.kind === 'list') dirty.add(s.name);
+    }
+    if (old) {
+      const present = new Set(sources.map((s) => s.path));
+      for (const [path, was] of Object.entries(old)) if (!present.has(path)) for (const set of was.sets) if (!isLive(set)) dirty.add(set);
+      for (const s of sources) {
+        if (changed.includes(s)) continue;
+        const was = old[s.path];
+        if (!was) continue;
+        state[s.path] = was;
+        if (was.sets.some((set) => dirty.has(set))) await readSource(s, loader, never, tally, warn, o.progress, (set) => dirty.has(set));
+      }
+    }
+    result = await loader.finish([...dirty].filter((set) => !foreign.has(set)));
+  } catch (e) {
+    await loader.abort();
+    throw e;
+  }
+  writeState(o.runDir, state);
+  const counts = await o.fw.counts();
+  let drops = 0;
+  for (const [set, n] of counts) if (setInfo(set).verdict === 'DROP') drops += n;
+  const whiteChanged = (await o.fw.list('whitelist')).sort().join(' ') !== whiteBefore;
+  const { foreign: _f, ...counted } = tally;
+  return { ...result, ...counted, entries: result.entries, seconds: (performance.now() - t0) / 1000, drops, counts, whiteChanged };
+}
+

@@ -1,0 +1,150 @@
+// The Loadfile format: `add <set> <address-or-cidr> [timeout <s>] [comment "<text>"]`, '#' comments.
+import { parseNet, type Net } from '../net/address.js';
+import type { NetMatcher } from '../net/netmatch.js';
+import { formatIPv4, maskV4, parseIPv4 } from '../net/ip.js';
+import { isSetName, setInfo, type Entry, type SetInfo } from '../firewall/types.js';
+
+/** A line that was not loaded, and why. */
+export interface LineProblem { file: string; line: number; text: string; reason: string }
+
+const LINE = /^[ \t]*add[ \t]+(\S+)[ \t]+(\S+)(?:[ \t]+timeout[ \t]+(\S+))?(?:[ \t]+comment[ \t]+"([^"]*)")?[ \t]*(?:#.*)?$/;
+const SKIP = /^[ \t]*(?:#|$)/;
+
+// Set names seen so far and what they are (null: not a valid name); a pool names few sets.
+const SETS = new Map<string, SetInfo | null>();
+function infoOf(set: string): SetInfo | null {
+  let info = SETS.get(set);
+  if (info === undefined) SETS.set(set, (info = isSetName(set) ? setInfo(set) : null));
+  return info;
+}
+
+/** Parse one line: an Entry, a reason string when it is bad, or undefined for blank and comment lines. */
+export function parseLoadfileLine(text: string): Entry | string | undefined {
+  const r = parseLine(text);
+  return typeof r === 'object' ? r[0] : r;
+}
+
+// The fast path: `add <set> <address>` with single blanks and nothing after (most lines of a pool).
+function parseLine(text: string): [Entry, Net] | string | undefined {
+  if (text.startsWith('add ')) {
+    const sp = text.indexOf(' ', 4);
+    if (sp > 4 && sp < text.length - 1 && text.indexOf(' ', sp + 1) < 0 && text.indexOf('\t') < 0) {
+      const set = text.slice(4, sp);
+      if (!infoOf(set)) return `'${set}' is not a valid set name`;
+      const addr = text.slice(sp + 1);
+      const net = parseNetFast(addr);
+      if (!net) return `'${addr}' is not an IPv4/IPv6 address or CIDR`;
+      const e = checkEntry(set, net, undefined, undefined);
+      return typeof e === 'string' ? e : [e, net];
+    }
+  }
+  return parseLineSlow(text);
+}
+
+/** parseNet with a fast path for IPv4: the input text is kept when it is already canonical. */
+export function parseNetFast(s: string): Net | undefined {
+  const slash = s.indexOf('/');
+  const ip = slash < 0 ? s : s.slice(0, slash);
+  const v = parseIPv4(ip);
+  if (v === undefined) return parseNet(s);
+  if (slash < 0) return { family: 4, base: v, prefix: 32, text: s };
+  const digits = s.length - slash - 1;
+  if (digits < 1 || digits > 3) return undefined;
+  let prefix = 0;
+  for (let i = slash + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return undefined;
+    prefix = prefix * 10 + c;
+  }
+  if (prefix > 32) return undefined;
+  const base = (v & maskV4(prefix)) >>> 0;
+  if (prefix === 32) return { family: 4, base, prefix, text: ip };
+  const text = base === v && digits === String(prefix).length ? s : `${formatIPv4(base)}/${prefix}`;
+  return { family: 4, base, prefix, text };
+}
+
+function parseLineSlow(text: string): [Entry, Net] | string | undefined {
+  if (SKIP.test(text)) return undefined;
+  const m = LINE.exec(text);
+  if (!m) return explain(text);
+  const [, set, addr, timeout, comment] = m;
+  if (!infoOf(set)) return `'${set}' is not a valid set name`;
+  const net = parseNet(addr);
+  if (!net) return `'${addr}' is not an IPv4/IPv6 address or CIDR`;
+  const e = checkEntry(set, net, timeout, comment);
+  return typeof e === 'string' ? e : [e, net];
+}
+
+function checkEntry(set: string, net: Net, timeout: string | undefined, comment: string | undefined): Entry | string {
+  const info = infoOf(set) as SetInfo;
+  const e: Entry = { set, net: net.text, family: net.family };
+  if (info.kind === 'ip' && net.prefix !== (net.family === 4 ? 32 : 128)) return `set ${set} takes single addresses, not '${net.text}'`;
+  if (timeout !== undefined) {
+    if (!info.timeout) return `set ${set} has no timeouts`;
+    if (!/^\d{1,7}$/.test(timeout) || Number(timeout) > 2_147_483) return `timeout '${timeout}' is not a number of seconds (0..2147483)`;
+    e.timeout = Number(timeout);
+  }
+  if (comment !== undefined) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x1f\x7f\\]/.test(comment) || Buffer.byteLength(comment) > 255) return 'comment must be at most 255 bytes of printable text without \\ or "';
+    e.comment = comment;
+  }
+  return e;
+}
+
+// Why a line that does not have the shape of an add line is refused.
+function explain(text: string): string {
+  const words = text.trim().split(/[ \t]+/);
+  if (words[0] !== 'add') return `not an add line ('${words[0].slice(0, 40)}'; only 'add <set> <address> [timeout N] [comment "..."]')`;
+  if (words.length < 3) return 'add needs a set and an address';
+  const net = parseNet(words[2]);
+  if (!net) return `'${words[2].slice(0, 60)}' is not an IPv4/IPv6 address or CIDR`;
+  return `unexpected '${words.slice(3).join(' ').slice(0, 60)}' (only timeout N and comment "..." may follow the address)`;
+}
+
+export interface ScanSink {
+  /** A set the caller wants; entries of other sets are dropped before the address is parsed. */
+  wants?: (set: string) => boolean;
+  /** An entry to load, with its line number. */
+  entry(e: Entry, line: number): void;
+  problem(p: LineProblem): void;
+  /** An entry that the whitelist or this machine's own addresses cover: not dropped. */
+  spared?(p: LineProblem): void;
+  /** Called every few thousand lines so the caller can wait for the restore tool. */
+  pause?(): Promise<void>;
+}
+
+const SET_WORD = /^[ \t]*add[ \t]+(\S+)/;
+
+/**
+ * Scan a Loadfile's text and hand each entry to the sink; CRLF endings are accepted. Entries of
+ * DROP sets that `never` covers are spared (never blocked) instead of loaded.
+ */
+export async function scanLoadfile(text: string, file: string, sink: ScanSink, never?: NetMatcher): Promise<number> {
+  let start = 0;
+  let lineNo = 0;
+  let n = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    let line = text.slice(start, end);
+    start = end + 1;
+    lineNo++;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (sink.wants) {
+      const m = SET_WORD.exec(line);
+      if (m && !sink.wants(m[1])) continue;
+    }
+    const r = parseLine(line);
+    if (r === undefined) continue;
+    if (typeof r === 'string') { sink.problem({ file, line: lineNo, text: line, reason: r }); continue; }
+    const [e, net] = r;
+    if (never && infoOf(e.set)?.verdict === 'DROP' && never.covers(net)) {
+      sink.spared?.({ file, line: lineNo, text: line, reason: `${e.net} is whitelisted or this machine's own address: not dropped` });
+      continue;
+    }
+    sink.entry(e, lineNo);
+    if (++n % 8192 === 0 && sink.pause) await sink.pause();
+  }
+  return n;
+}
