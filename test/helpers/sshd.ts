@@ -23,6 +23,8 @@ export interface SshdOptions {
   logSocket: string;
   user?: string;
   password?: string;
+  /** sshd_config keywords that replace the defaults below (sshd takes a keyword's first value). */
+  config?: Record<string, string>;
 }
 
 const UID = 4242;
@@ -41,15 +43,19 @@ export async function startSshd(ns: Netns, opts: SshdOptions): Promise<SshServer
   const hash = (await execa('openssl', ['passwd', '-6', '-stdin'], { input: password })).stdout.trim();
   writeFileSync(join(dir, 'passwd'), readFileSync('/etc/passwd', 'utf8') + `${user}:x:${UID}:${UID}:Watcher test:${home}:/bin/sh\n`);
   writeFileSync(join(dir, 'group'), readFileSync('/etc/group', 'utf8') + `${user}:x:${UID}:\n`);
-  writeFileSync(join(dir, 'shadow'), `${user}:${hash}:19000:0:99999:7:::\n`, { mode: 0o600 });
+  // root has the test password too (inside this mount namespace only), so root's failures are logged as sshd logs them.
+  writeFileSync(join(dir, 'shadow'), `root:${hash}:19000:0:99999:7:::\n${user}:${hash}:19000:0:99999:7:::\n`, { mode: 0o600 });
   await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'ssh_host_ed25519_key')]);
   const cfg = join(dir, 'sshd_config');
+  const config: Record<string, string> = {
+    UsePAM: 'no', PasswordAuthentication: 'yes', KbdInteractiveAuthentication: 'no', PubkeyAuthentication: 'no',
+    PermitRootLogin: 'no', SyslogFacility: 'AUTH', LogLevel: 'INFO', UseDNS: 'no', StrictModes: 'no',
+    MaxAuthTries: '20', MaxStartups: '100', LoginGraceTime: '20', PrintMotd: 'no', ...opts.config,
+  };
   writeFileSync(cfg, [
     'Port 22', ...opts.listen.map((a) => `ListenAddress ${a}`),
     `HostKey ${join(dir, 'ssh_host_ed25519_key')}`, `PidFile ${join(dir, 'sshd.pid')}`,
-    'UsePAM no', 'PasswordAuthentication yes', 'KbdInteractiveAuthentication no', 'PubkeyAuthentication no',
-    'PermitRootLogin no', 'SyslogFacility AUTH', 'LogLevel INFO', 'UseDNS no', 'StrictModes no',
-    'MaxAuthTries 20', 'MaxStartups 100', 'LoginGraceTime 20', 'PrintMotd no', '',
+    ...Object.entries(config).map(([k, v]) => `${k} ${v}`), '',
   ].join('\n'));
 
   // The mount namespace is held by a child inside ns; every set-up step and sshd enter it.
@@ -101,6 +107,19 @@ export async function sshLogin(client: Netns, host: string, user: string, passwo
       '-o', 'BatchMode=no', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
       '-o', 'PreferredAuthentications=password', '-o', 'PubkeyAuthentication=no', '-o', 'NumberOfPasswordPrompts=1',
       '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR', `${user}@${host}`, command], { env: { HOME: home }, timeout: 30_000 });
+    return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
+  } finally { rmSync(home, { recursive: true, force: true }); }
+}
+
+/** One public-key login with a certificate (KEY-cert.pub beside KEY) from a client namespace (from `bind`); never throws on a refusal. */
+export async function sshCertLogin(client: Netns, host: string, user: string, key: string, bind?: string) {
+  requireTools(['ssh']);
+  const home = mkdtempSync(join(tmpdir(), 'watcher-ssh-client-'));
+  try {
+    const r = await client.exec('ssh', ['-F', '/dev/null', ...(bind ? ['-b', bind] : []), '-i', key, '-o', `CertificateFile=${key}-cert.pub`,
+      '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+      '-o', 'PreferredAuthentications=publickey', '-o', 'IdentitiesOnly=yes',
+      '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR', `${user}@${host}`, 'true'], { env: { HOME: home }, timeout: 30_000 });
     return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
   } finally { rmSync(home, { recursive: true, force: true }); }
 }

@@ -18,6 +18,8 @@ export interface Counters {
   unparsed: number;
   /** inject found no peer address in the line. */
   noaddress: number;
+  /** inject found more than one address where the service writes its peer: nothing counted. */
+  ambiguous: number;
   /** whitelist, own address or loopback: never blocked. */
   spared: number;
   /** lines over MAX_LINE, discarded. */
@@ -29,7 +31,7 @@ export interface Counters {
 }
 
 export function newCounters(): Counters {
-  return { lines: 0, skipped: 0, matched: {}, untreated: 0, injected: 0, tarpitted: 0, dropped: 0, passedon: 0, passonLost: 0, unparsed: 0, noaddress: 0, spared: 0, overlong: 0, pending: 0, unwritten: 0 };
+  return { lines: 0, skipped: 0, matched: {}, untreated: 0, injected: 0, tarpitted: 0, dropped: 0, passedon: 0, passonLost: 0, unparsed: 0, noaddress: 0, ambiguous: 0, spared: 0, overlong: 0, pending: 0, unwritten: 0 };
 }
 
 /** Writes the status file: tmp file + rename, so a reader never sees half of it. */

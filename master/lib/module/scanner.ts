@@ -85,6 +85,11 @@ export class Scanner {
           if (trace.on) trace.write(`[inject] no peer address in the line: nothing counted`);
           continue;
         }
+        if (typeof address !== 'string') {
+          counters.ambiguous++;
+          if (trace.on) trace.write(`[inject] ambiguous peer (${address.ambiguous.join(', ')} each fit where the service writes it): nothing counted`);
+          continue;
+        }
         injector.submit({ address, rule: rule.name, penalty: rule.penalty, t0 });
       } else if (rule.action === 'passon') {
         const p = this.d.passon;

@@ -35,19 +35,48 @@ export function parseSuperflousMap(text: string, file: string): { regex?: RegExp
   return { regex, count: lines.length, problems };
 }
 
-/** The text an ADDR placeholder of peer_map stands for (checked afterwards by parseAddress). */
-const ADDR = '([0-9A-Fa-f:.]{2,45})';
+/**
+ * An address as a whole word of the line: IPv4 (also before `:port`), or IPv6 (a run with a
+ * colon). Never a part of a longer word: `10.1.1.1-x.evil.example`, `x10.1.1.1` and
+ * `10.1.1.1.evil.example` (PTR names an attacker chooses) hold no address.
+ */
+const WORD_BEFORE = '(?<![0-9A-Za-z_.:-])';
+const WORD_AFTER = '(?![0-9A-Za-z_-]|\\.[0-9A-Za-z])';
+const ADDR = `${WORD_BEFORE}([0-9A-Fa-f:.]{2,45})${WORD_AFTER}`;
+const TOKENS = new RegExp(`${WORD_BEFORE}(?:[0-9]{1,3}(?:\\.[0-9]{1,3}){3}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)${WORD_AFTER}`, 'g');
+/** What stands for the candidate address while a line is checked with it (never in a log line). */
+const MARK = '\u0000';
 
-/** Finds the attacker's address in a line (`at`: where its message starts); undefined when the service names no peer. */
-export type PeerFinder = (line: string, at?: number) => string | undefined;
+/** Two or more addresses stand where the service writes its peer: the line cannot say which. */
+export interface Ambiguous { ambiguous: string[] }
+
+/** The peer of a line: its address, an ambiguity, or undefined when the service names none. */
+export type Peer = string | Ambiguous | undefined;
+
+/** Finds the attacker's address in a line (`at`: where its message starts). */
+export type PeerFinder = (line: string, at?: number) => Peer;
+
+/** The address words of a line from `at` on: where each stands and its canonical text. */
+function addressWords(line: string, at: number): { start: number; end: number; address: string }[] {
+  const out: { start: number; end: number; address: string }[] = [];
+  TOKENS.lastIndex = at;
+  for (let m = TOKENS.exec(line); m !== null; m = TOKENS.exec(line)) {
+    const address = normalizeAddress(m[0]);
+    if (address !== undefined) out.push({ start: m.index, end: m.index + m[0].length, address });
+    if (m[0] === '') TOKENS.lastIndex++;
+  }
+  return out;
+}
 
 /**
  * peer_map: each line is an ERE with one ADDR where the service writes its peer, starting
  * with the fixed words of the message (or the program name before them). All lines become
- * one alternation; the leftmost match counts only when it starts at or before the start of
- * the message (header.ts), so a line whose message a client wrote (a banner, a user name)
- * names no peer at all. Inside one pattern a greedy `.*` before ADDR takes the last
- * candidate, past a user name with blanks: services write the peer after such names.
+ * one alternation; a match counts only when it starts at or before the start of the message
+ * (header.ts), so a line whose message a client wrote (a banner, a user name) names no peer.
+ * An address is a whole word. Every address word of the line is tried in ADDR's place: when
+ * more than one distinct address fits (a user name, key ID or auth info that spells
+ * `from ADDR port N` of its own), the line is ambiguous and names no peer: a client can then
+ * hide, but never make Watcher count someone else.
  */
 export function parsePeerMap(text: string, file: string): { find: PeerFinder; count: number; problems: RuleProblem[] } {
   const problems: RuleProblem[] = [];
@@ -57,11 +86,22 @@ export function parsePeerMap(text: string, file: string): { find: PeerFinder; co
   });
   if (lines.length === 0) return { find: () => undefined, count: 0, problems };
   const regex = new RegExp(lines.map((l) => `(?:${l.source.replace('ADDR', ADDR)})`).join('|'));
+  const marked = new RegExp(lines.map((l) => `(?:${l.source.replace('ADDR', MARK)})`).join('|'));
   const find: PeerFinder = (line, at = findMessageStart(line)) => {
     const m = execAnchored(regex, line, at);
     if (!m) return undefined;
-    for (let g = 1; g < m.length; g++) if (m[g] !== undefined) return normalizeAddress(m[g]);
-    return undefined;
+    const words = addressWords(line, at);
+    if (words.length <= 1) {
+      for (let g = 1; g < m.length; g++) if (m[g] !== undefined) return normalizeAddress(m[g]);
+      return undefined;
+    }
+    const fits = new Set<string>();
+    for (const w of words) {
+      if (fits.has(w.address)) continue;
+      if (execAnchored(marked, line.slice(0, w.start) + MARK + line.slice(w.end), at)) fits.add(w.address);
+    }
+    if (fits.size <= 1) return fits.values().next().value;
+    return { ambiguous: [...fits] };
   };
   return { find, count: lines.length, problems };
 }

@@ -1,4 +1,5 @@
 // Annotated sample lines inside rule files and superflous_map: `#expect <verdict> [rule address]`
+// (address `-` for none, `ambiguous` when more than one fits)
 // followed by `#line <log line>`. rules/Test and check-all-rules replay them.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ export interface Sample {
   rule?: string;
   /** Expected address; undefined means none ("-"). */
   address?: string;
+  /** Annotated `ambiguous`: more than one address fits where the service writes its peer. */
+  ambiguous?: boolean;
 }
 
 /** Read the samples of one file; a malformed annotation is a problem naming its line. */
@@ -28,10 +31,11 @@ export function parseSamples(text: string, file: string, problems: RuleProblem[]
     if (next === undefined || !/^#line( |$)/.test(next)) { problems.push({ file, line: i + 1, message: '#expect must be followed by a #line <log line>' }); continue; }
     const verdict = words[0];
     if (verdict === 'match' && words.length === 3) {
-      out.push({ file, line: i + 2, text: next.slice(6), verdict, rule: words[1], address: words[2] === '-' ? undefined : words[2] });
+      const ambiguous = words[2] === 'ambiguous';
+      out.push({ file, line: i + 2, text: next.slice(6), verdict, rule: words[1], address: words[2] === '-' || ambiguous ? undefined : words[2], ...(ambiguous ? { ambiguous } : {}) });
     } else if ((verdict === 'skip' || verdict === 'untreated') && words.length === 1) {
       out.push({ file, line: i + 2, text: next.slice(6), verdict });
-    } else problems.push({ file, line: i + 1, message: `expected '#expect match <rule> <address|->', '#expect skip' or '#expect untreated', not ${JSON.stringify(m[1])}` });
+    } else problems.push({ file, line: i + 1, message: `expected '#expect match <rule> <address|-|ambiguous>', '#expect skip' or '#expect untreated', not ${JSON.stringify(m[1])}` });
   }
   return out;
 }
@@ -42,8 +46,11 @@ export function readSamples(dir: string, problems: RuleProblem[] = []): Sample[]
   return files.flatMap((f) => parseSamples(readFileSync(f, 'utf8'), f, problems));
 }
 
-/** What the rule set does with a line, in the shape of rules/Test --json. */
-export interface Outcome { verdict: 'skip' | 'match' | 'untreated'; rule: string | null; action: string | null; penalty: number | null; address: string | null }
+/**
+ * What the rule set does with a line, in the shape of rules/Test --json; `ambiguous` (only when
+ * so) lists the addresses that each fit where the service writes its peer: none is counted.
+ */
+export interface Outcome { verdict: 'skip' | 'match' | 'untreated'; rule: string | null; action: string | null; penalty: number | null; address: string | null; ambiguous?: string[] }
 
 /** Decide one line as the module would, without database or firewall. */
 export function outcomeOf(set: RuleSet, line: string): Outcome {
@@ -51,8 +58,10 @@ export function outcomeOf(set: RuleSet, line: string): Outcome {
   const d = decideLine(set, line, at);
   if (d === 'skip') return { verdict: 'skip', rule: null, action: null, penalty: null, address: null };
   if (d === undefined) return { verdict: 'untreated', rule: null, action: null, penalty: null, address: null };
-  const address = d.action === 'return' ? null : (set.findPeer(line, at) ?? null);
-  return { verdict: 'match', rule: d.name, action: d.action, penalty: d.penalty ?? null, address };
+  const peer = d.action === 'return' ? undefined : set.findPeer(line, at);
+  const o: Outcome = { verdict: 'match', rule: d.name, action: d.action, penalty: d.penalty ?? null, address: typeof peer === 'string' ? peer : null };
+  if (peer !== undefined && typeof peer !== 'string') o.ambiguous = peer.ambiguous;
+  return o;
 }
 
 // A seed pattern that matched anywhere now counts only from the program position: say so.
@@ -68,8 +77,8 @@ export function checkSamples(set: RuleSet, samples: Sample[]): RuleProblem[] {
   const bad: RuleProblem[] = [];
   for (const s of samples) {
     const o = outcomeOf(set, s.text);
-    const got = o.verdict === 'match' ? `match ${o.rule} ${o.address ?? '-'}` : o.verdict;
-    const want = s.verdict === 'match' ? `match ${s.rule} ${s.address ?? '-'}` : s.verdict;
+    const got = o.verdict === 'match' ? `match ${o.rule} ${o.ambiguous ? 'ambiguous' : o.address ?? '-'}` : o.verdict;
+    const want = s.verdict === 'match' ? `match ${s.rule} ${s.ambiguous ? 'ambiguous' : s.address ?? '-'}` : s.verdict;
     if (got !== want) bad.push({ file: s.file, line: s.line, message: `sample gives '${got}', annotated '${want}'${hintAnchor(set, s)}` });
   }
   return bad;

@@ -17,7 +17,7 @@ export interface TestCounts { lines: number; skipped: number; matched: number; u
 function formatOutcome(o: Outcome, json: boolean): string {
   if (json) return JSON.stringify(o);
   if (o.verdict !== 'match') return o.verdict;
-  return `match ${o.rule} ${o.action}${o.penalty !== null ? ` ${o.penalty}` : ''} ${o.address ?? '-'}`;
+  return `match ${o.rule} ${o.action}${o.penalty !== null ? ` ${o.penalty}` : ''} ${o.address ?? '-'}${o.ambiguous ? ` (ambiguous: ${o.ambiguous.join(' ')})` : ''}`;
 }
 
 /** Replay lines through superflous_map and the rules, one result line per input line, in order. */

@@ -30,7 +30,8 @@ describe('WatchLG rules', () => {
     const got = r.stdout.split('\n').map((l) => JSON.parse(l));
     expect(got).toHaveLength(samples.length);
     samples.forEach((s, i) => {
-      const want = s.verdict === 'match' ? { verdict: 'match', rule: s.rule, address: s.address ?? null } : { verdict: s.verdict, rule: null, address: null };
+      const want = s.verdict === 'match' ? { verdict: 'match', rule: s.rule, address: s.address ?? null, ...(s.ambiguous ? { ambiguous: expect.any(Array) } : {}) } : { verdict: s.verdict, rule: null, address: null };
+      if (!s.ambiguous) expect(got[i], `${s.file}:${s.line}`).not.toHaveProperty('ambiguous');
       expect(got[i], `${s.file}:${s.line}`).toMatchObject(want);
     });
     expect(r.stderr).toMatch(new RegExp(`^${samples.length} lines: \\d+ skipped, \\d+ matched, \\d+ untreated`));

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRuleFile } from '../../../../master/lib/rules/parse.js';
 import { parsePeerMap, parseSuperflousMap } from '../../../../master/lib/rules/maps.js';
@@ -77,17 +79,36 @@ describe('peer_map', () => {
   it.each([
     [H + 'sshd[1]: Invalid user 1.2.3.4 from 5.6.7.8 port 22', '5.6.7.8'],
     [H + 'sshd[1]: Invalid user invalid user 1.2.3.4 from 5.6.7.8', '5.6.7.8'],
-    [H + 'sshd[1]: Failed password for x from 1.2.3.4 port 1 ssh2 from 5.6.7.8 port 2 ssh2', '5.6.7.8'],
+    // Two addresses fit where this map's pattern puts the peer: the line cannot say which.
+    [H + 'sshd[1]: Failed password for x from 1.2.3.4 port 1 ssh2 from 5.6.7.8 port 2 ssh2', { ambiguous: ['1.2.3.4', '5.6.7.8'] }],
+    [H + 'sshd[1]: Failed password for x from 1.2.3.4 port 1 ssh2 from 1.2.3.4 port 2 ssh2', '1.2.3.4'],
     [H + 'sshd[1]: Unable to negotiate with 9.9.9.9 port 2: Their offer: Invalid user x from 1.2.3.4', '9.9.9.9'],
     [H + 'sshd[1]: Failed password for root from ::ffff:192.0.2.9 port 2 ssh2', '192.0.2.9'],
     [H + 'sshd[1]: Failed password for root from 2001:DB8::1 port 2 ssh2', '2001:db8::1'],
     [H + 'smtpd[1]: connect from unknown[203.0.113.7]', '203.0.113.7'],
-    [H + 'dovecot: imap-login: auth failed, user=<x, rip=1.1.1.1, lip=>, method=PLAIN, rip=203.0.113.8, lip=10.0.0.1', '203.0.113.8'],
+    [H + 'dovecot: imap-login: auth failed, user=<x, rip=1.1.1.1, lip=>, method=PLAIN, rip=203.0.113.8, lip=10.0.0.1', { ambiguous: ['1.1.1.1', '203.0.113.8'] }],
+    [H + 'smtpd[1]: connect from unknown[203.0.113.7-x.evil.example]', undefined],
+    [H + 'smtpd[1]: connect from unknown[x203.0.113.7]', undefined],
     [H + 'sshd[1]: Failed password for root from 999.1.1.1 port 2 ssh2', undefined],
     ['1.2.3.4', undefined],
     ['', undefined],
-  ])('%s -> %s', (line, want) => {
-    expect(find(line)).toBe(want);
+  ])('%s -> %j', (line, want) => {
+    expect(find(line)).toEqual(want);
+  });
+
+  // The shipped WatchLG map spells what sshd writes after its peer, so only the real peer fits.
+  const lg = parsePeerMap(readFileSync(join(__dirname, '../../../../modules/WatchLG/rules/peer_map'), 'utf8'), 'peer_map').find;
+  it.each([
+    ['Failed publickey for root from 203.0.113.9 port 58946 ssh2: RSA-CERT SHA256:abc ID x from 10.1.1.1 port 55555 ssh2 (serial 0) CA RSA SHA256:def', '203.0.113.9'],
+    ['Failed publickey for root from 203.0.113.9 port 58946 ssh2: from 10.1.1.1 port 55555 ssh2', { ambiguous: ['203.0.113.9', '10.1.1.1'] }],
+    ['Failed password for invalid user x from 1.2.3.4 port 1 ssh2 from 5.6.7.8 port 2 ssh2', '5.6.7.8'],
+    ['Invalid user a from 10.1.1.1 port 1 from 203.0.113.9 port 22', '203.0.113.9'],
+    ['pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=10.1.1.1-x.evil.example  user=root', undefined],
+    ['pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=10.1.1.1.evil.example  user=root', undefined],
+    ['pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.9  user=rhost=10.1.1.1', '203.0.113.9'],
+    ['Bad protocol version identification \'x from 10.1.1.1 port 1\' from 203.0.113.9 port 41000', '203.0.113.9'],
+  ])('WatchLG: %s -> %j', (msg, want) => {
+    expect(lg(`${H}sshd[1]: ${msg}`)).toEqual(want);
   });
 
   it('needs exactly one ADDR a line', () => {
