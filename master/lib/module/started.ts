@@ -1,9 +1,10 @@
-// Whether a module came up, and why one is down: what `watcher start`, `check` and `status` say.
+// Whether a module came up, why one is down, how it stands: what `watcher start`, `check` and `status` say.
 import { closeSync, openSync, readFileSync, readSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessEnd } from '../core/runner.js';
 import { runningPid } from '../core/pidfile.js';
 import { readModuleStatus } from './processes.js';
+import { readRestarts, recentRestarts, RESTART_BURST, RESTART_WINDOW_S } from './supervise.js';
 
 /** Seconds a module has to write its status file after its start (the end of its own start). */
 export const START_WAIT_S = 10;
@@ -70,4 +71,27 @@ export function whyDown(runDir: string, name: string, logFile: string): string {
   const last = lastLogLine(logFile, name);
   if (last) parts.push(`its last log line: ${JSON.stringify(last)}`);
   return parts.join('; ');
+}
+
+/**
+ * A module as `watcher status` shows it: running with the figures of its status file (only when
+ * the file is the running process's: one left by a killed process is not) and its recent
+ * restarts; or not running, with why (its pid file left behind, its restarts given up).
+ */
+export function describeModule(runDir: string, name: string, now = new Date()): { running: boolean; text: string } {
+  const pid = runningPid(runDir, name);
+  const restarts = readRestarts(runDir, name);
+  const window = `within ${RESTART_WINDOW_S / 60} min`;
+  if (pid === undefined) {
+    const stale = pidInFile(runDir, name);
+    const why = restarts.gaveUp ? `: given up at ${restarts.gaveUp} after ${RESTART_BURST} restarts ${window} (watcher start tries again)`
+      : stale !== undefined ? `: pid ${stale} is gone and left its pid file (killed or crashed)` : '';
+    return { running: false, text: `not running${why}` };
+  }
+  const read = readModuleStatus(runDir, name);
+  const st = read?.pid === pid ? read : undefined;
+  const age = st && typeof st.updated === 'string' ? Math.round((now.getTime() - Date.parse(st.updated)) / 1000) : undefined;
+  const figures = st ? ['lines', 'skipped', 'untreated', 'injected', 'tarpitted', 'dropped'].map((k) => `${k} ${st[k] ?? '?'}`).join(', ') : 'no status file';
+  const recent = recentRestarts(restarts, now).length;
+  return { running: true, text: `running, pid ${pid}${st?.started ? ` since ${st.started}` : ''}: ${figures}${age !== undefined ? ` (status ${age} s old)` : ''}${recent ? `; restarted ${recent} times ${window}` : ''}` };
 }

@@ -9,10 +9,10 @@ import type { WatcherSettings } from '../../../common.conf.js';
 import { fillFirewall, type FillReport } from '../pool/fillfw.js';
 import { openFirewall } from '../firewall/index.js';
 import { runLoaders } from './loaders.js';
-import { companionOwners, installedModules, readModuleStatus, runningPid, stopModules, pidFiles, signalModules } from '../module/processes.js';
+import { companionOwners, installedModules, runningPid, stopModules, pidFiles, signalModules } from '../module/processes.js';
 import { stateFile } from '../pool/sources.js';
-import { forgetRestarts, markStarted, markStopped, readRestarts, recentRestarts, RESTART_BURST, RESTART_WINDOW_S } from '../module/supervise.js';
-import { pidInFile } from '../module/started.js';
+import { forgetRestarts, markStarted, markStopped } from '../module/supervise.js';
+import { describeModule } from '../module/started.js';
 import { enabledModules } from './enabled.js';
 import { chooseLauncher, launchModule, stopUnits } from './launch.js';
 
@@ -125,25 +125,10 @@ export async function statusService(s: Service): Promise<number> {
   let down = 0;
   s.out('Modules:');
   if (names.length === 0) s.out('  (none installed)');
-  const window = `within ${RESTART_WINDOW_S / 60} min`;
   for (const name of names) {
-    const pid = runningPid(s.conf.RUN_DIR, name);
-    const restarts = readRestarts(s.conf.RUN_DIR, name);
-    if (pid === undefined) {
-      down++;
-      const stale = pidInFile(s.conf.RUN_DIR, name);
-      const why = restarts.gaveUp ? `: given up at ${restarts.gaveUp} after ${RESTART_BURST} restarts ${window} (watcher start tries again)`
-        : stale !== undefined ? `: pid ${stale} is gone and left its pid file (killed or crashed)` : '';
-      s.out(`  ${name.padEnd(10)} not running${why}`);
-      continue;
-    }
-    // A status file left by an earlier process (killed before it could remove it) is not this one's.
-    const read = readModuleStatus(s.conf.RUN_DIR, name);
-    const st = read?.pid === pid ? read : undefined;
-    const age = st && typeof st.updated === 'string' ? Math.round((Date.now() - Date.parse(st.updated)) / 1000) : undefined;
-    const figures = st ? ['lines', 'skipped', 'untreated', 'injected', 'tarpitted', 'dropped'].map((k) => `${k} ${st[k] ?? '?'}`).join(', ') : 'no status file';
-    const recent = recentRestarts(restarts).length;
-    s.out(`  ${name.padEnd(10)} running, pid ${pid}${st?.started ? ` since ${st.started}` : ''}: ${figures}${age !== undefined ? ` (status ${age} s old)` : ''}${recent ? `; restarted ${recent} times ${window}` : ''}`);
+    const m = describeModule(s.conf.RUN_DIR, name);
+    if (!m.running) down++;
+    s.out(`  ${name.padEnd(10)} ${m.text}`);
   }
   const fw = openFirewall(s.conf);
   const counts = await fw.counts();
