@@ -80,17 +80,17 @@ export async function stopService(s: Service): Promise<number> {
   markStopped(s.conf.RUN_DIR);
   const installed = installedModules(s.master);
   const companions = await companionOwners(s.master, installed);
-  let units: string[] = [];
+  let byUnit: string[] = [];
   if (chooseLauncher(s) === 'systemd') {
     // Every module's unit, also one waiting to restart: systemd must not start it again.
-    units = installed.filter((m) => !companions.has(m));
-    const running = units.filter((m) => runningPid(s.conf.RUN_DIR, m) !== undefined);
-    for (const m of running) s.out(`Stopping module ${m} ...`);
+    const units = installed.filter((m) => !companions.has(m));
+    byUnit = units.filter((m) => runningPid(s.conf.RUN_DIR, m) !== undefined);
+    for (const m of byUnit) s.out(`Stopping module ${m} ...`);
     await stopUnits(units);
-    units = running;
   }
+  // Then what runs detached (started before the units were installed, a companion left over).
   const stopped = await stopModules(s.conf.RUN_DIR, s.conf.STOP_GRACE, s.out, companions);
-  if (stopped.length === 0 && units.length === 0) s.out('No module running');
+  if (stopped.length === 0 && byUnit.length === 0) s.out('No module running');
   return 0;
 }
 
