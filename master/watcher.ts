@@ -1,23 +1,26 @@
-// watcher {start|stop|restart|reload|full|status}: the Watcher master service.
+// watcher {start|stop|restart|reload|full|status|check}: the Watcher master service.
 import { runProgram } from './lib/core/cli.js';
 import { openService, withLock } from './lib/service/program.js';
 import { fullService, reloadService, startService, statusService, stopService } from './lib/service/service.js';
+import { checkService } from './lib/service/check.js';
 
-const COMMANDS = ['start', 'stop', 'restart', 'reload', 'full', 'status'] as const;
+const COMMANDS = ['start', 'stop', 'restart', 'reload', 'full', 'status', 'check'] as const;
 type Command = typeof COMMANDS[number];
 
 export async function main(argv: string[]): Promise<number> {
   return runProgram({
     name: 'watcher',
     describe: 'the Watcher service: load the firewall and start the modules (one-shot)',
-    options: (y) => y.command('$0 <command>', 'start | stop | restart | reload | full | status', (c) => c.positional('command', { choices: COMMANDS, describe: 'what to do' }))
+    options: (y) => y.command('$0 <command>', 'start | stop | restart | reload | full | status | check', (c) => c.positional('command', { choices: COMMANDS, describe: 'what to do' }))
       .epilog('start: run the Load entries of loader.conf, fill the firewall, start the modules. stop: end the modules. '
         + 'restart: stop + start. reload: fill the firewall again (for dynloaders). full: stop, remove Watcher\'s chain and sets, start. '
-        + 'status: modules and set sizes (exit 3 when something is down).'),
+        + 'status: modules and set sizes (exit 3 when something is down). '
+        + 'check: start again every module that is down (crontab, every minute; silent when all run).'),
     run: async (args: { command: Command }) => {
       const s = openService('watcher');
       switch (args.command) {
         case 'status': return statusService(s);
+        case 'check': return checkService(s);
         case 'reload': return s.env.WATCHER_STARTING ? reloadService(s) : withLock(s, () => reloadService(s));
         case 'start': return withLock(s, () => startService(s));
         case 'stop': return withLock(s, () => stopService(s));

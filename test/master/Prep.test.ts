@@ -56,7 +56,9 @@ describe('Prep', () => {
       `${snippet} written for rsyslog: restart it to apply (service rsyslog restart)`,
       ...real.map((m) => `${m}: ${db(m)}: created from Schema`),
       'Created WatchTT.db',
-      `Installed ${init}`, `Installed ${unit}`,
+      `Installed ${init}`, `Installed ${unit}`, `Installed ${join(dirs.systemd, 'watcher-module@.service')}`,
+      // A drop-in per module the master starts (WatchMB is WatchMX's companion): its output to its LOGFILE.
+      ...real.concat('WatchTT').filter((m) => m !== 'WatchMB').sort().map((m) => `Installed ${join(dirs.systemd, `watcher-module@${m}.service.d/log.conf`)}`),
       ...bin.map((f) => link(`bin/${f}`)),
       ...injectors.map(link),
       'Prep done',

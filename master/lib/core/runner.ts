@@ -94,12 +94,19 @@ export function resolveProgram(cmd: string): string {
   return file;
 }
 
-/** Start a long-running program detached (own session), stdout and stderr appended to an open file; returns its pid. */
-export function spawnDetached(cmd: string, args: readonly string[], opts: { logFd: number; cwd?: string; env?: NodeJS.ProcessEnv }): number {
+/** How a process ended: its exit code, or the signal that killed it. */
+export interface ProcessEnd { code: number | null; signal: NodeJS.Signals | null }
+
+/**
+ * Start a long-running program detached (own session), stdout and stderr appended to an open
+ * file; returns its pid. `onEnd` hears how it ended while this process still runs.
+ */
+export function spawnDetached(cmd: string, args: readonly string[], opts: { logFd: number; cwd?: string; env?: NodeJS.ProcessEnv; onEnd?: (end: ProcessEnd) => void }): number {
   debug(1, `${describe(cmd, args)} (detached)`);
   reporter?.(`[run] ${describe(cmd, args)} (detached)`);
   const child = spawn(resolveProgram(cmd), args, { detached: true, stdio: ['ignore', opts.logFd, opts.logFd], cwd: opts.cwd, env: opts.env });
   child.on('error', () => undefined);
+  if (opts.onEnd) child.on('exit', (code, signal) => opts.onEnd?.({ code, signal }));
   child.unref();
   if (child.pid === undefined) throw new WatcherError(`${cmd}: cannot start`, EX_UNAVAILABLE);
   return child.pid;

@@ -34,16 +34,21 @@ export function newCounters(): Counters {
   return { lines: 0, skipped: 0, matched: {}, untreated: 0, injected: 0, tarpitted: 0, dropped: 0, passedon: 0, passonLost: 0, unparsed: 0, noaddress: 0, ambiguous: 0, spared: 0, overlong: 0, pending: 0, unwritten: 0 };
 }
 
+/** The outcome of the last reload (SIGHUP): whether the new rules were taken, else each problem as file:line. */
+export interface Reloaded { time: string; ok: boolean; problems: string[]; rules?: number; files?: number }
+
 /** Writes the status file: tmp file + rename, so a reader never sees half of it. */
 export class StatusFile {
   private readonly started = new Date().toISOString();
+  /** Kept in every write from the first reload on (`Refresh` waits for it to change). */
+  reloaded?: Reloaded;
   constructor(readonly path: string, readonly module: string, readonly pid = process.pid) {
     mkdirSync(dirname(path), { recursive: true });
   }
 
   write(c: Counters): void {
     const tmp = `${this.path}.${this.pid}.tmp`;
-    const body = { module: this.module, pid: this.pid, started: this.started, updated: new Date().toISOString(), ...c };
+    const body = { module: this.module, pid: this.pid, started: this.started, updated: new Date().toISOString(), ...c, ...(this.reloaded ? { reloaded: this.reloaded } : {}) };
     writeFileSync(tmp, JSON.stringify(body) + '\n', { mode: 0o644 });
     renameSync(tmp, this.path);
   }

@@ -6,7 +6,7 @@ import type { WatcherSettings } from '../../../common.conf.js';
 import { parseAssignments } from '../core/conf.js';
 import { isAlive, runningPid } from '../core/pidfile.js';
 import { openPrivate } from '../core/log.js';
-import { spawnDetached } from '../core/runner.js';
+import { spawnDetached, type ProcessEnd } from '../core/runner.js';
 
 export { runningPid } from '../core/pidfile.js';
 
@@ -51,11 +51,11 @@ export function moduleLogFile(master: string, name: string, conf: WatcherSetting
   return set?.value || join(conf.LOG_DIR, `${name}.log`);
 }
 
-/** Start a module detached with its output appended to its LOGFILE; returns the pid. */
-export function startModule(master: string, name: string, conf: WatcherSettings, env: NodeJS.ProcessEnv): number {
+/** Start a module detached with its output appended to its LOGFILE; returns the pid. `onEnd` hears how it ended. */
+export function startModule(master: string, name: string, conf: WatcherSettings, env: NodeJS.ProcessEnv, onEnd?: (end: ProcessEnd) => void): number {
   const fd = openPrivate(moduleLogFile(master, name, conf, env));
   try {
-    return spawnDetached(join(master, 'modules', name, name), [], { logFd: fd, cwd: join(master, 'modules', name), env });
+    return spawnDetached(join(master, 'modules', name, name), [], { logFd: fd, cwd: join(master, 'modules', name), env, onEnd });
   } finally { closeSync(fd); }
 }
 

@@ -88,13 +88,22 @@ export async function runModule(def: ModuleDef): Promise<number> {
     }
   }, 250);
 
+  // The outcome goes to the log and, at once, to the status file's `reloaded` (Refresh reads it).
   onHup = (): void => {
     log.reopen();
     trace.reopen();
     const { set, problems } = readRuleSet(paths.rules);
-    if (!set) { log.write(`reload (HUP) refused, the old rules stay: ${problems.map(formatProblem).join('; ')}`); return; }
+    const time = new Date().toISOString();
+    if (!set) {
+      log.write(`reload (HUP) refused, the old rules stay: ${problems.map(formatProblem).join('; ')}`);
+      status.reloaded = { time, ok: false, problems: problems.map(formatProblem) };
+      status.write(counters);
+      return;
+    }
     scanner.setRules(set);
     log.write(`reloaded (HUP): ${set.rules.length} rules in ${set.files.length} files, ${set.superflousCount} superflous patterns; log and trace reopened`);
+    status.reloaded = { time, ok: true, problems: [], rules: set.rules.length, files: set.files.length };
+    status.write(counters);
     void inj.reloadSpare().catch((e: Error) => log.write(`whitelist not reloaded: ${e.message}`));
   };
   if (hupEarly) onHup();

@@ -70,14 +70,14 @@ case "$1" in
     echo "Starting service watcher:"
     ${w} start && echo "[OK]"
     ;;
-  stop|restart|reload|full|status)
+  stop|restart|reload|full|status|check)
     exec ${w} "$1"
     ;;
   force-reload)
     exec ${w} reload
     ;;
   *)
-    echo "Usage: $0 {start|stop|restart|reload|full|status}" >&2
+    echo "Usage: $0 {start|stop|restart|reload|full|status|check}" >&2
     exit 2
     ;;
 esac

@@ -1,4 +1,4 @@
-// The steps of master/Prep in order: programs, directories, module databases, init scripts, tool links.
+// The steps of master/Prep in order: programs, directories, module databases, init scripts and units, tool links.
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WatcherSettings } from '../../../common.conf.js';
@@ -6,6 +6,8 @@ import { run } from '../core/runner.js';
 import { WatcherError } from '../core/exit.js';
 import { installLoggerConf, type InstallLoggerOptions } from './syslog-install.js';
 import { checkPrograms, initScript, linkTool, listTools, makeDir, neededPrograms, systemdUnit, writeIfChanged } from './prep-steps.js';
+import { companionModules, installedModules, moduleLogFile } from '../module/processes.js';
+import { MODULE_UNIT, moduleLogDropIn, moduleUnit, unitOf } from './units.js';
 
 export interface PrepOptions {
   master: string;
@@ -43,7 +45,10 @@ export async function prepareSystem(o: PrepOptions): Promise<number> {
   const node = process.execPath;
   const init = join(o.initDir, 'watcher');
   writeIfChanged(init, initScript(o.master, node), 0o755, o.say);
-  if (o.systemdDir) writeIfChanged(join(o.systemdDir, 'watcher.service'), systemdUnit(o.master, node), 0o644, o.say);
+  if (o.systemdDir) {
+    writeIfChanged(join(o.systemdDir, 'watcher.service'), systemdUnit(o.master, node), 0o644, o.say);
+    await installModuleUnits(o, o.systemdDir, node);
+  }
   if (o.enable) await enableService(o);
   for (const tool of listTools(o.master)) linkTool(tool, o.conf.TOOLPATH, o.say, o.warn);
   o.say('Prep done');
@@ -62,6 +67,18 @@ async function feedModules(o: PrepOptions): Promise<number> {
     if (!(e instanceof WatcherError)) throw e;
     o.warn(e.message);
     return e.exitCode;
+  }
+}
+
+// The modules' template unit and, for each module the master starts, the drop-in that sends its output to its LOGFILE.
+async function installModuleUnits(o: PrepOptions, dir: string, node: string): Promise<void> {
+  writeIfChanged(join(dir, MODULE_UNIT), moduleUnit(o.master, node, o.conf.STOP_GRACE), 0o644, o.say);
+  const installed = installedModules(o.master);
+  const companions = await companionModules(o.master, installed);
+  for (const m of installed.filter((n) => !companions.has(n))) {
+    let log: string;
+    try { log = moduleLogFile(o.master, m, o.conf, process.env); } catch (e) { o.warn(`${unitOf(m)}: ${(e as Error).message}`); continue; }
+    writeIfChanged(join(dir, `${unitOf(m)}.d`, 'log.conf'), moduleLogDropIn(o.master, log), 0o644, o.say);
   }
 }
 

@@ -1,7 +1,7 @@
 // service/: the master. The verbs of master/watcher (this file: start, stop, reload, full,
 // status), the service context and lock (program), loader.conf's Load entries, Prep's steps
-// and the system-logger snippets that feed the FIFOs, and freeme. It may import every other
-// folder; nothing imports it.
+// and the system-logger snippets that feed the FIFOs, supervision (check, launch, units), and
+// freeme. It may import every other folder; nothing imports it.
 //
 // The watcher service: start, stop, reload, full and status as the master's one-shot commands.
 import { rmSync } from 'node:fs';
@@ -9,9 +9,12 @@ import type { WatcherSettings } from '../../../common.conf.js';
 import { fillFirewall, type FillReport } from '../pool/fillfw.js';
 import { openFirewall } from '../firewall/index.js';
 import { runLoaders } from './loaders.js';
-import { companionModules, companionOwners, installedModules, readModuleStatus, runningPid, startModule, stopModules, pidFiles, signalModules } from '../module/processes.js';
+import { companionOwners, installedModules, runningPid, stopModules, pidFiles, signalModules } from '../module/processes.js';
 import { stateFile } from '../pool/sources.js';
-import { isAlive } from '../core/pidfile.js';
+import { forgetRestarts, markStarted, markStopped } from '../module/supervise.js';
+import { describeModule } from '../module/started.js';
+import { enabledModules } from './enabled.js';
+import { chooseLauncher, launchModule, stopUnits } from './launch.js';
 
 export interface Service {
   master: string;
@@ -43,38 +46,51 @@ export async function fill(s: Service, o: { changedOnly?: boolean; only?: readon
 /** A load's report and the running modules told to reread the whitelist: "name (pid N)". */
 export interface LoadReport extends FillReport { hupped: string[] }
 
-/** start: run the Load entries, fill the firewall, start the enabled modules. Returns the exit code. */
+/**
+ * start: run the Load entries, fill the firewall, start the enabled modules and wait until each
+ * has passed its own start. Returns the exit code: 1 when a module did not come up (named).
+ */
 export async function startService(s: Service): Promise<number> {
-  const installed = installedModules(s.master);
-  const companions = await companionModules(s.master, installed);
+  const { installed, companions, enabled } = await enabledModules(s.master, s.conf, s.env);
   s.out(`Installed modules: ${installed.filter((m) => !companions.has(m)).join(' ')}`);
   s.out('');
   await runLoaders(s.master, s.env, s.warn);
   s.out('Loading firewall ...');
   printLoad(s, await fill(s));
-  let code = 0;
-  const started: { name: string; pid: number }[] = [];
-  for (const name of s.conf.MODULES.filter((m) => installed.includes(m))) {
+  forgetRestarts(s.conf.RUN_DIR);
+  const how = chooseLauncher(s);
+  const starting: Promise<{ name: string; ok: boolean; why?: string }>[] = [];
+  for (const name of enabled) {
     const pid = runningPid(s.conf.RUN_DIR, name);
     if (pid !== undefined) { s.out(`Module ${name} is already running (pid ${pid})`); continue; }
     s.out(`Starting module ${name} ...`);
-    try { started.push({ name, pid: startModule(s.master, name, s.conf, s.env) }); } catch (e) {
-      s.warn(`module ${name} not started: ${(e as Error).message}`);
-      code = 1;
-    }
+    starting.push(launchModule(s, name, how).then((r) => ({ name, ...r })));
   }
-  if (started.length) await new Promise((r) => setTimeout(r, 500));
-  for (const m of started) {
-    if (!isAlive(m.pid)) { s.warn(`module ${m.name} ended right after its start: see its log file`); code = 1; }
+  let code = 0;
+  for (const r of await Promise.all(starting)) {
+    if (!r.ok) { s.warn(`module ${r.name} not started: ${r.why}`); code = 1; }
   }
+  // From here on a module that dies is started again (systemd, or watcher check).
+  markStarted(s.conf.RUN_DIR);
   return code;
 }
 
 /** stop: end every module (SIGTERM, SIGKILL after STOP_GRACE); the firewall stays as it is. */
 export async function stopService(s: Service): Promise<number> {
-  const companions = await companionOwners(s.master, installedModules(s.master));
+  markStopped(s.conf.RUN_DIR);
+  const installed = installedModules(s.master);
+  const companions = await companionOwners(s.master, installed);
+  let byUnit: string[] = [];
+  if (chooseLauncher(s) === 'systemd') {
+    // Every module's unit, also one waiting to restart: systemd must not start it again.
+    const units = installed.filter((m) => !companions.has(m));
+    byUnit = units.filter((m) => runningPid(s.conf.RUN_DIR, m) !== undefined);
+    for (const m of byUnit) s.out(`Stopping module ${m} ...`);
+    await stopUnits(units);
+  }
+  // Then what runs detached (started before the units were installed, a companion left over).
   const stopped = await stopModules(s.conf.RUN_DIR, s.conf.STOP_GRACE, s.out, companions);
-  if (stopped.length === 0) s.out('No module running');
+  if (stopped.length === 0 && byUnit.length === 0) s.out('No module running');
   return 0;
 }
 
@@ -99,22 +115,20 @@ export async function fullService(s: Service): Promise<number> {
   return startService(s);
 }
 
-/** status: which modules run (pid and status files) and the entries of every set. 0 all up, 3 otherwise. */
+/**
+ * status: which modules run (pid and status files) and the entries of every set. 0 all up, 3
+ * otherwise; a module down says why (its pid file left behind, its restarts given up).
+ */
 export async function statusService(s: Service): Promise<number> {
-  const installed = installedModules(s.master);
-  const names = [...new Set([...s.conf.MODULES.filter((m) => installed.includes(m)), ...pidFiles(s.conf.RUN_DIR)])];
+  const { enabled } = await enabledModules(s.master, s.conf, s.env);
+  const names = [...new Set([...enabled, ...pidFiles(s.conf.RUN_DIR)])];
   let down = 0;
   s.out('Modules:');
   if (names.length === 0) s.out('  (none installed)');
   for (const name of names) {
-    const pid = runningPid(s.conf.RUN_DIR, name);
-    if (pid === undefined) { down++; s.out(`  ${name.padEnd(10)} not running`); continue; }
-    // A status file left by an earlier process (killed before it could remove it) is not this one's.
-    const read = readModuleStatus(s.conf.RUN_DIR, name);
-    const st = read?.pid === pid ? read : undefined;
-    const age = st && typeof st.updated === 'string' ? Math.round((Date.now() - Date.parse(st.updated)) / 1000) : undefined;
-    const figures = st ? ['lines', 'skipped', 'untreated', 'injected', 'tarpitted', 'dropped'].map((k) => `${k} ${st[k] ?? '?'}`).join(', ') : 'no status file';
-    s.out(`  ${name.padEnd(10)} running, pid ${pid}${st?.started ? ` since ${st.started}` : ''}: ${figures}${age !== undefined ? ` (status ${age} s old)` : ''}`);
+    const m = describeModule(s.conf.RUN_DIR, name);
+    if (!m.running) down++;
+    s.out(`  ${name.padEnd(10)} ${m.text}`);
   }
   const fw = openFirewall(s.conf);
   const counts = await fw.counts();
