@@ -11,7 +11,7 @@ export async function main(argv: string[]): Promise<number> {
     describe: `reload the rules and superflous_map of running modules: Refresh {${Object.keys(MODULE_TOKENS).join('|').toLowerCase()}}...`,
     options: (y) => y.command('$0 <tokens..>', 'refresh', (c) => c.positional('tokens', { type: 'string', array: true, describe: 'module tokens (lg, mx, ...)' })),
     run: (a: { tokens: string[] }) => {
-      const conf = loadWatcherConf();
+      const conf = loadWatcherConf({ needs: ['RUN_DIR'] });
       let code = 0;
       for (const token of a.tokens) {
         const name = moduleByToken(String(token));
