@@ -46,19 +46,26 @@ export function moduleKeys(name: string) {
 
 export type WatcherSettings = Settings<typeof WATCHER_KEYS>;
 
+/** A key of watcher.conf, as a program names those it needs. */
+export type WatcherKey = keyof typeof WATCHER_KEYS;
+
 /** The path of watcher.conf in this installation. */
 export function watcherConfPath(master: string = MASTER_PATH): string {
   return join(master, 'watcher.conf');
 }
 
-/** Load watcher.conf (defaults where it is missing) and the environment overrides. */
-export function loadWatcherConf(opts: LoadOptions & { master?: string } = {}) {
+/**
+ * Load watcher.conf (defaults where it is missing) and the environment overrides. A program
+ * that names the keys it `needs` takes a bad value of any other key with a warning (its
+ * default); without `needs` every bad value is an error (exit 78).
+ */
+export function loadWatcherConf(opts: LoadOptions<WatcherKey> & { master?: string } = {}) {
   const master = opts.master ?? MASTER_PATH;
   return loadSettings(WATCHER_KEYS, [watcherConfPath(master)], { ...opts, fixed: { MASTER_PATH: master, ...opts.fixed } });
 }
 
 /** Load a module's settings: defaults, watcher.conf, then modules/<name>/<name>.conf, with extra module keys. */
-export function loadModuleConf<E extends KeyTable>(name: string, extra: E = {} as E, opts: LoadOptions & { master?: string } = {}) {
+export function loadModuleConf<E extends KeyTable>(name: string, extra: E = {} as E, opts: LoadOptions<keyof ReturnType<typeof moduleKeys> & string | keyof E & string> & { master?: string } = {}) {
   const master = opts.master ?? MASTER_PATH;
   const table = { ...moduleKeys(name), ...extra };
   const files = [watcherConfPath(master), join(moduleDir(name, master), `${name}.conf`)];

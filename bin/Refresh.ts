@@ -13,7 +13,7 @@ export async function main(argv: string[]): Promise<number> {
     options: (y) => y.command('$0 <tokens..>', 'refresh', (c) => c.positional('tokens', { type: 'string', array: true, describe: 'module tokens (lg, mx, ...)' }))
       .epilog('Exit 0 when every module took its rules, 65 when one refused them (each problem as file:line; it keeps its old rules), 69 when one does not run or does not answer.'),
     run: async (a: { tokens: string[] }) => {
-      const conf = loadWatcherConf();
+      const conf = loadWatcherConf({ needs: ['RUN_DIR'] });
       const names = a.tokens.map((token) => {
         const name = moduleByToken(String(token));
         if (!name) throw new WatcherError(`unknown module token '${token}' (one of ${Object.keys(MODULE_TOKENS).join(', ').toLowerCase()})`, EX_USAGE);

@@ -20,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
       if (!name) throw new WatcherError(`unknown module token '${args.token}' (one of ${Object.keys(MODULE_TOKENS).join(', ')})`, EX_USAGE);
       const dir = moduleDir(name);
       if (!existsSync(dir)) throw new WatcherError(`module ${name} is not installed (no ${dir})`, EX_UNAVAILABLE);
-      const conf = loadModuleConf(name);
+      const conf = loadModuleConf(name, {}, { needs: ['TRACE'] });
       const token = args.token.toUpperCase();
       if (conf.TRACE === '') {
         process.stdout.write(`Tracing for ${token} is off\n`);

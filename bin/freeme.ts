@@ -13,7 +13,8 @@ export async function main(argv: string[]): Promise<number> {
     options: (y) => y.command('$0 <addresses..>', 'free', (c) => c.positional('addresses', { type: 'string', array: true }))
       .option('networks', { type: 'boolean', default: false, describe: 'also remove networks (CIDR entries) that cover an address' }),
     run: async (a: { addresses: string[]; networks: boolean }) => {
-      const fw = openFirewall(loadWatcherConf());
+      // Only the backend matters here: a typo elsewhere in watcher.conf must not lock the administrator out.
+      const fw = openFirewall(loadWatcherConf({ needs: ['FIREWALL'] }));
       let still = false;
       for (const raw of a.addresses) {
         const address = normalizeAddress(String(raw));

@@ -8,7 +8,7 @@ export async function main(argv: string[]): Promise<number> {
     name: 'Blacklist',
     describe: "refresh the blacklist set from MASTER_PATH/blacklist (no argument; see blacklist-sample for the format)",
     run: async () => {
-      const s = openService('Blacklist');
+      const s = openService('Blacklist', ['RUN_DIR', 'FIREWALL']);
       return withLock(s, () => refreshList(s, 'blacklist'));
     },
   }, argv);

@@ -8,7 +8,7 @@ export async function main(argv: string[]): Promise<number> {
     name: 'Whitelist',
     describe: "refresh the whitelist set from MASTER_PATH/whitelist (no argument; see whitelist-sample for the format)",
     run: async () => {
-      const s = openService('Whitelist');
+      const s = openService('Whitelist', ['RUN_DIR', 'FIREWALL']);
       return withLock(s, () => refreshList(s, 'whitelist'));
     },
   }, argv);

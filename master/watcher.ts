@@ -1,4 +1,5 @@
 // watcher {start|stop|restart|reload|full|status|check}: the Watcher master service.
+import type { WatcherKey } from '../common.conf.js';
 import { runProgram } from './lib/core/cli.js';
 import { openService, withLock } from './lib/service/program.js';
 import { fullService, reloadService, startService, statusService, stopService } from './lib/service/service.js';
@@ -6,6 +7,16 @@ import { checkService } from './lib/service/check.js';
 
 const COMMANDS = ['start', 'stop', 'restart', 'reload', 'full', 'status', 'check'] as const;
 type Command = typeof COMMANDS[number];
+
+/**
+ * What stop and status cannot do without: a typo elsewhere in watcher.conf (STOP_GRACE=abc
+ * included: stop then waits the default 5 s) is a warning, so a locked-out administrator can
+ * still stop and look. start, restart, reload and full refuse any bad value (exit 78).
+ */
+const NEEDS: Partial<Record<Command, readonly WatcherKey[]>> = {
+  stop: ['RUN_DIR'],
+  status: ['RUN_DIR', 'FIREWALL', 'MODULES'],
+};
 
 export async function main(argv: string[]): Promise<number> {
   return runProgram({
@@ -17,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
         + 'status: modules and set sizes (exit 3 when something is down). '
         + 'check: start again every module that is down (crontab, every minute; silent when all run).'),
     run: async (args: { command: Command }) => {
-      const s = openService('watcher');
+      const s = openService('watcher', NEEDS[args.command]);
       switch (args.command) {
         case 'status': return statusService(s);
         case 'check': return checkService(s);

@@ -1,8 +1,9 @@
 // The demo's throwaway installation: a copy of the built tree whose system paths all lie in one temp dir.
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, realpathSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { WatcherError, EX_UNAVAILABLE } from '../../master/lib/core/exit.js';
+import { makeDir, writeFileMode, PUBLIC_MODE } from '../../master/lib/core/files.js';
 import { FRIEND } from './attack.js';
 
 /** Where everything of one demo run lives; removing `base` removes it all. */
@@ -40,8 +41,8 @@ export function makeDemoInstallation(master: string): DemoPaths {
     },
   });
   symlinkSync(realpathSync(join(master, 'node_modules')), join(p.root, 'node_modules'));
-  for (const d of [join(p.etc, 'rsyslog.d'), p.logger]) mkdirSync(d, { recursive: true });
-  const write = (rel: string, text: string) => writeFileSync(join(p.root, rel), text);
+  for (const d of [join(p.etc, 'rsyslog.d'), p.logger]) makeDir(d);
+  const write = (rel: string, text: string) => writeFileMode(join(p.root, rel), text, PUBLIC_MODE);
   write('watcher.conf', '# The demo: WatchLG only.\nMODULES=WatchLG\nSTOP_GRACE=3\n');
   write('loader.conf', 'modules/WatchLG/Load\n');
   write('whitelist', `${FRIEND}   # the administrator's own address\n`);

@@ -1,9 +1,10 @@
 // A private rsyslogd for the demo: its own socket, work directory, pid file and include directory.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResultPromise } from 'execa';
 import { spawnChannel } from '../../master/lib/core/runner.js';
 import { WatcherError, EX_UNAVAILABLE } from '../../master/lib/core/exit.js';
+import { makeDir, writeFileMode, PRIVATE_DIR_MODE, PUBLIC_MODE } from '../../master/lib/core/files.js';
 
 export interface DemoLogger {
   /** The unix socket it reads (what /dev/log is for the system logger). */
@@ -37,16 +38,16 @@ export async function awaitLogger(name: string, proc: ResultPromise, socket: str
 /** Start rsyslogd in the foreground on `dir`, including `includeDir/*.conf` (where Prep put Watcher's snippet). */
 export async function startDemoLogger(dir: string, includeDir: string): Promise<DemoLogger> {
   const work = join(dir, 'work');
-  mkdirSync(work, { recursive: true });
+  makeDir(work, PRIVATE_DIR_MODE);
   const socket = join(dir, 'log.sock');
   const conf = join(dir, 'rsyslog.conf');
-  writeFileSync(conf, [
+  writeFileMode(conf, [
     `global(workDirectory="${work}")`,
     'module(load="imuxsock" SysSock.Use="off")',
     `input(type="imuxsock" Socket="${socket}" CreatePath="on" RateLimit.Interval="0")`,
     `include(file="${includeDir}/*.conf")`,
     '',
-  ].join('\n'));
+  ].join('\n'), PUBLIC_MODE);
   const proc = spawnChannel('rsyslogd', ['-n', '-f', conf, '-i', join(dir, 'rsyslogd.pid')]);
   proc.stdin.end();
   return awaitLogger('rsyslogd', proc, socket);

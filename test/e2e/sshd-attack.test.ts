@@ -1,11 +1,14 @@
 // End to end: a real OpenSSH server under attack. Its log lines go through the private rsyslogd
 // into WatchLG, which tarpits the attacker on the 2^affairs x TIME_SLICE ladder and then puts
 // it in custody: its next TCP connection gets no answer. A whitelisted client still logs in.
+// sshd's records of the failed logins stay in the sandbox, never in the host's /var/log/btmp.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRUEHOST } from '../helpers/dns.js';
 import { Netns, joinVeth } from '../helpers/netns.js';
 import { startRsyslog, type PrivateRsyslog } from '../helpers/rsyslog.js';
-import { startSshd, sshLogin, type SshServer } from '../helpers/sshd.js';
+import { readLoginRecords, startSshd, sshLogin, type SshServer } from '../helpers/sshd.js';
 import { closeService, prepareService, startService } from '../helpers/sandbox.js';
 import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
 
@@ -15,10 +18,16 @@ const SERVER_G = '10.78.0.1';
 const GOOD = '10.78.0.3';
 // Seconds: the rungs of the ladder (4, 8, 16, 32 s) lie further apart than the 2 s a reading may lag.
 const TIME_SLICE = 2;
+// A user name of this run only: the host's btmp is searched for it.
+const USER = `wt${process.pid}`;
+const HOST_BTMP = '/var/log/btmp';
 
 describe('OpenSSH server protected by WatchLG', () => {
   let sb: Sandbox, rs: PrivateRsyslog, sshd: SshServer;
   let attacker: Netns, good: Netns;
+  // Failed logins per client address, as the clients saw them.
+  const failed = new Map<string, number>();
+  const fail = (address: string) => failed.set(address, (failed.get(address) ?? 0) + 1);
   beforeAll(async () => {
     sb = await makeSandbox(`TRACE=yes\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=${TIME_SLICE}`);
     sb.inst.write('whitelist', `${GOOD}\n`);
@@ -27,7 +36,7 @@ describe('OpenSSH server protected by WatchLG', () => {
     await joinVeth(sb.ns, attacker, SERVER_A, ATTACKER, ['wsa0', 'wat0']);
     await joinVeth(sb.ns, good, SERVER_G, GOOD, ['wsg0', 'wgd0']);
     rs = await startRsyslog({ fifoBase: sb.inst.fifoBase });
-    sshd = await startSshd(sb.ns, { listen: [SERVER_A, SERVER_G], logSocket: rs.socket });
+    sshd = await startSshd(sb.ns, { listen: [SERVER_A, SERVER_G], logSocket: rs.socket, user: USER });
     await startService(sb, 'WatchLG');
   }, 60_000);
   afterAll(async () => {
@@ -44,6 +53,7 @@ describe('OpenSSH server protected by WatchLG', () => {
       await sb.waitFor('tarpit to expire', async () => !(await sb.members('tarpit')).has(ATTACKER), 40_000);
       const r = await sshLogin(attacker, SERVER_A, sshd.user, `wrong-${k}`);
       expect(r.stderr).toContain('Permission denied (password)');
+      fail(ATTACKER);
       await sb.waitFor(`affair ${k}`, async () => (await sb.members('tarpit')).has(ATTACKER) || (await sb.members('custody')).has(ATTACKER));
       // Read the row, the set and the row again until no further line came in between.
       const { affairs, status, t } = await sb.waitFor('a settled affair', async () => {
@@ -67,7 +77,10 @@ describe('OpenSSH server protected by WatchLG', () => {
   }, 180_000);
 
   it('lets the whitelisted client in even after more failed logins than MAX_AFFAIRS', async () => {
-    for (let k = 1; k <= 6; k++) expect((await sshLogin(good, SERVER_G, sshd.user, `nope-${k}`)).stderr).toContain('Permission denied');
+    for (let k = 1; k <= 6; k++) {
+      expect((await sshLogin(good, SERVER_G, sshd.user, `nope-${k}`)).stderr).toContain('Permission denied');
+      fail(GOOD);
+    }
     await sb.waitFor('the spared lines', () => /10\.78\.0\.3 is whitelisted/.test(sb.trace()), 10_000);
     const r = await sshLogin(good, SERVER_G, sshd.user, sshd.password, 'echo in');
     expect(r.exitCode, r.stderr).toBe(0);
@@ -75,4 +88,13 @@ describe('OpenSSH server protected by WatchLG', () => {
     expect((await sb.members('tarpit')).has(GOOD)).toBe(false);
     expect((await sb.members('custody')).has(GOOD)).toBe(false);
   }, 60_000);
+
+  it("keeps sshd's records of failed logins in the sandbox: the host's /var/log/btmp has none of them", () => {
+    const own = readLoginRecords(join(sshd.records, 'btmp')).filter((r) => r.user === USER);
+    const perHost = new Map<string, number>();
+    for (const r of own) perHost.set(r.host, (perHost.get(r.host) ?? 0) + 1);
+    expect(perHost).toEqual(failed);
+    const host = existsSync(HOST_BTMP) ? readLoginRecords(HOST_BTMP) : [];
+    expect(host.filter((r) => r.user === USER)).toEqual([]);
+  });
 });

@@ -1,6 +1,7 @@
 // A real OpenSSH server for a test, inside a network namespace and a private mount namespace:
 // its /dev/log is the private rsyslogd's socket, its /etc/passwd, group and shadow are copies
-// with a test user, /run and /dev are tmpfs of its own. Nothing of the host is changed.
+// with a test user, /run and /dev are tmpfs of its own, its /var/log (where it records logins:
+// btmp, wtmp, lastlog) a directory of the test. Nothing of the host is changed.
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ export interface SshServer {
   password: string;
   /** The sshd process (the listener). */
   proc: ResultPromise;
+  /** What is /var/log for sshd: its btmp (failed logins), wtmp and lastlog. */
+  records: string;
   stop(): Promise<void>;
 }
 
@@ -77,6 +80,11 @@ export async function startSshd(ns: Netns, opts: SshdOptions): Promise<SshServer
   await inside('touch', '/dev/log');
   await inside('mount', '--bind', opts.logSocket, '/dev/log');
   for (const f of ['passwd', 'group', 'shadow']) await inside('mount', '--bind', join(dir, f), `/etc/${f}`);
+  // sshd appends failed logins to /var/log/btmp (and logins to wtmp, lastlog): its own files.
+  const records = join(dir, 'log');
+  mkdirSync(records, { mode: 0o755 });
+  for (const f of ['btmp', 'wtmp', 'lastlog']) writeFileSync(join(records, f), '', { mode: 0o600 });
+  await inside('mount', '--bind', records, '/var/log');
   await inside('/usr/sbin/sshd', '-t', '-f', cfg);
 
   let out = '';
@@ -95,7 +103,16 @@ export async function startSshd(ns: Netns, opts: SshdOptions): Promise<SshServer
     if (i > 100 || proc.exitCode !== null) { await stop(); throw new Error(`sshd did not listen on ${opts.listen.join(', ')}: ${out}`); }
     await wait(50);
   }
-  return { dir, user, password, proc, stop };
+  return { dir, user, password, proc, records, stop };
+}
+
+/** The user and remote host of each record of a btmp/wtmp file (glibc's struct utmp, 384 bytes). */
+export function readLoginRecords(file: string): { user: string; host: string }[] {
+  const buf = readFileSync(file);
+  const text = (from: number, len: number) => buf.subarray(from, from + len).toString('latin1').replace(/\0.*$/s, '');
+  const out: { user: string; host: string }[] = [];
+  for (let at = 0; at + 384 <= buf.length; at += 384) out.push({ user: text(at + 44, 32), host: text(at + 76, 256) });
+  return out;
 }
 
 /** One password login from a client namespace with sshpass and OpenSSH's ssh; never throws on a refusal. */

@@ -1,7 +1,7 @@
 // core/: the ground every program stands on. Settings and the KEY=VALUE parser, MASTER_PATH
 // and module paths, the program frame (this file) and exit codes, the clock, log and trace
 // writers, byte chunks to lines, the command runner (execa, never a shell), pid files, the
-// master's lock, the module status file, mail and file following. It may import node and npm
+// master's lock, the module status file, file modes, mail and file following. It may import node and npm
 // packages only: nothing of Watcher's outside core/.
 //
 // The frame of every entry file: debug/debug2, --help via yargs, errors mapped to exit codes.

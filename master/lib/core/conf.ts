@@ -12,15 +12,19 @@ export interface Assignment {
 /** Look up a variable for $VAR expansion; undefined means unknown. */
 export type Lookup = (name: string) => string | undefined;
 
+/** A line that sets nothing usable: the error, and the key it meant to set ('' when none can be told). */
+export type OnBadLine = (err: ConfError, key: string) => void;
+
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
 /**
  * Parse the assignments of a bash-style configuration file.
  * Supported: `KEY=value`, `export KEY=value`, single and double quotes, backslash escapes,
  * `$VAR` and `${VAR}` expansion, `#` comments. Refused: command substitution, arrays,
- * anything that bash would run as a command.
+ * anything that bash would run as a command. A refused line throws its ConfError, or, given
+ * `onBad`, is handed to it and skipped.
  */
-export function parseAssignments(text: string, file: string, lookup: Lookup = () => undefined): Assignment[] {
+export function parseAssignments(text: string, file: string, lookup: Lookup = () => undefined, onBad?: OnBadLine): Assignment[] {
   const out: Assignment[] = [];
   const known = new Map<string, string>();
   const find: Lookup = (name) => known.get(name) ?? lookup(name);
@@ -31,15 +35,19 @@ export function parseAssignments(text: string, file: string, lookup: Lookup = ()
     if (s === '' || s.startsWith('#')) continue;
     if (/^export[ \t]+/.test(s)) s = s.replace(/^export[ \t]+/, '');
     const m = NAME.exec(s);
-    if (!m || s[m[0].length] !== '=') {
-      const word = s.split(/[ \t=]/)[0];
-      throw new ConfError(file, lineNo, '', '', `not an assignment: ${JSON.stringify(s.length > 60 ? s.slice(0, 60) + '…' : s)}${word ? ` (a command '${word}' is never run)` : ''}`);
+    try {
+      if (!m || s[m[0].length] !== '=') {
+        const word = s.split(/[ \t=]/)[0];
+        throw new ConfError(file, lineNo, '', '', `not an assignment: ${JSON.stringify(s.length > 60 ? s.slice(0, 60) + '…' : s)}${word ? ` (a command '${word}' is never run)` : ''}`);
+      }
+      const key = m[0];
+      const { value, raw } = parseValue(s.slice(key.length + 1), file, lineNo, key, find);
+      known.set(key, value);
+      out.push({ key, value, line: lineNo, raw });
+    } catch (e) {
+      if (!onBad || !(e instanceof ConfError)) throw e;
+      onBad(e, m?.[0] ?? '');
     }
-    const key = m[0];
-    const rest = s.slice(key.length + 1);
-    const { value, raw } = parseValue(rest, file, lineNo, key, find);
-    known.set(key, value);
-    out.push({ key, value, line: lineNo, raw });
   }
   return out;
 }

@@ -1,8 +1,9 @@
 // The master's lock: two programs changing the firewall (a start, two dynloaders' reloads) take turns.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnChannel } from './runner.js';
 import { WatcherError, EX_TEMPFAIL, EX_UNAVAILABLE } from './exit.js';
+import { touchFileMode, PUBLIC_MODE } from './files.js';
 
 export { isAlive } from './pidfile.js';
 
@@ -20,8 +21,9 @@ export { isAlive } from './pidfile.js';
  *   emptied on release.
  */
 export async function takeLock(runDir: string, opts: { waitMs?: number; say?: (line: string) => void } = {}): Promise<() => void> {
-  mkdirSync(runDir, { recursive: true });
   const path = join(runDir, 'watcher.lock');
+  // Created here, not by flock (which would take the umask's mode).
+  touchFileMode(path, PUBLIC_MODE);
   const seconds = Math.max(1, Math.ceil((opts.waitMs ?? 600_000) / 1000));
   const holder = spawnChannel('flock', ['--exclusive', '--wait', String(seconds), path, 'cat']);
   holder.stdin.on('error', () => undefined);

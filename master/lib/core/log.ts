@@ -1,7 +1,7 @@
 // Log and trace writers: lines shaped `2023-04-30T11:27:07.444 WatchLG[5123]: [inject] ...`.
-import { closeSync, chmodSync, fstatSync, openSync, writeSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, writeSync } from 'node:fs';
 import { formatStamp, systemClock, type Clock } from './clock.js';
+import { openFileMode, PRIVATE_MODE } from './files.js';
 
 /** Verbosity from the seeds' first argument: 0 normal, 1 `debug`, 2 `debug2`. */
 let verbosity = 0;
@@ -13,12 +13,9 @@ export function debug(level: number, message: string): void {
   if (verbosity >= level) process.stderr.write(`+ ${message}\n`);
 }
 
-/** Open a file for appending, created 0600 (it holds attacker data); tightens an existing one. */
+/** Open a file for appending, 0600 (it holds attacker data) new or not, whatever the umask. */
 export function openPrivate(path: string): number {
-  mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, 'a', 0o600);
-  if ((fstatSync(fd).mode & 0o077) !== 0) chmodSync(path, 0o600);
-  return fd;
+  return openFileMode(path, 'a', PRIVATE_MODE);
 }
 
 /**

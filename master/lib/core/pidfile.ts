@@ -1,7 +1,8 @@
 // $RUN_DIR/<name>.pid: one running process per module, found and checked in one place.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { WatcherError, EX_TEMPFAIL } from './exit.js';
+import { writeFileMode, PUBLIC_MODE } from './files.js';
 
 /** Is a process with this pid alive (a zombie, ended but not yet reaped, is not)? */
 export function isAlive(pid: number): boolean {
@@ -25,7 +26,6 @@ export function claimPidFile(runDir: string, name: string): { path: string; rele
   const path = join(runDir, `${name}.pid`);
   const other = runningPid(runDir, name);
   if (other !== undefined && other !== process.pid) throw new WatcherError(`${name} already runs as pid ${other} (${path})`, EX_TEMPFAIL);
-  mkdirSync(runDir, { recursive: true });
-  writeFileSync(path, `${process.pid}\n`);
+  writeFileMode(path, `${process.pid}\n`, PUBLIC_MODE);
   return { path, release: () => { if (existsSync(path) && Number(readFileSync(path, 'utf8').trim()) === process.pid) rmSync(path, { force: true }); } };
 }

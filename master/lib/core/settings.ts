@@ -55,29 +55,54 @@ function typed(spec: KeySpec, value: string): unknown {
   return value;
 }
 
-export interface LoadOptions {
+export interface LoadOptions<K extends string = string> {
   /** Environment to take overrides from (keys marked env: true). */
   env?: NodeJS.ProcessEnv;
   warn?: Warn;
   /** Values fixed by the caller before any file is read (e.g. MASTER_PATH). */
   fixed?: Raw;
+  /**
+   * The keys the program cannot work without. Given, a bad value of any other key (an unknown
+   * key, a line that sets nothing) is a warning naming file:line, key and value, and the value
+   * in force before it stays (the default): an administrator's emergency tool is not stopped by
+   * a typo it does not depend on. Not given, every key is needed.
+   */
+  needs?: readonly K[];
 }
 
 /**
  * Load settings: defaults of the table, then each file in order (missing files are skipped),
- * then environment variables for keys marked env. An unknown key or bad value is a ConfError.
+ * then environment variables for keys marked env. An unknown key or bad value is a ConfError
+ * (exit 78), or a warning when the key is not one of `needs`.
  */
-export function loadSettings<T extends KeyTable>(table: T, files: string[], opts: LoadOptions = {}): Settings<T> & { readonly files: string[] } {
+export function loadSettings<T extends KeyTable>(table: T, files: string[], opts: LoadOptions<keyof T & string> = {}): Settings<T> & { readonly files: string[] } {
   const env = opts.env ?? process.env;
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
   const raw: Raw = { ...(opts.fixed ?? {}) };
-  const set = new Set<string>();
+  const set = new Map<string, string>();
+  const defaultOf = (spec: KeySpec): string => (typeof spec.default === 'function' ? spec.default(raw) : spec.default);
   const lookup = (name: string): string | undefined => {
     if (name in raw) return raw[name];
     if (table[name]?.env && env[name]) return env[name];
     const spec = table[name];
-    if (spec) return typeof spec.default === 'function' ? spec.default(raw) : spec.default;
+    if (spec) return defaultOf(spec);
     return env[name];
+  };
+  // A bad line or value: the error where the program needs the key, else a warning and the value in force stays.
+  const refuse = (err: ConfError, key: string): void => {
+    if (!opts.needs || (opts.needs as readonly string[]).includes(key)) throw err;
+    const spec = table[key];
+    const from = set.get(key);
+    warn(`${err.message}; ${!spec ? 'line ignored' : from ? `using ${key}=${raw[key]} of ${from}` : `using the default ${key}=${defaultOf(spec)}`}`);
+  };
+  const take = (key: string, value: string, at: Origin): void => {
+    const spec = table[key];
+    if (!spec) return refuse(new ConfError(at.file, at.line, key, value, `unknown key (known: ${Object.keys(table).join(' ')})`), key);
+    try { raw[key] = checkValue(key, spec, value, at, warn); } catch (e) {
+      if (e instanceof ConfError) return refuse(e, key);
+      throw e;
+    }
+    set.set(key, at.line ? `${at.file}:${at.line}` : at.file);
   };
   const read: string[] = [];
   for (const file of files) {
@@ -85,22 +110,18 @@ export function loadSettings<T extends KeyTable>(table: T, files: string[], opts
     let text: string;
     try { text = readFileSync(file, 'utf8'); } catch (e) { throw new WatcherError(`${file}: cannot read: ${(e as Error).message}`, EX_CONFIG); }
     read.push(file);
-    for (const a of parseAssignments(text, file, lookup)) {
-      const spec = table[a.key];
-      if (!spec) throw new ConfError(file, a.line, a.key, a.value, `unknown key (known: ${Object.keys(table).join(' ')})`);
-      raw[a.key] = checkValue(a.key, spec, a.value, { file, line: a.line }, warn);
-      set.add(a.key);
-    }
+    // Lines in file order, so the first bad line is the one reported (or warned about first).
+    const bad: { line: number; run: () => void }[] = [];
+    const good = parseAssignments(text, file, lookup, (err, key) => bad.push({ line: err.line, run: () => refuse(err, key) }))
+      .map((a) => ({ line: a.line, run: () => take(a.key, a.value, { file, line: a.line }) }));
+    for (const step of [...good, ...bad].sort((x, y) => x.line - y.line)) step.run();
   }
   for (const [key, spec] of Object.entries(table)) {
-    if (spec.env && env[key] !== undefined && env[key] !== '') {
-      raw[key] = checkValue(key, spec, env[key] as string, { file: 'environment', line: 0 }, warn);
-      set.add(key);
-    }
+    if (spec.env && env[key] !== undefined && env[key] !== '') take(key, env[key] as string, { file: 'environment', line: 0 });
   }
   const out: Record<string, unknown> = { files: read };
   for (const [key, spec] of Object.entries(table)) {
-    const value = set.has(key) || key in raw ? raw[key] : (typeof spec.default === 'function' ? spec.default(raw) : spec.default);
+    const value = key in raw ? raw[key] : defaultOf(spec);
     raw[key] = value;
     out[key] = typed(spec, value);
   }

@@ -1,6 +1,7 @@
 // The module status file ($RUN_DIR/<name>.status): counters, rewritten atomically each second.
-import { renameSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeDir, replaceFileMode, PUBLIC_MODE } from './files.js';
 
 /** The counters a module keeps; the status file is their JSON with pid and times. */
 export interface Counters {
@@ -43,14 +44,12 @@ export class StatusFile {
   /** Kept in every write from the first reload on (`Refresh` waits for it to change). */
   reloaded?: Reloaded;
   constructor(readonly path: string, readonly module: string, readonly pid = process.pid) {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDir(dirname(path));
   }
 
   write(c: Counters): void {
-    const tmp = `${this.path}.${this.pid}.tmp`;
     const body = { module: this.module, pid: this.pid, started: this.started, updated: new Date().toISOString(), ...c, ...(this.reloaded ? { reloaded: this.reloaded } : {}) };
-    writeFileSync(tmp, JSON.stringify(body) + '\n', { mode: 0o644 });
-    renameSync(tmp, this.path);
+    replaceFileMode(this.path, JSON.stringify(body) + '\n', PUBLIC_MODE, `${this.path}.${this.pid}.tmp`);
   }
 
   remove(): void { rmSync(this.path, { force: true }); }

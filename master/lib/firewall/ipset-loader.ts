@@ -7,6 +7,7 @@ import { WatcherError, EX_SOFTWARE, EX_UNAVAILABLE } from '../core/exit.js';
 import { createLine, kernelName, newName } from './ipset-names.js';
 import { LIVE_SETS, type Entry, type Firewall, type Loader, type LoadResult } from './types.js';
 import type { Family } from '../net/address.js';
+import { openFileMode, PRIVATE_MODE } from '../core/files.js';
 
 const CHUNK = 256 * 1024;
 const FAMILIES: Family[] = [4, 6];
@@ -34,7 +35,7 @@ class IpsetLoader implements Loader {
   private entries = 0;
 
   constructor(private readonly fw: Firewall, flushload: string) {
-    this.file = createWriteStream(flushload, { mode: 0o600 });
+    this.file = createWriteStream(flushload, { fd: openFileMode(flushload, 'w', PRIVATE_MODE) });
     this.file.on('error', () => undefined);
     this.proc.stdin.on('error', () => undefined);
     this.proc.stdout.resume();

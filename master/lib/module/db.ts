@@ -5,10 +5,10 @@
 // scanner happens inside an IMMEDIATE transaction, so a read-modify-write of a row is atomic.
 // A scanner's connection waits only SCANNER_BUSY_MS for the lock (the injector keeps and
 // retries what the database refuses); one-shot tools wait BUSY_MS.
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { WatcherError, EX_CONFIG, EX_NOINPUT } from '../core/exit.js';
+import { touchFileMode, PRIVATE_MODE } from '../core/files.js';
 
 export type Db = Database.Database;
 
@@ -40,9 +40,11 @@ function migrate(db: Db): void {
 export function openDatabase(path: string, schema: string, opts: { create?: boolean; busyMs?: number } = {}): Db {
   const isNew = !existsSync(path);
   if (isNew && opts.create === false) throw new WatcherError(`${path}: no database (run the module's Prep)`, EX_NOINPUT);
-  mkdirSync(dirname(path), { recursive: true });
+  // 0600 before SQLite opens it: its -wal and -shm files take the database's mode. An existing
+  // one is not opened beside SQLite (a close would drop this process's SQLite locks on it).
+  if (isNew) touchFileMode(path, PRIVATE_MODE);
+  else chmodSync(path, PRIVATE_MODE);
   const db = new Database(path);
-  chmodSync(path, 0o600);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma(`busy_timeout = ${opts.busyMs ?? BUSY_MS}`);

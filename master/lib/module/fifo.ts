@@ -9,17 +9,18 @@
 // so dropping it would stall the feed until the logger restarts. The reader forwards whole
 // lines only, so lines of two FIFOs never mix (a line longer than MAX_LINE is passed on in
 // pieces; the splitter discards it anyway).
-import { constants, chmodSync, closeSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { constants, chmodSync, closeSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Socket } from 'node:net';
 import { run } from '../core/runner.js';
 import { WatcherError, EX_CONFIG } from '../core/exit.js';
 import { MAX_LINE } from '../core/lines.js';
+import { makeDir, PRIVATE_DIR_MODE } from '../core/files.js';
 
 /** Make sure `path` is a FIFO of mode 0600 (mkfifo where missing) in a directory of mode 0700. */
 export async function ensureFifo(path: string): Promise<void> {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDir(dir, PRIVATE_DIR_MODE);
   if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
   let st;
   try { st = statSync(path); } catch { st = undefined; }

@@ -1,5 +1,5 @@
 // Load<XX>: the DROP rows of a module database as its Loadfile (DESIGN §3 format).
-import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { formatDateTime, systemClock } from '../core/clock.js';
 import { openDatabase } from './db.js';
@@ -7,6 +7,7 @@ import { tarpitSeconds } from './affairs.js';
 import { MASTER_PATH } from '../core/paths.js';
 import type { ModuleDef, ModulePaths } from './def.js';
 import type { ModuleConf } from './context.js';
+import { openFileMode, PRIVATE_MODE } from '../core/files.js';
 
 /** The Loadfile of a module in this installation. */
 export function loadfilePath(def: ModuleDef, master: string = MASTER_PATH): string {
@@ -26,10 +27,9 @@ function remaining(last: string, affairs: number, timeSlice: number, now: number
 export function writeLoadfile(def: ModuleDef, conf: ModuleConf, paths: ModulePaths, progress?: (n: number) => void): { file: string; custody: number; tarpit: number } {
   const db = openDatabase(paths.database, paths.schema);
   const file = loadfilePath(def);
-  mkdirSync(join(file, '..'), { recursive: true });
   // Not a pool name (see isPoolName): a FillFW running meanwhile never reads it half-written.
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
+  const fd = openFileMode(tmp, 'w', PRIVATE_MODE);
   const now = systemClock.now();
   let custody = 0, tarpit = 0, buf = `# Loadfile-${def.name}, written by Load ${formatDateTime(now)} from ${paths.database}\n`;
   try {

@@ -1,5 +1,4 @@
 // Stat<XX>: introduced and dropped addresses per day as CSV, mailed to REPORTMAIL.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { formatDateTime, systemClock } from '../core/clock.js';
@@ -7,6 +6,7 @@ import { openDatabase } from './db.js';
 import { sendReport } from '../core/mail.js';
 import type { ModuleDef, ModulePaths } from './def.js';
 import type { ModuleConf } from './context.js';
+import { writeFileMode, PRIVATE_MODE } from '../core/files.js';
 
 /** The origins a Stat splits its columns by: a module with a companion shares its database (MX: WatchMX, WatchMB). */
 export function statisticsOrigins(def: ModuleDef): string[] {
@@ -41,7 +41,7 @@ export async function makeStatistics(def: ModuleDef, conf: ModuleConf, paths: Mo
   const rows = statisticsRows(paths, origins);
   const csv = stringify([statisticsHeader(origins), ...rows]);
   const file = join(paths.dir, `Statistics-${def.token}.csv`);
-  writeFileSync(file, csv, { mode: 0o600 });
+  writeFileMode(file, csv, PRIVATE_MODE);
   if (conf.REPORTMAIL === '') return { file, days: rows.length };
   const stamp = formatDateTime(systemClock.now());
   const sent = await sendReport({

@@ -9,7 +9,8 @@
 //   seconds. At most RESTART_BURST of them: the next one is refused and the module is given up
 //   (`gaveUp`) until the next `watcher start`, which forgets every count. The same limits are
 //   the systemd unit's StartLimitBurst and StartLimitIntervalSec.
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { replaceFileMode, writeFileMode, PUBLIC_MODE } from '../core/files.js';
 import { join } from 'node:path';
 
 /** Restarts allowed within RESTART_WINDOW_S before a module is given up. */
@@ -21,7 +22,7 @@ const MARK = 'watcher.started';
 
 /** Mark the service as started: from now on a module that is down is started again. */
 export function markStarted(runDir: string, now = new Date()): void {
-  writeFileSync(join(runDir, MARK), `${now.toISOString()}\n`);
+  writeFileMode(join(runDir, MARK), `${now.toISOString()}\n`, PUBLIC_MODE);
 }
 
 /** Mark the service as stopped: nothing is started again until the next start. */
@@ -77,6 +78,5 @@ export function forgetRestarts(runDir: string): void {
 
 function write(runDir: string, name: string, r: Restarts): void {
   const path = fileOf(runDir, name);
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(r)}\n`);
-  renameSync(`${path}.tmp`, path);
+  replaceFileMode(path, `${JSON.stringify(r)}\n`, PUBLIC_MODE, `${path}.tmp`);
 }

@@ -1,10 +1,11 @@
 // Who else holds an address: the other module databases of the installation (custody is
 // shared by every module), and the Loadfiles a full FillFW would load it from again.
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { normalizeAddress } from '../net/address.js';
 import { MASTER_PATH } from '../core/paths.js';
+import { replaceFileMode, PRIVATE_MODE } from '../core/files.js';
 
 /** The module databases of an installation: modules/<name>/<name>.db. */
 export function moduleDatabases(master: string = MASTER_PATH): string[] {
@@ -61,9 +62,7 @@ export function dropFromLoadfiles(addresses: Set<string>, master: string = MASTE
       return !(m && !m[1].includes('/') && addresses.has(normalizeAddress(m[1]) ?? m[1]));
     });
     if (kept.length === lines.length) continue;
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, kept.join('\n'), { mode: 0o600 });
-    renameSync(tmp, file);
+    replaceFileMode(file, kept.join('\n'), PRIVATE_MODE);
     changed.push(file);
   }
   return changed;

@@ -1,6 +1,7 @@
 // The sources FillFW loads (static lists and the load pool) and what the last load took from each.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { replaceFileMode, PRIVATE_MODE } from '../core/files.js';
 
 /** A file FillFW reads: a static list (whitelist, blacklist) or a Loadfile of the pool. */
 export interface Source {
@@ -65,7 +66,5 @@ export function readState(runDir: string): LoadState | undefined {
 /** Write the state atomically. */
 export function writeState(runDir: string, state: LoadState): void {
   const file = stateFile(runDir);
-  mkdirSync(runDir, { recursive: true });
-  writeFileSync(`${file}.tmp`, JSON.stringify(state), { mode: 0o600 });
-  renameSync(`${file}.tmp`, file);
+  replaceFileMode(file, JSON.stringify(state), PRIVATE_MODE, `${file}.tmp`);
 }

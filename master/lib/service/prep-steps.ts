@@ -1,8 +1,9 @@
 // Prep: make a system ready for Watcher; every step checks first, so running it twice is harmless.
-import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, symlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { findProgram, run } from '../core/runner.js';
 import { WatcherError, EX_UNAVAILABLE } from '../core/exit.js';
+import { makeDir as createDir, writeFileMode } from '../core/files.js';
 
 /** The programs Watcher runs and the Debian package of each (flock holds the master's lock). */
 export function neededPrograms(firewall: string): Record<string, string> {
@@ -36,8 +37,7 @@ export async function checkPrograms(needed: Record<string, string>, install: boo
 /** Create a directory with a mode if it is missing. */
 export function makeDir(path: string, mode: number, say: (l: string) => void): void {
   if (existsSync(path)) return;
-  mkdirSync(path, { recursive: true, mode });
-  chmodSync(path, mode);
+  createDir(path, mode);
   say(`Created ${path}`);
 }
 
@@ -46,9 +46,7 @@ export function writeIfChanged(path: string, text: string, mode: number, say: (l
   let old: string | undefined;
   try { old = readFileSync(path, 'utf8'); } catch { /* new */ }
   if (old === text) return;
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, text, { mode });
-  chmodSync(path, mode);
+  writeFileMode(path, text, mode);
   say(`${old === undefined ? 'Installed' : 'Updated'} ${path}`);
 }
 

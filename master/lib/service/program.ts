@@ -1,12 +1,15 @@
 // What the master's programs share: the service context and the lock around a firewall change.
-import { loadWatcherConf } from '../../../common.conf.js';
+import { loadWatcherConf, type WatcherKey } from '../../../common.conf.js';
 import { takeLock } from '../core/lock.js';
 import { MASTER_PATH } from '../core/paths.js';
 import type { Service } from './service.js';
 
-/** The service context of this installation, messages prefixed with the program name. */
-export function openService(name: string): Service {
-  const conf = loadWatcherConf();
+/**
+ * The service context of this installation, messages prefixed with the program name. With
+ * `needs`, a bad value of any other key of watcher.conf is a warning and its default is used.
+ */
+export function openService(name: string, needs?: readonly WatcherKey[]): Service {
+  const conf = loadWatcherConf({ needs });
   return {
     master: MASTER_PATH,
     conf,

@@ -1,9 +1,10 @@
 // Check a rendered logger snippet with the logger's own syntax check before it is installed.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../core/runner.js';
 import { WatcherError, EX_CONFIG } from '../core/exit.js';
+import { writeFileMode, PRIVATE_MODE } from '../core/files.js';
 
 /** How to run a logger program: its path, arguments that go first, extra environment. */
 export interface LoggerProgram { path: string; args?: string[]; env?: Record<string, string> }
@@ -25,8 +26,8 @@ function refuse(kind: LoggerKind, output: string): never {
 export async function checkRsyslogConf(snippet: string, prog: LoggerProgram = { path: 'rsyslogd' }): Promise<void> {
   await withTempDir(async (dir) => {
     const file = join(dir, 'watcher.conf');
-    writeFileSync(file, snippet);
-    writeFileSync(join(dir, 'main.conf'), `global(workDirectory="${dir}")\ninclude(file="${file}")\n`);
+    writeFileMode(file, snippet, PRIVATE_MODE);
+    writeFileMode(join(dir, 'main.conf'), `global(workDirectory="${dir}")\ninclude(file="${file}")\n`, PRIVATE_MODE);
     const r = await run(prog.path, [...(prog.args ?? []), '-N1', '-f', join(dir, 'main.conf')], { allowFail: true, env: prog.env });
     if (r.exitCode !== 0) refuse('rsyslog', r.stderr + r.stdout);
   });
@@ -45,8 +46,8 @@ export async function checkSyslogNgConf(snippet: string, source: string, prog: L
   const version = await syslogNgVersion(prog);
   await withTempDir(async (dir) => {
     const file = join(dir, 'watcher.conf');
-    writeFileSync(file, snippet);
-    writeFileSync(join(dir, 'main.conf'), `@version: ${version}\nsource ${source} { internal(); };\n@include "${file}"\n`);
+    writeFileMode(file, snippet, PRIVATE_MODE);
+    writeFileMode(join(dir, 'main.conf'), `@version: ${version}\nsource ${source} { internal(); };\n@include "${file}"\n`, PRIVATE_MODE);
     const r = await run(prog.path, [...(prog.args ?? []), '--syntax-only', '-f', join(dir, 'main.conf')], { allowFail: true, env: prog.env });
     if (r.exitCode !== 0) refuse('syslog-ng', r.stderr + r.stdout);
   });

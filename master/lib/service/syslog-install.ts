@@ -1,11 +1,12 @@
 // Install the logger snippet that feeds the modules (called by master/Prep) and create the FIFOs.
-import { existsSync, lstatSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findProgram } from '../core/runner.js';
 import { WatcherError, EX_UNAVAILABLE } from '../core/exit.js';
 import { ensureFifo } from '../module/fifo.js';
 import { FEEDS, fifoPath, findSyslogNgSource, renderRsyslogConf, renderSyslogNgConf, type Feed } from './syslog.js';
 import { checkRsyslogConf, checkSyslogNgConf, type LoggerKind, type LoggerProgram } from './syslog-check.js';
+import { replaceFileMode, PUBLIC_MODE } from '../core/files.js';
 
 export interface InstallLoggerOptions {
   /** Directory of the FIFOs ($FIFO_BASE). */
@@ -100,9 +101,7 @@ export async function installLoggerConf(opts: InstallLoggerOptions): Promise<Log
   const same = existsSync(path) && readFileSync(path, 'utf8') === text;
   if (!same) {
     // The temp name does not end in .conf, so the logger never includes a half-written file.
-    const tmp = join(dir, `.${o.fileName}.tmp-${process.pid}`);
-    writeFileSync(tmp, text, { mode: 0o644 });
-    renameSync(tmp, path);
+    replaceFileMode(path, text, PUBLIC_MODE, join(dir, `.${o.fileName}.tmp-${process.pid}`));
   }
   const service = logger === 'rsyslog' ? 'rsyslog' : 'syslog-ng';
   const note = same ? `${path} is up to date (${logger})` : `${path} written for ${logger}: restart it to apply (service ${service} restart)`;

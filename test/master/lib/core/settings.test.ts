@@ -77,6 +77,56 @@ describe('settings', () => {
     expect(s.ZONES).toEqual(['cn', 'ru']);
   });
 
+  describe('a program that names the keys it needs', () => {
+    const load = (files: Record<string, string>, needs: ('RUN_DIR' | 'FIREWALL' | 'TRACE')[], env: NodeJS.ProcessEnv = {}) => {
+      const master = tree(files);
+      const warnings: string[] = [];
+      const s = loadModuleConf('WatchLG', {}, { master, env, needs, warn: (m) => warnings.push(m) });
+      return { s, warnings, conf: join(master, 'watcher.conf'), mod: join(master, 'modules/WatchLG/WatchLG.conf') };
+    };
+
+    it('takes a bad value of another key with a warning, in line order, and keeps the default', () => {
+      const { s, warnings, conf } = load({ 'watcher.conf': 'RUN_DIR=/srv/run\nSTOP_GRACE=abc\nTIMESLICE=3\necho hi\nMAX_AFFAIRS=7\n' }, ['RUN_DIR']);
+      expect(s.RUN_DIR).toBe('/srv/run');
+      expect(s.STOP_GRACE).toBe(5);
+      expect(s.MAX_AFFAIRS).toBe(7);
+      expect(warnings).toEqual([
+        `${conf}:2: STOP_GRACE="abc": not a whole number >= 0 and <= 300; using the default STOP_GRACE=5`,
+        expect.stringMatching(new RegExp(`^${conf}:3: TIMESLICE="3": unknown key \\(known: .*\\); line ignored$`)),
+        `${conf}:4: not an assignment: "echo hi" (a command 'echo' is never run); line ignored`,
+      ]);
+    });
+
+    it('keeps the value an earlier file set when a later one spoils it', () => {
+      const { s, warnings, conf, mod } = load({ 'watcher.conf': 'MAX_AFFAIRS=7\n', 'modules/WatchLG/WatchLG.conf': 'MAX_AFFAIRS=lots\n' }, ['TRACE']);
+      expect(s.MAX_AFFAIRS).toBe(7);
+      expect(warnings).toEqual([`${mod}:1: MAX_AFFAIRS="lots": not a whole number >= 1 and <= 30; using MAX_AFFAIRS=7 of ${conf}:1`]);
+    });
+
+    it.each([
+      ['RUN_DIR=run\n', 'RUN_DIR="run": not an absolute path'],
+      ['FIREWALL = nftables\n', 'not an assignment: "FIREWALL = nftables" (a command \'FIREWALL\' is never run)'],
+      ['RUN_DIR=$(pwd)\n', 'RUN_DIR="$(pwd)": command substitution $(...) is refused'],
+    ])('still refuses %j of a key it needs (exit 78)', (text, reason) => {
+      let err: { message: string; exitCode: number } | undefined;
+      try { load({ 'watcher.conf': `STOP_GRACE=abc\n${text}` }, ['RUN_DIR', 'FIREWALL']); } catch (e) { err = e as typeof err; }
+      expect(err?.exitCode).toBe(78);
+      expect(err?.message.endsWith(`/watcher.conf:2: ${reason}`), err?.message).toBe(true);
+    });
+
+    it('refuses a bad environment value of a key it needs, warns about one it does not', () => {
+      expect(() => load({}, ['RUN_DIR'], { RUN_DIR: 'rel' })).toThrow('environment:0: RUN_DIR="rel": not an absolute path');
+      const { s, warnings } = load({}, ['TRACE'], { RUN_DIR: 'rel' });
+      expect(s.RUN_DIR).toBe('/run/watcher');
+      expect(warnings).toEqual(['environment:0: RUN_DIR="rel": not an absolute path; using the default RUN_DIR=/run/watcher']);
+    });
+
+    it('without needs, the first bad line in file order is the error', () => {
+      const master = tree({ 'watcher.conf': 'STOP_GRACE=abc\necho hi\n' });
+      expect(() => loadWatcherConf({ master, ...noEnv })).toThrow(`${join(master, 'watcher.conf')}:1: STOP_GRACE="abc": not a whole number >= 0 and <= 300`);
+    });
+  });
+
   it('ignores empty environment values', () => {
     const s = loadSettings({ RUN_DIR: { type: 'path', default: '/run/watcher', env: true, doc: '' } }, [], { env: { RUN_DIR: '' } });
     expect(s.RUN_DIR).toBe('/run/watcher');
