@@ -12,6 +12,7 @@ import { runLoaders } from './loaders.js';
 import { companionModules, companionOwners, installedModules, readModuleStatus, runningPid, startModule, stopModules, pidFiles, signalModules } from '../module/processes.js';
 import { stateFile } from '../pool/sources.js';
 import { isAlive } from '../core/pidfile.js';
+import { exitCodeOf, EX_DATAERR } from '../core/exit.js';
 
 export interface Service {
   master: string;
@@ -43,7 +44,29 @@ export async function fill(s: Service, o: { changedOnly?: boolean; only?: readon
 /** A load's report and the running modules told to reread the whitelist: "name (pid N)". */
 export interface LoadReport extends FillReport { hupped: string[] }
 
-/** start: run the Load entries, fill the firewall, start the enabled modules. Returns the exit code. */
+/** The exit code of a load that ran: 65 when the backend left a set as it was (the rest is loaded). */
+export function loadCode(r: FillReport): number {
+  return r.kept.length ? EX_DATAERR : 0;
+}
+
+// start's load: a load that fails never keeps the modules from starting over the sets as they are.
+async function loadForStart(s: Service): Promise<number> {
+  try {
+    const r = await fill(s);
+    printLoad(s, r);
+    return loadCode(r);
+  } catch (e) {
+    s.warn((e as Error).message);
+    s.warn('the firewall load failed: its sets keep what they had; the modules are started all the same');
+    return exitCodeOf(e);
+  }
+}
+
+/**
+ * start: run the Load entries, fill the firewall, start the enabled modules. Returns the exit
+ * code: the load's when it failed or left a set as it was (65, 69, 78, ...), else 1 when a
+ * module did not start or ended at once, else 0.
+ */
 export async function startService(s: Service): Promise<number> {
   const installed = installedModules(s.master);
   const companions = await companionModules(s.master, installed);
@@ -51,7 +74,7 @@ export async function startService(s: Service): Promise<number> {
   s.out('');
   await runLoaders(s.master, s.env, s.warn);
   s.out('Loading firewall ...');
-  printLoad(s, await fill(s));
+  const loaded = await loadForStart(s);
   let code = 0;
   const started: { name: string; pid: number }[] = [];
   for (const name of s.conf.MODULES.filter((m) => installed.includes(m))) {
@@ -67,7 +90,7 @@ export async function startService(s: Service): Promise<number> {
   for (const m of started) {
     if (!isAlive(m.pid)) { s.warn(`module ${m.name} ended right after its start: see its log file`); code = 1; }
   }
-  return code;
+  return loaded || code;
 }
 
 /** stop: end every module (SIGTERM, SIGKILL after STOP_GRACE); the firewall stays as it is. */
@@ -85,8 +108,9 @@ export async function reloadService(s: Service): Promise<number> {
     return 0;
   }
   s.out('Loading firewall ...');
-  printLoad(s, await fill(s, { changedOnly: true }));
-  return 0;
+  const r = await fill(s, { changedOnly: true });
+  printLoad(s, r);
+  return loadCode(r);
 }
 
 /** full: stop, remove every firewall object Watcher owns, then start with a blank firewall. */
@@ -129,5 +153,5 @@ export async function refreshList(s: Service, name: 'blacklist' | 'whitelist'): 
   const r = await fill(s, { only: [name] });
   s.out(`Set ${name}: ${r.counts.get(name) ?? 0} entries${r.problems ? ` (${r.problems} bad lines skipped)` : ''}`);
   if (r.hupped.length) s.out(`Whitelist changed: ${r.hupped.join(', ')} reread it (SIGHUP)`);
-  return 0;
+  return loadCode(r);
 }
