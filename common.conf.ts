@@ -20,15 +20,15 @@ export const COMMON_KEYS = {
   SMTP_TLS_VERIFY: { type: 'enum', default: 'yes', values: ['yes', 'no'], doc: "check the certificate of SMTP_HOST when it offers TLS; 'no' accepts any (a self-signed relay)" },
   DNS_SERVER: { type: 'string', default: '', doc: "resolver address[:port] for the classification; empty: the system resolver; 'off': no lookups" },
   DNS_TIMEOUT: { type: 'int', default: '2000', min: 1, max: 60000, doc: 'milliseconds before a lookup counts as timed out' },
-  DNS_CACHE_TTL: { type: 'int', default: '3600', min: 0, doc: 'seconds a classification is cached; 0 disables the cache' },
+  DNS_CACHE_TTL: { type: 'int', default: '3600', min: 0, max: 2_592_000, doc: 'seconds a classification is cached; 0 disables the cache' },
 } as const satisfies KeyTable;
 
 /** Keys of every module; watcher.conf may set them for all modules, Watch<XX>.conf for one. */
 export const MODULE_KEYS = {
   TRACE: { type: 'flag', default: '', doc: 'non-empty: write the trace file' },
   MAX_AFFAIRS: { type: 'int', default: '5', min: 1, max: 30, doc: 'affairs before an address is dropped' },
-  TIME_SLICE: { type: 'int', default: '60', min: 1, fallback: true, doc: 'seconds; tarpit timeout is 2^affairs * TIME_SLICE' },
-  EXPIRATIONDAYS: { type: 'int', default: '30', min: 0, doc: 'days after which Expire removes an address' },
+  TIME_SLICE: { type: 'int', default: '60', min: 1, max: 86_400, fallback: true, doc: 'seconds; tarpit timeout is 2^affairs * TIME_SLICE' },
+  EXPIRATIONDAYS: { type: 'int', default: '30', min: 0, max: 36_500, doc: 'days after which Expire removes an address' },
   GEOTRACK: { type: 'flag', default: 'yes', doc: 'non-empty: hand new addresses to GeoTrack' },
 } as const satisfies KeyTable;
 

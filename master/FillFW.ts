@@ -1,7 +1,7 @@
 // FillFW: load the static lists and every Loadfiles/Loadfile-* into the firewall in one batch.
 import { runProgram } from './lib/core/cli.js';
 import { openService, withLock } from './lib/service/program.js';
-import { fill, printLoad } from './lib/service/service.js';
+import { fill, loadCode, printLoad } from './lib/service/service.js';
 
 export async function main(argv: string[]): Promise<number> {
   return runProgram({
@@ -10,8 +10,9 @@ export async function main(argv: string[]): Promise<number> {
     options: (y) => y.option('changed', { type: 'boolean', default: false, describe: 'rebuild only the sets whose sources changed since the last load' }),
     run: async (args: { changed: boolean }) => {
       const s = openService('FillFW');
-      printLoad(s, await withLock(s, () => fill(s, { changedOnly: args.changed })));
-      return 0;
+      const r = await withLock(s, () => fill(s, { changedOnly: args.changed }));
+      printLoad(s, r);
+      return loadCode(r);
     },
   }, argv);
 }

@@ -8,7 +8,8 @@ type Raw = Record<string, string>;
 
 export type KeySpec =
   | { type: 'string' | 'flag' | 'path' | 'list'; default: string | ((raw: Raw) => string); env?: boolean; doc: string }
-  | { type: 'int'; default: string; min?: number; max?: number; fallback?: boolean; doc: string; env?: boolean }
+  // Every number has a range an administrator could mean: a value outside it is refused, never used.
+  | { type: 'int'; default: string; min: number; max: number; fallback?: boolean; doc: string; env?: boolean }
   | { type: 'enum'; default: string; values: readonly string[]; doc: string; env?: boolean };
 
 export type KeyTable = Record<string, KeySpec>;
@@ -29,9 +30,8 @@ function checkValue(key: string, spec: KeySpec, value: string, at: Origin, warn:
     case 'int': {
       const ok = /^-?\d+$/.test(value.trim());
       const n = ok ? Number(value.trim()) : NaN;
-      const inRange = ok && (spec.min === undefined || n >= spec.min) && (spec.max === undefined || n <= spec.max);
-      if (inRange) return String(n);
-      const want = `a whole number${spec.min !== undefined ? ` >= ${spec.min}` : ''}${spec.max !== undefined ? ` and <= ${spec.max}` : ''}`;
+      if (ok && n >= spec.min && n <= spec.max) return String(n);
+      const want = `a whole number >= ${spec.min} and <= ${spec.max}`;
       if (spec.fallback) {
         warn(`${at.file}:${at.line}: ${key}=${JSON.stringify(value)} is not ${want}; using ${spec.default}`);
         return spec.default;

@@ -3,7 +3,8 @@ import { parseNet } from '../net/address.js';
 import { spawnChannel } from '../core/runner.js';
 import { WatcherError, EX_DATAERR, EX_UNAVAILABLE } from '../core/exit.js';
 import { kernelName } from './ipset-names.js';
-import { isSetName, type FirewallChannel } from './types.js';
+import { isSetName, setInfo, type FirewallChannel } from './types.js';
+import { entryRefusal } from './entries.js';
 
 type Proc = ReturnType<typeof spawnChannel>;
 interface Waiter { seq: number; resolve: () => void; reject: (e: Error) => void }
@@ -82,22 +83,19 @@ class IpsetChannel implements FirewallChannel {
     this.proc.stdin.write(line + '\n');
   }
 
-  private target(verb: string, set: string, net: string): string | undefined {
+  private target(verb: string, set: string, net: string, timeout?: number): string | undefined {
     const n = parseNet(net);
+    const refused = verb === 'add' && n && isSetName(set) ? entryRefusal(setInfo(set), n, timeout) : undefined;
     if (!isSetName(set)) this.errors.push(`${verb} ${set} ${net}: not a valid set name`);
     else if (!n) this.errors.push(`${verb} ${set} ${net}: not an IPv4/IPv6 address or CIDR`);
+    else if (refused) this.errors.push(`${verb} ${set} ${net}: ${refused}`);
     else return `${kernelName(set, n.family)} ${n.text}`;
     return undefined;
   }
 
   add(set: string, net: string, timeout?: number): void {
-    const t = this.target('add', set, net);
-    if (!t) return;
-    if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 0 && timeout <= 2_147_483)) {
-      this.errors.push(`add ${set} ${net}: bad timeout ${timeout}`);
-      return;
-    }
-    this.write(`add ${t}${timeout !== undefined ? ` timeout ${timeout}` : ''}`);
+    const t = this.target('add', set, net, timeout);
+    if (t) this.write(`add ${t}${timeout !== undefined ? ` timeout ${timeout}` : ''}`);
   }
 
   del(set: string, net: string): void {

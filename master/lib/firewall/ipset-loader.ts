@@ -3,9 +3,10 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { run, spawnChannel } from '../core/runner.js';
-import { WatcherError, EX_SOFTWARE, EX_UNAVAILABLE } from '../core/exit.js';
+import { WatcherError, EX_DATAERR, EX_UNAVAILABLE } from '../core/exit.js';
 import { createLine, kernelName, newName } from './ipset-names.js';
-import { LIVE_SETS, type Entry, type Firewall, type Loader, type LoadResult } from './types.js';
+import { FlushloadOrigins, rerunWithout } from './ipset-retry.js';
+import { LIVE_SETS, type Entry, type Firewall, type KeptSet, type LineRefusal, type Loader, type LoadResult } from './types.js';
 import type { Family } from '../net/address.js';
 import { openFileMode, PRIVATE_MODE } from '../core/files.js';
 
@@ -22,6 +23,11 @@ const FAMILIES: Family[] = [4, 6];
  * - Every set named is ensured (created with its rule where missing), in one batch for all
  *   new sets, before the swap lines are written.
  * - What goes to ipset also goes to the Flushload file (0600: it holds attackers' addresses).
+ * - A line ipset refuses (the checks before should have caught it) does not stop the load: the
+ *   restore runs again from the Flushload without it (ipset-retry.ts). A refused entry is left
+ *   out and named by its source's file:line; a refused line of a copy (its create, its swap)
+ *   leaves that set as it was. A load given up, or aborted, swaps nothing more and destroys
+ *   every copy; the live sets keep what they had.
  */
 class IpsetLoader implements Loader {
   private readonly proc = spawnChannel('ipset', ['-exist', 'restore']);
@@ -31,12 +37,14 @@ class IpsetLoader implements Loader {
   private readonly added = new Set<string>();
   private readonly prefixes = new Map<string, [string, string]>();
   private readonly hints = new Map<string, number>();
+  private readonly origins = new FlushloadOrigins();
   private buf = '';
   private entries = 0;
+  private fileError: Error | undefined;
 
-  constructor(private readonly fw: Firewall, flushload: string) {
+  constructor(private readonly fw: Firewall, private readonly flushload: string) {
     this.file = createWriteStream(flushload, { fd: openFileMode(flushload, 'w', PRIVATE_MODE) });
-    this.file.on('error', () => undefined);
+    this.file.on('error', (e) => { this.fileError = e; });
     this.proc.stdin.on('error', () => undefined);
     this.proc.stdout.resume();
     this.proc.stderr.setEncoding('utf8');
@@ -60,14 +68,16 @@ class IpsetLoader implements Loader {
     for (const f of FAMILIES) {
       this.buf += `${createLine(set, target(f), f, f === 4 ? this.hints.get(set) : undefined)}\nflush ${target(f)}\n`;
     }
+    this.origins.note(2 * FAMILIES.length);
     return p;
   }
 
-  add(e: Entry): void {
+  add(e: Entry, file?: string, at?: number): void {
     let line = this.open(e.set)[e.family === 4 ? 0 : 1] + e.net;
     if (e.timeout !== undefined) line += ` timeout ${e.timeout}`;
     if (e.comment !== undefined) line += ` comment "${e.comment}"`;
     this.buf += line + '\n';
+    this.origins.note(1, file, at);
     this.entries++;
     if (this.buf.length >= CHUNK) this.push();
   }
@@ -98,16 +108,21 @@ class IpsetLoader implements Loader {
     this.file.end();
     const r = await this.proc;
     await finished(this.file).catch(() => undefined);
-    this.check(r);
-    return { entries: this.entries, replaced: [...this.replaced], added: [...this.added] };
-  }
-
-  private check(r: Awaited<typeof this.proc>): void {
     if ((r as { code?: string }).code === 'ENOENT') throw new WatcherError('ipset: program not found (install it, or run master/Prep)', EX_UNAVAILABLE);
+    let refused: LineRefusal[] = [];
+    let kept: KeptSet[] = [];
     if (r.exitCode !== 0) {
-      const msg = this.stderr.join('').trim().replace(/^ipset v[\d.]+: /gm, '');
-      throw new WatcherError(`ipset restore failed (exit ${r.exitCode ?? r.signal}): ${msg}`, EX_SOFTWARE);
+      try {
+        if (this.fileError) throw new WatcherError(`ipset restore failed (exit ${r.exitCode ?? r.signal}) and ${this.flushload} could not be written: ${this.fileError.message}`, EX_DATAERR);
+        ({ refused, kept } = await rerunWithout(this.flushload, this.stderr.join(''), this.origins, this.replaced));
+      } catch (e) {
+        await this.destroyCopies([...this.replaced]);
+        throw e;
+      }
+      await this.destroyCopies(kept.map((k) => k.set));
     }
+    const rebuilt = [...this.replaced].filter((s) => !kept.some((k) => k.set === s));
+    return { entries: this.entries - refused.length, replaced: rebuilt, added: [...this.added], refused, kept };
   }
 
   async abort(): Promise<void> {
@@ -115,11 +130,13 @@ class IpsetLoader implements Loader {
     this.proc.kill('SIGTERM');
     this.file.end();
     await this.proc;
-    // Nothing was swapped: remove the copies built so far.
-    const lines = [...this.replaced].flatMap((s) => FAMILIES.map((f) => `destroy ${newName(kernelName(s, f))}`));
-    if (lines.length) {
-      await run('ipset', ['-exist', 'restore'], { input: lines.join('\n') + '\n', allowFail: true });
-    }
+    await this.destroyCopies([...this.replaced]);
+  }
+
+  // Remove the copies of these sets (both families); a copy already gone is no error.
+  private async destroyCopies(sets: readonly string[]): Promise<void> {
+    const lines = sets.flatMap((s) => FAMILIES.map((f) => `destroy ${newName(kernelName(s, f))}`));
+    if (lines.length) await run('ipset', ['-exist', 'restore'], { input: lines.join('\n') + '\n', allowFail: true });
   }
 }
 

@@ -42,6 +42,12 @@ export function setInfo(name: string): SetInfo {
 /** One validated entry of a Loadfile: canonical address or CIDR text and its family. */
 export interface Entry { set: string; net: string; family: 4 | 6; timeout?: number; comment?: string }
 
+/** A line not loaded: its file and line, and why. */
+export interface LineRefusal { file: string; line: number; reason: string }
+
+/** A set the backend could not rebuild: it keeps what it had. */
+export interface KeptSet { set: string; reason: string }
+
 /** What a batch load did. */
 export interface LoadResult {
   /** Entries written to the restore tool. */
@@ -50,6 +56,10 @@ export interface LoadResult {
   replaced: string[];
   /** Live sets (custody, tarpit) that got entries added. */
   added: string[];
+  /** Lines the backend refused although they passed the checks: left out, the rest loaded. */
+  refused: LineRefusal[];
+  /** Sets the backend refused to rebuild: left as they were, the rest loaded. */
+  kept: KeptSet[];
 }
 
 /**
@@ -60,11 +70,15 @@ export interface LoadResult {
 export interface Loader {
   /** A hint given before a set's first entry: about this many entries will come (sizes the set). */
   expect(set: string, entries: number): void;
-  /** Queue one validated entry. */
-  add(entry: Entry): void;
+  /** Queue one validated entry; file and line of its source name it if the backend refuses it. */
+  add(entry: Entry, file?: string, line?: number): void;
   /** Resolves when the restore tool is ready for more (call between chunks). */
   drain(): Promise<void>;
-  /** Also replace these sets (possibly with nothing: an emptied static list), then swap and run. */
+  /**
+   * Also replace these sets (possibly with nothing: an emptied static list), then swap and run.
+   * A line the backend refuses is left out and reported, a set it cannot rebuild keeps what it
+   * had; a load it refuses as a whole throws, with every copy removed.
+   */
   finish(alsoReplace?: readonly string[]): Promise<LoadResult>;
   /** Stop without swapping anything; the live sets stay as they were. */
   abort(): Promise<void>;

@@ -11,14 +11,12 @@
 //   (WatchMB: Breaker) stamps it on every row it counts an affair for.
 import type { BanditRow } from './db.js';
 import type { Classification } from '../net/dns.js';
+import { MAX_TIMEOUT } from '../firewall/entries.js';
 
 export interface LadderConf { MAX_AFFAIRS: number; TIME_SLICE: number }
 
 /** What the firewall must do after an affair. */
 export type Measure = { kind: 'tarpit'; timeout: number } | { kind: 'drop'; fresh: boolean };
-
-/** The longest timeout the kernel takes for a set entry (ipset: UINT_MAX/1000 seconds). */
-export const MAX_TIMEOUT = 2_147_483;
 
 /** Seconds in tarpit after `affairs` affairs (capped at what the kernel takes). */
 export function tarpitSeconds(affairs: number, timeSlice: number): number {

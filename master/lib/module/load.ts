@@ -14,10 +14,11 @@ export function loadfilePath(def: ModuleDef, master: string = MASTER_PATH): stri
   return join(master, 'Loadfiles', `Loadfile-${def.name}`);
 }
 
-// Seconds left of a tarpit that started at `last` (local 'YYYY-MM-DD HH:MM:SS').
+// Seconds left of a tarpit that started at `last` (local 'YYYY-MM-DD HH:MM:SS'); none for a time that is no date.
 function remaining(last: string, affairs: number, timeSlice: number, now: number): number {
   const since = (now - new Date(last.replace(' ', 'T')).getTime()) / 1000;
-  return Math.floor(tarpitSeconds(affairs, timeSlice) - since);
+  const left = Math.floor(tarpitSeconds(affairs, timeSlice) - since);
+  return Number.isFinite(left) ? left : 0;
 }
 
 /**

@@ -12,6 +12,7 @@ import { writeLoadfile } from './load.js';
 import { expireRows } from './expire.js';
 import { makeStatistics } from './stat.js';
 import { prepareDatabase } from './prep.js';
+import { MODULE_KEYS } from '../../../common.conf.js';
 
 /** Watch<XX>: the scanner, in the foreground until SIGTERM. */
 export function runWatchProgram(def: ModuleDef, argv: string[]): Promise<number> {
@@ -39,8 +40,11 @@ export function runExpireProgram(def: ModuleDef, argv: string[]): Promise<number
     name: `Expire${def.token}`, describe: `remove addresses not seen for [days] (default EXPIRATIONDAYS) from the database and the firewall`,
     options: (y) => y.command('$0 [days]', 'expire', (c) => c.positional('days', { type: 'string' })),
     run: async (a: { days?: string }) => {
+      const { min, max } = MODULE_KEYS.EXPIRATIONDAYS;
+      if (a.days !== undefined && !(/^\d{1,9}$/.test(a.days) && Number(a.days) >= min && Number(a.days) <= max)) {
+        throw new WatcherError(`days must be a whole number from ${min} to ${max} (the range of EXPIRATIONDAYS), not ${JSON.stringify(a.days)}`, EX_USAGE);
+      }
       const { conf, paths, log } = openModule(def);
-      if (a.days !== undefined && !/^\d+$/.test(a.days)) throw new WatcherError(`days must be a whole number, not ${JSON.stringify(a.days)}`, EX_USAGE);
       const days = a.days !== undefined ? Number(a.days) : conf.EXPIRATIONDAYS;
       const r = await expireRows(def, conf, paths, days);
       const msg = `Expire${def.token}: ${r.removed} addresses not seen since ${r.cutoff} (${days} days) removed, ${r.custody} of them from custody${r.kept ? ` (${r.kept} kept there: another module still drops them)` : ''}; ${r.loadfile} written again`;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { neverBlock } from './lists.js';
 import { isLive, readSource, sayKept } from './fillread.js';
 import { isUnchanged, listSources, poolDir, readState, statSource, writeState, type LoadState } from './sources.js';
-import { setInfo, type Firewall } from '../firewall/types.js';
+import { setInfo, type Firewall, type KeptSet } from '../firewall/types.js';
 
 export interface FillOptions {
   master: string;
@@ -38,6 +38,8 @@ export interface FillReport {
   counts: Map<string, number>;
   /** The whitelist set changed: running modules must reread it. */
   whiteChanged: boolean;
+  /** Sets the backend refused to rebuild: they keep what they had (the rest is loaded). */
+  kept: KeptSet[];
 }
 
 /**
@@ -46,6 +48,8 @@ export interface FillReport {
  * With changedOnly, sources unchanged since the last load are read only for the sets that a
  * changed source feeds too. The static lists always define their set, even when emptied.
  * Sets of other programs are never filled. The report says whether the whitelist set changed.
+ * A line or a set the backend refuses is reported and left out; the sources that fed a set
+ * left as it was count as changed at the next load.
  */
 export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   const t0 = performance.now();
@@ -94,12 +98,17 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
     await loader.abort();
     throw e;
   }
+  for (const r of result.refused) warn(`${r.file}:${r.line}: ${r.reason}: skipped`);
+  const kept = new Set(result.kept.map((k) => k.set));
+  for (const s of sources) if (state[s.path]?.sets.some((set) => kept.has(set)) || (s.kind === 'list' && kept.has(s.name))) delete state[s.path];
   writeState(o.runDir, state);
   const counts = await o.fw.counts();
+  for (const k of result.kept) warn(`set ${k.set} could not be rebuilt: ${k.reason}; it keeps its ${counts.get(k.set) ?? 0} entries`);
   let drops = 0;
   for (const [set, n] of counts) if (setInfo(set).verdict === 'DROP') drops += n;
   const whiteChanged = (await o.fw.list('whitelist')).sort().join(' ') !== whiteBefore;
   const { foreign: _f, ...counted } = tally;
-  return { ...result, ...counted, entries: result.entries, seconds: (performance.now() - t0) / 1000, drops, counts, whiteChanged };
+  return { ...counted, replaced: result.replaced, added: result.added, kept: result.kept, entries: result.entries,
+    problems: tally.problems + result.refused.length, seconds: (performance.now() - t0) / 1000, drops, counts, whiteChanged };
 }
 

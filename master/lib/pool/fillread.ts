@@ -46,7 +46,7 @@ export async function readSource(s: Source, loader: Loader, never: NetMatcher, t
       named.add(e.set);
       loader.expect(e.set, Math.ceil(size / (e.set.length + e.net.length + 6)));
     }
-    loader.add(e);
+    loader.add(e, s.path, line);
     if (++tally.entries % 100_000 === 0) progress?.(tally.entries);
   };
   if (s.kind === 'list') {
@@ -59,7 +59,7 @@ export async function readSource(s: Source, loader: Loader, never: NetMatcher, t
         if (s.name !== 'whitelist' && never.covers(net)) {
           tally.spared++;
           report({ file: s.path, line: i + 1, text, reason: `${net.text} is whitelisted or this machine's own address: not dropped` }, 'spared');
-        } else entry({ set: s.name, net: net.text, family: net.family });
+        } else entry({ set: s.name, net: net.text, family: net.family }, i + 1);
       }
     });
   } else {

@@ -4,12 +4,16 @@ import { join } from 'node:path';
 import { parseNet, ownNets, type Net } from '../net/address.js';
 import { NetMatcher } from '../net/netmatch.js';
 import { MASTER_PATH } from '../core/paths.js';
+import { netRefusal } from '../firewall/entries.js';
 
 export interface ListProblem { file: string; line: number; value: string; reason: string }
 
 export interface ParsedList { nets: Net[]; problems: ListProblem[] }
 
-/** Parse a list in the seeds' format; bad entries are returned as problems, never thrown. */
+/**
+ * Parse a list in the seeds' format; bad entries (also a /0, which no set takes) are returned as
+ * problems, never thrown, so they are neither loaded nor used to spare addresses.
+ */
 export function parseList(text: string, file: string): ParsedList {
   const nets: Net[] = [];
   const problems: ListProblem[] = [];
@@ -19,8 +23,9 @@ export function parseList(text: string, file: string): ParsedList {
     if (data === '') continue;
     const first = data.split(/[ \t]+/)[0];
     const net = parseNet(first);
-    if (net) nets.push(net);
-    else problems.push({ file, line: i + 1, value: first, reason: 'not an IPv4/IPv6 address or CIDR' });
+    const refused = net && netRefusal(net);
+    if (net && !refused) nets.push(net);
+    else problems.push({ file, line: i + 1, value: first, reason: refused || 'not an IPv4/IPv6 address or CIDR' });
   }
   return { nets, problems };
 }

@@ -3,6 +3,7 @@ import { parseNet, type Net } from '../net/address.js';
 import type { NetMatcher } from '../net/netmatch.js';
 import { formatIPv4, maskV4, parseIPv4 } from '../net/ip.js';
 import { isSetName, setInfo, type Entry, type SetInfo } from '../firewall/types.js';
+import { entryRefusal, MAX_TIMEOUT } from '../firewall/entries.js';
 
 /** A line that was not loaded, and why. */
 export interface LineProblem { file: string; line: number; text: string; reason: string }
@@ -77,18 +78,13 @@ function parseLineSlow(text: string): [Entry, Net] | string | undefined {
 
 function checkEntry(set: string, net: Net, timeout: string | undefined, comment: string | undefined): Entry | string {
   const info = infoOf(set) as SetInfo;
+  if (timeout !== undefined && !/^\d{1,7}$/.test(timeout)) return `timeout '${timeout}' is not a number of seconds (0..${MAX_TIMEOUT})`;
+  const seconds = timeout === undefined ? undefined : Number(timeout);
+  const refused = entryRefusal(info, net, seconds, comment);
+  if (refused) return refused;
   const e: Entry = { set, net: net.text, family: net.family };
-  if (info.kind === 'ip' && net.prefix !== (net.family === 4 ? 32 : 128)) return `set ${set} takes single addresses, not '${net.text}'`;
-  if (timeout !== undefined) {
-    if (!info.timeout) return `set ${set} has no timeouts`;
-    if (!/^\d{1,7}$/.test(timeout) || Number(timeout) > 2_147_483) return `timeout '${timeout}' is not a number of seconds (0..2147483)`;
-    e.timeout = Number(timeout);
-  }
-  if (comment !== undefined) {
-    // eslint-disable-next-line no-control-regex
-    if (/[\x00-\x1f\x7f\\]/.test(comment) || Buffer.byteLength(comment) > 255) return 'comment must be at most 255 bytes of printable text without \\ or "';
-    e.comment = comment;
-  }
+  if (seconds !== undefined) e.timeout = seconds;
+  if (comment !== undefined) e.comment = comment;
   return e;
 }
 

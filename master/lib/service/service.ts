@@ -15,6 +15,7 @@ import { forgetRestarts, markStarted, markStopped } from '../module/supervise.js
 import { describeModule } from '../module/started.js';
 import { enabledModules } from './enabled.js';
 import { chooseLauncher, launchModule, stopUnits } from './launch.js';
+import { exitCodeOf, EX_DATAERR } from '../core/exit.js';
 
 export interface Service {
   master: string;
@@ -46,9 +47,28 @@ export async function fill(s: Service, o: { changedOnly?: boolean; only?: readon
 /** A load's report and the running modules told to reread the whitelist: "name (pid N)". */
 export interface LoadReport extends FillReport { hupped: string[] }
 
+/** The exit code of a load that ran: 65 when the backend left a set as it was (the rest is loaded). */
+export function loadCode(r: FillReport): number {
+  return r.kept.length ? EX_DATAERR : 0;
+}
+
+// start's load: a load that fails never keeps the modules from starting over the sets as they are.
+async function loadForStart(s: Service): Promise<number> {
+  try {
+    const r = await fill(s);
+    printLoad(s, r);
+    return loadCode(r);
+  } catch (e) {
+    s.warn((e as Error).message);
+    s.warn('the firewall load failed: its sets keep what they had; the modules are started all the same');
+    return exitCodeOf(e);
+  }
+}
+
 /**
  * start: run the Load entries, fill the firewall, start the enabled modules and wait until each
- * has passed its own start. Returns the exit code: 1 when a module did not come up (named).
+ * has passed its own start. Returns the exit code: the load's when it failed or left a set as
+ * it was (65, 69, 78, ...), else 1 when a module did not come up (named), else 0.
  */
 export async function startService(s: Service): Promise<number> {
   const { installed, companions, enabled } = await enabledModules(s.master, s.conf, s.env);
@@ -56,7 +76,7 @@ export async function startService(s: Service): Promise<number> {
   s.out('');
   await runLoaders(s.master, s.env, s.warn);
   s.out('Loading firewall ...');
-  printLoad(s, await fill(s));
+  const loaded = await loadForStart(s);
   forgetRestarts(s.conf.RUN_DIR);
   const how = chooseLauncher(s);
   const starting: Promise<{ name: string; ok: boolean; why?: string }>[] = [];
@@ -72,7 +92,7 @@ export async function startService(s: Service): Promise<number> {
   }
   // From here on a module that dies is started again (systemd, or watcher check).
   markStarted(s.conf.RUN_DIR);
-  return code;
+  return loaded || code;
 }
 
 /** stop: end every module (SIGTERM, SIGKILL after STOP_GRACE); the firewall stays as it is. */
@@ -101,8 +121,9 @@ export async function reloadService(s: Service): Promise<number> {
     return 0;
   }
   s.out('Loading firewall ...');
-  printLoad(s, await fill(s, { changedOnly: true }));
-  return 0;
+  const r = await fill(s, { changedOnly: true });
+  printLoad(s, r);
+  return loadCode(r);
 }
 
 /** full: stop, remove every firewall object Watcher owns, then start with a blank firewall. */
@@ -143,5 +164,5 @@ export async function refreshList(s: Service, name: 'blacklist' | 'whitelist'): 
   const r = await fill(s, { only: [name] });
   s.out(`Set ${name}: ${r.counts.get(name) ?? 0} entries${r.problems ? ` (${r.problems} bad lines skipped)` : ''}`);
   if (r.hupped.length) s.out(`Whitelist changed: ${r.hupped.join(', ')} reread it (SIGHUP)`);
-  return 0;
+  return loadCode(r);
 }

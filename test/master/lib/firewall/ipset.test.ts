@@ -128,7 +128,7 @@ describe('iptables + ipset firewall', () => {
     expect(save).toMatch(/^add nixspam 10\.8\.8\.8$/m);
     expect(save).toMatch(/^add geo-cn 1\.0\.1\.0\/24$/m);
     expect(r.names).not.toMatch(/-new/);
-    expect(r.res).toEqual({ entries: 4, replaced: ['blacklist', 'geo-cn', 'whitelist'], added: ['custody'] });
+    expect(r.res).toEqual({ entries: 4, replaced: ['blacklist', 'geo-cn', 'whitelist'], added: ['custody'], refused: [], kept: [] });
     expect(r.flush).toContain('add blacklist-new 10.1.0.0/16 comment "a net"\n');
     expect(r.flush).toContain('swap blacklist-new blacklist\ndestroy blacklist-new\n');
     expect(r.mode).toBe('600');
