@@ -81,7 +81,8 @@ describe('numbers in the settings and on the command line', () => {
     try {
       for (const v of [min - 1, max + 1, '200000000000000000000000']) {
         writeFileSync(conf, `MODULES=WatchLG\n${key}=${v}\n`);
-        const r = await sb.run('master/watcher', ['stop']);
+        // FillFW reads every key (watcher stop and status tolerate a typo in keys they do not need).
+        const r = await sb.run('master/FillFW');
         const said = `${conf}:2: ${key}="${v}"`;
         if ('fallback' in spec && spec.fallback) {
           expect(r.exitCode, r.stderr).toBe(0);
@@ -93,9 +94,9 @@ describe('numbers in the settings and on the command line', () => {
       }
       for (const v of [min, max]) {
         writeFileSync(conf, `MODULES=WatchLG\n${key}=${v}\n`);
-        const r = await sb.run('master/watcher', ['stop']);
+        const r = await sb.run('master/FillFW');
         expect(r.exitCode, r.stderr).toBe(0);
-        expect(r.stderr).toBe('');
+        expect(r.stderr).not.toContain(key);
       }
     } finally { writeFileSync(conf, saved); }
   });
