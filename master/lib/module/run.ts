@@ -14,7 +14,7 @@ import { Scanner } from './scanner.js';
 import { StatusFile, newCounters } from '../core/status.js';
 import { claimPidFile } from '../core/pidfile.js';
 import { loadRuleSet, readRuleSet, type RuleSet } from '../rules/ruleset.js';
-import { formatProblem } from '../rules/parse.js';
+import { formatProblem, formatWarning } from '../rules/parse.js';
 import { EX_SOFTWARE } from '../core/exit.js';
 import type { ModuleDef } from './def.js';
 import { openModule, openInjector } from './context.js';
@@ -71,6 +71,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   }, (m) => log.write(m));
   await reader.open();
   log.write(`started: ${rules.rules.length} rules in ${rules.files.length} files, ${rules.superflousCount} superflous patterns, reading ${reader.path}`);
+  for (const w of rules.warnings) log.write(formatWarning(w));
   status.write(counters);
   let syncing = false;
   let lostSeen = 0;
@@ -95,6 +96,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
     if (!set) { log.write(`reload (HUP) refused, the old rules stay: ${problems.map(formatProblem).join('; ')}`); return; }
     scanner.setRules(set);
     log.write(`reloaded (HUP): ${set.rules.length} rules in ${set.files.length} files, ${set.superflousCount} superflous patterns; log and trace reopened`);
+    for (const w of set.warnings) log.write(formatWarning(w));
     void inj.reloadSpare().catch((e: Error) => log.write(`whitelist not reloaded: ${e.message}`));
   };
   if (hupEarly) onHup();

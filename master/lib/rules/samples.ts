@@ -42,8 +42,8 @@ export function readSamples(dir: string, problems: RuleProblem[] = []): Sample[]
   return files.flatMap((f) => parseSamples(readFileSync(f, 'utf8'), f, problems));
 }
 
-/** What the rule set does with a line, in the shape of rules/Test --json. */
-export interface Outcome { verdict: 'skip' | 'match' | 'untreated'; rule: string | null; action: string | null; penalty: number | null; address: string | null }
+/** What the rule set does with a line, in the shape of rules/Test --json ('overlong': longer than MAX_LINE, not matched). */
+export interface Outcome { verdict: 'skip' | 'match' | 'untreated' | 'overlong'; rule: string | null; action: string | null; penalty: number | null; address: string | null }
 
 /** Decide one line as the module would, without database or firewall. */
 export function outcomeOf(set: RuleSet, line: string): Outcome {
