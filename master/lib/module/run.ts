@@ -14,7 +14,7 @@ import { Scanner } from './scanner.js';
 import { StatusFile, newCounters } from '../core/status.js';
 import { claimPidFile } from '../core/pidfile.js';
 import { loadRuleSet, readRuleSet, type RuleSet } from '../rules/ruleset.js';
-import { formatProblem } from '../rules/parse.js';
+import { formatProblem, formatWarning } from '../rules/parse.js';
 import { EX_SOFTWARE } from '../core/exit.js';
 import type { ModuleDef } from './def.js';
 import { openModule, openInjector } from './context.js';
@@ -71,6 +71,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   }, (m) => log.write(m));
   await reader.open();
   log.write(`started: ${rules.rules.length} rules in ${rules.files.length} files, ${rules.superflousCount} superflous patterns, reading ${reader.path}`);
+  for (const w of rules.warnings) log.write(formatWarning(w));
   status.write(counters);
   let syncing = false;
   let lostSeen = 0;
@@ -101,10 +102,13 @@ export async function runModule(def: ModuleDef): Promise<number> {
       return;
     }
     scanner.setRules(set);
-    log.write(`reloaded (HUP): ${set.rules.length} rules in ${set.files.length} files, ${set.superflousCount} superflous patterns; log and trace reopened`);
-    status.reloaded = { time, ok: true, problems: [], rules: set.rules.length, files: set.files.length };
-    status.write(counters);
-    void inj.reloadSpare().catch((e: Error) => log.write(`whitelist not reloaded: ${e.message}`));
+    for (const w of set.warnings) log.write(formatWarning(w));
+    // The reload is said (log, status for Refresh) once the whitelist guard is new too.
+    void inj.reloadSpare().catch((e: Error) => log.write(`whitelist not reloaded: ${e.message}`)).finally(() => {
+      log.write(`reloaded (HUP): ${set.rules.length} rules in ${set.files.length} files, ${set.superflousCount} superflous patterns; log and trace reopened`);
+      status.reloaded = { time, ok: true, problems: [], rules: set.rules.length, files: set.files.length };
+      status.write(counters);
+    });
   };
   if (hupEarly) onHup();
   const signal = await new Promise<string>((resolve) => {

@@ -4,6 +4,8 @@
 // HELO, envelope addresses). Patterns of superflous_map, the rules and peer_map count only
 // where their match starts at or before this position, so text planted in the message can
 // neither fake a match nor name an address.
+import { compileLinear } from './linear.js';
+import { firstCharTest } from './shape.js';
 
 /** Syslog time stamps: BSD (`Nov  1 00:00:00`, journalctl's `.123456`) and RFC 3339. */
 const STAMP = '(?:[A-Z][a-z]{2} [ 0-9]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)';
@@ -15,7 +17,7 @@ const TAG = '[^ :[\\]]+(?:\\[[0-9]+\\])?:';
  * before 4.97, `1qXyZa-00000000abc-Abcd` since): Exim writes both, never a client.
  */
 const OWN = '(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?: [+-][0-9]{4})?(?: \\[[0-9]+\\])? (?:[0-9A-Za-z]{6}-[0-9A-Za-z]{6}(?:[0-9A-Za-z]{5})?-[0-9A-Za-z]{2}(?:[0-9A-Za-z]{2})? )?)';
-const HEADER = new RegExp(`^(?:(?:<[0-9]{1,3}>)?${STAMP} [^ ]+ ${TAG} ?)?${OWN}?`);
+const HEADER = compileLinear(`^(?:(?:<[0-9]{1,3}>)?${STAMP} [^ ]+ ${TAG} ?)?${OWN}?`);
 
 /** Offset of the first character of the message in a log line (0 for a line without a header). */
 export function findMessageStart(line: string): number {
@@ -27,8 +29,10 @@ export function includesAnchored(line: string, pattern: string, at: number): boo
   return line.lastIndexOf(pattern, at) >= 0;
 }
 
-// The literal text every match of a pattern must contain, found once per pattern.
-const required = new WeakMap<RegExp, string>();
+// What execAnchored needs of a pattern, made once per pattern: the literal text every match
+// contains, a sticky twin that matches at one position, and which characters can start a match.
+interface Anchoring { lit: string; sticky: RegExp; starts?: (code: number) => boolean }
+const anchorings = new WeakMap<RegExp, Anchoring>();
 
 /**
  * The longest run of literal text that every match of a JS regex source must contain ('' when
@@ -71,12 +75,51 @@ export function requiredLiteral(source: string): string {
   return best;
 }
 
-/** The leftmost match of a regex when it starts at or before `at`, else null. */
+// The anchoring of a regex, made at its first use.
+function anchoringOf(regex: RegExp): Anchoring {
+  let a = anchorings.get(regex);
+  if (a === undefined) {
+    a = { lit: regex.flags.includes('i') ? '' : requiredLiteral(regex.source), sticky: new RegExp(regex.source, `${regex.flags}y`), starts: firstCharTest(regex.source) };
+    anchorings.set(regex, a);
+  }
+  return a;
+}
+
+/**
+ * Lines up to this length are searched in one exec, the fastest way: whatever the pattern, its
+ * work is bounded by this length. A longer line is tried only where a match may start.
+ */
+const SEARCH_WHOLE = 512;
+
+/**
+ * The leftmost match of a regex when it starts at or before `at`, else null. On a long line the
+ * regex is tried only at those positions (where a character that can start it stands), never
+ * further in the message: a line's length cannot multiply the work of a pattern that scans to
+ * its end, and text planted in the message is never even tried.
+ */
 export function execAnchored(regex: RegExp, line: string, at: number): RegExpExecArray | null {
-  let lit = required.get(regex);
-  if (lit === undefined) required.set(regex, (lit = regex.flags.includes('i') ? '' : requiredLiteral(regex.source)));
-  if (lit !== '' && !line.includes(lit)) return null;
-  regex.lastIndex = 0;
-  const m = regex.exec(line);
-  return m !== null && m.index <= at ? m : null;
+  const a = anchoringOf(regex);
+  if (a.lit !== '' && !line.includes(a.lit)) return null;
+  if (line.length <= SEARCH_WHOLE) {
+    regex.lastIndex = 0;
+    const m = regex.exec(line);
+    return m !== null && m.index <= at ? m : null;
+  }
+  return tryStarts(a, line, at);
+}
+
+/** execAnchored of a long line, whatever its length: the regex tried at each position up to `at` where a match may start. */
+export function execAtStarts(regex: RegExp, line: string, at: number): RegExpExecArray | null {
+  return tryStarts(anchoringOf(regex), line, at);
+}
+
+function tryStarts(a: Anchoring, line: string, at: number): RegExpExecArray | null {
+  const last = Math.min(at, line.length);
+  for (let s = 0; s <= last; s++) {
+    if (a.starts !== undefined && !a.starts(line.charCodeAt(s))) continue;
+    a.sticky.lastIndex = s;
+    const m = a.sticky.exec(line);
+    if (m !== null) return m;
+  }
+  return null;
 }

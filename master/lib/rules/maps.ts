@@ -1,14 +1,15 @@
 // The two line maps beside the rules: superflous_map (noise to skip) and peer_map (where the
 // service names its peer). One ERE a line, '#' comments; each map becomes one RegExp.
 import { normalizeAddress } from '../net/address.js';
-import { translateEre, EreError } from './ere.js';
+import { translateEre, repeatSource, EreError } from './ere.js';
+import { compileLinear } from './linear.js';
 import { findMessageStart, execAnchored } from './header.js';
-import type { RuleProblem } from './parse.js';
+import { warnBacktracking, type RuleProblem } from './parse.js';
 
 interface MapLine { line: number; source: string; ere: string }
 
-// Translate every pattern line; bad lines become problems.
-function readMap(text: string, file: string, problems: RuleProblem[], check?: (ere: string) => string | undefined): MapLine[] {
+// Translate every pattern line; bad lines become problems, patterns that backtrack warnings.
+function readMap(text: string, file: string, problems: RuleProblem[], warnings: RuleProblem[], check?: (ere: string) => string | undefined): MapLine[] {
   const out: MapLine[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -18,7 +19,8 @@ function readMap(text: string, file: string, problems: RuleProblem[], check?: (e
     if (why) { problems.push({ file, line: i + 1, message: why }); continue; }
     try {
       const source = translateEre(ere);
-      new RegExp(source);
+      const w = warnBacktracking(compileLinear(source.replace('ADDR', ADDR)), file, i + 1);
+      if (w) warnings.push(w);
       out.push({ line: i + 1, source, ere });
     } catch (e) {
       problems.push({ file, line: i + 1, message: e instanceof EreError ? e.message : `invalid regex ${JSON.stringify(ere)}: ${(e as Error).message}` });
@@ -28,24 +30,21 @@ function readMap(text: string, file: string, problems: RuleProblem[], check?: (e
 }
 
 /** superflous_map: one regex for all noise patterns (anchored by decideLine), or undefined when the map is empty. */
-export function parseSuperflousMap(text: string, file: string): { regex?: RegExp; count: number; problems: RuleProblem[] } {
+export function parseSuperflousMap(text: string, file: string): { regex?: RegExp; count: number; problems: RuleProblem[]; warnings: RuleProblem[] } {
   const problems: RuleProblem[] = [];
-  const lines = readMap(text, file, problems);
-  const regex = lines.length ? new RegExp(lines.map((l) => `(?:${l.source})`).join('|')) : undefined;
-  return { regex, count: lines.length, problems };
+  const warnings: RuleProblem[] = [];
+  const lines = readMap(text, file, problems, warnings);
+  const regex = lines.length ? compileLinear(lines.map((l) => `(?:${l.source})`).join('|')) : undefined;
+  return { regex, count: lines.length, problems, warnings };
 }
 
-/**
- * An address as a whole word of the line: IPv4 (also before `:port`), or IPv6 (a run with a
- * colon). Never a part of a longer word: `10.1.1.1-x.evil.example`, `x10.1.1.1` and
- * `10.1.1.1.evil.example` (PTR names an attacker chooses) hold no address.
- */
-const WORD_BEFORE = '(?<![0-9A-Za-z_.:-])';
-const WORD_AFTER = '(?![0-9A-Za-z_-]|\\.[0-9A-Za-z])';
-const ADDR = `${WORD_BEFORE}([0-9A-Fa-f:.]{2,45})${WORD_AFTER}`;
-const TOKENS = new RegExp(`${WORD_BEFORE}(?:[0-9]{1,3}(?:\\.[0-9]{1,3}){3}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)${WORD_AFTER}`, 'g');
+/** The text an ADDR placeholder of peer_map stands for (for the shape check of a pattern). */
+const ADDR = `(${repeatSource('[0-9A-Fa-f:.]', 2, 45)})`;
 /** What stands for the candidate address while a line is checked with it (never in a log line). */
 const MARK = '\u0000';
+/** Runs of address characters; each is then checked to be a whole word (see addressWords). */
+const RUNS = /[0-9A-Fa-f:.]+/g;
+const WORD = /[0-9A-Za-z_-]/;
 
 /** Two or more addresses stand where the service writes its peer: the line cannot say which. */
 export interface Ambiguous { ambiguous: string[] }
@@ -56,14 +55,29 @@ export type Peer = string | Ambiguous | undefined;
 /** Finds the attacker's address in a line (`at`: where its message starts). */
 export type PeerFinder = (line: string, at?: number) => Peer;
 
-/** The address words of a line from `at` on: where each stands and its canonical text. */
+/**
+ * The addresses of a line from `at` on that are whole words, where each stands and its
+ * canonical text: IPv4 (also before `:port`) or IPv6. Never a part of a longer word:
+ * `10.1.1.1-x.evil.example`, `x10.1.1.1` and `10.1.1.1.evil.example` (PTR names an attacker
+ * chooses) hold no address. A sentence's final dot is not part of the address.
+ */
 function addressWords(line: string, at: number): { start: number; end: number; address: string }[] {
   const out: { start: number; end: number; address: string }[] = [];
-  TOKENS.lastIndex = at;
-  for (let m = TOKENS.exec(line); m !== null; m = TOKENS.exec(line)) {
-    const address = normalizeAddress(m[0]);
-    if (address !== undefined) out.push({ start: m.index, end: m.index + m[0].length, address });
-    if (m[0] === '') TOKENS.lastIndex++;
+  RUNS.lastIndex = at;
+  for (let m = RUNS.exec(line); m !== null; m = RUNS.exec(line)) {
+    const start = m.index;
+    if (start > 0 && WORD.test(line[start - 1])) continue;
+    let text = m[0];
+    let end = start + text.length;
+    const next = line[end] ?? '';
+    if (WORD.test(next)) continue;
+    if (text.endsWith('.') && !/[0-9A-Za-z]/.test(line[end] ?? '')) { text = text.slice(0, -1); end--; }
+    let address = normalizeAddress(text);
+    if (address === undefined) {
+      const port = /^([0-9]{1,3}(?:\.[0-9]{1,3}){3}):[0-9]+$/.exec(text);
+      if (port) { address = normalizeAddress(port[1]); end = start + port[1].length; }
+    }
+    if (address !== undefined) out.push({ start, end, address });
   }
   return out;
 }
@@ -78,30 +92,23 @@ function addressWords(line: string, at: number): { start: number; end: number; a
  * `from ADDR port N` of its own), the line is ambiguous and names no peer: a client can then
  * hide, but never make Watcher count someone else.
  */
-export function parsePeerMap(text: string, file: string): { find: PeerFinder; count: number; problems: RuleProblem[] } {
+export function parsePeerMap(text: string, file: string): { find: PeerFinder; count: number; problems: RuleProblem[]; warnings: RuleProblem[] } {
   const problems: RuleProblem[] = [];
-  const lines = readMap(text, file, problems, (ere) => {
+  const warnings: RuleProblem[] = [];
+  const lines = readMap(text, file, problems, warnings, (ere) => {
     const n = ere.split('ADDR').length - 1;
     return n === 1 ? undefined : `a peer_map line needs exactly one ADDR where the address stands (found ${n}): ${JSON.stringify(ere)}`;
   });
-  if (lines.length === 0) return { find: () => undefined, count: 0, problems };
-  const regex = new RegExp(lines.map((l) => `(?:${l.source.replace('ADDR', ADDR)})`).join('|'));
-  const marked = new RegExp(lines.map((l) => `(?:${l.source.replace('ADDR', MARK)})`).join('|'));
+  if (lines.length === 0) return { find: () => undefined, count: 0, problems, warnings };
+  const marked = compileLinear(lines.map((l) => `(?:${l.source.replace('ADDR', MARK)})`).join('|'));
   const find: PeerFinder = (line, at = findMessageStart(line)) => {
-    const m = execAnchored(regex, line, at);
-    if (!m) return undefined;
-    const words = addressWords(line, at);
-    if (words.length <= 1) {
-      for (let g = 1; g < m.length; g++) if (m[g] !== undefined) return normalizeAddress(m[g]);
-      return undefined;
-    }
     const fits = new Set<string>();
-    for (const w of words) {
+    for (const w of addressWords(line, at)) {
       if (fits.has(w.address)) continue;
       if (execAnchored(marked, line.slice(0, w.start) + MARK + line.slice(w.end), at)) fits.add(w.address);
     }
     if (fits.size <= 1) return fits.values().next().value;
     return { ambiguous: [...fits] };
   };
-  return { find, count: lines.length, problems };
+  return { find, count: lines.length, problems, warnings };
 }

@@ -1,6 +1,7 @@
 // Rule files (rules/NNN-*.rule): the seeds' bash syntax, parsed into data, never executed.
 import { parseAssignments } from '../core/conf.js';
 import { compileEre, EreError } from './ere.js';
+import { findBacktracking } from './shape.js';
 
 export type Action = 'inject' | 'passon' | 'return';
 
@@ -29,6 +30,17 @@ export function formatProblem(p: RuleProblem): string {
   return `${p.file}:${p.line}: ${p.message}`;
 }
 
+/** A warning as the tools print it: file:line: warning: message. */
+export function formatWarning(p: RuleProblem): string {
+  return `${p.file}:${p.line}: warning: ${p.message}`;
+}
+
+/** The warning for a pattern whose shape backtracks more than linearly, if it does. */
+export function warnBacktracking(regex: RegExp, file: string, line: number): RuleProblem | undefined {
+  const why = findBacktracking(regex.source);
+  return why === undefined ? undefined : { file, line, message: `pattern backtracks more than linearly: ${why}; a line that provokes it is matched again on the slower linear-time engine` };
+}
+
 const TYPOGRAPHIC = /[\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2033\u2032]/;
 const DECISION = /^if[ \t]+\[\[[ \t]+("\$REPLY"|\$REPLY|"\$\{REPLY\}"|\$\{REPLY\})[ \t]+=~[ \t]+("\$Pattern"|\$Pattern|"\$\{Pattern\}"|\$\{Pattern\})[ \t]+\]\][ \t]*;[ \t]*then[ \t]+(.*?);?[ \t]*fi[ \t]*(#.*)?$/;
 const VARIABLES = new Set(['RULE', 'Pattern']);
@@ -54,10 +66,11 @@ function parseActions(text: string): { action: Action; penalty?: number; code: n
   return `unknown action ${JSON.stringify(first)} (known: inject [N], passon, return N)`;
 }
 
-/** Parse one rule file; every problem is returned with its line, nothing is thrown. */
-export function parseRuleFile(text: string, file: string): { rules: Rule[]; problems: RuleProblem[] } {
+/** Parse one rule file; every problem (and warning) is returned with its line, nothing is thrown. */
+export function parseRuleFile(text: string, file: string): { rules: Rule[]; problems: RuleProblem[]; warnings: RuleProblem[] } {
   const rules: Rule[] = [];
   const problems: RuleProblem[] = [];
+  const warnings: RuleProblem[] = [];
   const vars: Record<string, { value: string; line: number } | undefined> = {};
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -103,8 +116,10 @@ export function parseRuleFile(text: string, file: string): { rules: Rule[]; prob
     } else {
       try { rule.regex = compileEre(pattern); }
       catch (e) { fail(`Pattern (line ${vars.Pattern!.line}): ${e instanceof EreError ? e.message : `invalid regex: ${(e as Error).message}`}`); continue; }
+      const w = warnBacktracking(rule.regex, file, vars.Pattern!.line);
+      if (w && !warnings.some((x) => x.line === w.line)) warnings.push(w);
     }
     rules.push(rule);
   }
-  return { rules, problems };
+  return { rules, problems, warnings };
 }

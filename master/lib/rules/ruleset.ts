@@ -1,7 +1,8 @@
 // rules/: what a module does with a line. Rule files in the seeds' bash syntax parsed into
-// data, POSIX ERE translated to RegExp, the log header a pattern is anchored after,
-// superflous_map and peer_map, a rules directory as one rope ladder (this file), annotated
-// samples and the rule author's tools (Test, check-rule). It may import core/ and net/ only.
+// data, POSIX ERE translated to RegExp that V8 runs in linear time (linear.ts, shape.ts), the
+// log header a pattern is anchored after, superflous_map and peer_map, a rules directory as one
+// rope ladder (this file), annotated samples and the rule author's tools (Test, check-rule).
+// It may import core/ and net/ only.
 //
 // A module's rules directory as one object: the rope ladder, superflous_map and peer_map.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -20,6 +21,8 @@ export interface RuleSet {
   /** The attacker's address in a line, from peer_map. */
   findPeer: PeerFinder;
   files: string[];
+  /** Patterns that backtrack more than linearly (they work, on the slower linear engine when provoked). */
+  warnings: RuleProblem[];
 }
 
 /** Rule files take part in file-name order: NNN-<name>.rule. */
@@ -34,12 +37,14 @@ export function listRuleFiles(dir: string): string[] {
 export function readRuleSet(dir: string): { set?: RuleSet; problems: RuleProblem[] } {
   if (!existsSync(dir)) return { problems: [{ file: dir, line: 0, message: 'rules directory does not exist' }] };
   const problems: RuleProblem[] = [];
+  const warnings: RuleProblem[] = [];
   const files = listRuleFiles(dir);
   const rules: Rule[] = [];
   for (const file of files) {
     const r = parseRuleFile(readFileSync(file, 'utf8'), file);
     rules.push(...r.rules);
     problems.push(...r.problems);
+    warnings.push(...r.warnings);
   }
   const read = (name: string): [string, string] => {
     const f = join(dir, name);
@@ -48,10 +53,11 @@ export function readRuleSet(dir: string): { set?: RuleSet; problems: RuleProblem
   const sup = parseSuperflousMap(...read('superflous_map'));
   const peer = parsePeerMap(...read('peer_map'));
   problems.push(...sup.problems, ...peer.problems);
+  warnings.push(...sup.warnings, ...peer.warnings);
   if (rules.length === 0 && problems.length === 0) problems.push({ file: dir, line: 0, message: 'no NNN-*.rule file with a rule' });
   if (rules.some((r) => r.action === 'inject') && peer.count === 0) problems.push({ file: join(dir, 'peer_map'), line: 0, message: 'inject rules need a peer_map that says where the service names its peer' });
   if (problems.length) return { problems };
-  return { set: { dir, rules, superflous: sup.regex, superflousCount: sup.count, findPeer: peer.find, files }, problems };
+  return { set: { dir, rules, superflous: sup.regex, superflousCount: sup.count, findPeer: peer.find, files, warnings }, problems };
 }
 
 /** Load a rules directory or throw EX_CONFIG listing every problem as file:line. */

@@ -47,10 +47,11 @@ export function readSamples(dir: string, problems: RuleProblem[] = []): Sample[]
 }
 
 /**
- * What the rule set does with a line, in the shape of rules/Test --json; `ambiguous` (only when
- * so) lists the addresses that each fit where the service writes its peer: none is counted.
+ * What the rule set does with a line, in the shape of rules/Test --json ('overlong': longer
+ * than MAX_LINE, not matched); `ambiguous` (only when so) lists the addresses that each fit
+ * where the service writes its peer: none is counted.
  */
-export interface Outcome { verdict: 'skip' | 'match' | 'untreated'; rule: string | null; action: string | null; penalty: number | null; address: string | null; ambiguous?: string[] }
+export interface Outcome { verdict: 'skip' | 'match' | 'untreated' | 'overlong'; rule: string | null; action: string | null; penalty: number | null; address: string | null; ambiguous?: string[] }
 
 /** Decide one line as the module would, without database or firewall. */
 export function outcomeOf(set: RuleSet, line: string): Outcome {

@@ -3,15 +3,15 @@ import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
-import { LineSplitter } from '../core/lines.js';
+import { LineSplitter, OVERLONG, MAX_LINE } from '../core/lines.js';
 import { systemClock } from '../core/clock.js';
 import { WatcherError, EX_CONFIG, EX_NOINPUT } from '../core/exit.js';
-import { parseRuleFile, formatProblem, type RuleProblem } from './parse.js';
+import { parseRuleFile, formatProblem, formatWarning, type RuleProblem } from './parse.js';
 import { parseSuperflousMap, parsePeerMap } from './maps.js';
 import { loadRuleSet, readRuleSet, listRuleFiles, type RuleSet } from './ruleset.js';
 import { outcomeOf, readSamples, checkSamples, parseSamples, type Outcome } from './samples.js';
 
-export interface TestCounts { lines: number; skipped: number; matched: number; untreated: number; ms: number }
+export interface TestCounts { lines: number; skipped: number; matched: number; untreated: number; overlong: number; ms: number }
 
 // One result line of rules/Test.
 function formatOutcome(o: Outcome, json: boolean): string {
@@ -20,25 +20,28 @@ function formatOutcome(o: Outcome, json: boolean): string {
   return `match ${o.rule} ${o.action}${o.penalty !== null ? ` ${o.penalty}` : ''} ${o.address ?? '-'}${o.ambiguous ? ` (ambiguous: ${o.ambiguous.join(' ')})` : ''}`;
 }
 
-/** Replay lines through superflous_map and the rules, one result line per input line, in order. */
+const OVERLONG_OUTCOME: Outcome = { verdict: 'overlong', rule: null, action: null, penalty: null, address: null };
+
+/** Replay lines through superflous_map and the rules, one result line per input line, in order (`overlong` for one over MAX_LINE). */
 export async function replayLines(set: RuleSet, input: Readable, out: Writable, json: boolean): Promise<TestCounts> {
   const t0 = systemClock.mono();
-  const counts: TestCounts = { lines: 0, skipped: 0, matched: 0, untreated: 0, ms: 0 };
+  const counts: TestCounts = { lines: 0, skipped: 0, matched: 0, untreated: 0, overlong: 0, ms: 0 };
   const split = new LineSplitter();
-  const handle = async (lines: string[]): Promise<void> => {
+  const handle = async (lines: (string | typeof OVERLONG)[]): Promise<void> => {
     let buf = '';
     for (const line of lines) {
-      const o = outcomeOf(set, line);
+      const o = line === OVERLONG ? OVERLONG_OUTCOME : outcomeOf(set, line);
       counts.lines++;
       if (o.verdict === 'skip') counts.skipped++;
       else if (o.verdict === 'untreated') counts.untreated++;
+      else if (o.verdict === 'overlong') counts.overlong++;
       else counts.matched++;
       buf += formatOutcome(o, json) + '\n';
     }
     if (buf && !out.write(buf)) await once(out, 'drain');
   };
-  for await (const chunk of input) await handle(split.push(chunk as Buffer));
-  await handle(split.end());
+  for await (const chunk of input) await handle(split.pushMarked(chunk as Buffer));
+  await handle(split.endMarked());
   counts.ms = systemClock.mono() - t0;
   return counts;
 }
@@ -50,12 +53,12 @@ export async function runRuleTest(dir: string, file: string | undefined, json: b
   const input = file !== undefined ? createReadStream(file, { highWaterMark: 1 << 20 }) : process.stdin;
   const c = await replayLines(set, input, process.stdout, json);
   const rate = c.ms > 0 ? Math.round(c.lines / (c.ms / 1000)) : c.lines;
-  process.stderr.write(`${c.lines} lines: ${c.skipped} skipped, ${c.matched} matched, ${c.untreated} untreated; ${(c.ms / 1000).toFixed(2)} s, ${rate} lines/s\n`);
+  process.stderr.write(`${c.lines} lines: ${c.skipped} skipped, ${c.matched} matched, ${c.untreated} untreated${c.overlong ? `, ${c.overlong} overlong (over ${MAX_LINE} characters)` : ''}; ${(c.ms / 1000).toFixed(2)} s, ${rate} lines/s\n`);
   return 0;
 }
 
 /** Check one file of a rules directory (a rule file, superflous_map or peer_map). */
-export function checkFile(file: string): { problems: RuleProblem[]; summary: string } {
+export function checkFile(file: string): { problems: RuleProblem[]; warnings: RuleProblem[]; summary: string } {
   if (!existsSync(file)) throw new WatcherError(`${file}: no such file`, EX_NOINPUT);
   const text = readFileSync(file, 'utf8');
   const problems: RuleProblem[] = [];
@@ -63,26 +66,27 @@ export function checkFile(file: string): { problems: RuleProblem[]; summary: str
   const name = basename(file);
   if (name === 'superflous_map') {
     const r = parseSuperflousMap(text, file);
-    return { problems: [...problems, ...r.problems], summary: `${r.count} patterns, ${samples.length} samples` };
+    return { problems: [...problems, ...r.problems], warnings: r.warnings, summary: `${r.count} patterns, ${samples.length} samples` };
   }
   if (name === 'peer_map') {
     const r = parsePeerMap(text, file);
-    return { problems: [...problems, ...r.problems], summary: `${r.count} peer patterns` };
+    return { problems: [...problems, ...r.problems], warnings: r.warnings, summary: `${r.count} peer patterns` };
   }
   const r = parseRuleFile(text, file);
   for (const rule of new Set(r.rules.map((x) => x.name))) {
     if (!samples.some((s) => s.rule === rule)) problems.push({ file, line: r.rules.find((x) => x.name === rule)!.line, message: `rule ${rule} has no annotated sample (#expect match ${rule} <address>, then #line <log line>)` });
   }
-  return { problems: [...r.problems, ...problems], summary: `${r.rules.length} decisions, ${samples.length} samples` };
+  return { problems: [...r.problems, ...problems], warnings: r.warnings, summary: `${r.rules.length} decisions, ${samples.length} samples` };
 }
 
-/** check-rule FILE...: print file:line of every problem; EX_CONFIG if there is one. */
+/** check-rule FILE...: print file:line of every problem (EX_CONFIG if there is one) and of every warning (still OK). */
 export function runCheckRule(files: string[], out: (s: string) => void): number {
   let bad = 0;
   for (const f of files) {
-    const { problems, summary } = checkFile(f);
+    const { problems, warnings, summary } = checkFile(f);
     for (const p of problems) out(`${formatProblem(p)}\n`);
-    if (problems.length === 0) out(`${f}: OK (${summary})\n`);
+    for (const w of warnings) out(`${formatWarning(w)}\n`);
+    if (problems.length === 0) out(`${f}: OK (${summary}${warnings.length ? `, ${warnings.length} warning${warnings.length > 1 ? 's' : ''}` : ''})\n`);
     bad += problems.length;
   }
   return bad ? EX_CONFIG : 0;

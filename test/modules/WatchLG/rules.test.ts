@@ -61,7 +61,8 @@ describe('WatchLG rules', () => {
     ]);
     const r = await tool('Test', [], input);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout.split('\n')).toEqual(['untreated', 'match invalid-user inject 5.6.7.8', 'untreated', 'untreated', 'match invalid-user inject 9.8.7.6', 'match root-login inject 4 1.2.3.4']);
+    // One result per input line: the 1 MB line is 'overlong', not dropped.
+    expect(r.stdout.split('\n')).toEqual(['overlong', 'untreated', 'match invalid-user inject 5.6.7.8', 'untreated', 'untreated', 'match invalid-user inject 9.8.7.6', 'match root-login inject 4 1.2.3.4']);
   });
 
   it('check-rule names file:line of typographic quotes and exits 78; clean files say OK', async () => {
