@@ -57,27 +57,23 @@ export type PeerFinder = (line: string, at?: number) => Peer;
 
 /**
  * The addresses of a line from `at` on that are whole words, where each stands and its
- * canonical text: IPv4 (also before `:port`) or IPv6. Never a part of a longer word:
+ * canonical text: IPv4 or IPv6, also before `:port` or a final `.`/`:` of the sentence (both
+ * readings are candidates: the pattern decides which fits). Never a part of a longer word:
  * `10.1.1.1-x.evil.example`, `x10.1.1.1` and `10.1.1.1.evil.example` (PTR names an attacker
- * chooses) hold no address. A sentence's final dot is not part of the address.
+ * chooses) hold no address.
  */
 function addressWords(line: string, at: number): { start: number; end: number; address: string }[] {
   const out: { start: number; end: number; address: string }[] = [];
   RUNS.lastIndex = at;
   for (let m = RUNS.exec(line); m !== null; m = RUNS.exec(line)) {
     const start = m.index;
-    if (start > 0 && WORD.test(line[start - 1])) continue;
-    let text = m[0];
-    let end = start + text.length;
-    const next = line[end] ?? '';
-    if (WORD.test(next)) continue;
-    if (text.endsWith('.') && !/[0-9A-Za-z]/.test(line[end] ?? '')) { text = text.slice(0, -1); end--; }
-    let address = normalizeAddress(text);
-    if (address === undefined) {
-      const port = /^([0-9]{1,3}(?:\.[0-9]{1,3}){3}):[0-9]+$/.exec(text);
-      if (port) { address = normalizeAddress(port[1]); end = start + port[1].length; }
+    const run = m[0];
+    if ((start > 0 && WORD.test(line[start - 1])) || WORD.test(line[start + run.length] ?? '')) continue;
+    const tail = /(:[0-9]+|[.:])$/.exec(run);
+    for (const text of tail ? [run, run.slice(0, tail.index)] : [run]) {
+      const address = normalizeAddress(text);
+      if (address !== undefined) out.push({ start, end: start + text.length, address });
     }
-    if (address !== undefined) out.push({ start, end, address });
   }
   return out;
 }
@@ -104,8 +100,7 @@ export function parsePeerMap(text: string, file: string): { find: PeerFinder; co
   const find: PeerFinder = (line, at = findMessageStart(line)) => {
     const fits = new Set<string>();
     for (const w of addressWords(line, at)) {
-      if (fits.has(w.address)) continue;
-      if (execAnchored(marked, line.slice(0, w.start) + MARK + line.slice(w.end), at)) fits.add(w.address);
+      if (!fits.has(w.address) && execAnchored(marked, line.slice(0, w.start) + MARK + line.slice(w.end), at)) fits.add(w.address);
     }
     if (fits.size <= 1) return fits.values().next().value;
     return { ambiguous: [...fits] };
