@@ -9,7 +9,7 @@ import type { WatcherSettings } from '../../../common.conf.js';
 import { fillFirewall, type FillReport } from '../pool/fillfw.js';
 import { openFirewall } from '../firewall/index.js';
 import { runLoaders } from './loaders.js';
-import { companionModules, companionOwners, installedModules, readModuleStatus, runningPid, startModule, stopModules, pidFiles, signalModules } from '../module/processes.js';
+import { companionModules, companionOwners, describeBacklog, installedModules, readModuleStatus, runningPid, startModule, stopModules, pidFiles, signalModules } from '../module/processes.js';
 import { stateFile } from '../pool/sources.js';
 import { isAlive } from '../core/pidfile.js';
 
@@ -114,7 +114,7 @@ export async function statusService(s: Service): Promise<number> {
     const st = read?.pid === pid ? read : undefined;
     const age = st && typeof st.updated === 'string' ? Math.round((Date.now() - Date.parse(st.updated)) / 1000) : undefined;
     const figures = st ? ['lines', 'skipped', 'untreated', 'injected', 'tarpitted', 'dropped'].map((k) => `${k} ${st[k] ?? '?'}`).join(', ') : 'no status file';
-    s.out(`  ${name.padEnd(10)} running, pid ${pid}${st?.started ? ` since ${st.started}` : ''}: ${figures}${age !== undefined ? ` (status ${age} s old)` : ''}`);
+    s.out(`  ${name.padEnd(10)} running, pid ${pid}${st?.started ? ` since ${st.started}` : ''}: ${figures}${age !== undefined ? ` (status ${age} s old)` : ''}${st ? describeBacklog(st) : ''}`);
   }
   const fw = openFirewall(s.conf);
   const counts = await fw.counts();
