@@ -11,11 +11,7 @@
 //   taken everything, since the database is the truth again (other processes write it too).
 import type { BanditRow } from './db.js';
 import type { Classification } from '../net/dns.js';
-import type { Measure } from './affairs.js';
-import type { InjectRequest } from './inject-apply.js';
-
-/** What the firewall got for an affair before the database had it. */
-export interface Applied { measure: Measure; initial: boolean; affairs: number }
+import type { InjectRequest, Applied } from './inject-apply.js';
 
 /** An affair counted from memory, waiting for the database. */
 export interface HeldAffair { r: InjectRequest; c: Classification; applied: Applied }

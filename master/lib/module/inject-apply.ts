@@ -9,7 +9,7 @@ import type { FirewallChannel } from '../firewall/types.js';
 import type { FifoWriter } from './fifo.js';
 import type { Counters } from '../core/status.js';
 import type { LadderConf } from './affairs.js';
-import type { Applied } from './held.js';
+import type { Measure } from './affairs.js';
 
 /** Where trace and log lines go (a Trace, a LineWriter, or stdout for LGinjector). */
 export interface Sink { readonly on?: boolean; write(message: string): void }
@@ -43,6 +43,9 @@ export interface InjectorDeps {
   /** At most this many affairs are held while the database refuses writes (MAX_HELD_AFFAIRS). */
   maxHeld?: number;
 }
+
+/** What the firewall got for an affair counted from memory, before the database had it. */
+export interface Applied { measure: Measure; initial: boolean; affairs: number }
 
 /** How often an affair of a dropped address renews its custody entry. */
 const CUSTODY_REFRESH_MS = 60_000;

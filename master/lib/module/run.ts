@@ -36,6 +36,10 @@ export async function runModule(def: ModuleDef): Promise<number> {
   const hup = (): void => onHup();
   process.on('SIGHUP', hup);
   const { conf, paths, log, trace } = openModule(def);
+  let pid: ReturnType<typeof claimPidFile> | undefined;
+  let inj: Awaited<ReturnType<typeof openInjector>> | undefined;
+  // What a stop (or a failure) could not write, for the next start.
+  const heldPath = join(paths.dir, `${def.name}.held`);
   // An error nobody caught is written to the log before the module ends (never silently).
   const fatal = (e: unknown): void => {
     log.write(`fatal: ${(e as Error)?.stack ?? String(e)}`);
@@ -50,9 +54,6 @@ export async function runModule(def: ModuleDef): Promise<number> {
   };
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
-  let pid: ReturnType<typeof claimPidFile> | undefined;
-  let inj: Awaited<ReturnType<typeof openInjector>> | undefined;
-  const heldPath = join(paths.dir, `${def.name}.held`);
   let rules: RuleSet;
   try { rules = loadRuleSet(paths.rules); }
   catch (e) { log.write(`start refused: ${(e as Error).message}`); log.close(); throw e; }
