@@ -24,7 +24,7 @@ export interface Counters {
   overlong: number;
   /** affairs waiting for a DNS answer. */
   pending: number;
-  /** affairs the database refused so far (locked): kept and written again. */
+  /** affairs held in memory while the database refuses writes (locked, disk full): written when it takes them again. */
   unwritten: number;
   /** affairs beyond the bound of held ones (MAX_HELD_AFFAIRS) while the database refused: applied to the firewall, never written. */
   unwrittenLost: number;
