@@ -27,12 +27,18 @@ export interface Counters {
   overlong: number;
   /** affairs waiting for a DNS answer. */
   pending: number;
-  /** affairs the database refused so far (locked): kept and written again. */
+  /** affairs held in memory while the database refuses writes (locked, disk full): written when it takes them again. */
   unwritten: number;
+  /** affairs beyond the bound of held ones (MAX_HELD_AFFAIRS) while the database refused: applied to the firewall, never written. */
+  unwrittenLost: number;
+  /** since when (ISO time) the database refuses writes; null while it takes them. */
+  dbRefusingSince: string | null;
+  /** why it refuses (its last answer: locked, disk full, shared memory file unusable); null while it takes writes. */
+  dbProblem: string | null;
 }
 
 export function newCounters(): Counters {
-  return { lines: 0, skipped: 0, matched: {}, untreated: 0, injected: 0, tarpitted: 0, dropped: 0, passedon: 0, passonLost: 0, unparsed: 0, noaddress: 0, ambiguous: 0, spared: 0, overlong: 0, pending: 0, unwritten: 0 };
+  return { lines: 0, skipped: 0, matched: {}, untreated: 0, injected: 0, tarpitted: 0, dropped: 0, passedon: 0, passonLost: 0, unparsed: 0, noaddress: 0, ambiguous: 0, spared: 0, overlong: 0, pending: 0, unwritten: 0, unwrittenLost: 0, dbRefusingSince: null, dbProblem: null };
 }
 
 /** The outcome of the last reload (SIGHUP): whether the new rules were taken, else each problem as file:line. */

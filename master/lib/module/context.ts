@@ -36,7 +36,8 @@ export async function loadSpare(fw: Firewall): Promise<NetMatcher> {
 /** The injector of a module with everything it writes to. */
 export async function openInjector(def: ModuleDef, conf: ModuleConf, paths: ModulePaths, trace: Sink, log: Sink, counters: Counters = newCounters(), busyMs = SCANNER_BUSY_MS) {
   const db = openDatabase(paths.database, paths.schema, { busyMs });
-  const store = new BanditStore(db);
+  const store = new BanditStore(db, paths.schema);
+  store.onNotice = (m) => log.write(`[database] ${m}`);
   const fw = openFirewall(conf);
   await fw.ensure();
   let spare = await loadSpare(fw);
@@ -46,14 +47,14 @@ export async function openInjector(def: ModuleDef, conf: ModuleConf, paths: Modu
   const geo = conf.GEOTRACK !== '' ? new FifoWriter(join(conf.FIFO_BASE, 'GeoTrack')) : undefined;
   const injector = new Injector({
     store, dns: new DnsClassifier(conf), fw: channel, spare: (a) => spare.contains(a),
-    conf, origin: def.origin ?? def.name, modClass: def.modClass, geo, counters, trace, log,
+    conf, origin: def.origin ?? def.name, modClass: def.modClass, geo, counters, trace, log, maxHeld: conf.MAX_HELD_AFFAIRS,
   });
   const close = async (): Promise<void> => {
     try { await channel.sync(); } finally {
       await channel.close();
       geo?.close();
-      db.close();
+      store.close();
     }
   };
-  return { db, store, fw, channel, injector, counters, geo, close, reloadSpare };
+  return { store, fw, channel, injector, counters, geo, close, reloadSpare };
 }

@@ -4,11 +4,15 @@
 // (WatchMX and WatchMB) and Expire/Load/freeme use one database at once; every write of a
 // scanner happens inside an IMMEDIATE transaction, so a read-modify-write of a row is atomic.
 // A scanner's connection waits only SCANNER_BUSY_MS for the lock (the injector keeps and
-// retries what the database refuses); one-shot tools wait BUSY_MS.
+// retries what the database refuses); one-shot tools wait BUSY_MS. A scanner's store looks at
+// the shared memory file before each use (shm.ts) and reopens the connection when it was
+// replaced; while it is unusable, every use is refused like a locked database.
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { WatcherError, EX_CONFIG, EX_NOINPUT } from '../core/exit.js';
 import { touchFileMode, PRIVATE_MODE } from '../core/files.js';
+import { run } from '../core/runner.js';
+import { ShmGuard } from './shm.js';
 
 export type Db = Database.Database;
 
@@ -76,13 +80,29 @@ export interface BanditRow {
   dropped_by?: string | null;
 }
 
-/** The prepared statements of the bandits table. */
+/** The prepared statements of the bandits table, on a connection that is never used while its shared memory file is unsafe. */
 export class BanditStore {
-  private readonly get_: Database.Statement<[string], BanditRow>;
-  private readonly insert_: Database.Statement<BanditRow>;
-  private readonly update_: Database.Statement<Pick<BanditRow, 'address' | 'affairs' | 'status' | 'rule' | 'modclass' | 'last_seen' | 'drop_time' | 'dropped_by'>>;
+  private get_!: Database.Statement<[string], BanditRow>;
+  private insert_!: Database.Statement<BanditRow>;
+  private update_!: Database.Statement<Pick<BanditRow, 'address' | 'affairs' | 'status' | 'rule' | 'modclass' | 'last_seen' | 'drop_time' | 'dropped_by'>>;
+  private readonly guard: ShmGuard;
+  private busyMs: number;
+  /** A problem was seen: the connection is opened again once the file is usable. */
+  private stale = false;
+  private extending = false;
+  /** Where a reopened connection is reported. */
+  onNotice?: (message: string) => void;
 
-  constructor(readonly db: Db) {
+  /** `schema`: what a database that vanished is created from when the connection is opened again. */
+  constructor(public db: Db, private readonly schema?: string) {
+    this.busyMs = db.pragma('busy_timeout', { simple: true }) as number;
+    this.guard = new ShmGuard(`${db.name}-shm`);
+    this.prepare();
+    this.guard.mark();
+  }
+
+  private prepare(): void {
+    const db = this.db;
     this.get_ = db.prepare('SELECT * FROM bandits WHERE address = ?');
     this.insert_ = db.prepare(`INSERT INTO bandits (address, class, host, affairs, status, rule, modclass, first_seen, last_seen, drop_time, origin, dropped_by)
       VALUES (@address, @class, @host, @affairs, @status, @rule, @modclass, @first_seen, @last_seen, @drop_time, @origin, @dropped_by)`);
@@ -94,8 +114,61 @@ export class BanditStore {
   update(row: BanditRow): void { this.update_.run({ ...row, dropped_by: row.dropped_by ?? null }); }
 
   /** How long the next writes wait for the lock. */
-  setBusyTimeout(ms: number): void { this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(ms))}`); }
+  setBusyTimeout(ms: number): void {
+    this.busyMs = Math.max(0, Math.floor(ms));
+    this.db.pragma(`busy_timeout = ${this.busyMs}`);
+  }
 
-  /** Run fn in one IMMEDIATE transaction (the write lock is taken first). */
-  batch<T>(fn: () => T): T { return this.db.transaction(fn).immediate(); }
+  /** Run fn in one IMMEDIATE transaction (the write lock is taken first); throws, touching nothing, while the connection is unusable. */
+  batch<T>(fn: () => T): T {
+    this.ensureUsable();
+    const out = this.db.transaction(fn).immediate();
+    this.guard.mark();
+    return out;
+  }
+
+  /** One row read outside a transaction (a write lock held elsewhere does not stop it). */
+  peek(address: string): BanditRow | undefined {
+    this.ensureUsable();
+    return this.get_.get(address);
+  }
+
+  /** Why the connection may not be used now, or undefined. Opens it again where that is needed and safe. */
+  unusable(): string | undefined {
+    const s = this.guard.check();
+    if (s.kind === 'ok' && !this.stale) return undefined;
+    if (s.kind === 'unwritable') { this.stale = true; return s.problem; }
+    if (s.kind === 'shrunk') { this.stale = true; this.extend(s.size); return s.problem; }
+    try { this.reopen(); } catch (e) {
+      this.stale = true;
+      return `${s.kind === 'replaced' ? `${s.problem}; ` : ''}opening the database again failed: ${(e as Error).message}`;
+    }
+    this.onNotice?.(`${s.kind === 'replaced' ? s.problem : `${this.guard.path.split('/').pop()} is usable again`}: database opened again`);
+    return undefined;
+  }
+
+  close(): void { if (this.db.open) this.db.close(); }
+
+  private ensureUsable(): void {
+    const problem = this.unusable();
+    if (problem) throw new WatcherError(problem, EX_CONFIG);
+  }
+
+  // A fresh connection maps whatever file is there now (SQLite makes a new one where none is).
+  private reopen(): void {
+    this.close();
+    this.guard.forget();
+    this.db = openDatabase(this.db.name, this.schema ?? '', { busyMs: this.busyMs, create: this.schema !== undefined });
+    this.prepare();
+    this.guard.mark();
+    this.stale = false;
+  }
+
+  // Another process extends a truncated file back (an open and close here would drop SQLite's locks on it).
+  private extend(size: number): void {
+    if (this.extending) return;
+    this.extending = true;
+    void run('truncate', ['-s', String(size), this.guard.path], { allowFail: true, timeout: 10_000 })
+      .catch(() => undefined).finally(() => { this.extending = false; });
+  }
 }

@@ -12,6 +12,9 @@ import { writeLoadfile } from './load.js';
 import type { ModuleDef, ModulePaths } from './def.js';
 import type { ModuleConf } from './context.js';
 
+/** Rows deleted per transaction. */
+const EXPIRE_CHUNK = 2000;
+
 export interface ExpireResult { removed: number; custody: number; kept: number; cutoff: string; loadfile: string }
 
 /** Delete rows whose last affair is older than `days`, with the custody/tarpit entries no other module claims. */
@@ -23,11 +26,12 @@ export async function expireRows(def: ModuleDef, conf: ModuleConf, paths: Module
   const others = new OtherModules(paths.database);
   let removed = 0, custody = 0, kept = 0;
   try {
-    // One scan for the candidates, then deletes in batches (no index on last_seen: see Schema).
+    // One scan for the candidates, then deletes in short transactions (no index on last_seen:
+    // see Schema), so a running module mostly gets the lock within its short busy timeout.
     const rows = db.prepare('SELECT address, status FROM bandits WHERE last_seen < ?').all(cutoff) as { address: string; status: string }[];
     const del = db.prepare('DELETE FROM bandits WHERE address = ? AND last_seen < ?');
-    for (let i = 0; i < rows.length; i += 10_000) {
-      const part = rows.slice(i, i + 10_000);
+    for (let i = 0; i < rows.length; i += EXPIRE_CHUNK) {
+      const part = rows.slice(i, i + EXPIRE_CHUNK);
       const gone = db.transaction(() => part.filter((r) => del.run(r.address, cutoff).changes === 1)).immediate();
       for (const r of gone) {
         if (r.status === 'DROP') {

@@ -120,3 +120,13 @@ function removePid(runDir: string, name: string): void {
 export function readModuleStatus(runDir: string, name: string): Record<string, unknown> | undefined {
   try { return JSON.parse(readFileSync(join(runDir, `${name}.status`), 'utf8')) as Record<string, unknown>; } catch { return undefined; }
 }
+
+/** The database backlog of a status file for `watcher status`: '' while the database takes every write and nothing was lost. */
+export function describeBacklog(st: Record<string, unknown>): string {
+  const held = Number(st.unwritten ?? 0), lost = Number(st.unwrittenLost ?? 0);
+  const since = typeof st.dbRefusingSince === 'string' ? st.dbRefusingSince : undefined;
+  if (!since && !held && !lost) return '';
+  const parts = [`${held} affairs held`];
+  if (lost) parts.push(`${lost} lost (over MAX_HELD_AFFAIRS)`);
+  return since ? `; database refuses writes since ${since} (${String(st.dbProblem ?? '?')}): ${parts.join(', ')}` : `; database: ${parts.join(', ')}`;
+}

@@ -1,7 +1,7 @@
 // The programs of a module, bound to its definition: Watch<XX>, Load, Expire, Stat, Prep, <XX>injector.
 import { join } from 'node:path';
 import { runProgram } from '../core/cli.js';
-import { WatcherError, EX_USAGE } from '../core/exit.js';
+import { WatcherError, EX_USAGE, EX_TEMPFAIL } from '../core/exit.js';
 import { normalizeAddress } from '../net/address.js';
 import { systemClock } from '../core/clock.js';
 import type { ModuleDef } from './def.js';
@@ -92,9 +92,16 @@ export function runInjectorProgram(def: ModuleDef, argv: string[]): Promise<numb
       const out = { on: true, write: (m: string) => process.stdout.write(`${m}\n`) };
       const inj = await openInjector(def, conf, paths, out, { write: (m) => { log.write(m); out.write(m); } }, undefined, BUSY_MS);
       inj.injector.submit({ address, rule: name, penalty: a.penalty !== undefined ? Number(a.penalty) : undefined, t0: systemClock.mono() });
-      inj.injector.flush();
-      await inj.injector.settled();
+      // The connection waits BUSY_MS for the lock; a database refusing longer is said, not waited for.
+      const left = await inj.injector.stop(systemClock.mono() + BUSY_MS, conf.DNS_TIMEOUT + 200);
       await inj.close();
+      if (left.length) {
+        const why = inj.injector.backlog.problem;
+        const msg = why ? `the database refuses writes (${why}): the firewall has it, the database not` : 'no DNS answer in time: not counted';
+        log.write(`${name} ${address}: ${msg}`);
+        log.close();
+        throw new WatcherError(`${address}: ${msg}; run ${name} again`, EX_TEMPFAIL);
+      }
       log.close();
       return inj.counters.injected === 1 || inj.counters.spared === 1 ? 0 : 1;
     },

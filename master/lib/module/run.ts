@@ -20,9 +20,13 @@ import type { ModuleDef } from './def.js';
 import { openModule, openInjector } from './context.js';
 import { Companion } from './companion.js';
 import { MASTER_PATH } from '../core/paths.js';
+import { systemClock } from '../core/clock.js';
+import type { LineWriter } from '../core/log.js';
+import type { Injector } from './inject.js';
+import { keepUnwritten, readHeldFile, removeHeldFile } from './held-file.js';
 
-/** How long a stopping module waits for a locked database to take its last affairs. */
-const DRAIN_MS = 5000;
+/** The end of a stop's last writes, before the master's SIGKILL (STOP_GRACE): time to keep the rest and exit. */
+function stopReserve(graceMs: number): number { return Math.min(1000, Math.max(200, graceMs / 5)); }
 
 /** Run a module in the foreground until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runModule(def: ModuleDef): Promise<number> {
@@ -32,9 +36,17 @@ export async function runModule(def: ModuleDef): Promise<number> {
   const hup = (): void => onHup();
   process.on('SIGHUP', hup);
   const { conf, paths, log, trace } = openModule(def);
+  let pid: ReturnType<typeof claimPidFile> | undefined;
+  let inj: Awaited<ReturnType<typeof openInjector>> | undefined;
+  // What a stop (or a failure) could not write, for the next start.
+  const heldPath = join(paths.dir, `${def.name}.held`);
   // An error nobody caught is written to the log before the module ends (never silently).
   const fatal = (e: unknown): void => {
     log.write(`fatal: ${(e as Error)?.stack ?? String(e)}`);
+    try {
+      const left = inj?.injector.abandon() ?? [];
+      if (left.length) keepUnwritten(heldPath, left, 'the module failed', log);
+    } catch (k) { log.write(`unwritten affairs not kept: ${(k as Error).message}`); }
     log.close();
     trace.close();
     pid?.release();
@@ -42,16 +54,16 @@ export async function runModule(def: ModuleDef): Promise<number> {
   };
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
-  let pid: ReturnType<typeof claimPidFile> | undefined;
   let rules: RuleSet;
   try { rules = loadRuleSet(paths.rules); }
   catch (e) { log.write(`start refused: ${(e as Error).message}`); log.close(); throw e; }
   pid = claimPidFile(conf.RUN_DIR, def.name);
   const counters = newCounters();
   const status = new StatusFile(join(conf.RUN_DIR, `${def.name}.status`), def.name);
-  let inj;
   try { inj = await openInjector(def, conf, paths, trace, log, counters); }
   catch (e) { pid.release(); log.write(`start failed: ${(e as Error).message}`); log.close(); throw e; }
+  const injector = inj.injector;
+  replayHeld(heldPath, injector, log);
   const passon = def.passonTo ? { name: def.passonTo, writer: new PassonWriter(join(conf.FIFO_BASE, def.passonTo)) } : undefined;
   // The companion's FIFO is made and held before anything is read: the backlog a logger queued
   // while Watcher was stopped is handed over even when the companion is not up yet.
@@ -61,7 +73,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   }
   const companion = def.companion ? new Companion(def.companion, { master: MASTER_PATH, conf, env: process.env, log }) : undefined;
   companion?.ensure();
-  const scanner = new Scanner(rules, { injector: inj.injector, passon, counters, trace, log });
+  const scanner = new Scanner(rules, { injector, passon, counters, trace, log });
   const splitter = new LineSplitter();
   const reader = new FifoReader(join(conf.FIFO_BASE, def.name), (chunk) => {
     // A full read (64 KiB) means more is waiting in the FIFO.
@@ -83,9 +95,10 @@ export async function runModule(def: ModuleDef): Promise<number> {
     }
     companion?.ensure();
     void reader.check().catch((e: Error) => log.write(`cannot recreate ${reader.path}: ${e.message}`));
+    injector.check();
     if (!syncing) {
       syncing = true;
-      inj.channel.sync().catch((e: Error) => log.write(`firewall: ${e.message}`)).finally(() => { syncing = false; });
+      inj!.channel.sync().catch((e: Error) => log.write(`firewall: ${e.message}`)).finally(() => { syncing = false; });
     }
   }, 250);
 
@@ -104,7 +117,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
     scanner.setRules(set);
     for (const w of set.warnings) log.write(formatWarning(w));
     // The reload is said (log, status for Refresh) once the whitelist guard is new too.
-    void inj.reloadSpare().catch((e: Error) => log.write(`whitelist not reloaded: ${e.message}`)).finally(() => {
+    void inj!.reloadSpare().catch((e: Error) => log.write(`whitelist not reloaded: ${e.message}`)).finally(() => {
       log.write(`reloaded (HUP): ${set.rules.length} rules in ${set.files.length} files, ${set.superflousCount} superflous patterns; log and trace reopened`);
       status.reloaded = { time, ok: true, problems: [], rules: set.rules.length, files: set.files.length };
       status.write(counters);
@@ -115,26 +128,42 @@ export async function runModule(def: ModuleDef): Promise<number> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  // The master kills a module STOP_GRACE seconds after SIGTERM: everything below ends before that.
+  const graceMs = conf.STOP_GRACE * 1000;
+  const stopAt = systemClock.mono() + graceMs;
   clearInterval(tick);
   // What the FIFO holds now is read first (for a companion: what its owner handed over).
   reader.close(true);
   scanner.scan(splitter.end());
   // Lines for the companion are handed over before it is told to stop.
   const companionStopped = (passon ? passon.writer.close() : Promise.resolve()).then(() => companion?.stop());
-  const wait = new Promise<void>((r) => setTimeout(r, conf.DNS_TIMEOUT * 2 + 500).unref());
-  await Promise.race([inj.injector.settled(), wait]);
-  const lost = inj.injector.drain(DRAIN_MS);
-  if (lost) log.write(`database still locked at stop: ${lost} affairs not written`);
+  const left = await injector.stop(stopAt - stopReserve(graceMs), Math.min(conf.DNS_TIMEOUT + 200, graceMs / 2));
+  const { lost, problem } = injector.backlog;
+  if (left.length) keepUnwritten(heldPath, left, problem ?? 'no DNS answer before the stop', log);
   try { await inj.close(); } catch (e) { log.write(`firewall at stop: ${(e as Error).message}`); }
   await companionStopped;
   if (passon) counters.passonLost = Math.max(counters.passonLost, passon.writer.lost);
   status.remove();
   pid.release();
-  log.write(`stopped (${signal}): ${counters.lines} lines, ${counters.injected} affairs, ${counters.dropped} dropped${passon ? `, ${counters.passedon} passed on to ${passon.name}, ${counters.passonLost} lost` : ''}${counters.unparsed ? `, ${counters.unparsed} without a syslog header` : ''}`);
+  log.write(`stopped (${signal}): ${counters.lines} lines, ${counters.injected} affairs, ${counters.dropped} dropped${left.length ? `, ${left.length} kept in ${heldPath}` : ''}${lost ? `, ${lost} lost beyond MAX_HELD_AFFAIRS=${conf.MAX_HELD_AFFAIRS}` : ''}${passon ? `, ${counters.passedon} passed on to ${passon.name}, ${counters.passonLost} lost` : ''}${counters.unparsed ? `, ${counters.unparsed} without a syslog header` : ''}`);
   log.close();
   trace.close();
   process.off('SIGHUP', hup);
   process.off('uncaughtException', fatal);
   process.off('unhandledRejection', fatal);
+  // Nothing should keep the process after this; should anything, it still ends before the master's SIGKILL.
+  setTimeout(() => process.exit(process.exitCode ?? 0), Math.max(0, stopAt - systemClock.mono() - 50)).unref();
   return 0;
+}
+
+// Affairs an earlier stop could not write: counted first, the file removed once the database has them all.
+function replayHeld(path: string, injector: Injector, log: LineWriter): void {
+  const { affairs, problems } = readHeldFile(path);
+  for (const p of problems) log.write(p);
+  if (affairs.length === 0 && problems.length === 0) return;
+  log.write(`replaying ${affairs.length} affairs an earlier stop could not write (${path})`);
+  injector.replayHeld(affairs, () => {
+    removeHeldFile(path);
+    log.write(`the ${affairs.length} affairs of ${path} are written; file removed`);
+  });
 }

@@ -3,7 +3,7 @@ import { closeSync, openSync, readFileSync, readSync, fstatSync } from 'node:fs'
 import { join } from 'node:path';
 import type { ProcessEnd } from '../core/runner.js';
 import { runningPid } from '../core/pidfile.js';
-import { readModuleStatus } from './processes.js';
+import { describeBacklog, readModuleStatus } from './processes.js';
 import { readRestarts, recentRestarts, RESTART_BURST, RESTART_WINDOW_S } from './supervise.js';
 
 /** Seconds a module has to write its status file after its start (the end of its own start). */
@@ -93,5 +93,5 @@ export function describeModule(runDir: string, name: string, now = new Date()): 
   const age = st && typeof st.updated === 'string' ? Math.round((now.getTime() - Date.parse(st.updated)) / 1000) : undefined;
   const figures = st ? ['lines', 'skipped', 'untreated', 'injected', 'tarpitted', 'dropped'].map((k) => `${k} ${st[k] ?? '?'}`).join(', ') : 'no status file';
   const recent = recentRestarts(restarts, now).length;
-  return { running: true, text: `running, pid ${pid}${st?.started ? ` since ${st.started}` : ''}: ${figures}${age !== undefined ? ` (status ${age} s old)` : ''}${recent ? `; restarted ${recent} times ${window}` : ''}` };
+  return { running: true, text: `running, pid ${pid}${st?.started ? ` since ${st.started}` : ''}: ${figures}${age !== undefined ? ` (status ${age} s old)` : ''}${recent ? `; restarted ${recent} times ${window}` : ''}${st ? describeBacklog(st) : ''}` };
 }

@@ -58,6 +58,9 @@ export class DnsClassifier {
     return undefined;
   }
 
+  /** Give up every lookup in flight (they answer UNRESOLVED at once): a stopping module does not wait for them. */
+  cancel(): void { this.resolver?.cancel(); }
+
   /** Ask the resolver: PTR, then the name's A/AAAA records. */
   async classify(address: string): Promise<Classification> {
     const known = this.cached(address);

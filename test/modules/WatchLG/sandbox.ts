@@ -12,8 +12,8 @@ export interface Sandbox extends ModuleSandbox {
   trace(): string;
 }
 
-export async function makeSandbox(conf: string): Promise<Sandbox> {
-  const base = await makeModuleSandbox(['WatchLG'], conf);
+export async function makeSandbox(conf: string, opts: { dns?: boolean } = {}): Promise<Sandbox> {
+  const base = await makeModuleSandbox(['WatchLG'], conf, opts);
   const { inst } = base;
   const fifo = join(inst.fifoBase, 'WatchLG');
   return {

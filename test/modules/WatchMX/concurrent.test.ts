@@ -1,5 +1,5 @@
 // WatchMX, WatchMB and ExpireMX writing one database at the same moment: no lost update,
-// no SQLITE_BUSY failure.
+// no SQLITE_BUSY failure, no affair lost.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,9 +75,9 @@ describe('WatchMX + WatchMB + ExpireMX on one database', () => {
     expect(rows.filter((r) => r.affairs !== 2 * rounds)).toEqual([]);
     expect(rows.every((r) => r.modclass === 'Breaker')).toBe(true);
     for (const name of ['WatchMX', 'WatchMB'] as const) {
-      // A batch refused while Expire holds the lock is kept and written again (the rows above
-      // prove it): on a busy machine that is normal. An error nobody caught or a loss is not.
-      expect(sb.log(name)).not.toMatch(/SQLITE_BUSY|fatal|failed|lost/);
+      // Expire may hold the lock longer than a scanner waits: its affairs are then held and
+      // written a moment later (counted above), never failed nor lost.
+      expect(sb.log(name)).not.toMatch(/SQLITE_BUSY|failed|lost|not written/);
       expect(sb.status(name)).toMatchObject({ lines: name === 'WatchMX' ? 2 * n + extra : n, untreated: 0 });
     }
   }, 120_000);

@@ -46,7 +46,7 @@ describe('affairs ladder', () => {
 });
 
 describe('Injector', () => {
-  function setup(busyMs?: number) {
+  function setup(busyMs?: number, maxHeld?: number) {
     const path = join(mkdtempSync(join(tmpdir(), 'inj-')), 'WatchLG.db');
     const db = openDatabase(path, SCHEMA, { busyMs });
     const ops: string[] = [];
@@ -57,7 +57,7 @@ describe('Injector', () => {
     const injector = new Injector({
       store: new BanditStore(db), dns: new DnsClassifier({ DNS_SERVER: 'off', DNS_TIMEOUT: 1, DNS_CACHE_TTL: 0 }), fw,
       spare: (a) => a.startsWith('127.'), conf, origin: 'WatchMB', modClass: { label: 'MB-Class', value: 'Breaker' },
-      counters, trace: { on: true, write: (m) => trace.push(m) }, log: { write: (m) => log.push(m) },
+      counters, trace: { on: true, write: (m) => trace.push(m) }, log: { write: (m) => log.push(m) }, maxHeld,
     });
     return { path, db, ops, counters, trace, injector, log };
   }
@@ -88,15 +88,18 @@ describe('Injector', () => {
     expect(other.prepare('SELECT affairs, status, origin FROM bandits WHERE address = ?').get('198.51.100.9')).toEqual({ affairs: 3, status: 'TARPIT', origin: 'WatchMX' });
   });
 
-  it('keeps a batch the database refuses (locked by another process) and writes it once the lock is gone, without long stalls', async () => {
+  it('protects from memory while the database refuses writes (locked by another process), and writes the held affairs in order once it takes them', async () => {
     const { path, db, ops, counters, injector, log } = setup(SCANNER_BUSY_MS);
     const lock = await lockDatabase(path);
     for (let i = 0; i < 3; i++) injector.submit({ address: '203.0.113.77', rule: 'r', t0: 0 });
     const t0 = Date.now();
     injector.flush();
     expect(Date.now() - t0).toBeLessThan(1000);
-    expect(counters).toMatchObject({ unwritten: 3, injected: 0 });
-    expect(ops).toEqual([]); // the firewall hears of affairs only after the commit
+    // The firewall does not wait for the database: the ladder runs on memory's copy of the row.
+    expect(counters).toMatchObject({ unwritten: 3, injected: 3, tarpitted: 3 });
+    expect(counters.dbRefusingSince).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(counters.dbProblem).toBe('database is locked');
+    expect(ops).toEqual(['add tarpit 203.0.113.77 120', 'add tarpit 203.0.113.77 240', 'add tarpit 203.0.113.77 480']);
     injector.submit({ address: '203.0.113.78', rule: 'r', t0: 0 });
     injector.flush();
     await new Promise((r) => setTimeout(r, 400));
@@ -105,9 +108,85 @@ describe('Injector', () => {
     await lock.release();
     await injector.settled();
     expect(db.prepare('SELECT address, affairs FROM bandits ORDER BY address').all()).toEqual([{ address: '203.0.113.77', affairs: 3 }, { address: '203.0.113.78', affairs: 1 }]);
-    expect(counters).toMatchObject({ unwritten: 0, injected: 4 });
+    expect(counters).toMatchObject({ unwritten: 0, unwrittenLost: 0, injected: 4, dbRefusingSince: null, dbProblem: null });
+    // Written late, nothing is applied twice.
     expect(ops).toEqual(['add tarpit 203.0.113.77 120', 'add tarpit 203.0.113.77 240', 'add tarpit 203.0.113.77 480', 'add tarpit 203.0.113.78 120']);
-    expect(log.join('\n')).toMatch(/database refused 3 affairs \(database is locked\): kept, writing again[\s\S]*database took the 4 kept affairs/);
+    expect(log.join('\n')).toMatch(/database refused 3 affairs \(database is locked\): kept, writing again[\s\S]*database took the 4 kept affairs after refusing writes for \d+ s$/);
+  });
+
+  it('counts a held affair from the row as it was read while locked, and adds what the database\'s row asks when it is written late', async () => {
+    const { path, db, ops, counters, injector } = setup(SCANNER_BUSY_MS);
+    const other = new BanditStore(openDatabase(path, SCHEMA));
+    const row = { address: '198.51.100.20', class: 'TRUEHOST', host: null, affairs: 3, status: 'TARPIT' as const, rule: 'x', modclass: null, first_seen: '2026-01-01 00:00:00', last_seen: '2026-01-01 00:00:00', drop_time: null, origin: 'WatchMX' };
+    other.batch(() => other.insert(row));
+    const lock = await lockDatabase(path);
+    injector.submit({ address: '198.51.100.20', rule: 'r', t0: 0 });
+    injector.flush();
+    // Read under the lock: 3 affairs -> 4.
+    expect(ops).toEqual(['add tarpit 198.51.100.20 960']);
+    await lock.release();
+    // Another module counts the address before the held affair is written: the row goes to DROP.
+    other.batch(() => other.update({ ...row, affairs: 4 }));
+    await injector.settled();
+    expect(db.prepare('SELECT affairs, status FROM bandits').get()).toEqual({ affairs: 5, status: 'DROP' });
+    expect(ops).toEqual(['add tarpit 198.51.100.20 960', 'add custody 198.51.100.20', 'del tarpit 198.51.100.20']);
+    expect(counters).toMatchObject({ injected: 1, tarpitted: 1, dropped: 1 });
+    other.db.close();
+  });
+
+  it('holds at most maxHeld affairs; beyond that the firewall still hears of each, the database loses them (counted, one log line)', async () => {
+    const { path, db, ops, counters, injector, log } = setup(SCANNER_BUSY_MS, 5);
+    const lock = await lockDatabase(path);
+    for (let i = 1; i <= 8; i++) injector.submit({ address: `192.0.2.${i}`, rule: 'r', t0: 0 });
+    injector.submit({ address: '192.0.2.1', rule: 'r', t0: 0 });
+    injector.flush();
+    expect(ops.filter((o) => o.startsWith('add tarpit'))).toHaveLength(9);
+    expect(ops).toContain('add tarpit 192.0.2.1 240'); // its row is in memory: the ladder goes on
+    expect(counters).toMatchObject({ unwritten: 5, unwrittenLost: 4, injected: 9 });
+    expect(log.filter((l) => l.includes('MAX_HELD_AFFAIRS'))).toHaveLength(1);
+    await lock.release();
+    await injector.settled();
+    expect(db.prepare('SELECT address, affairs FROM bandits ORDER BY address').all()).toEqual([1, 2, 3, 4, 5].map((i) => ({ address: `192.0.2.${i}`, affairs: 1 })));
+    expect(log.at(-1)).toMatch(/database took the 5 kept affairs after refusing writes for \d+ s; 4 affairs beyond MAX_HELD_AFFAIRS=5 were lost for it/);
+  });
+
+  it('stop() writes until its deadline, then hands back what is unwritten, oldest first, and arms nothing', async () => {
+    const { path, db, counters, injector } = setup(SCANNER_BUSY_MS);
+    const lock = await lockDatabase(path);
+    for (const a of ['192.0.2.9', '192.0.2.8', '192.0.2.9']) injector.submit({ address: a, rule: 'r', penalty: 2, t0: 0, at: Date.parse('2026-03-01T10:00:00') });
+    injector.flush();
+    const t0 = performance.now();
+    const left = await injector.stop(performance.now() + 700, 100);
+    const ms = performance.now() - t0;
+    expect(ms).toBeGreaterThanOrEqual(650);
+    expect(ms).toBeLessThan(2500);
+    expect(left.map((l) => [l.address, l.rule, l.penalty, l.class, l.affairs, l.at])).toEqual([
+      ['192.0.2.9', 'r', 2, 'UNRESOLVED', 2, Date.parse('2026-03-01T10:00:00')],
+      ['192.0.2.8', 'r', 2, 'UNRESOLVED', 2, Date.parse('2026-03-01T10:00:00')],
+      ['192.0.2.9', 'r', 2, 'UNRESOLVED', 3, Date.parse('2026-03-01T10:00:00')],
+    ]);
+    await lock.release();
+    // Nothing was armed: nothing is written after the stop.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(db.prepare('SELECT count(*) AS n FROM bandits').get()).toEqual({ n: 0 });
+    expect(counters.unwritten).toBe(3);
+  });
+
+  it('replays held affairs with their time and class; done once the database has them all', async () => {
+    const { db, ops, injector } = setup(SCANNER_BUSY_MS);
+    let done = 0;
+    const at = Date.parse('2026-03-01T10:00:00');
+    injector.replayHeld([
+      { r: { address: '192.0.2.30', rule: 'r1', t0: 0, at }, c: { class: 'NXDOMAIN' } },
+      { r: { address: '192.0.2.30', rule: 'r2', t0: 0, at: at + 60_000 } },
+      { r: { address: '127.0.0.1', rule: 'r', t0: 0, at } },
+    ], () => done++);
+    await injector.settled();
+    expect(done).toBe(1);
+    expect(db.prepare('SELECT class, affairs, status, rule, first_seen, last_seen FROM bandits').all()).toEqual([
+      { class: 'NXDOMAIN', affairs: 5, status: 'DROP', rule: 'r2', first_seen: '2026-03-01 10:00:00', last_seen: '2026-03-01 10:01:00' },
+    ]);
+    expect(ops).toEqual(['add tarpit 192.0.2.30 960', 'add custody 192.0.2.30', 'del tarpit 192.0.2.30']);
   });
 
   it('two OS processes writing the same rows at the same time lose no affair', async () => {
@@ -115,18 +194,21 @@ describe('Injector', () => {
     const addresses = Array.from({ length: 50 }, (_, i) => `198.18.7.${i + 1}`);
     const fixture = join(REPO, 'test/fixtures/inject-burst.mjs');
     const lock = await lockDatabase(path);
-    const procs = ['WatchMX', 'WatchMB'].map((origin) => execa(process.execPath, [fixture, path, SCHEMA, origin, '40', ...addresses], { reject: false }));
-    // Both start against a locked database, then race each other.
-    await new Promise((r) => setTimeout(r, 300));
+    const procs = ['WatchMX', 'WatchMB'].map((origin) => execa(process.execPath, [fixture, path, SCHEMA, origin, '40', ...addresses], { reject: false, buffer: { stderr: true } }));
+    const refused = procs.map(() => false);
+    procs.forEach((p, i) => p.stderr!.on('data', (b: Buffer) => { if (b.toString().includes('database refused')) refused[i] = true; }));
+    // Both hold affairs against the locked database (however slowly they start), then race each other.
+    const end = Date.now() + 60_000;
+    while (!refused.every(Boolean) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(refused).toEqual([true, true]);
     await lock.release();
     const rs = await Promise.all(procs);
     for (const r of rs) expect(r.exitCode, r.stderr).toBe(0);
     expect(rs.map((r) => JSON.parse(r.stdout).injected)).toEqual([2000, 2000]);
-    expect(rs.some((r) => r.stderr.includes('database refused'))).toBe(true);
     const rows = db.prepare('SELECT affairs FROM bandits').all() as { affairs: number }[];
     expect(rows.length).toBe(50);
     expect(new Set(rows.map((r) => r.affairs))).toEqual(new Set([80]));
-  });
+  }, 90_000);
 
   it('bounds DNS: at most 64 lookups at once, at most 10,000 addresses waiting; beyond that UNRESOLVED at once', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'inj-')), 'WatchLG.db');
