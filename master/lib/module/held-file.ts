@@ -4,7 +4,8 @@
 // Invariants: written whole (temp file and rename), 0600 (attacker addresses); a line that is not
 // an affair is reported by number and skipped, never guessed at; the file is removed only once
 // the database has taken every affair of it.
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { replaceFileMode, PRIVATE_MODE } from '../core/files.js';
 import { normalizeAddress } from '../net/address.js';
 import type { Classification, HostClass } from '../net/dns.js';
 import type { InjectRequest, Sink } from './inject-apply.js';
@@ -28,9 +29,7 @@ const CLASSES = new Set<string>(['TRUEHOST', 'FAKEHOST', 'NXDOMAIN', 'UNRESOLVED
 
 /** Write the held file (replacing one there); returns the number of affairs. */
 export function writeHeldFile(path: string, lines: readonly HeldLine[]): number {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length ? '\n' : ''), { mode: 0o600 });
-  renameSync(tmp, path);
+  replaceFileMode(path, lines.map((l) => JSON.stringify(l)).join('\n') + (lines.length ? '\n' : ''), PRIVATE_MODE);
   return lines.length;
 }
 
