@@ -61,7 +61,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   }
   const companion = def.companion ? new Companion(def.companion, { master: MASTER_PATH, conf, env: process.env, log }) : undefined;
   companion?.ensure();
-  const scanner = new Scanner(rules, { injector: inj.injector, passon, counters, trace, log });
+  const scanner = new Scanner(rules, { injector: inj.injector, passon, counters, trace, log, sessionWaitMs: conf.SESSION_WAIT * 1000 });
   const splitter = new LineSplitter();
   const reader = new FifoReader(join(conf.FIFO_BASE, def.name), (chunk) => {
     // A full read (64 KiB) means more is waiting in the FIFO.
@@ -76,6 +76,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   let syncing = false;
   let lostSeen = 0;
   const tick = setInterval(() => {
+    scanner.settle();
     status.write(counters);
     if (counters.passonLost > lostSeen) {
       log.write(`passon to ${passon?.name}: ${counters.passonLost - lostSeen} lines lost (queue over ${PASSON_QUEUE} bytes${passon?.writer.problem ? `; ${passon.writer.problem}` : ''}), ${counters.passonLost} in all`);
@@ -119,6 +120,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   // What the FIFO holds now is read first (for a companion: what its owner handed over).
   reader.close(true);
   scanner.scan(splitter.end());
+  scanner.endSessions();
   // Lines for the companion are handed over before it is told to stop.
   const companionStopped = (passon ? passon.writer.close() : Promise.resolve()).then(() => companion?.stop());
   const wait = new Promise<void>((r) => setTimeout(r, conf.DNS_TIMEOUT * 2 + 500).unref());
