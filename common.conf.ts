@@ -30,6 +30,7 @@ export const MODULE_KEYS = {
   TIME_SLICE: { type: 'int', default: '60', min: 1, max: 86_400, fallback: true, doc: 'seconds; tarpit timeout is 2^affairs * TIME_SLICE' },
   EXPIRATIONDAYS: { type: 'int', default: '30', min: 0, max: 36_500, doc: 'days after which Expire removes an address' },
   GEOTRACK: { type: 'flag', default: 'yes', doc: 'non-empty: hand new addresses to GeoTrack' },
+  LEVEL: { type: 'enum', default: 'normal', values: ['normal', 'strict'], doc: "rules on: 'normal', or 'strict' also for lines that harmless clients write too (Level=strict in a rule file)" },
   SESSION_WAIT: { type: 'int', default: '10', min: 1, max: 600, doc: 'seconds a session line (Affair=session) waits for a try of its session before it counts' },
 } as const satisfies KeyTable;
 

@@ -44,7 +44,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   process.on('unhandledRejection', fatal);
   let pid: ReturnType<typeof claimPidFile> | undefined;
   let rules: RuleSet;
-  try { rules = loadRuleSet(paths.rules); }
+  try { rules = loadRuleSet(paths.rules, conf.LEVEL); }
   catch (e) { log.write(`start refused: ${(e as Error).message}`); log.close(); throw e; }
   pid = claimPidFile(conf.RUN_DIR, def.name);
   const counters = newCounters();
@@ -94,7 +94,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   onHup = (): void => {
     log.reopen();
     trace.reopen();
-    const { set, problems } = readRuleSet(paths.rules);
+    const { set, problems } = readRuleSet(paths.rules, conf.LEVEL);
     const time = new Date().toISOString();
     if (!set) {
       log.write(`reload (HUP) refused, the old rules stay: ${problems.map(formatProblem).join('; ')}`);

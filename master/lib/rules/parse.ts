@@ -11,6 +11,14 @@ import { findBacktracking } from './shape.js';
 export type Weight = 'try' | 'session' | 'close';
 const WEIGHTS: readonly string[] = ['try', 'session', 'close'];
 
+/**
+ * How sure a rule is that its line is an attack (`Level=` in the rule file): normal rules are
+ * always on; strict ones count lines that harmless clients write too (a bare preauth close)
+ * and run only where the module's LEVEL is strict.
+ */
+export type Level = 'normal' | 'strict';
+export const LEVELS: readonly Level[] = ['normal', 'strict'];
+
 export type Action = 'inject' | 'passon' | 'return';
 
 /** One decision line of the rope ladder. */
@@ -30,6 +38,8 @@ export interface Rule {
   code: number | '$?';
   /** Affair= before the decision: how the line counts in its session (default try). */
   affair: Weight;
+  /** Level= before the decision: the module LEVEL from which the rule is on (default normal). */
+  level: Level;
 }
 
 /** A problem in a rule file, reported as file:line: message. */
@@ -53,7 +63,7 @@ export function warnBacktracking(regex: RegExp, file: string, line: number): Rul
 
 const TYPOGRAPHIC = /[\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2033\u2032]/;
 const DECISION = /^if[ \t]+\[\[[ \t]+("\$REPLY"|\$REPLY|"\$\{REPLY\}"|\$\{REPLY\})[ \t]+=~[ \t]+("\$Pattern"|\$Pattern|"\$\{Pattern\}"|\$\{Pattern\})[ \t]+\]\][ \t]*;[ \t]*then[ \t]+(.*?);?[ \t]*fi[ \t]*(#.*)?$/;
-const VARIABLES = new Set(['RULE', 'Pattern', 'Affair']);
+const VARIABLES = new Set(['RULE', 'Pattern', 'Affair', 'Level']);
 
 // Parse the `then ...` part: inject [N]; return $?  |  passon; return N  |  return N.
 function parseActions(text: string): { action: Action; penalty?: number; code: number | '$?' } | string {
@@ -96,7 +106,8 @@ export function parseRuleFile(text: string, file: string): { rules: Rule[]; prob
     if (/^(export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=/.test(s)) {
       try {
         for (const a of parseAssignments(s, file)) {
-          if (!VARIABLES.has(a.key)) { fail(`unknown variable ${a.key} (a rule sets RULE, Pattern and Affair)`); continue; }
+          if (!VARIABLES.has(a.key)) { fail(`unknown variable ${a.key} (a rule sets RULE, Pattern, Affair and Level)`); continue; }
+          if (a.key === 'Level' && !(LEVELS as readonly string[]).includes(a.value)) { fail(`Level=${a.value}: one of ${LEVELS.join(', ')}`); continue; }
           if (a.key === 'Affair' && !WEIGHTS.includes(a.value)) { fail(`Affair=${a.value}: one of ${WEIGHTS.join(', ')}`); continue; }
           vars[a.key] = { value: a.value, line };
         }
@@ -120,7 +131,7 @@ export function parseRuleFile(text: string, file: string): { rules: Rule[]; prob
     if (pattern === undefined) { fail('decision without a Pattern= before it'); continue; }
     if (pattern === '') { fail(`empty Pattern (line ${vars.Pattern!.line}) matches every line`); continue; }
     const literal = m[2].startsWith('"');
-    const rule: Rule = { file, line, name, pattern, literal, ...acts, affair: (vars.Affair?.value ?? 'try') as Weight };
+    const rule: Rule = { file, line, name, pattern, literal, ...acts, affair: (vars.Affair?.value ?? 'try') as Weight, level: (vars.Level?.value ?? 'normal') as Level };
     if (literal) {
       const esc = /\\./.exec(pattern);
       if (esc) { fail(`regex escape ${esc[0]} in the literal pattern ${JSON.stringify(pattern)} (line ${vars.Pattern!.line}): quoted "$Pattern" matches literally, so the backslash must be in the log line; drop it, or write $Pattern unquoted for a regex`); continue; }
