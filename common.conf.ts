@@ -31,6 +31,8 @@ export const MODULE_KEYS = {
   EXPIRATIONDAYS: { type: 'int', default: '30', min: 0, max: 36_500, doc: 'days after which Expire removes an address' },
   GEOTRACK: { type: 'flag', default: 'yes', doc: 'non-empty: hand new addresses to GeoTrack' },
   MAX_HELD_AFFAIRS: { type: 'int', default: '100000', min: 1, max: 10000000, doc: 'affairs a module holds in memory while its database refuses writes; beyond them affairs still reach the firewall but are lost for the database (logged, counted)' },
+  LEVEL: { type: 'enum', default: 'normal', values: ['normal', 'strict'], doc: "rules on: 'normal', or 'strict' also for lines that harmless clients write too (Level=strict in a rule file)" },
+  SESSION_WAIT: { type: 'int', default: '10', min: 1, max: 600, doc: 'seconds a session line (Affair=session) waits for a try of its session before it counts' },
 } as const satisfies KeyTable;
 
 /** The table of watcher.conf: common keys and module defaults. */

@@ -8,8 +8,10 @@ export const ATTACK: readonly string[] = [
   // 203.0.113.5: two failed root logins (penalty 4 each) -> custody.
   'Failed password for root from 203.0.113.5 port 50001 ssh2',
   'Failed password for root from 203.0.113.5 port 50002 ssh2',
-  // 203.0.113.17: an unknown user, then its password -> 2 affairs, tarpit 2^2 x 60 = 240 s.
+  // 203.0.113.17: an unknown user, then two passwords in one connection: one attempt, one
+  // affair (the Invalid user line of the session adds none) -> 2 affairs, tarpit 2^2 x 60 = 240 s.
   'Invalid user admin from 203.0.113.17 port 41000',
+  'Failed password for invalid user admin from 203.0.113.17 port 41000 ssh2',
   'Failed password for invalid user admin from 203.0.113.17 port 41000 ssh2',
   // 198.51.100.23: three failed passwords -> tarpit 2^3 x 60 = 480 s.
   'Failed password for alice from 198.51.100.23 port 40001 ssh2',

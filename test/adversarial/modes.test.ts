@@ -42,7 +42,7 @@ describe.each([0o000, 0o077])('the service started with umask %o', (umask) => {
     paths = freshPaths(inst, 'fresh');
     inst.write('watcher.conf', 'MODULES=WatchLG\nSTOP_GRACE=5\n');
     inst.write('loader.conf', 'modules/WatchLG/Load\n');
-    inst.write('modules/WatchLG/WatchLG.conf', 'TRACE=yes\nGEOTRACK=\nDNS_SERVER=off\n');
+    inst.write('modules/WatchLG/WatchLG.conf', 'TRACE=yes\nGEOTRACK=\nDNS_SERVER=off\nSESSION_WAIT=1\n');
   });
   afterAll(async () => {
     await run('master/watcher', ['stop']);

@@ -117,7 +117,7 @@ describe('crafted lines through a running WatchLG', () => {
   let sb: ModuleSandbox;
   let proc: ResultPromise;
   beforeAll(async () => {
-    sb = await makeModuleSandbox(['WatchLG'], 'MAX_AFFAIRS=5\nTIME_SLICE=60\nRULES=rules-stall', { dns: false });
+    sb = await makeModuleSandbox(['WatchLG'], 'MAX_AFFAIRS=5\nTIME_SLICE=60\nRULES=rules-stall\nSESSION_WAIT=1', { dns: false });
     writeStallRules(join(sb.inst.root, 'modules/WatchLG/rules-stall'));
     expect((await sb.run('master/FillFW')).exitCode).toBe(0);
     expect((await sb.run('modules/WatchLG/Prep')).exitCode).toBe(0);

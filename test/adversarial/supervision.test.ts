@@ -18,7 +18,7 @@ const H = '2026-11-21T06:00:00+00:00 host';
 describe('a real WatchLG that dies is started again by watcher check', () => {
   let sb: Sandbox;
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=\nGEOTRACK=\nDNS_SERVER=off');
+    sb = await makeSandbox('TRACE=\nGEOTRACK=\nDNS_SERVER=off\nSESSION_WAIT=1');
     await prepareService(sb, 'WatchLG');
     await startService(sb, 'WatchLG');
   }, 60_000);

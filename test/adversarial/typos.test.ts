@@ -18,7 +18,7 @@ describe('a typo in watcher.conf', () => {
   // The warning every tolerant program prints for watcher.conf's second line STOP_GRACE=abc.
   let stopGrace: string;
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=yes\nGEOTRACK=\nDNS_SERVER=off');
+    sb = await makeSandbox('TRACE=yes\nGEOTRACK=\nDNS_SERVER=off\nSESSION_WAIT=1');
     await prepareService(sb, 'WatchLG', { loader: '' });
     await startService(sb, 'WatchLG');
     pid = Number(readFileSync(join(sb.inst.runDir, 'WatchLG.pid'), 'utf8'));

@@ -34,8 +34,8 @@ describe('npm run demo', () => {
     const dir = dirOf(out);
     expect(out).toMatch(/written for rsyslog: restart it to apply/);
     expect(out).toContain('   Starting module WatchLG ...\n');
-    expect(out).toContain('== an attack through the system logger: 14 sshd lines (authpriv) from 4 addresses, 198.51.100.7 is whitelisted\n');
-    expect(out).toMatch(/^ {5}WatchLG +running, pid \d+ since \S+: lines 14, skipped 1, untreated 0, injected 7, tarpitted 6, dropped 1 /m);
+    expect(out).toContain('== an attack through the system logger: 15 sshd lines (authpriv) from 4 addresses, 198.51.100.7 is whitelisted\n');
+    expect(out).toMatch(/^ {5}WatchLG +running, pid \d+ since \S+: lines 15, skipped 1, untreated 0, injected 7, tarpitted 6, dropped 1 /m);
     const tarpit = /== ipset list tarpit\n[^]*?Members:\n((?: {3}\S.*\n)*)/.exec(out)?.[1] ?? '';
     const custody = /== ipset list custody\n[^]*?Members:\n((?: {3}\S.*\n)*)/.exec(out)?.[1] ?? '';
     expect(tarpit).toMatch(/^ {3}203\.0\.113\.17 timeout 2(3\d|40)$/m); // 2^2 x 60

@@ -13,7 +13,7 @@ const CANARY = '203.0.113.72';
 describe('Whitelist with a running WatchLG', () => {
   let sb: Sandbox;
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=\nGEOTRACK=\nDNS_SERVER=off');
+    sb = await makeSandbox('TRACE=\nGEOTRACK=\nDNS_SERVER=off\nSESSION_WAIT=1');
     await prepareService(sb, 'WatchLG', { watcher: 'STOP_GRACE=5\n', loader: '' });
     await startService(sb, 'WatchLG');
   });

@@ -21,6 +21,10 @@ export interface Counters {
   noaddress: number;
   /** inject found more than one address where the service writes its peer: nothing counted. */
   ambiguous: number;
+  /** session affairs held until their session shows a try or ends. */
+  held: number;
+  /** lines of a session that had already counted: nothing added. */
+  included: number;
   /** whitelist, own address or loopback: never blocked. */
   spared: number;
   /** lines over MAX_LINE, discarded. */
@@ -38,7 +42,7 @@ export interface Counters {
 }
 
 export function newCounters(): Counters {
-  return { lines: 0, skipped: 0, matched: {}, untreated: 0, injected: 0, tarpitted: 0, dropped: 0, passedon: 0, passonLost: 0, unparsed: 0, noaddress: 0, ambiguous: 0, spared: 0, overlong: 0, pending: 0, unwritten: 0, unwrittenLost: 0, dbRefusingSince: null, dbProblem: null };
+  return { lines: 0, skipped: 0, matched: {}, untreated: 0, injected: 0, tarpitted: 0, dropped: 0, passedon: 0, passonLost: 0, unparsed: 0, noaddress: 0, ambiguous: 0, held: 0, included: 0, spared: 0, overlong: 0, pending: 0, unwritten: 0, unwrittenLost: 0, dbRefusingSince: null, dbProblem: null };
 }
 
 /** The outcome of the last reload (SIGHUP): whether the new rules were taken, else each problem as file:line. */

@@ -55,7 +55,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
   let rules: RuleSet;
-  try { rules = loadRuleSet(paths.rules); }
+  try { rules = loadRuleSet(paths.rules, conf.LEVEL); }
   catch (e) { log.write(`start refused: ${(e as Error).message}`); log.close(); throw e; }
   pid = claimPidFile(conf.RUN_DIR, def.name);
   const counters = newCounters();
@@ -73,7 +73,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   }
   const companion = def.companion ? new Companion(def.companion, { master: MASTER_PATH, conf, env: process.env, log }) : undefined;
   companion?.ensure();
-  const scanner = new Scanner(rules, { injector, passon, counters, trace, log });
+  const scanner = new Scanner(rules, { injector, passon, counters, trace, log, sessionWaitMs: conf.SESSION_WAIT * 1000 });
   const splitter = new LineSplitter();
   const reader = new FifoReader(join(conf.FIFO_BASE, def.name), (chunk) => {
     // A full read (64 KiB) means more is waiting in the FIFO.
@@ -88,6 +88,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   let syncing = false;
   let lostSeen = 0;
   const tick = setInterval(() => {
+    scanner.settle();
     status.write(counters);
     if (counters.passonLost > lostSeen) {
       log.write(`passon to ${passon?.name}: ${counters.passonLost - lostSeen} lines lost (queue over ${PASSON_QUEUE} bytes${passon?.writer.problem ? `; ${passon.writer.problem}` : ''}), ${counters.passonLost} in all`);
@@ -106,7 +107,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   onHup = (): void => {
     log.reopen();
     trace.reopen();
-    const { set, problems } = readRuleSet(paths.rules);
+    const { set, problems } = readRuleSet(paths.rules, conf.LEVEL);
     const time = new Date().toISOString();
     if (!set) {
       log.write(`reload (HUP) refused, the old rules stay: ${problems.map(formatProblem).join('; ')}`);
@@ -135,6 +136,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   // What the FIFO holds now is read first (for a companion: what its owner handed over).
   reader.close(true);
   scanner.scan(splitter.end());
+  scanner.endSessions();
   // Lines for the companion are handed over before it is told to stop.
   const companionStopped = (passon ? passon.writer.close() : Promise.resolve()).then(() => companion?.stop());
   const left = await injector.stop(stopAt - stopReserve(graceMs), Math.min(conf.DNS_TIMEOUT + 200, graceMs / 2));

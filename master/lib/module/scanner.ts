@@ -1,7 +1,8 @@
 // The scanner loop of a module: each line through superflous_map and the rope ladder, then
 // the rule's action (inject, passon, return) or the UNTREATED catch-all.
 import { decideLine, type RuleSet } from '../rules/ruleset.js';
-import { findMessageStart } from '../rules/header.js';
+import { findMessageStart, findSessionTag } from '../rules/header.js';
+import { Sessions } from './sessions.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Injector } from './inject.js';
 import type { Counters } from '../core/status.js';
@@ -16,6 +17,8 @@ export interface ScannerDeps {
   /** Where an error of the delayed flush is reported. */
   log?: Sink;
   clock?: Clock;
+  /** How long a session line waits for a try of its session (SESSION_WAIT), in ms. */
+  sessionWaitMs?: number;
 }
 
 /** Affairs that are written at the latest in one transaction while input keeps coming. */
@@ -40,8 +43,12 @@ export class Scanner {
   private last = -1;
   private timer?: NodeJS.Timeout;
   private readonly clock: Clock;
+  private readonly sessions: Sessions;
 
-  constructor(private rules: RuleSet, private readonly d: ScannerDeps) { this.clock = d.clock ?? systemClock; }
+  constructor(private rules: RuleSet, private readonly d: ScannerDeps) {
+    this.clock = d.clock ?? systemClock;
+    this.sessions = new Sessions((r) => d.injector.submit(r), this.clock, d.sessionWaitMs ?? 10_000);
+  }
 
   /** Swap in a new rule set (SIGHUP); lines already read keep the old one. */
   setRules(rules: RuleSet): void { this.rules = rules; }
@@ -90,7 +97,12 @@ export class Scanner {
           if (trace.on) trace.write(`[inject] ambiguous peer (${address.ambiguous.join(', ')} each fit where the service writes it): nothing counted`);
           continue;
         }
-        injector.submit({ address, rule: rule.name, penalty: rule.penalty, t0 });
+        const how = this.sessions.add(`${findSessionTag(line)} ${address}`, rule.affair, { address, rule: rule.name, penalty: rule.penalty, t0 });
+        if (how === 'included') counters.included++;
+        counters.held = this.sessions.held;
+        if (trace.on && how !== 'counted') trace.write(how === 'held'
+          ? `[inject] ${address}: held until a try of its session is counted (then dropped) or the session ends (then counted)`
+          : `[inject] ${address}: its session already counted: nothing added`);
       } else if (rule.action === 'passon') {
         const p = this.d.passon;
         const ok = p ? p.writer.write(line) : false;
@@ -106,6 +118,20 @@ export class Scanner {
     else this.timer ??= setTimeout(() => {
       try { this.flush(); } catch (e) { this.d.log?.write(`error writing affairs: ${(e as Error).stack ?? e}`); }
     }, FLUSH_DELAY);
+  }
+
+  /** Count the held session affairs whose wait is over (call it often). */
+  settle(): void {
+    this.sessions.settle();
+    this.d.counters.held = this.sessions.held;
+    if (this.d.injector.queued) this.flush();
+  }
+
+  /** Count every held session affair and write them (the module stops). */
+  endSessions(): void {
+    this.sessions.flushAll();
+    this.d.counters.held = 0;
+    this.flush();
   }
 
   /** Write the queued affairs now. */

@@ -19,6 +19,13 @@ const TAG = '[^ :[\\]]+(?:\\[[0-9]+\\])?:';
 const OWN = '(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?: [+-][0-9]{4})?(?: \\[[0-9]+\\])? (?:[0-9A-Za-z]{6}-[0-9A-Za-z]{6}(?:[0-9A-Za-z]{5})?-[0-9A-Za-z]{2}(?:[0-9A-Za-z]{2})? )?)';
 const HEADER = compileLinear(`^(?:(?:<[0-9]{1,3}>)?${STAMP} [^ ]+ ${TAG} ?)?${OWN}?`);
 
+const SESSION = new RegExp(`^(?:<[0-9]{1,3}>)?${STAMP} [^ ]+ ([^ :[\\]]+\\[[0-9]+\\]):`);
+
+/** The service's `program[pid]` in the header, which names one session of it; '' when the line has no pid. */
+export function findSessionTag(line: string): string {
+  return SESSION.exec(line)?.[1] ?? '';
+}
+
 /** Offset of the first character of the message in a log line (0 for a line without a header). */
 export function findMessageStart(line: string): number {
   return HEADER.exec(line)![0].length;

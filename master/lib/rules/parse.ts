@@ -3,6 +3,22 @@ import { parseAssignments } from '../core/conf.js';
 import { compileEre, EreError } from './ere.js';
 import { findBacktracking } from './shape.js';
 
+/**
+ * What one line of a rule weighs in its session (`Affair=` in the rule file, see
+ * module/sessions.ts): a try counts always; a session line only when no try of its session
+ * counts; a close ends the session and counts when nothing of it was counted.
+ */
+export type Weight = 'try' | 'session' | 'close';
+const WEIGHTS: readonly string[] = ['try', 'session', 'close'];
+
+/**
+ * How sure a rule is that its line is an attack (`Level=` in the rule file): normal rules are
+ * always on; strict ones count lines that harmless clients write too (a bare preauth close)
+ * and run only where the module's LEVEL is strict.
+ */
+export type Level = 'normal' | 'strict';
+export const LEVELS: readonly Level[] = ['normal', 'strict'];
+
 export type Action = 'inject' | 'passon' | 'return';
 
 /** One decision line of the rope ladder. */
@@ -20,6 +36,10 @@ export interface Rule {
   penalty?: number;
   /** return N (`$?` is the action's own result). */
   code: number | '$?';
+  /** Affair= before the decision: how the line counts in its session (default try). */
+  affair: Weight;
+  /** Level= before the decision: the module LEVEL from which the rule is on (default normal). */
+  level: Level;
 }
 
 /** A problem in a rule file, reported as file:line: message. */
@@ -43,7 +63,7 @@ export function warnBacktracking(regex: RegExp, file: string, line: number): Rul
 
 const TYPOGRAPHIC = /[\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2033\u2032]/;
 const DECISION = /^if[ \t]+\[\[[ \t]+("\$REPLY"|\$REPLY|"\$\{REPLY\}"|\$\{REPLY\})[ \t]+=~[ \t]+("\$Pattern"|\$Pattern|"\$\{Pattern\}"|\$\{Pattern\})[ \t]+\]\][ \t]*;[ \t]*then[ \t]+(.*?);?[ \t]*fi[ \t]*(#.*)?$/;
-const VARIABLES = new Set(['RULE', 'Pattern']);
+const VARIABLES = new Set(['RULE', 'Pattern', 'Affair', 'Level']);
 
 // Parse the `then ...` part: inject [N]; return $?  |  passon; return N  |  return N.
 function parseActions(text: string): { action: Action; penalty?: number; code: number | '$?' } | string {
@@ -86,7 +106,9 @@ export function parseRuleFile(text: string, file: string): { rules: Rule[]; prob
     if (/^(export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=/.test(s)) {
       try {
         for (const a of parseAssignments(s, file)) {
-          if (!VARIABLES.has(a.key)) { fail(`unknown variable ${a.key} (a rule sets RULE and Pattern)`); continue; }
+          if (!VARIABLES.has(a.key)) { fail(`unknown variable ${a.key} (a rule sets RULE, Pattern, Affair and Level)`); continue; }
+          if (a.key === 'Level' && !(LEVELS as readonly string[]).includes(a.value)) { fail(`Level=${a.value}: one of ${LEVELS.join(', ')}`); continue; }
+          if (a.key === 'Affair' && !WEIGHTS.includes(a.value)) { fail(`Affair=${a.value}: one of ${WEIGHTS.join(', ')}`); continue; }
           vars[a.key] = { value: a.value, line };
         }
       } catch (e) {
@@ -109,7 +131,7 @@ export function parseRuleFile(text: string, file: string): { rules: Rule[]; prob
     if (pattern === undefined) { fail('decision without a Pattern= before it'); continue; }
     if (pattern === '') { fail(`empty Pattern (line ${vars.Pattern!.line}) matches every line`); continue; }
     const literal = m[2].startsWith('"');
-    const rule: Rule = { file, line, name, pattern, literal, ...acts };
+    const rule: Rule = { file, line, name, pattern, literal, ...acts, affair: (vars.Affair?.value ?? 'try') as Weight, level: (vars.Level?.value ?? 'normal') as Level };
     if (literal) {
       const esc = /\\./.exec(pattern);
       if (esc) { fail(`regex escape ${esc[0]} in the literal pattern ${JSON.stringify(pattern)} (line ${vars.Pattern!.line}): quoted "$Pattern" matches literally, so the backslash must be in the log line; drop it, or write $Pattern unquoted for a regex`); continue; }

@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WatcherError, EX_CONFIG, EX_NOINPUT } from '../core/exit.js';
-import { parseRuleFile, formatProblem, type Rule, type RuleProblem } from './parse.js';
+import { parseRuleFile, formatProblem, LEVELS, type Level, type Rule, type RuleProblem } from './parse.js';
 import { parseSuperflousMap, parsePeerMap, type PeerFinder } from './maps.js';
 import { findMessageStart, includesAnchored, execAnchored } from './header.js';
 
@@ -33,8 +33,8 @@ export function listRuleFiles(dir: string): string[] {
   return readdirSync(dir).filter((f) => RULE_FILE.test(f)).sort().map((f) => join(dir, f));
 }
 
-/** Read and check a rules directory; every problem is collected, nothing is thrown. */
-export function readRuleSet(dir: string): { set?: RuleSet; problems: RuleProblem[] } {
+/** Read and check a rules directory, with the rules of `level` and below on; every problem is collected, nothing is thrown. */
+export function readRuleSet(dir: string, level: Level = 'normal'): { set?: RuleSet; problems: RuleProblem[] } {
   if (!existsSync(dir)) return { problems: [{ file: dir, line: 0, message: 'rules directory does not exist' }] };
   const problems: RuleProblem[] = [];
   const warnings: RuleProblem[] = [];
@@ -42,7 +42,7 @@ export function readRuleSet(dir: string): { set?: RuleSet; problems: RuleProblem
   const rules: Rule[] = [];
   for (const file of files) {
     const r = parseRuleFile(readFileSync(file, 'utf8'), file);
-    rules.push(...r.rules);
+    rules.push(...r.rules.filter((x) => LEVELS.indexOf(x.level) <= LEVELS.indexOf(level)));
     problems.push(...r.problems);
     warnings.push(...r.warnings);
   }
@@ -60,10 +60,10 @@ export function readRuleSet(dir: string): { set?: RuleSet; problems: RuleProblem
   return { set: { dir, rules, superflous: sup.regex, superflousCount: sup.count, findPeer: peer.find, files, warnings }, problems };
 }
 
-/** Load a rules directory or throw EX_CONFIG listing every problem as file:line. */
-export function loadRuleSet(dir: string): RuleSet {
+/** Load a rules directory at `level` or throw EX_CONFIG listing every problem as file:line. */
+export function loadRuleSet(dir: string, level: Level = 'normal'): RuleSet {
   if (!existsSync(dir)) throw new WatcherError(`${dir}: rules directory does not exist`, EX_NOINPUT);
-  const { set, problems } = readRuleSet(dir);
+  const { set, problems } = readRuleSet(dir, level);
   if (!set) throw new WatcherError(`broken rules, nothing loaded:\n${problems.map(formatProblem).join('\n')}`, EX_CONFIG);
   return set;
 }

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { LineSplitter, OVERLONG, MAX_LINE } from '../core/lines.js';
 import { systemClock } from '../core/clock.js';
 import { WatcherError, EX_CONFIG, EX_NOINPUT } from '../core/exit.js';
-import { parseRuleFile, formatProblem, formatWarning, type RuleProblem } from './parse.js';
+import { parseRuleFile, formatProblem, formatWarning, type Level, type RuleProblem } from './parse.js';
 import { parseSuperflousMap, parsePeerMap } from './maps.js';
 import { loadRuleSet, readRuleSet, listRuleFiles, type RuleSet } from './ruleset.js';
 import { outcomeOf, readSamples, checkSamples, parseSamples, type Outcome } from './samples.js';
@@ -47,8 +47,8 @@ export async function replayLines(set: RuleSet, input: Readable, out: Writable, 
 }
 
 /** rules/Test [--json] [FILE]: the module's fail2ban-regex. */
-export async function runRuleTest(dir: string, file: string | undefined, json: boolean): Promise<number> {
-  const set = loadRuleSet(dir);
+export async function runRuleTest(dir: string, file: string | undefined, json: boolean, level: Level = 'normal'): Promise<number> {
+  const set = loadRuleSet(dir, level);
   if (file !== undefined && !existsSync(file)) throw new WatcherError(`${file}: no such file`, EX_NOINPUT);
   const input = file !== undefined ? createReadStream(file, { highWaterMark: 1 << 20 }) : process.stdin;
   const c = await replayLines(set, input, process.stdout, json);
@@ -97,7 +97,8 @@ export function runCheckAllRules(dir: string, out: (s: string) => void): number 
   if (!existsSync(dir)) throw new WatcherError(`${dir}: no such directory`, EX_NOINPUT);
   const files = [...listRuleFiles(dir), join(dir, 'superflous_map'), join(dir, 'peer_map')].filter(existsSync);
   let code = runCheckRule(files, out);
-  const { set, problems } = readRuleSet(dir);
+  // Every sample is replayed with every rule on: a strict rule's samples are its too.
+  const { set, problems } = readRuleSet(dir, 'strict');
   if (!set) { if (!code) for (const p of problems) out(`${formatProblem(p)}\n`); return EX_CONFIG; }
   const sp: RuleProblem[] = [];
   const samples = readSamples(dir, sp);

@@ -14,7 +14,7 @@ describe('WatchLG', () => {
   let proc: ResultPromise;
   let geoFd = -1;
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=on\nGEOTRACK=yes\nMAX_AFFAIRS=5\nTIME_SLICE=60');
+    sb = await makeSandbox('TRACE=on\nGEOTRACK=yes\nMAX_AFFAIRS=5\nTIME_SLICE=60\nSESSION_WAIT=1');
     writeFileSync(join(sb.inst.root, 'whitelist'), '198.51.100.0/24 # the office\n');
     mkdirSync(sb.inst.fifoBase, { recursive: true });
     await run('mkfifo', ['-m', '0600', join(sb.inst.fifoBase, 'GeoTrack')]);

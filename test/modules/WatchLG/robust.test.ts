@@ -35,7 +35,7 @@ describe('WatchLG under hostile conditions', () => {
     });
   };
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=on\nMAX_AFFAIRS=5\nTIME_SLICE=60');
+    sb = await makeSandbox('TRACE=on\nMAX_AFFAIRS=5\nTIME_SLICE=60\nSESSION_WAIT=1');
     writeFileSync(join(sb.inst.root, 'whitelist'), '198.51.100.0/24 # the office\n');
     // An own address on an interface, and a live whitelist set entry added by hand.
     await sb.ns.ok('ip', ['link', 'add', 'own0', 'type', 'veth', 'peer', 'name', 'own1']);

@@ -9,7 +9,7 @@ import { makeSandbox, type Sandbox } from './sandbox.js';
 describe('WatchLG started by master/watcher', () => {
   let sb: Sandbox;
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=\nGEOTRACK=');
+    sb = await makeSandbox('TRACE=\nGEOTRACK=\nSESSION_WAIT=1');
     await prepareService(sb, 'WatchLG', { watcher: 'STOP_GRACE=5\n' });
     await sb.run('modules/WatchLG/LGinjector', [NXDOMAIN.address, '5']);
   });

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { Sessions } from '../../../../master/lib/module/sessions.js';
+import type { InjectRequest } from '../../../../master/lib/module/inject-apply.js';
+import type { Weight } from '../../../../master/lib/rules/parse.js';
+
+/** A session table with a pinned clock; `lines` are [session key, weight, rule]. */
+function replay(lines: [string, Weight, string][], opts: { waitMs?: number; advanceMs?: number[] } = {}) {
+  let t = 0;
+  const counted: string[] = [];
+  const s = new Sessions((r: InjectRequest) => counted.push(`${r.address}:${r.rule}`), { now: () => t, mono: () => t }, opts.waitMs ?? 10_000);
+  lines.forEach(([key, w, rule], i) => {
+    t += opts.advanceMs?.[i] ?? 1;
+    s.add(key, w, { address: key.split(' ')[1], rule, t0: t });
+  });
+  return { counted, s, later: (ms: number) => { t += ms; s.settle(); } };
+}
+
+describe('one attempt, one affair', () => {
+  it("an invalid user's failed password (four lines of sshd and PAM) is one affair", () => {
+    const { counted, later } = replay([
+      ['sshd[7] 1.2.3.4', 'session', 'invalid-user'],
+      ['sshd[7] 1.2.3.4', 'session', 'pam-auth-failure'],
+      ['sshd[7] 1.2.3.4', 'try', 'failed-password'],
+      ['sshd[7] 1.2.3.4', 'close', 'preauth-closed'],
+    ]);
+    later(60_000);
+    expect(counted).toEqual(['1.2.3.4:failed-password']);
+  });
+
+  it('six password tries in one connection are six affairs; the close after them adds none', () => {
+    const { counted } = replay([...Array(6).fill(['sshd[8] 1.2.3.4', 'try', 'failed-password']), ['sshd[8] 1.2.3.4', 'close', 'max-auth-tries']]);
+    expect(counted).toHaveLength(6);
+  });
+
+  it('a session that ends without a try counts one, with the reason it gave first', () => {
+    const { counted } = replay([['sshd[9] 1.2.3.4', 'session', 'invalid-user'], ['sshd[9] 1.2.3.4', 'close', 'preauth-closed']]);
+    expect(counted).toEqual(['1.2.3.4:invalid-user']);
+  });
+
+  it('a session line with no end counts after the wait, and once', () => {
+    const { counted, later } = replay([['sshd[10] 1.2.3.4', 'session', 'invalid-user'], ['sshd[10] 1.2.3.4', 'session', 'pam-auth-failure']], { waitMs: 5000 });
+    later(4000);
+    expect(counted).toEqual([]);
+    later(1001);
+    expect(counted).toEqual(['1.2.3.4:invalid-user']);
+    later(60_000);
+    expect(counted).toHaveLength(1);
+  });
+
+  it('sessions are apart by pid and by address: two connections, two scanners', () => {
+    const { counted } = replay([
+      ['sshd[11] 1.2.3.4', 'close', 'no-identification'],
+      ['sshd[12] 1.2.3.4', 'close', 'no-identification'],
+      ['sshd[12] 5.6.7.8', 'close', 'no-identification'],
+    ]);
+    expect(counted).toEqual(['1.2.3.4:no-identification', '1.2.3.4:no-identification', '5.6.7.8:no-identification']);
+  });
+
+  it('a close that trails a counted close of the same session adds nothing', () => {
+    const { counted } = replay([['sshd[13] 1.2.3.4', 'close', 'kex-negotiation'], ['sshd[13] 1.2.3.4', 'close', 'preauth-closed']]);
+    expect(counted).toEqual(['1.2.3.4:kex-negotiation']);
+  });
+
+  it('flushAll counts what is held (a stop loses nothing)', () => {
+    const { counted, s } = replay([['sshd[14] 1.2.3.4', 'session', 'invalid-user']]);
+    expect(s.held).toBe(1);
+    s.flushAll();
+    expect(counted).toEqual(['1.2.3.4:invalid-user']);
+  });
+});
