@@ -44,9 +44,9 @@ describe('WatchMX rule sets', () => {
   });
 
   it('the RULES key selects the rule set rules/Test uses; an unknown set is refused', async () => {
-    const exim = 'Nov  1 00:00:00 mx exim[1]: 2026-11-01 00:00:00 no host name found for IP address 203.0.113.20';
+    const exim = 'Nov  1 00:00:00 mx exim[1]: 2026-11-01 00:00:00 no IP address found for host x.example.net (during SMTP connection from [203.0.113.20])';
     expect((await replay('WatchMX', 'rules', [exim]))[0].verdict).toBe('untreated');
-    expect((await replay('WatchMX', 'rules-exim', [exim]))[0]).toMatchObject({ verdict: 'match', rule: 'NXdomain', address: '203.0.113.20' });
+    expect((await replay('WatchMX', 'rules-exim', [exim]))[0]).toMatchObject({ verdict: 'match', rule: 'FakeHost', address: '203.0.113.20' });
     const r = await ruleTool('WatchMX', 'Test', ['--rules', 'rules-qmail'], exim);
     expect(r.exitCode).toBe(66);
     expect(r.stderr).toMatch(/rules-qmail: rules directory does not exist/);
@@ -54,9 +54,9 @@ describe('WatchMX rule sets', () => {
     try {
       inst.write('modules/WatchMX/WatchMX.conf', 'RULES=rules-exim\n');
       const t = await execa(join(inst.root, 'modules/WatchMX/rules/Test'), ['--json'], { input: exim, env: inst.env, cwd: tmpdir(), reject: false });
-      expect(JSON.parse(t.stdout)).toMatchObject({ verdict: 'match', rule: 'NXdomain', address: '203.0.113.20' });
+      expect(JSON.parse(t.stdout)).toMatchObject({ verdict: 'match', rule: 'FakeHost', address: '203.0.113.20' });
       const c = await execa(join(inst.root, 'modules/WatchMX/rules/check-all-rules'), [], { env: inst.env, cwd: tmpdir(), reject: false });
-      expect(c.stdout).toContain(`${join(inst.root, 'modules/WatchMX/rules-exim')}: 12 decisions`);
+      expect(c.stdout).toContain(`${join(inst.root, 'modules/WatchMX/rules-exim')}: 27 decisions`);
     } finally { inst.remove(); }
   });
 

@@ -55,7 +55,7 @@ describe('rule files', () => {
       [7, "the decision must end with 'return N' or"],
       [8, 'not a rule line (RULE=, Pattern=, or the'],
       [9, 'Pattern="$(id)": command substitution $('],
-      [10, 'unknown variable FOO (a rule sets RULE a'],
+      [10, 'unknown variable FOO (a rule sets RULE, '],
       [12, 'Pattern (line 11): unmatched ( at offset'],
       [13, 'inject takes a penalty of 1 or more, not'],
     ]);
