@@ -15,9 +15,9 @@ export interface Verdict { verdict: string; rule: string | null; action: string 
 export const ruleTool = (module: string, name: string, args: string[], input?: string | Buffer) =>
   execa(join(REPO, 'modules', module, 'rules', name), args, { input, reject: false, cwd: tmpdir() });
 
-/** Replay lines through `rules/Test --json --rules <set>`; one verdict per line. */
-export async function replay(module: string, set: string, lines: string[]): Promise<Verdict[]> {
-  const r = await ruleTool(module, 'Test', ['--json', '--rules', set], lines.join('\n') + '\n');
+/** Replay lines through `rules/Test --json --rules <set> [--level <level>]`; one verdict per line. */
+export async function replay(module: string, set: string, lines: string[], level?: 'normal' | 'strict'): Promise<Verdict[]> {
+  const r = await ruleTool(module, 'Test', ['--json', '--rules', set, ...(level ? ['--level', level] : [])], lines.join('\n') + '\n');
   expect(r.exitCode, r.stderr).toBe(0);
   return r.stdout.split('\n').map((l) => JSON.parse(l) as Verdict);
 }
@@ -34,11 +34,11 @@ export function samplesOf(module: string, set: string): Sample[] {
   return samples;
 }
 
-/** Every sample of the set gets its annotated verdict, rule and address from rules/Test. */
+/** Every sample of the set gets its annotated verdict, rule and address from rules/Test, every rule on (as check-all-rules replays them). */
 export async function expectSamplesReplay(module: string, set: string): Promise<void> {
   const samples = samplesOf(module, set);
   expect(samples.length).toBeGreaterThan(5);
-  const got = await replay(module, set, samples.map((s) => s.text));
+  const got = await replay(module, set, samples.map((s) => s.text), 'strict');
   expect(got).toHaveLength(samples.length);
   samples.forEach((s, i) => {
     const want = s.verdict === 'match' ? { verdict: 'match', rule: s.rule, address: s.address ?? null } : { verdict: s.verdict, rule: null, address: null };
