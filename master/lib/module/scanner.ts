@@ -2,6 +2,7 @@
 // the rule's action (inject, passon, return) or the UNTREATED catch-all.
 import { decideLine, type RuleSet } from '../rules/ruleset.js';
 import { findMessageStart, findSessionTag } from '../rules/header.js';
+import { countTries } from '../rules/tries.js';
 import { Sessions } from './sessions.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Injector } from './inject.js';
@@ -97,7 +98,12 @@ export class Scanner {
           if (trace.on) trace.write(`[inject] ambiguous peer (${address.ambiguous.join(', ')} each fit where the service writes it): nothing counted`);
           continue;
         }
-        const how = this.sessions.add(`${findSessionTag(line)} ${address}`, rule.affair, { address, rule: rule.name, penalty: rule.penalty, t0 });
+        const key = `${findSessionTag(line)} ${address}`;
+        const request = { address, rule: rule.name, penalty: rule.penalty, t0 };
+        const how = this.sessions.add(key, rule.affair, request);
+        const tries = countTries(rule, line, at);
+        for (let n = tries; n > 1; n--) this.sessions.add(key, 'try', { ...request });
+        if (trace.on && tries > 1) trace.write(`[inject] ${address}: the line reports ${tries} tries: ${tries} affairs`);
         if (how === 'included') counters.included++;
         counters.held = this.sessions.held;
         if (trace.on && how !== 'counted') trace.write(how === 'held'

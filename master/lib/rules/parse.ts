@@ -40,6 +40,8 @@ export interface Rule {
   affair: Weight;
   /** Level= before the decision: the module LEVEL from which the rule is on (default normal). */
   level: Level;
+  /** Tries= before the decision: where a try line says how many tries it reports (the number that ends the match). */
+  tries?: RegExp;
 }
 
 /** A problem in a rule file, reported as file:line: message. */
@@ -63,7 +65,7 @@ export function warnBacktracking(regex: RegExp, file: string, line: number): Rul
 
 const TYPOGRAPHIC = /[\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2033\u2032]/;
 const DECISION = /^if[ \t]+\[\[[ \t]+("\$REPLY"|\$REPLY|"\$\{REPLY\}"|\$\{REPLY\})[ \t]+=~[ \t]+("\$Pattern"|\$Pattern|"\$\{Pattern\}"|\$\{Pattern\})[ \t]+\]\][ \t]*;[ \t]*then[ \t]+(.*?);?[ \t]*fi[ \t]*(#.*)?$/;
-const VARIABLES = new Set(['RULE', 'Pattern', 'Affair', 'Level']);
+const VARIABLES = new Set(['RULE', 'Pattern', 'Affair', 'Level', 'Tries']);
 
 // Parse the `then ...` part: inject [N]; return $?  |  passon; return N  |  return N.
 function parseActions(text: string): { action: Action; penalty?: number; code: number | '$?' } | string {
@@ -106,7 +108,7 @@ export function parseRuleFile(text: string, file: string): { rules: Rule[]; prob
     if (/^(export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=/.test(s)) {
       try {
         for (const a of parseAssignments(s, file)) {
-          if (!VARIABLES.has(a.key)) { fail(`unknown variable ${a.key} (a rule sets RULE, Pattern, Affair and Level)`); continue; }
+          if (!VARIABLES.has(a.key)) { fail(`unknown variable ${a.key} (a rule sets RULE, Pattern, Affair, Level and Tries)`); continue; }
           if (a.key === 'Level' && !(LEVELS as readonly string[]).includes(a.value)) { fail(`Level=${a.value}: one of ${LEVELS.join(', ')}`); continue; }
           if (a.key === 'Affair' && !WEIGHTS.includes(a.value)) { fail(`Affair=${a.value}: one of ${WEIGHTS.join(', ')}`); continue; }
           vars[a.key] = { value: a.value, line };
@@ -139,6 +141,14 @@ export function parseRuleFile(text: string, file: string): { rules: Rule[]; prob
       try { rule.regex = compileEre(pattern); }
       catch (e) { fail(`Pattern (line ${vars.Pattern!.line}): ${e instanceof EreError ? e.message : `invalid regex: ${(e as Error).message}`}`); continue; }
       const w = warnBacktracking(rule.regex, file, vars.Pattern!.line);
+      if (w && !warnings.some((x) => x.line === w.line)) warnings.push(w);
+    }
+    const tries = vars.Tries;
+    if (tries && tries.value !== '') {
+      try { rule.tries = compileEre(tries.value); }
+      catch (e) { fail(`Tries (line ${tries.line}): ${e instanceof EreError ? e.message : `invalid regex: ${(e as Error).message}`}`); continue; }
+      if (!/(\[0-9\]|\[\[:digit:\]\])\+$/.test(tries.value)) { fail(`Tries (line ${tries.line}): the pattern must end with [0-9]+, the number of tries it reads: ${JSON.stringify(tries.value)}`); continue; }
+      const w = warnBacktracking(rule.tries, file, tries.line);
       if (w && !warnings.some((x) => x.line === w.line)) warnings.push(w);
     }
     rules.push(rule);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { listRuleFiles, decideLine, type RuleSet } from './ruleset.js';
 import { findMessageStart } from './header.js';
 import type { RuleProblem } from './parse.js';
+import { countTries } from './tries.js';
 
 export interface Sample {
   file: string;
@@ -49,9 +50,10 @@ export function readSamples(dir: string, problems: RuleProblem[] = []): Sample[]
 /**
  * What the rule set does with a line, in the shape of rules/Test --json ('overlong': longer
  * than MAX_LINE, not matched); `ambiguous` (only when so) lists the addresses that each fit
- * where the service writes its peer: none is counted.
+ * where the service writes its peer: none is counted; `tries` (only when more than one) is how
+ * many tries the line reports and counts (Tries=).
  */
-export interface Outcome { verdict: 'skip' | 'match' | 'untreated' | 'overlong'; rule: string | null; action: string | null; penalty: number | null; address: string | null; ambiguous?: string[] }
+export interface Outcome { verdict: 'skip' | 'match' | 'untreated' | 'overlong'; rule: string | null; action: string | null; penalty: number | null; address: string | null; ambiguous?: string[]; tries?: number }
 
 /** Decide one line as the module would, without database or firewall. */
 export function outcomeOf(set: RuleSet, line: string): Outcome {
@@ -62,6 +64,8 @@ export function outcomeOf(set: RuleSet, line: string): Outcome {
   const peer = d.action === 'return' ? undefined : set.findPeer(line, at);
   const o: Outcome = { verdict: 'match', rule: d.name, action: d.action, penalty: d.penalty ?? null, address: typeof peer === 'string' ? peer : null };
   if (peer !== undefined && typeof peer !== 'string') o.ambiguous = peer.ambiguous;
+  const tries = d.action === 'inject' && typeof peer === 'string' ? countTries(d, line, at) : 1;
+  if (tries > 1) o.tries = tries;
   return o;
 }
 

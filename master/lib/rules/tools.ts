@@ -17,7 +17,7 @@ export interface TestCounts { lines: number; skipped: number; matched: number; u
 function formatOutcome(o: Outcome, json: boolean): string {
   if (json) return JSON.stringify(o);
   if (o.verdict !== 'match') return o.verdict;
-  return `match ${o.rule} ${o.action}${o.penalty !== null ? ` ${o.penalty}` : ''} ${o.address ?? '-'}${o.ambiguous ? ` (ambiguous: ${o.ambiguous.join(' ')})` : ''}`;
+  return `match ${o.rule} ${o.action}${o.penalty !== null ? ` ${o.penalty}` : ''} ${o.address ?? '-'}${o.ambiguous ? ` (ambiguous: ${o.ambiguous.join(' ')})` : ''}${o.tries ? ` (${o.tries} tries)` : ''}`;
 }
 
 const OVERLONG_OUTCOME: Outcome = { verdict: 'overlong', rule: null, action: null, penalty: null, address: null };

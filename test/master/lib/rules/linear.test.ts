@@ -41,8 +41,8 @@ describe('the linear-time engine', () => {
       const { set, problems } = readRuleSet(dir);
       expect(problems, dir).toEqual([]);
       expect(set!.warnings, dir).toEqual([]);
-      for (const r of set!.rules) if (r.regex) expect(runsLinear(r.regex.source), `${r.file}:${r.line}`).toBe(true);
-      expect(runsLinear(set!.superflous!.source), dir).toBe(true);
+      for (const r of set!.rules) for (const re of [r.regex, r.tries]) if (re) expect(runsLinear(re.source), `${r.file}:${r.line}`).toBe(true);
+      if (set!.superflous) expect(runsLinear(set!.superflous.source), dir).toBe(true);
     }
   });
 });
@@ -79,7 +79,7 @@ describe('anchored matching', () => {
     let n = 0;
     for (const dir of SETS) {
       const { set } = readRuleSet(dir);
-      const regexes = [...set!.rules.flatMap((r) => (r.regex ? [r.regex] : [])), set!.superflous!];
+      const regexes = [...set!.rules.flatMap((r) => [r.regex, r.tries].filter((re): re is RegExp => re !== undefined)), ...(set!.superflous ? [set!.superflous] : [])];
       for (const s of readSamples(dir)) {
         const at = findMessageStart(s.text);
         for (const re of regexes) {

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRuleFile } from '../../../../master/lib/rules/parse.js';
 import { parsePeerMap, parseSuperflousMap } from '../../../../master/lib/rules/maps.js';
+import { countTries } from '../../../../master/lib/rules/tries.js';
+import { findMessageStart } from '../../../../master/lib/rules/header.js';
 
 const F = '/r/100-x.rule';
 
@@ -59,6 +61,40 @@ describe('rule files', () => {
       [12, 'Pattern (line 11): unmatched ( at offset'],
       [13, 'inject takes a penalty of 1 or more, not'],
     ]);
+  });
+
+  it('Tries= reads how many tries a try line reports, where the service wrote it; it stays set until emptied', () => {
+    const { rules, problems } = parseRuleFile([
+      "Tries='[a-z0-9]+-login: [^<>]*\\(auth failed, [0-9]+'",
+      'RULE=failed',
+      "Pattern='-login: [^<>]*\\(auth failed, '",
+      'if [[ "$REPLY" =~ $Pattern ]]; then inject; return $?; fi',
+      'Affair=session',
+      'RULE=beside',
+      "Pattern='auth: '",
+      'if [[ "$REPLY" =~ "$Pattern" ]]; then inject; return $?; fi',
+      'Tries=',
+      'Affair=try',
+      'RULE=plain',
+      "Pattern='auth: '",
+      'if [[ "$REPLY" =~ "$Pattern" ]]; then inject; return $?; fi',
+    ].join('\n'), F);
+    expect(problems).toEqual([]);
+    const H = 'Nov  1 00:00:00 mx dovecot: ';
+    const tries = (i: number, line: string) => countTries(rules[i], line, findMessageStart(line));
+    const three = `${H}imap-login: Disconnected (auth failed, 3 attempts in 9 secs): user=<a>, method=PLAIN, rip=192.0.2.1, lip=10.0.0.1, session=<s>`;
+    expect(tries(0, three)).toBe(3);
+    // A number in the user name is never read; more than 30 counts 30, 0 counts 1.
+    expect(tries(0, `${H}imap-login: Disconnected (no auth attempts in 0 secs): user=<(auth failed, 30 attempts>, rip=192.0.2.1, lip=10.0.0.1`)).toBe(1);
+    expect(tries(0, `${H}imap-login: Disconnected (auth failed, 4000 attempts in 9 secs): user=<a>, rip=192.0.2.1, lip=10.0.0.1`)).toBe(30);
+    expect(tries(0, `${H}imap-login: Disconnected (auth failed, 0 attempts in 9 secs): user=<a>, rip=192.0.2.1, lip=10.0.0.1`)).toBe(1);
+    // A session line never counts more than one, a rule after 'Tries=' reads nothing.
+    expect(tries(1, three)).toBe(1);
+    expect(rules[2].tries).toBeUndefined();
+    const bad = parseRuleFile(["Tries='auth failed, [0-9]+ attempts'", "Tries='('", 'RULE=x', "Pattern='x'", 'if [[ "$REPLY" =~ "$Pattern" ]]; then inject; return $?; fi'].join('\n'), F);
+    expect(bad.problems.map((p) => [p.line, p.message.slice(0, 30)])).toEqual([[5, 'Tries (line 2): unmatched ( at']]);
+    const end = parseRuleFile(["Tries='auth failed, [0-9]+ attempts'", 'RULE=x', "Pattern='x'", 'if [[ "$REPLY" =~ "$Pattern" ]]; then inject; return $?; fi'].join('\n'), F);
+    expect(end.problems.map((p) => p.message)).toEqual(["Tries (line 1): the pattern must end with [0-9]+, the number of tries it reads: \"auth failed, [0-9]+ attempts\""]);
   });
 
   it('needs RULE and Pattern before a decision', () => {
