@@ -1,7 +1,7 @@
 // The scanner loop of a module: each line through superflous_map and the rope ladder, then
 // the rule's action (inject, passon, return) or the UNTREATED catch-all.
 import { decideLine, type RuleSet } from '../rules/ruleset.js';
-import { findMessageStart, findSessionTag } from '../rules/header.js';
+import { parseHeader, findSessionTag } from '../rules/header.js';
 import { Sessions } from './sessions.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Injector } from './inject.js';
@@ -71,12 +71,13 @@ export class Scanner {
         trace.write(`[Loop: ${this.loop}] '${line}'`);
       }
       this.last = t0;
-      const at = findMessageStart(line);
+      // The line in the classic shape (an RFC 5424 or Solaris header reshaped), as the rules see it.
+      const { line: headed, at } = parseHeader(line);
       if (at === 0) {
         counters.unparsed++;
         if (trace.on) trace.write(`[header] no syslog header: the whole line is taken as the message`);
       }
-      const rule = decideLine(rules, line, at);
+      const rule = decideLine(rules, headed, at);
       if (rule === 'skip') { counters.skipped++; continue; }
       if (rule === undefined) {
         counters.untreated++;
@@ -86,7 +87,7 @@ export class Scanner {
       counters.matched[rule.name] = (counters.matched[rule.name] ?? 0) + 1;
       if (rule.action === 'inject') {
         if (trace.on) trace.write(`[inject] Triggered by rule ['${rule.name}'] '${rule.pattern}'`);
-        const address = rules.findPeer(line, at);
+        const address = rules.findPeer(headed, at);
         if (address === undefined) {
           counters.noaddress++;
           if (trace.on) trace.write(`[inject] no peer address in the line: nothing counted`);
@@ -97,7 +98,7 @@ export class Scanner {
           if (trace.on) trace.write(`[inject] ambiguous peer (${address.ambiguous.join(', ')} each fit where the service writes it): nothing counted`);
           continue;
         }
-        const how = this.sessions.add(`${findSessionTag(line)} ${address}`, rule.affair, { address, rule: rule.name, penalty: rule.penalty, t0 });
+        const how = this.sessions.add(`${findSessionTag(headed)} ${address}`, rule.affair, { address, rule: rule.name, penalty: rule.penalty, t0 });
         if (how === 'included') counters.included++;
         counters.held = this.sessions.held;
         if (trace.on && how !== 'counted') trace.write(how === 'held'

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listRuleFiles, decideLine, type RuleSet } from './ruleset.js';
-import { findMessageStart } from './header.js';
+import { parseHeader } from './header.js';
 import type { RuleProblem } from './parse.js';
 
 export interface Sample {
@@ -54,8 +54,8 @@ export function readSamples(dir: string, problems: RuleProblem[] = []): Sample[]
 export interface Outcome { verdict: 'skip' | 'match' | 'untreated' | 'overlong'; rule: string | null; action: string | null; penalty: number | null; address: string | null; ambiguous?: string[] }
 
 /** Decide one line as the module would, without database or firewall. */
-export function outcomeOf(set: RuleSet, line: string): Outcome {
-  const at = findMessageStart(line);
+export function outcomeOf(set: RuleSet, raw: string): Outcome {
+  const { line, at } = parseHeader(raw);
   const d = decideLine(set, line, at);
   if (d === 'skip') return { verdict: 'skip', rule: null, action: null, penalty: null, address: null };
   if (d === undefined) return { verdict: 'untreated', rule: null, action: null, penalty: null, address: null };
