@@ -80,7 +80,7 @@ export function findAddressWords(line: string, at: number): AddressWord[] {
   for (let m = RUNS.exec(line); m !== null; m = RUNS.exec(line)) {
     const start = m.index;
     const run = m[0];
-    if (start > 0 && WORD.test(line[start - 1])) continue;
+    if (run.length < 2 || (start > 0 && WORD.test(line[start - 1])) || (!run.includes('.') && !run.includes(':'))) continue;
     ZONE.lastIndex = start + run.length;
     const zone = run.includes(':') ? ZONE.exec(line) : null;
     if (zone !== null && !WORD.test(line[ZONE.lastIndex] ?? '')) add(start, run + zone[0]);
