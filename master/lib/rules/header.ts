@@ -54,6 +54,8 @@ function reshapeRfc5424(line: string): HeadedLine | undefined {
   if (m === null) return undefined;
   const head = `${m[1]} ${m[2]} ${m[3]}${/^[0-9]+$/.test(m[4]) ? `[${m[4]}]` : ''}: `;
   const text = line.slice(m[0].length);
+  const c = text.charCodeAt(0);
+  if (!(c >= 48 && c <= 57)) return { line: head + text, at: head.length };
   OWN_AT.lastIndex = 0;
   return { line: head + text, at: head.length + OWN_AT.exec(text)![0].length };
 }
@@ -112,14 +114,15 @@ const TEST_STAMP = 'Jan  1 00:00:00 ';
 const TAGGED = compileLinear(`^(?:${HOST} )?${PROG}\\[[0-9]+\\]: `);
 
 /**
- * rules/Test's reading of a line: one with a header Watcher knows as it is; `host prog[pid]: `
- * or `prog[pid]: ` without a stamp (journal exports) with a stamp before it; a bare message
- * (`Failed password for root from ...`) with a whole header, `Jan  1 00:00:00 localhost
- * TAG: `, so patterns written after the tag (`': Failed password'`) match it. Only rules/Test
- * does this: a module counts a line without a header as it is (a client may have written it).
+ * rules/Test's reading of a line: one with a header Watcher knows as parseHeader reads it;
+ * `host prog[pid]: ` or `prog[pid]: ` without a stamp (journal exports) with a stamp before it;
+ * a bare message (`Failed password for root from ...`) with a whole header, `Jan  1 00:00:00
+ * localhost TAG: `, so patterns written after the tag (`': Failed password'`) match it. Only
+ * rules/Test does this: a module counts a line without a header as it is (a client may have
+ * written it).
  */
-export function headBareLine(line: string, tag: string): string {
-  if (findMessageStart(line) > 0) return line;
-  if (TAGGED.test(line)) return TEST_STAMP + line;
-  return `${TEST_STAMP}localhost ${tag}: ${line}`;
+export function headBareLine(line: string, tag: string): HeadedLine {
+  const h = parseHeader(line);
+  if (h.at > 0) return h;
+  return parseHeader(TAGGED.test(line) ? TEST_STAMP + line : `${TEST_STAMP}localhost ${tag}: ${line}`);
 }

@@ -37,7 +37,7 @@ export async function replayLines(set: RuleSet, input: Readable, out: Writable, 
   const handle = async (lines: (string | typeof OVERLONG)[]): Promise<void> => {
     let buf = '';
     for (const line of lines) {
-      const o = line === OVERLONG ? OVERLONG_OUTCOME : outcomeOf(set, headBareLine(line, tag));
+      const o = line === OVERLONG ? OVERLONG_OUTCOME : outcomeOf(set, line, headBareLine(line, tag));
       counts.lines++;
       if (o.verdict === 'skip') counts.skipped++;
       else if (o.verdict === 'untreated') counts.untreated++;
