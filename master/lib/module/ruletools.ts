@@ -1,6 +1,6 @@
 // The programs of a rules directory (Test, check-rule, check-all-rules), bound to a module.
 import { runProgram } from '../core/cli.js';
-import { runRuleTest, runCheckRule, runCheckAllRules } from '../rules/tools.js';
+import { runRuleTest, runCheckRule, runCheckAllRules, TEST_TAG } from '../rules/tools.js';
 import { LEVELS, type Level } from '../rules/parse.js';
 import { existsSync } from 'node:fs';
 import { loadModuleConf } from '../../../common.conf.js';
@@ -23,8 +23,9 @@ export function runTestProgram(def: ModuleDef, argv: string[]): Promise<number> 
       .command('$0 [file]', 'replay', (c) => c.positional('file', { type: 'string', describe: 'log file (default: stdin)' }))
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object a line: verdict, rule, action, penalty, address' })
       .option('rules', RULES_OPTION)
-      .option('level', { choices: LEVELS, describe: "rules of this level and below (default: the module's LEVEL key)" }),
-    run: (a: { file?: string; json: boolean; rules?: string; level?: Level }) => runRuleTest(selectedRules(def, a.rules), a.file, a.json, a.level ?? loadModuleConf(def.name).LEVEL as Level),
+      .option('level', { choices: LEVELS, describe: "rules of this level and below (default: the module's LEVEL key)" })
+      .option('tag', { type: 'string', default: TEST_TAG, describe: 'program[pid] given to a bare message (a line without any header), e.g. sshd[1]' }),
+    run: (a: { file?: string; json: boolean; rules?: string; level?: Level; tag: string }) => runRuleTest(selectedRules(def, a.rules), a.file, a.json, a.level ?? loadModuleConf(def.name).LEVEL as Level, a.tag),
   }, argv);
 }
 

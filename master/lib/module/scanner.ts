@@ -1,7 +1,7 @@
 // The scanner loop of a module: each line through superflous_map and the rope ladder, then
 // the rule's action (inject, passon, return) or the UNTREATED catch-all.
 import { decideLine, type RuleSet } from '../rules/ruleset.js';
-import { findMessageStart, findSessionTag } from '../rules/header.js';
+import { parseHeader, findSessionTag } from '../rules/header.js';
 import { countTries } from '../rules/tries.js';
 import { Sessions } from './sessions.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -72,12 +72,13 @@ export class Scanner {
         trace.write(`[Loop: ${this.loop}] '${line}'`);
       }
       this.last = t0;
-      const at = findMessageStart(line);
+      // The line in the classic shape (an RFC 5424 or Solaris header reshaped), as the rules see it.
+      const { line: headed, at } = parseHeader(line);
       if (at === 0) {
         counters.unparsed++;
         if (trace.on) trace.write(`[header] no syslog header: the whole line is taken as the message`);
       }
-      const rule = decideLine(rules, line, at);
+      const rule = decideLine(rules, headed, at);
       if (rule === 'skip') { counters.skipped++; continue; }
       if (rule === undefined) {
         counters.untreated++;
@@ -87,7 +88,7 @@ export class Scanner {
       counters.matched[rule.name] = (counters.matched[rule.name] ?? 0) + 1;
       if (rule.action === 'inject') {
         if (trace.on) trace.write(`[inject] Triggered by rule ['${rule.name}'] '${rule.pattern}'`);
-        const address = rules.findPeer(line, at);
+        const address = rules.findPeer(headed, at);
         if (address === undefined) {
           counters.noaddress++;
           if (trace.on) trace.write(`[inject] no peer address in the line: nothing counted`);
@@ -98,10 +99,10 @@ export class Scanner {
           if (trace.on) trace.write(`[inject] ambiguous peer (${address.ambiguous.join(', ')} each fit where the service writes it): nothing counted`);
           continue;
         }
-        const key = `${findSessionTag(line)} ${address}`;
+        const key = `${findSessionTag(headed)} ${address}`;
         const request = { address, rule: rule.name, penalty: rule.penalty, t0 };
         const how = this.sessions.add(key, rule.affair, request);
-        const tries = countTries(rule, line, at);
+        const tries = countTries(rule, headed, at);
         for (let n = tries; n > 1; n--) this.sessions.add(key, 'try', { ...request });
         if (trace.on && tries > 1) trace.write(`[inject] ${address}: the line reports ${tries} tries: ${tries} affairs`);
         if (how === 'included') counters.included++;

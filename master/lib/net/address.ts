@@ -37,6 +37,30 @@ export function normalizeAddress(s: string): string | undefined {
   return parseAddress(s)?.text;
 }
 
+const ZONE = /^[0-9A-Za-z_.-]+$/;
+const PADDED_QUAD = /^(.*?)((?:[0-9]{1,3}\.){3}[0-9]{1,3})$/;
+
+/**
+ * Canonical text of an address as a log line writes it, or undefined: besides what
+ * normalizeAddress takes, an IPv6 address with its zone (`fe80::1%eth0` is fe80::1: the zone
+ * names an interface of the logging host, not the peer) and a dotted quad with leading zeros
+ * (`010.001.002.003` is 10.1.2.3, also after `::ffff:`): read as decimal, never as octal.
+ */
+export function readLogAddress(s: string): string | undefined {
+  const plain = normalizeAddress(s);
+  if (plain !== undefined) return plain;
+  const pct = s.indexOf('%');
+  if (pct > 0) {
+    const zone = s.slice(pct + 1);
+    const addr = s.slice(0, pct);
+    return ZONE.test(zone) && addr.includes(':') ? readLogAddress(addr) : undefined;
+  }
+  const m = PADDED_QUAD.exec(s);
+  const quad = m === null ? undefined : parseIPv4(m[2], true);
+  if (quad === undefined) return undefined;
+  return m![1] === '' ? formatIPv4(quad) : normalizeAddress(m![1] + formatIPv4(quad));
+}
+
 /** The network of a prefix length that holds an address (host bits cleared). */
 export function netOf(family: Family, base: number | bigint, prefix: number): Net {
   if (family === 4) {

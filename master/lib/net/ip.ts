@@ -1,8 +1,11 @@
 // IP address text and numbers: strict dotted quads, RFC 5952 IPv6, and the prefix masks of both.
 import { isIPv6 } from 'node:net';
 
-/** Parse a strict dotted quad (no leading zeros, no blanks) to a uint32; undefined if invalid. */
-export function parseIPv4(s: string): number | undefined {
+/**
+ * Parse a strict dotted quad (no leading zeros, no blanks) to a uint32; undefined if invalid.
+ * `padded`: leading zeros allowed, read as decimal (`010.001.002.003` is 10.1.2.3).
+ */
+export function parseIPv4(s: string, padded = false): number | undefined {
   let value = 0;
   let part = 0;
   let digits = 0;
@@ -10,7 +13,7 @@ export function parseIPv4(s: string): number | undefined {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return undefined; // leading zero
+      if (digits > 0 && part === 0 && !padded) return undefined; // leading zero
       part = part * 10 + (c - 48);
       if (++digits > 3 || part > 255) return undefined;
     } else if (c === 46) {

@@ -3,130 +3,126 @@
 // never by a client; everything after may hold text a client chose (user names, banners,
 // HELO, envelope addresses). Patterns of superflous_map, the rules and peer_map count only
 // where their match starts at or before this position, so text planted in the message can
-// neither fake a match nor name an address.
+// neither fake a match nor name an address. The rules see every header form in the classic
+// shape `STAMP HOST program[pid]: message` (parseHeader), so `': Failed password'` matches
+// after an RFC 5424 or a Solaris header too. Each regex here runs on every line: linear,
+// and the common form (BSD stamp, host, tag) is the first alternative tried.
 import { compileLinear } from './linear.js';
-import { firstCharTest } from './shape.js';
 
-/** Syslog time stamps: BSD (`Nov  1 00:00:00`, journalctl's `.123456`) and RFC 3339. */
-const STAMP = '(?:[A-Z][a-z]{2} [ 0-9]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)';
-/** The syslog tag: a program name (postfix/smtpd, sshd-session) with an optional [pid]. */
-const TAG = '[^ :[\\]]+(?:\\[[0-9]+\\])?:';
+/** BSD (`Nov  1 00:00:00`, journalctl's short-precise `.123456`) and RFC 3339 / ISO 8601 (`T`, fractions, zone; journalctl's short-iso). */
+const STAMP = '(?:[A-Z][a-z]{2} [ 0-9]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?|@[0-9a-f]{16}[0-9a-f]{8})';
+/** A host name: no blank, no bracket, not ending in ':' (so a host-less line's tag is not taken for one). */
+const HOST = '[^ [\\]]*[^ :[\\]]';
+/** The syslog tag: a program name (postfix/smtpd, sshd-session, auth-worker(9)) with an optional [pid]. */
+const PROG = '[^ :[\\]]+';
+/** FreeBSD's `syslogd -v`: `<4.3>` or `<auth.info>` after the stamp. */
+const VERBOSE = '(?:<[0-9a-z]+\\.[0-9a-z]+> )?';
+/** Solaris and illumos: `[ID 800047 auth.info] ` after the tag, written by the logger. */
+const SOLARIS_ID = '\\[ID [0-9]+ [^ \\]]+\\] ';
+/** A syslog line whose stamp has a blank for `T` (`2019-10-22 03:39:17 mx1 exim[29786]: `): only with a [pid], so Exim's own log is not read as one. */
+const SPACED = `[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?: ?(?:Z|[+-][0-9]{2}:?[0-9]{2}))? ${HOST} ${PROG}\\[[0-9]+\\]: ?`;
 /**
  * A service's own time stamp at the head of its message (Exim: `2026-11-01 00:00:00.123 +0100
  * [pid] `), with Exim's message id after it when the line is about a message (`1qXyZa-000abc-Ab`
  * before 4.97, `1qXyZa-00000000abc-Abcd` since): Exim writes both, never a client.
  */
 const OWN = '(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?: [+-][0-9]{4})?(?: \\[[0-9]+\\])? (?:[0-9A-Za-z]{6}-[0-9A-Za-z]{6}(?:[0-9A-Za-z]{5})?-[0-9A-Za-z]{2}(?:[0-9A-Za-z]{2})? )?)';
-const HEADER = compileLinear(`^(?:(?:<[0-9]{1,3}>)?${STAMP} [^ ]+ ${TAG} ?)?${OWN}?`);
+/**
+ * Group 1: the header up to a Solaris ID; group 2: the blank of a tag with a pid but no ':'
+ * (rsyslog's legacy templates write `sshd[57916] Failed` for an RFC 5424 message); group 3: the ID.
+ */
+const SYSLOG = `((?:<[0-9]{1,3}>)?${STAMP} ${VERBOSE}(?:${HOST} )?${PROG}(?:\\[[0-9]+\\](?::|( ))|:) ?|${SPACED})(${SOLARIS_ID})?`;
+const HEADER = compileLinear(`^(?:${SYSLOG})?${OWN}?`);
+/** The common form alone (stamp, host, `prog[pid]:`), tried first: cheaper than HEADER, the same where it matches. */
+const COMMON = compileLinear(`^(?:<[0-9]{1,3}>)?${STAMP} ${HOST} ${PROG}(?:\\[[0-9]+\\])?: ?${OWN}?`);
+/** Exim's own stamp where an RFC 5424 message starts. */
+const OWN_AT = new RegExp(`${OWN}?`, 'y');
+/**
+ * RFC 5424: `<PRI>1 STAMP HOST APP PROCID MSGID SD MSG`; SD is `-` or `[id k="v"]...`, where a
+ * quoted value may hold `]`, `\"` and `\\`. Groups: stamp, host, app, procid.
+ */
+const RFC5424 = compileLinear(`^<[0-9]{1,3}>1 ([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})) ([^ ]+) ([^ ]+) ([^ ]+) [^ ]+ (?:-|(?:\\[[^\\]"]*(?:"(?:[^"\\\\]|\\\\.)*"[^\\]"]*)*\\])+)(?: +\\uFEFF?|$)`);
+/** The tag with its pid, in the shapes of SYSLOG. */
+const SESSION = compileLinear(`^(?:(?:<[0-9]{1,3}>)?${STAMP} ${VERBOSE}(?:${HOST} )?|[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?: ?(?:Z|[+-][0-9]{2}:?[0-9]{2}))? ${HOST} )(${PROG}\\[[0-9]+\\]):`);
 
-const SESSION = new RegExp(`^(?:<[0-9]{1,3}>)?${STAMP} [^ ]+ ([^ :[\\]]+\\[[0-9]+\\]):`);
+/** A log line as the rules see it: its header in the classic shape, and where its message starts there. */
+export interface HeadedLine { line: string; at: number }
 
-/** The service's `program[pid]` in the header, which names one session of it; '' when the line has no pid. */
-export function findSessionTag(line: string): string {
-  return SESSION.exec(line)?.[1] ?? '';
+// An RFC 5424 line in the classic shape, or undefined when it is not one.
+function reshapeRfc5424(line: string): HeadedLine | undefined {
+  const m = RFC5424.exec(line);
+  if (m === null) return undefined;
+  const head = `${m[1]} ${m[2]} ${m[3]}${/^[0-9]+$/.test(m[4]) ? `[${m[4]}]` : ''}: `;
+  const text = line.slice(m[0].length);
+  const c = text.charCodeAt(0);
+  if (!(c >= 48 && c <= 57)) return { line: head + text, at: head.length };
+  OWN_AT.lastIndex = 0;
+  return { line: head + text, at: head.length + OWN_AT.exec(text)![0].length };
 }
 
-/** Offset of the first character of the message in a log line (0 for a line without a header). */
+/**
+ * The line the rules see and where its message starts (0 for a line without a header Watcher
+ * knows). An RFC 5424 header becomes `STAMP HOST APP[PROCID]: ` (its structured data and
+ * MSGID dropped), a Solaris `[ID n facility.level] ` is dropped; every other line is the same
+ * string. The message text is never changed.
+ */
+export function parseHeader(line: string): HeadedLine {
+  const common = COMMON.exec(line);
+  if (common !== null && line.charCodeAt(common[0].length) !== 91) return { line, at: common[0].length };
+  if (line.charCodeAt(0) === 60) {
+    const r = reshapeRfc5424(line);
+    if (r !== undefined) return r;
+  }
+  const m = HEADER.exec(line)!;
+  if (m[2] === undefined && m[3] === undefined) return { line, at: m[0].length };
+  // The tag's ':' put back (its blank stays), the Solaris ID taken out.
+  const colon = m[2] === undefined ? '' : ':';
+  const tagEnd = colon ? line.lastIndexOf(']', m[1].length) + 1 : m[1].length;
+  const id = m[3]?.length ?? 0;
+  return { line: line.slice(0, tagEnd) + colon + line.slice(tagEnd, m[1].length) + line.slice(m[1].length + id), at: m[0].length - id + colon.length };
+}
+
+/** Offset of the first character of the message in the line as given (0 for a line without a header). */
 export function findMessageStart(line: string): number {
+  const common = COMMON.exec(line);
+  if (common !== null && line.charCodeAt(common[0].length) !== 91) return common[0].length;
+  if (line.charCodeAt(0) === 60) {
+    const m = RFC5424.exec(line);
+    if (m !== null) {
+      OWN_AT.lastIndex = m[0].length;
+      return m[0].length + OWN_AT.exec(line)![0].length;
+    }
+  }
   return HEADER.exec(line)![0].length;
 }
 
-/** Whether a literal pattern occurs starting at or before `at` (bash's "$Pattern", anchored). */
-export function includesAnchored(line: string, pattern: string, at: number): boolean {
-  return line.lastIndexOf(pattern, at) >= 0;
+/** The service's `program[pid]` in the header, which names one session of it; '' when the line has no pid. */
+export function findSessionTag(line: string): string {
+  return SESSION.exec(parseHeader(line).line)?.[1] ?? '';
 }
 
-// What execAnchored needs of a pattern, made once per pattern: the literal text every match
-// contains, a sticky twin that matches at one position, and which characters can start a match.
-interface Anchoring { lit: string; sticky: RegExp; starts?: (code: number) => boolean }
-const anchorings = new WeakMap<RegExp, Anchoring>();
+const TAG = compileLinear(`^${PROG}(?:\\[[0-9]+\\])?$`);
+
+/** Whether a text is a syslog tag, `program` or `program[pid]` (rules/Test --tag). */
+export function isSyslogTag(text: string): boolean {
+  return TAG.test(text);
+}
+
+/** The stamp rules/Test puts before a line without a header. */
+const TEST_STAMP = 'Jan  1 00:00:00 ';
+/** A journal export's `host prog[pid]: ` (or the tag alone) without a stamp. */
+const TAGGED = compileLinear(`^(?:${HOST} )?${PROG}\\[[0-9]+\\]: `);
 
 /**
- * The longest run of literal text that every match of a JS regex source must contain ('' when
- * none is certain: top-level alternation, or only classes and groups). Used as a cheap
- * `includes` test before the regex runs, so lines that cannot match never reach the engine.
+ * rules/Test's reading of a line: one with a header Watcher knows as parseHeader reads it;
+ * `host prog[pid]: ` or `prog[pid]: ` without a stamp (journal exports) with a stamp before it;
+ * a bare message (`Failed password for root from ...`) with a whole header, `Jan  1 00:00:00
+ * localhost TAG: `, so patterns written after the tag (`': Failed password'`) match it. Only
+ * rules/Test does this: a module counts a line without a header as it is (a client may have
+ * written it).
  */
-export function requiredLiteral(source: string): string {
-  let best = '';
-  let run = '';
-  const end = (): void => { if (run.length > best.length) best = run; run = ''; };
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    const next = source[i + 1];
-    if (c === '|') return '';
-    let lit: string | undefined;
-    let len = 1;
-    if (c === '\\') {
-      if (next !== undefined && /[^A-Za-z0-9]/.test(next)) lit = next;
-      len = 2;
-    } else if (c === '(' || c === '[') {
-      // Skip the group or class whole: what it holds is not certain.
-      let depth = 0;
-      let j = i;
-      for (; j < source.length; j++) {
-        const d = source[j];
-        if (d === '\\') { j++; continue; }
-        if (c === '[') { if (d === ']' && j > i + 1 && !(j === i + 2 && source[i + 1] === '^')) break; continue; }
-        if (d === '(') depth++;
-        else if (d === ')' && --depth === 0) break;
-      }
-      len = j - i + 1;
-    } else if (!'.^$*+?{}'.includes(c)) lit = c;
-    const q = source[i + len];
-    i += len - 1;
-    if (lit === undefined || q === '*' || q === '?' || q === '{') { end(); continue; }
-    run += lit;
-    if (q === '+') end();
-  }
-  end();
-  return best;
-}
-
-// The anchoring of a regex, made at its first use.
-function anchoringOf(regex: RegExp): Anchoring {
-  let a = anchorings.get(regex);
-  if (a === undefined) {
-    a = { lit: regex.flags.includes('i') ? '' : requiredLiteral(regex.source), sticky: new RegExp(regex.source, `${regex.flags}y`), starts: firstCharTest(regex.source) };
-    anchorings.set(regex, a);
-  }
-  return a;
-}
-
-/**
- * Lines up to this length are searched in one exec, the fastest way: whatever the pattern, its
- * work is bounded by this length. A longer line is tried only where a match may start.
- */
-const SEARCH_WHOLE = 512;
-
-/**
- * The leftmost match of a regex when it starts at or before `at`, else null. On a long line the
- * regex is tried only at those positions (where a character that can start it stands), never
- * further in the message: a line's length cannot multiply the work of a pattern that scans to
- * its end, and text planted in the message is never even tried.
- */
-export function execAnchored(regex: RegExp, line: string, at: number): RegExpExecArray | null {
-  const a = anchoringOf(regex);
-  if (a.lit !== '' && !line.includes(a.lit)) return null;
-  if (line.length <= SEARCH_WHOLE) {
-    regex.lastIndex = 0;
-    const m = regex.exec(line);
-    return m !== null && m.index <= at ? m : null;
-  }
-  return tryStarts(a, line, at);
-}
-
-/** execAnchored of a long line, whatever its length: the regex tried at each position up to `at` where a match may start. */
-export function execAtStarts(regex: RegExp, line: string, at: number): RegExpExecArray | null {
-  return tryStarts(anchoringOf(regex), line, at);
-}
-
-function tryStarts(a: Anchoring, line: string, at: number): RegExpExecArray | null {
-  const last = Math.min(at, line.length);
-  for (let s = 0; s <= last; s++) {
-    if (a.starts !== undefined && !a.starts(line.charCodeAt(s))) continue;
-    a.sticky.lastIndex = s;
-    const m = a.sticky.exec(line);
-    if (m !== null) return m;
-  }
-  return null;
+export function headBareLine(line: string, tag: string): HeadedLine {
+  const h = parseHeader(line);
+  if (h.at > 0) return h;
+  return parseHeader(TAGGED.test(line) ? TEST_STAMP + line : `${TEST_STAMP}localhost ${tag}: ${line}`);
 }

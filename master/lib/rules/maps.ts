@@ -1,9 +1,10 @@
 // The two line maps beside the rules: superflous_map (noise to skip) and peer_map (where the
 // service names its peer). One ERE a line, '#' comments; each map becomes one RegExp.
-import { normalizeAddress } from '../net/address.js';
+import { readLogAddress } from '../net/address.js';
 import { translateEre, repeatSource, EreError } from './ere.js';
 import { compileLinear } from './linear.js';
-import { findMessageStart, execAnchored } from './header.js';
+import { findMessageStart } from './header.js';
+import { execAnchored } from './anchor.js';
 import { warnBacktracking, type RuleProblem } from './parse.js';
 
 interface MapLine { line: number; source: string; ere: string }
@@ -42,9 +43,11 @@ export function parseSuperflousMap(text: string, file: string): { regex?: RegExp
 const ADDR = `(${repeatSource('[0-9A-Fa-f:.]', 2, 45)})`;
 /** What stands for the candidate address while a line is checked with it (never in a log line). */
 const MARK = '\u0000';
-/** Runs of address characters; each is then checked to be a whole word (see addressWords). */
+/** Runs of address characters; each is then checked to be a whole word (see findAddressWords). */
 const RUNS = /[0-9A-Fa-f:.]+/g;
 const WORD = /[0-9A-Za-z_-]/;
+/** An IPv6 zone after a run: `%eth0`, `%eth0.100`, `%2`. */
+const ZONE = /%[0-9A-Za-z_-]+(?:\.[0-9A-Za-z_-]+)*/y;
 
 /** Two or more addresses stand where the service writes its peer: the line cannot say which. */
 export interface Ambiguous { ambiguous: string[] }
@@ -55,25 +58,35 @@ export type Peer = string | Ambiguous | undefined;
 /** Finds the attacker's address in a line (`at`: where its message starts). */
 export type PeerFinder = (line: string, at?: number) => Peer;
 
+/** An address word of a line: where it stands and its canonical address. */
+export interface AddressWord { start: number; end: number; address: string }
+
 /**
  * The addresses of a line from `at` on that are whole words, where each stands and its
- * canonical text: IPv4 or IPv6, also before `:port` or a final `.`/`:` of the sentence (both
- * readings are candidates: the pattern decides which fits). Never a part of a longer word:
- * `10.1.1.1-x.evil.example`, `x10.1.1.1` and `10.1.1.1.evil.example` (PTR names an attacker
- * chooses) hold no address.
+ * canonical text (net/address.ts readLogAddress): IPv4 or IPv6, an IPv6 zone with or without
+ * it (`fe80::1%eth0`), leading zeros read as decimal, also before `:port` or a final `.`/`:`
+ * of the sentence (both readings are candidates: the pattern decides which fits). Brackets
+ * and angle brackets around (`[ADDR]:PORT`, dropbear's `<ADDR:PORT>`) are not part of the
+ * word: the pattern spells them. Never a part of a longer word: `10.1.1.1-x.evil.example`,
+ * `x10.1.1.1` and `10.1.1.1.evil.example` (PTR names an attacker chooses) hold no address.
  */
-function addressWords(line: string, at: number): { start: number; end: number; address: string }[] {
-  const out: { start: number; end: number; address: string }[] = [];
+export function findAddressWords(line: string, at: number): AddressWord[] {
+  const out: AddressWord[] = [];
+  const add = (start: number, text: string): void => {
+    const address = readLogAddress(text);
+    if (address !== undefined) out.push({ start, end: start + text.length, address });
+  };
   RUNS.lastIndex = at;
   for (let m = RUNS.exec(line); m !== null; m = RUNS.exec(line)) {
     const start = m.index;
     const run = m[0];
-    if ((start > 0 && WORD.test(line[start - 1])) || WORD.test(line[start + run.length] ?? '')) continue;
+    if (run.length < 2 || (start > 0 && WORD.test(line[start - 1])) || (!run.includes('.') && !run.includes(':'))) continue;
+    ZONE.lastIndex = start + run.length;
+    const zone = run.includes(':') ? ZONE.exec(line) : null;
+    if (zone !== null && !WORD.test(line[ZONE.lastIndex] ?? '')) add(start, run + zone[0]);
+    if (WORD.test(line[start + run.length] ?? '')) continue;
     const tail = /(:[0-9]+|[.:])$/.exec(run);
-    for (const text of tail ? [run, run.slice(0, tail.index)] : [run]) {
-      const address = normalizeAddress(text);
-      if (address !== undefined) out.push({ start, end: start + text.length, address });
-    }
+    for (const text of tail ? [run, run.slice(0, tail.index)] : [run]) add(start, text);
   }
   return out;
 }
@@ -99,7 +112,7 @@ export function parsePeerMap(text: string, file: string): { find: PeerFinder; co
   const marked = compileLinear(lines.map((l) => `(?:${l.source.replace('ADDR', MARK)})`).join('|'));
   const find: PeerFinder = (line, at = findMessageStart(line)) => {
     const fits = new Set<string>();
-    for (const w of addressWords(line, at)) {
+    for (const w of findAddressWords(line, at)) {
       if (!fits.has(w.address) && execAnchored(marked, line.slice(0, w.start) + MARK + line.slice(w.end), at)) fits.add(w.address);
     }
     if (fits.size <= 1) return fits.values().next().value;

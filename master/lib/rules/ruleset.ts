@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { WatcherError, EX_CONFIG, EX_NOINPUT } from '../core/exit.js';
 import { parseRuleFile, formatProblem, LEVELS, type Level, type Rule, type RuleProblem } from './parse.js';
 import { parseSuperflousMap, parsePeerMap, type PeerFinder } from './maps.js';
-import { findMessageStart, includesAnchored, execAnchored } from './header.js';
+import { findMessageStart } from './header.js';
+import { includesAnchored, execAnchored } from './anchor.js';
 
 export interface RuleSet {
   dir: string;

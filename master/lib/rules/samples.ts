@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listRuleFiles, decideLine, type RuleSet } from './ruleset.js';
-import { findMessageStart } from './header.js';
+import { parseHeader, type HeadedLine } from './header.js';
 import type { RuleProblem } from './parse.js';
 import { countTries } from './tries.js';
 
@@ -55,9 +55,9 @@ export function readSamples(dir: string, problems: RuleProblem[] = []): Sample[]
  */
 export interface Outcome { verdict: 'skip' | 'match' | 'untreated' | 'overlong'; rule: string | null; action: string | null; penalty: number | null; address: string | null; ambiguous?: string[]; tries?: number }
 
-/** Decide one line as the module would, without database or firewall. */
-export function outcomeOf(set: RuleSet, line: string): Outcome {
-  const at = findMessageStart(line);
+/** Decide one line as the module would, without database or firewall (`headed`: the line as parseHeader reads it). */
+export function outcomeOf(set: RuleSet, raw: string, headed: HeadedLine = parseHeader(raw)): Outcome {
+  const { line, at } = headed;
   const d = decideLine(set, line, at);
   if (d === 'skip') return { verdict: 'skip', rule: null, action: null, penalty: null, address: null };
   if (d === undefined) return { verdict: 'untreated', rule: null, action: null, penalty: null, address: null };

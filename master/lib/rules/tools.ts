@@ -5,11 +5,12 @@ import type { Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import { LineSplitter, OVERLONG, MAX_LINE } from '../core/lines.js';
 import { systemClock } from '../core/clock.js';
-import { WatcherError, EX_CONFIG, EX_NOINPUT } from '../core/exit.js';
+import { WatcherError, EX_CONFIG, EX_NOINPUT, EX_USAGE } from '../core/exit.js';
 import { parseRuleFile, formatProblem, formatWarning, type Level, type RuleProblem } from './parse.js';
 import { parseSuperflousMap, parsePeerMap } from './maps.js';
 import { loadRuleSet, readRuleSet, listRuleFiles, type RuleSet } from './ruleset.js';
 import { outcomeOf, readSamples, checkSamples, parseSamples, type Outcome } from './samples.js';
+import { headBareLine, isSyslogTag } from './header.js';
 
 export interface TestCounts { lines: number; skipped: number; matched: number; untreated: number; overlong: number; ms: number }
 
@@ -22,15 +23,21 @@ function formatOutcome(o: Outcome, json: boolean): string {
 
 const OVERLONG_OUTCOME: Outcome = { verdict: 'overlong', rule: null, action: null, penalty: null, address: null };
 
-/** Replay lines through superflous_map and the rules, one result line per input line, in order (`overlong` for one over MAX_LINE). */
-export async function replayLines(set: RuleSet, input: Readable, out: Writable, json: boolean): Promise<TestCounts> {
+/** The tag rules/Test gives a bare message (a line without any header) unless --tag says another. */
+export const TEST_TAG = 'Test[0]';
+
+/**
+ * Replay lines through superflous_map and the rules, one result line per input line, in order
+ * (`overlong` for one over MAX_LINE); a line without a header is given one (headBareLine, `tag`).
+ */
+export async function replayLines(set: RuleSet, input: Readable, out: Writable, json: boolean, tag = TEST_TAG): Promise<TestCounts> {
   const t0 = systemClock.mono();
   const counts: TestCounts = { lines: 0, skipped: 0, matched: 0, untreated: 0, overlong: 0, ms: 0 };
   const split = new LineSplitter();
   const handle = async (lines: (string | typeof OVERLONG)[]): Promise<void> => {
     let buf = '';
     for (const line of lines) {
-      const o = line === OVERLONG ? OVERLONG_OUTCOME : outcomeOf(set, line);
+      const o = line === OVERLONG ? OVERLONG_OUTCOME : outcomeOf(set, line, headBareLine(line, tag));
       counts.lines++;
       if (o.verdict === 'skip') counts.skipped++;
       else if (o.verdict === 'untreated') counts.untreated++;
@@ -46,12 +53,13 @@ export async function replayLines(set: RuleSet, input: Readable, out: Writable, 
   return counts;
 }
 
-/** rules/Test [--json] [FILE]: the module's fail2ban-regex. */
-export async function runRuleTest(dir: string, file: string | undefined, json: boolean, level: Level = 'normal'): Promise<number> {
+/** rules/Test [--json] [--tag TAG] [FILE]: the module's fail2ban-regex. */
+export async function runRuleTest(dir: string, file: string | undefined, json: boolean, level: Level = 'normal', tag = TEST_TAG): Promise<number> {
+  if (!isSyslogTag(tag)) throw new WatcherError(`--tag ${JSON.stringify(tag)}: not a syslog tag (program or program[pid], no blank or ':')`, EX_USAGE);
   const set = loadRuleSet(dir, level);
   if (file !== undefined && !existsSync(file)) throw new WatcherError(`${file}: no such file`, EX_NOINPUT);
   const input = file !== undefined ? createReadStream(file, { highWaterMark: 1 << 20 }) : process.stdin;
-  const c = await replayLines(set, input, process.stdout, json);
+  const c = await replayLines(set, input, process.stdout, json, tag);
   const rate = c.ms > 0 ? Math.round(c.lines / (c.ms / 1000)) : c.lines;
   process.stderr.write(`${c.lines} lines: ${c.skipped} skipped, ${c.matched} matched, ${c.untreated} untreated${c.overlong ? `, ${c.overlong} overlong (over ${MAX_LINE} characters)` : ''}; ${(c.ms / 1000).toFixed(2)} s, ${rate} lines/s\n`);
   return 0;

@@ -2,7 +2,7 @@
 // a whole connection says how many passwords it refused (Dovecot's `auth failed, 3 attempts`).
 // The pattern is anchored like a rule's (header.ts), so a number a client planted in the
 // message (a user name `(auth failed, 30 attempts`) is never read.
-import { execAnchored } from './header.js';
+import { execAnchored } from './anchor.js';
 import type { Rule } from './parse.js';
 
 /** Most tries one line counts: the highest MAX_AFFAIRS, beyond which more change nothing. */

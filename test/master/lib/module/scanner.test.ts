@@ -49,4 +49,24 @@ describe('Scanner', () => {
     expect(counters.unparsed).toBe(1);
     expect(trace).toContain('[header] no syslog header: the whole line is taken as the message');
   });
+
+  it('reads RFC 5424 and Solaris headers as the classic shape: patterns after the tag match, program[pid] names the session', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scan-'));
+    mkdirSync(join(dir, 'rules'));
+    writeFileSync(join(dir, 'rules/100-failed.rule'), "RULE=failed\nPattern=': Failed password for '\nif [[ \"$REPLY\" =~ \"$Pattern\" ]]; then inject; return $?; fi\n");
+    writeFileSync(join(dir, 'rules/110-closed.rule'), "RULE=closed\nAffair=close\nPattern=': Connection closed by '\nif [[ \"$REPLY\" =~ \"$Pattern\" ]]; then inject; return $?; fi\n");
+    writeFileSync(join(dir, 'rules/peer_map'), 'Failed password for .* from ADDR port [0-9]+ ssh2$\nConnection closed by ADDR port [0-9]+$\n');
+    const submitted: InjectRequest[] = [];
+    const injector = { submit: (r: InjectRequest) => submitted.push(r), flush: () => {}, queued: 0 } as unknown as Injector;
+    const counters = newCounters();
+    const s = new Scanner(loadRuleSet(join(dir, 'rules')), { injector, counters, trace: { on: false, write: () => {} } });
+    s.scan([
+      '<86>1 2026-12-02T18:43:45.669227+00:00 vm sshd 57915 - [timeQuality tzKnown="1"][x k="\\] Failed password for root from 10.9.9.9 port 1 ssh2"] Failed password for root from 192.0.2.7 port 22 ssh2',
+      // The close of the same session (sshd[57915], 192.0.2.7) adds nothing; another pid's close counts.
+      '2026-12-02T18:43:46.1+00:00 vm sshd[57915] Connection closed by 192.0.2.7 port 22',
+      'Dec  2 18:43:47 vm sshd[57999]: [ID 800047 auth.info] Connection closed by 192.0.2.7 port 22',
+    ]);
+    expect(submitted.map((r) => [r.address, r.rule])).toEqual([['192.0.2.7', 'failed'], ['192.0.2.7', 'closed']]);
+    expect(counters).toMatchObject({ lines: 3, unparsed: 0, included: 1, matched: { failed: 1, closed: 2 } });
+  });
 });

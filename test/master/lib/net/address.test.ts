@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeAddress, parseIPv4, parseNet } from '../../../../master/lib/net/address.js';
+import { normalizeAddress, parseIPv4, parseNet, readLogAddress } from '../../../../master/lib/net/address.js';
 import { NetMatcher } from '../../../../master/lib/net/netmatch.js';
 import { parseList } from '../../../../master/lib/pool/lists.js';
 
@@ -27,6 +27,35 @@ describe('addresses', () => {
   ];
   it.each(addrs)('normalizes %j to %j', (input, want) => {
     expect(normalizeAddress(input)).toBe(want);
+  });
+
+  // Address words of log lines: [word, canonical or undefined]. Lists stay strict (above).
+  const logged: [string, string | undefined][] = [
+    ['1.2.3.4', '1.2.3.4'],
+    ['fe80::1%eth0', 'fe80::1'],
+    ['FE80::1%eth0.100', 'fe80::1'],
+    ['fe80::1%2', 'fe80::1'],
+    ['::ffff:1.2.3.4%eth0', '1.2.3.4'],
+    ['fe80::1%', undefined],
+    ['fe80::1%eth 0', undefined],
+    ['fe80::1%eth0%1', undefined],
+    ['1.2.3.4%eth0', undefined],
+    ['::ffff:93.42.155.2', '93.42.155.2'],
+    ['::FFFF:5db0:9b02', '93.176.155.2'],
+    ['010.001.002.003', '10.1.2.3'],
+    ['192.030.0.6', '192.30.0.6'],
+    ['00.0.0.0', '0.0.0.0'],
+    ['::ffff:010.001.002.003', '10.1.2.3'],
+    ['2001:0db8:0000::0001', '2001:db8::1'],
+    ['0001.2.3.4', undefined],
+    ['256.1.1.1', undefined],
+    ['1.010.1.2.3', undefined],
+    ['01.2.3', undefined],
+    ['[1.2.3.4]', undefined],
+    ['1.2.3.4:22', undefined],
+  ];
+  it.each(logged)('reads the log word %j as %j', (input, want) => {
+    expect(readLogAddress(input)).toBe(want);
   });
 
   // [input, canonical or undefined]

@@ -8,7 +8,8 @@ import { translateEre } from '../../../../master/lib/rules/ere.js';
 import { findBacktracking, firstCharTest } from '../../../../master/lib/rules/shape.js';
 import { readRuleSet } from '../../../../master/lib/rules/ruleset.js';
 import { readSamples } from '../../../../master/lib/rules/samples.js';
-import { execAnchored, execAtStarts, findMessageStart } from '../../../../master/lib/rules/header.js';
+import { findMessageStart } from '../../../../master/lib/rules/header.js';
+import { execAnchored, execAtStarts } from '../../../../master/lib/rules/anchor.js';
 import { parseSuperflousMap } from '../../../../master/lib/rules/maps.js';
 
 const SETS = ['WatchLG/rules', 'WatchMB/rules', 'WatchMB/rules-dovecot', 'WatchMX/rules', 'WatchMX/rules-exim'].map((d) => join(REPO, 'modules', d));
