@@ -43,11 +43,17 @@ export function parseSuperflousMap(text: string, file: string): { regex?: RegExp
 const ADDR = `(${repeatSource('[0-9A-Fa-f:.]', 2, 45)})`;
 /** What stands for the candidate address while a line is checked with it (never in a log line). */
 const MARK = '\u0000';
-/** Runs of address characters; each is then checked to be a whole word (see findAddressWords). */
-const RUNS = /[0-9A-Fa-f:.]+/g;
-const WORD = /[0-9A-Za-z_-]/;
 /** An IPv6 zone after a run: `%eth0`, `%eth0.100`, `%2`. */
 const ZONE = /%[0-9A-Za-z_-]+(?:\.[0-9A-Za-z_-]+)*/y;
+/** A port or a sentence's final '.'/':' after an address: both readings are candidates. */
+const TAIL = /(:[0-9]+|[.:])$/;
+/** Distinct addresses tried where the service writes its peer; a line with more is ambiguous. */
+export const MAX_CANDIDATES = 8;
+
+// Character classes of the word scanner (char codes): address characters and word characters.
+const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const isAddrChar = (c: number): boolean => isHex(c) || c === 58 || c === 46;
+const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
 
 /** Two or more addresses stand where the service writes its peer: the line cannot say which. */
 export interface Ambiguous { ambiguous: string[] }
@@ -76,17 +82,29 @@ export function findAddressWords(line: string, at: number): AddressWord[] {
     const address = readLogAddress(text);
     if (address !== undefined) out.push({ start, end: start + text.length, address });
   };
-  RUNS.lastIndex = at;
-  for (let m = RUNS.exec(line); m !== null; m = RUNS.exec(line)) {
-    const start = m.index;
-    const run = m[0];
-    if (run.length < 2 || (start > 0 && WORD.test(line[start - 1])) || (!run.includes('.') && !run.includes(':'))) continue;
-    ZONE.lastIndex = start + run.length;
-    const zone = run.includes(':') ? ZONE.exec(line) : null;
-    if (zone !== null && !WORD.test(line[ZONE.lastIndex] ?? '')) add(start, run + zone[0]);
-    if (WORD.test(line[start + run.length] ?? '')) continue;
-    const tail = /(:[0-9]+|[.:])$/.exec(run);
-    for (const text of tail ? [run, run.slice(0, tail.index)] : [run]) add(start, text);
+  // A hand-written scan: runs of address characters that hold a '.' or ':' (most runs of a
+  // log line are short words of hex letters), whole words only.
+  const n = line.length;
+  for (let i = at; i < n;) {
+    if (!isAddrChar(line.charCodeAt(i))) { i++; continue; }
+    const start = i;
+    let punct = false;
+    for (; i < n; i++) {
+      const c = line.charCodeAt(i);
+      if (c === 58 || c === 46) punct = true;
+      else if (!isHex(c)) break;
+    }
+    if (!punct || i - start < 2 || (start > 0 && isWordChar(line.charCodeAt(start - 1)))) continue;
+    const run = line.slice(start, i);
+    if (run.includes(':')) {
+      ZONE.lastIndex = i;
+      const zone = ZONE.exec(line);
+      if (zone !== null && !isWordChar(line.charCodeAt(ZONE.lastIndex))) add(start, run + zone[0]);
+    }
+    if (i < n && isWordChar(line.charCodeAt(i))) continue;
+    const tail = TAIL.exec(run);
+    add(start, run);
+    if (tail) add(start, run.slice(0, tail.index));
   }
   return out;
 }
@@ -110,9 +128,26 @@ export function parsePeerMap(text: string, file: string): { find: PeerFinder; co
   });
   if (lines.length === 0) return { find: () => undefined, count: 0, problems, warnings };
   const marked = compileLinear(lines.map((l) => `(?:${l.source.replace('ADDR', MARK)})`).join('|'));
+  const located = compileLinear(lines.map((l) => `(?:${l.source.replace('ADDR', '([0-9A-Fa-f:.]+)')})`).join('|'));
   const find: PeerFinder = (line, at = findMessageStart(line)) => {
+    const words = findAddressWords(line, at);
+    if (words.length === 0) return undefined;
+    // One address word, met once as the pattern's ADDR: it is the peer (one exec, no copy of the line).
+    if (words.length === 1) {
+      const w = words[0];
+      const m = execAnchored(located, line, at);
+      if (m === null) return undefined;
+      const text = line.slice(w.start, w.end);
+      for (let g = 1; g < m.length; g++) {
+        if (m[g] === undefined) continue;
+        if (m[g] === text && line.indexOf(text) === w.start && line.indexOf(text, w.start + 1) < 0) return w.address;
+        break;
+      }
+    }
+    const distinct = [...new Set(words.map((w) => w.address))];
+    if (distinct.length > MAX_CANDIDATES) return { ambiguous: distinct.slice(0, MAX_CANDIDATES) };
     const fits = new Set<string>();
-    for (const w of findAddressWords(line, at)) {
+    for (const w of words) {
       if (!fits.has(w.address) && execAnchored(marked, line.slice(0, w.start) + MARK + line.slice(w.end), at)) fits.add(w.address);
     }
     if (fits.size <= 1) return fits.values().next().value;

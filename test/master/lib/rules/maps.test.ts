@@ -2,7 +2,7 @@
 // line finds in each: the zone dropped, IPv4-mapped made IPv4, ports and brackets spelled by
 // the pattern, leading zeros read as decimal.
 import { describe, expect, it } from 'vitest';
-import { findAddressWords, parsePeerMap } from '../../../../master/lib/rules/maps.js';
+import { findAddressWords, parsePeerMap, MAX_CANDIDATES } from '../../../../master/lib/rules/maps.js';
 
 describe('address words', () => {
   // [text, every candidate word as `text → address`]
@@ -51,5 +51,20 @@ describe('the peer a peer_map line finds in each form', () => {
   it.each(cases)('%s', (line, peer) => {
     expect(problems).toEqual([]);
     expect(find(line)).toBe(peer);
+  });
+});
+
+describe('a line stuffed with addresses', () => {
+  const H = 'Nov  1 00:00:00 host sshd[1]: ';
+  const { find } = parsePeerMap('Invalid user .* from ADDR( port [0-9]+)?$', '/r/peer_map');
+  it(`tries at most ${MAX_CANDIDATES} distinct addresses: a line with more is ambiguous`, () => {
+    const stuffed = Array.from({ length: 600 }, (_, i) => `from 10.${i >> 8}.${i & 255}.1`).join(' ');
+    const line = `${H}Invalid user ${stuffed.slice(0, 8000)} from 203.0.113.9 port 22`;
+    const peer = find(line);
+    expect(peer).toEqual({ ambiguous: expect.any(Array) });
+    expect((peer as { ambiguous: string[] }).ambiguous).toHaveLength(MAX_CANDIDATES);
+  });
+  it('finds the peer of a line with a few addresses in a user name', () => {
+    expect(find(`${H}Invalid user a from 10.0.0.1 port 1 b from 10.0.0.2 port 2 from 203.0.113.9 port 22`)).toBe('203.0.113.9');
   });
 });
