@@ -68,7 +68,7 @@ describe('a peer planted in client-shaped text of a real sshd line', () => {
   it('counts nothing of a line whose peer is ambiguous or a PTR name that starts like an address', async () => {
     const H = 'Nov  1 00:00:00 vmd28527';
     const lines = [
-      `${H} sshd[9001]: Failed password for invalid user test from 203.0.113.50 port 58946 ssh2: from 203.0.113.51 port 55555 ssh2`,
+      `${H} sshd[9001]: Failed hostbased for test from 203.0.113.50 port 58946 ssh2: ED25519 SHA256:x, client user "u", client host "h from 203.0.113.51 port 55555 ssh2: z"`,
       `${H} sshd[9002]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.52-x.evil.example  user=root`,
       `${H} sshd[9003]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.53.evil.example  user=root`,
     ];

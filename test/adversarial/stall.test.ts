@@ -108,7 +108,7 @@ describe('crafted lines through the rule tools', () => {
     expect(r.timedOut, 'check-all-rules stalled').toBe(false);
     expect(r.exitCode, r.stdout).toBe(0);
     expect(r.stdout).toContain(`${join(rules, '050-nested.rule')}:3: warning: pattern backtracks more than linearly`);
-    expect(r.stdout).toMatch(/rules-stall: \d+ decisions in 8 files, \d+ samples, all samples as annotated$/);
+    expect(r.stdout).toMatch(/rules-stall: \d+ decisions in \d+ files, \d+ samples, all samples as annotated$/);
     expect(r.stdout.match(/warning:/g)).toHaveLength(1);
   });
 });

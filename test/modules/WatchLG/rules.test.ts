@@ -24,8 +24,8 @@ describe('WatchLG rules', () => {
     expect(samples.some((s) => s.verdict === 'skip')).toBe(true);
   });
 
-  it('rules/Test --json gives every sample its annotated verdict, rule and address, in order', async () => {
-    const r = await tool('Test', ['--json'], samples.map((s) => s.text).join('\n') + '\n');
+  it('rules/Test --json --level strict gives every sample its annotated verdict, rule and address, in order', async () => {
+    const r = await tool('Test', ['--json', '--level', 'strict'], samples.map((s) => s.text).join('\n') + '\n');
     expect(r.exitCode).toBe(0);
     const got = r.stdout.split('\n').map((l) => JSON.parse(l));
     expect(got).toHaveLength(samples.length);
@@ -35,6 +35,21 @@ describe('WatchLG rules', () => {
       expect(got[i], `${s.file}:${s.line}`).toMatchObject(want);
     });
     expect(r.stderr).toMatch(new RegExp(`^${samples.length} lines: \\d+ skipped, \\d+ matched, \\d+ untreated`));
+  });
+
+  it('at --level normal a sample is as annotated, or its strict rule ends the ladder counting nothing', async () => {
+    const strict = new Set(listRuleFiles(RULES).flatMap((f) => parseRuleFile(readFileSync(f, 'utf8'), f).rules).filter((x) => x.level === 'strict').map((x) => x.name));
+    const r = await tool('Test', ['--json', '--level', 'normal'], samples.map((s) => s.text).join('\n') + '\n');
+    const got = r.stdout.split('\n').map((l) => JSON.parse(l));
+    let returned = 0;
+    samples.forEach((s, i) => {
+      const want = s.verdict === 'match' ? { verdict: 'match', rule: s.rule, address: s.address ?? null } : { verdict: s.verdict, rule: null, address: null };
+      if (s.verdict === 'match' && strict.has(s.rule!) && got[i].action === 'return') {
+        returned++;
+        expect(got[i], `${s.file}:${s.line}`).toEqual({ verdict: 'match', rule: s.rule, action: 'return', penalty: null, address: null });
+      } else expect(got[i], `${s.file}:${s.line}`).toMatchObject(want);
+    });
+    expect(returned).toBeGreaterThan(10);
   });
 
   it('rules/Test reads a file and prints plain result lines', async () => {
@@ -74,7 +89,7 @@ describe('WatchLG rules', () => {
     expect(r.stdout).toContain(`${bad}:4: typographic quote \u201c`);
     const good = await tool('check-rule', [join(RULES, '100-root-login.rule')]);
     expect(good.exitCode).toBe(0);
-    expect(good.stdout).toMatch(/100-root-login\.rule: OK \(3 decisions, \d+ samples\)/);
+    expect(good.stdout).toMatch(/100-root-login\.rule: OK \(5 decisions, \d+ samples\)/);
   });
 
   it('check-all-rules explains a seed pattern that matches only inside the message', async () => {
