@@ -16,7 +16,8 @@ import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
 const H = 'Nov  1 00:00:00 vmd28527';
 /** n distinct attackers in 10.<net>.0.0/16. */
 const attackers = (net: number, n: number, from = 0): string[] => Array.from({ length: n }, (_, k) => `10.${net}.${(k + from + 1) >> 8}.${(k + from + 1) & 255}`);
-const invalid = (addr: string): string => `${H} sshd[9]: Invalid user x from ${addr} port 22`;
+// A try (Failed password): counted at once, each line one affair (Affair=try).
+const invalid = (addr: string): string => `${H} sshd[9]: Failed password for invalid user x from ${addr} port 22 ssh2`;
 const CONF = 'TRACE=\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=60';
 
 describe('WatchLG while its database refuses writes or its -shm file goes bad', () => {
@@ -77,7 +78,7 @@ describe('WatchLG while its database refuses writes or its -shm file goes bad', 
     await held.release();
     await sb.waitFor('the held affairs in the database', () => sb.status()?.unwritten === 0 && sb.status()?.dbRefusingSince === null, 30_000);
     expect(rows(61)).toEqual({ 1: 9_900, 2: 100 });
-    expect(sb.row(addrs[0])).toMatchObject({ affairs: 2, status: 'TARPIT', rule: 'invalid-user' });
+    expect(sb.row(addrs[0])).toMatchObject({ affairs: 2, status: 'TARPIT', rule: 'failed-password' });
     expect(sb.log()).toMatch(/database refused \d+ affairs \(database is locked\): kept, writing again; meanwhile tarpit and custody are fed from memory/);
     expect(sb.log()).toMatch(/database took the 10100 kept affairs after refusing writes for \d+ s\n/);
     expect((await sb.run('master/watcher', ['status'])).stdout).not.toMatch(/database/);
@@ -103,7 +104,7 @@ describe('WatchLG while its database refuses writes or its -shm file goes bad', 
     expect(statSync(heldFile()).mode & 0o777).toBe(0o600);
     const lines = readFileSync(heldFile(), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { address: string; rule: string; at: number });
     expect(lines.map((l) => l.address)).toEqual(addrs);
-    expect(lines.every((l) => l.rule === 'invalid-user' && l.at <= t0)).toBe(true);
+    expect(lines.every((l) => l.rule === 'failed-password' && l.at <= t0)).toBe(true);
     await held.release();
     expect(rows(62)).toEqual({});
     rmSync(join(sb.inst.runDir, 'WatchLG.status'), { force: true });

@@ -13,7 +13,8 @@ import { requireTools } from '../../helpers/netns.js';
 import { REPO } from '../../helpers/install.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';
-const invalid = (addr: string, user = 'x'): string => `${H} sshd[9]: Invalid user ${user} from ${addr} port 22`;
+// A try (Failed password): it counts at once, whatever the session (Affair=try).
+const invalid = (addr: string, user = 'x'): string => `${H} sshd[9]: Failed password for invalid user ${user} from ${addr} port 22 ssh2`;
 
 describe('WatchLG under hostile conditions', () => {
   let sb: Sandbox;
@@ -89,12 +90,12 @@ describe('WatchLG under hostile conditions', () => {
     const input = Buffer.concat([
       Buffer.from(`${H} sshd[1]: Failed password for root from 192.0.2.60 port 1 ${'x'.repeat(1 << 20)}\n`),
       Buffer.from([0, 1, 2, 0xff, 0xfe, 0x0a]),
-      Buffer.from(`${H} sshd[2]: Invalid user \xc3\x28\xff from 192.0.2.61 port 22\n`, 'latin1'),
+      Buffer.from(`${H} sshd[2]: Failed password for invalid user \xc3\x28\xff from 192.0.2.61 port 22 ssh2\n`, 'latin1'),
       Buffer.from('\n\n\n'),
       Buffer.from('192.0.2.62\n'),
-      Buffer.from(`${H} sshd[3]: Invalid user 1.2.3.4 from 5.6.7.8 port 22\n`),
-      Buffer.from(`${H} sshd[4]: Invalid user '; DROP TABLE bandits; -- from 192.0.2.63 port 22\n`),
-      Buffer.from(`${H} sshd[5]: Invalid user x'); DELETE FROM bandits; -- from 192.0.2.64 port 22\n`),
+      Buffer.from(`${H} sshd[3]: Failed password for invalid user 1.2.3.4 from 5.6.7.8 port 22 ssh2\n`),
+      Buffer.from(`${H} sshd[4]: Failed password for invalid user '; DROP TABLE bandits; -- from 192.0.2.63 port 22 ssh2\n`),
+      Buffer.from(`${H} sshd[5]: Failed password for invalid user x'); DELETE FROM bandits; -- from 192.0.2.64 port 22 ssh2\n`),
       Buffer.from(`${H} sshd[6]: Failed password for root from 192.0.2.65 port 2 ssh2\n`),
     ]);
     writeFileSync(sb.fifo, input, { flag: 'a' });
@@ -103,14 +104,14 @@ describe('WatchLG under hostile conditions', () => {
     const delta = (k: string): number => (st[k] as number) - (before[k] as number);
     const matched = (r: string): number => ((st.matched as Record<string, number>)[r] ?? 0) - ((before.matched as Record<string, number>)[r] ?? 0);
     // The 1 MB line is discarded whole; binary, empty and address-only lines are untreated.
-    expect([delta('lines'), delta('overlong'), delta('untreated'), matched('invalid-user'), matched('root-login'), delta('injected')]).toEqual([10, 1, 5, 4, 1, 5]);
+    expect([delta('lines'), delta('overlong'), delta('untreated'), matched('failed-password'), matched('root-login'), delta('injected')]).toEqual([10, 1, 5, 4, 1, 5]);
     expect(sb.row('192.0.2.60')).toBeUndefined();
-    expect(sb.row('192.0.2.61')).toMatchObject({ rule: 'invalid-user', affairs: expect.any(Number) });
+    expect(sb.row('192.0.2.61')).toMatchObject({ rule: 'failed-password', affairs: expect.any(Number) });
     expect(sb.row('192.0.2.62')).toBeUndefined();
     expect(sb.row('1.2.3.4')).toBeUndefined();
-    expect(sb.row('5.6.7.8')).toMatchObject({ rule: 'invalid-user' });
-    expect(sb.row('192.0.2.63')).toMatchObject({ rule: 'invalid-user' });
-    expect(sb.row('192.0.2.64')).toMatchObject({ rule: 'invalid-user' });
+    expect(sb.row('5.6.7.8')).toMatchObject({ rule: 'failed-password' });
+    expect(sb.row('192.0.2.63')).toMatchObject({ rule: 'failed-password' });
+    expect(sb.row('192.0.2.64')).toMatchObject({ rule: 'failed-password' });
     expect(sb.row('192.0.2.65')).toMatchObject({ rule: 'root-login' });
     const db = new Database(join(sb.inst.root, 'modules/WatchLG/WatchLG.db'), { readonly: true });
     try { expect((db.prepare('SELECT count(*) AS n FROM bandits').get() as { n: number }).n).toBeGreaterThanOrEqual(7); } finally { db.close(); }
