@@ -53,6 +53,13 @@ export const MAX_CANDIDATES = 8;
 // Character classes of the word scanner (char codes): address characters and word characters.
 const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 const isAddrChar = (c: number): boolean => isHex(c) || c === 58 || c === 46;
+/** How many '.' and ':' a text holds from `from` on (every address word has one). */
+function punctuation(text: string, from: number): number {
+  let n = 0;
+  for (let i = text.indexOf('.', from); i >= 0; i = text.indexOf('.', i + 1)) n++;
+  for (let i = text.indexOf(':', from); i >= 0; i = text.indexOf(':', i + 1)) n++;
+  return n;
+}
 const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
 
 /** Two or more addresses stand where the service writes its peer: the line cannot say which. */
@@ -129,21 +136,25 @@ export function parsePeerMap(text: string, file: string): { find: PeerFinder; co
   if (lines.length === 0) return { find: () => undefined, count: 0, problems, warnings };
   const marked = compileLinear(lines.map((l) => `(?:${l.source.replace('ADDR', MARK)})`).join('|'));
   const located = compileLinear(lines.map((l) => `(?:${l.source.replace('ADDR', '([0-9A-Fa-f:.]+)')})`).join('|'));
+  // The common case in one exec: the message holds one address word, where the pattern puts
+  // the peer. Every '.' and ':' of the message lies in that word, so no other word could be an
+  // address (each has one). Anything else (two addresses, a zone, a port, a sentence's final
+  // dot) takes the full path: each address word tried in ADDR's place.
+  const sole = (line: string, at: number): string | null | undefined => {
+    const m = execAnchored(located, line, at);
+    if (m === null) return line.includes('%', at) ? undefined : null;
+    let text: string | undefined;
+    for (let g = 1; g < m.length && text === undefined; g++) text = m[g];
+    if (text === undefined || punctuation(line, at) !== punctuation(text, 0)) return undefined;
+    const start = line.indexOf(text, at);
+    if (start < 0 || (start > 0 && isWordChar(line.charCodeAt(start - 1))) || isWordChar(line.charCodeAt(start + text.length))) return undefined;
+    return readLogAddress(text);
+  };
   const find: PeerFinder = (line, at = findMessageStart(line)) => {
+    const quick = sole(line, at);
+    if (quick !== undefined) return quick ?? undefined;
     const words = findAddressWords(line, at);
     if (words.length === 0) return undefined;
-    // One address word, met once as the pattern's ADDR: it is the peer (one exec, no copy of the line).
-    if (words.length === 1) {
-      const w = words[0];
-      const m = execAnchored(located, line, at);
-      if (m === null) return undefined;
-      const text = line.slice(w.start, w.end);
-      for (let g = 1; g < m.length; g++) {
-        if (m[g] === undefined) continue;
-        if (m[g] === text && line.indexOf(text) === w.start && line.indexOf(text, w.start + 1) < 0) return w.address;
-        break;
-      }
-    }
     const distinct = [...new Set(words.map((w) => w.address))];
     if (distinct.length > MAX_CANDIDATES) return { ambiguous: distinct.slice(0, MAX_CANDIDATES) };
     const fits = new Set<string>();
