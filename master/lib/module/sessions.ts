@@ -27,6 +27,8 @@ const ENDED_MS = 60_000;
 
 export class Sessions {
   private readonly open = new Map<string, State>();
+  /** Sessions holding an affair (kept as they change: read once per line). */
+  private holding = 0;
 
   constructor(private readonly submit: (r: InjectRequest) => void, private readonly clock: Clock, private readonly waitMs: number) {}
 
@@ -58,7 +60,7 @@ export class Sessions {
     const now = this.clock.mono();
     for (const [key, s] of this.open) {
       if (s.until > now) continue;
-      if (s.held) { this.submit(s.held); this.open.set(key, { counted: true, until: now + ENDED_MS }); }
+      if (s.held) { this.holding--; this.submit(s.held); this.open.set(key, { counted: true, until: now + ENDED_MS }); }
       else this.open.delete(key);
     }
   }
@@ -67,22 +69,23 @@ export class Sessions {
   flushAll(): void {
     for (const s of this.open.values()) if (s.held) this.submit(s.held);
     this.open.clear();
+    this.holding = 0;
   }
 
   /** Sessions holding an affair. */
   get held(): number {
-    let n = 0;
-    for (const s of this.open.values()) if (s.held) n++;
-    return n;
+    return this.holding;
   }
 
   // Store a session's state last in the map (its age order); settle the oldest beyond the bound.
   private remember(key: string, s: State): void {
+    if (this.open.get(key)?.held) this.holding--;
+    if (s.held) this.holding++;
     this.open.delete(key);
     this.open.set(key, s);
     if (this.open.size <= SESSIONS_MAX) return;
     const [oldest, o] = this.open.entries().next().value as [string, State];
     this.open.delete(oldest);
-    if (o.held) this.submit(o.held);
+    if (o.held) { this.holding--; this.submit(o.held); }
   }
 }
