@@ -5,12 +5,12 @@ import { translateEre, repeatSource, EreError } from './ere.js';
 import { compileLinear } from './linear.js';
 import { findMessageStart } from './header.js';
 import { execAnchored } from './anchor.js';
-import { warnBacktracking, type RuleProblem } from './parse.js';
+import { ShapeChecks, type RuleProblem } from './parse.js';
 
 interface MapLine { line: number; source: string; ere: string }
 
 // Translate every pattern line; bad lines become problems, patterns that backtrack warnings.
-function readMap(text: string, file: string, problems: RuleProblem[], warnings: RuleProblem[], check?: (ere: string) => string | undefined): MapLine[] {
+function readMap(text: string, file: string, problems: RuleProblem[], shapes: ShapeChecks, check?: (ere: string) => string | undefined): MapLine[] {
   const out: MapLine[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -20,8 +20,7 @@ function readMap(text: string, file: string, problems: RuleProblem[], warnings: 
     if (why) { problems.push({ file, line: i + 1, message: why }); continue; }
     try {
       const source = translateEre(ere);
-      const w = warnBacktracking(compileLinear(source.replace('ADDR', ADDR)), file, i + 1);
-      if (w) warnings.push(w);
+      shapes.add(compileLinear(source.replace('ADDR', ADDR)), file, i + 1);
       out.push({ line: i + 1, source, ere });
     } catch (e) {
       problems.push({ file, line: i + 1, message: e instanceof EreError ? e.message : `invalid regex ${JSON.stringify(ere)}: ${(e as Error).message}` });
@@ -30,13 +29,16 @@ function readMap(text: string, file: string, problems: RuleProblem[], warnings: 
   return out;
 }
 
-/** superflous_map: one regex for all noise patterns (anchored by decideLine), or undefined when the map is empty. */
-export function parseSuperflousMap(text: string, file: string): { regex?: RegExp; count: number; problems: RuleProblem[]; warnings: RuleProblem[] } {
+/**
+ * superflous_map: its noise patterns, each a regex (the ladder's first steps, ladder.ts), and
+ * all of them as one (undefined when the map is empty).
+ */
+export function parseSuperflousMap(text: string, file: string): { regex?: RegExp; regexes: RegExp[]; count: number; problems: RuleProblem[]; readonly warnings: RuleProblem[] } {
   const problems: RuleProblem[] = [];
-  const warnings: RuleProblem[] = [];
-  const lines = readMap(text, file, problems, warnings);
+  const shapes = new ShapeChecks();
+  const lines = readMap(text, file, problems, shapes);
   const regex = lines.length ? compileLinear(lines.map((l) => `(?:${l.source})`).join('|')) : undefined;
-  return { regex, count: lines.length, problems, warnings };
+  return { regex, regexes: lines.map((l) => compileLinear(l.source)), count: lines.length, problems, get warnings() { return shapes.warnings; } };
 }
 
 /** The text an ADDR placeholder of peer_map stands for (for the shape check of a pattern). */
@@ -62,6 +64,19 @@ function punctuation(text: string, from: number): number {
 }
 const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
 
+/** Whether a word may be an address: three dots (IPv4) or two colons or more (IPv6, `::ffff:a.b.c.d`); a cheap test before parsing it. */
+function mayBeAddress(text: string): boolean {
+  let dots = 0;
+  let colons = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) dots++;
+    else if (c === 58) colons++;
+    else if (c === 37) break; // an IPv6 zone
+  }
+  return colons >= 2 || (colons === 0 && dots === 3);
+}
+
 /** Two or more addresses stand where the service writes its peer: the line cannot say which. */
 export interface Ambiguous { ambiguous: string[] }
 
@@ -86,6 +101,7 @@ export interface AddressWord { start: number; end: number; address: string }
 export function findAddressWords(line: string, at: number): AddressWord[] {
   const out: AddressWord[] = [];
   const add = (start: number, text: string): void => {
+    if (!mayBeAddress(text)) return;
     const address = readLogAddress(text);
     if (address !== undefined) out.push({ start, end: start + text.length, address });
   };
@@ -126,36 +142,38 @@ export function findAddressWords(line: string, at: number): AddressWord[] {
  * `from ADDR port N` of its own), the line is ambiguous and names no peer: a client can then
  * hide, but never make Watcher count someone else.
  */
-export function parsePeerMap(text: string, file: string): { find: PeerFinder; count: number; problems: RuleProblem[]; warnings: RuleProblem[] } {
+export function parsePeerMap(text: string, file: string): { find: PeerFinder; count: number; problems: RuleProblem[]; readonly warnings: RuleProblem[] } {
   const problems: RuleProblem[] = [];
-  const warnings: RuleProblem[] = [];
-  const lines = readMap(text, file, problems, warnings, (ere) => {
+  const shapes = new ShapeChecks();
+  const lines = readMap(text, file, problems, shapes, (ere) => {
     const n = ere.split('ADDR').length - 1;
     return n === 1 ? undefined : `a peer_map line needs exactly one ADDR where the address stands (found ${n}): ${JSON.stringify(ere)}`;
   });
-  if (lines.length === 0) return { find: () => undefined, count: 0, problems, warnings };
+  if (lines.length === 0) return { find: () => undefined, count: 0, problems, get warnings() { return shapes.warnings; } };
   const marked = compileLinear(lines.map((l) => `(?:${l.source.replace('ADDR', MARK)})`).join('|'));
   const located = compileLinear(lines.map((l) => `(?:${l.source.replace('ADDR', '([0-9A-Fa-f:.]+)')})`).join('|'));
   // The common case in one exec: the message holds one address word, where the pattern puts
   // the peer. Every '.' and ':' of the message lies in that word, so no other word could be an
   // address (each has one). Anything else (two addresses, a zone, a port, a sentence's final
-  // dot) takes the full path: each address word tried in ADDR's place.
-  const sole = (line: string, at: number): string | null | undefined => {
-    const m = execAnchored(located, line, at);
-    if (m === null) return line.includes('%', at) ? undefined : null;
-    let text: string | undefined;
-    for (let g = 1; g < m.length && text === undefined; g++) text = m[g];
-    if (text === undefined || punctuation(line, at) !== punctuation(text, 0)) return undefined;
-    const start = line.indexOf(text, at);
-    if (start < 0 || (start > 0 && isWordChar(line.charCodeAt(start - 1))) || isWordChar(line.charCodeAt(start + text.length))) return undefined;
-    return readLogAddress(text);
-  };
+  // dot) takes the full path: each address word tried in ADDR's place, unless the message's
+  // address words all name the one the pattern took.
   const find: PeerFinder = (line, at = findMessageStart(line)) => {
-    const quick = sole(line, at);
-    if (quick !== undefined) return quick ?? undefined;
+    const m = execAnchored(located, line, at);
+    if (m === null && !line.includes('%', at)) return undefined;
+    let text: string | undefined;
+    let taken: string | undefined;
+    if (m !== null) {
+      for (let g = 1; g < m.length && text === undefined; g++) text = m[g];
+      const start = text === undefined ? -1 : line.indexOf(text, at);
+      if (start >= 0 && !(start > 0 && isWordChar(line.charCodeAt(start - 1))) && !isWordChar(line.charCodeAt(start + text!.length))) {
+        taken = readLogAddress(text!);
+        if (taken !== undefined && punctuation(line, at) === punctuation(text!, 0)) return taken;
+      }
+    }
     const words = findAddressWords(line, at);
     if (words.length === 0) return undefined;
     const distinct = [...new Set(words.map((w) => w.address))];
+    if (taken !== undefined && distinct.length === 1 && distinct[0] === taken && words.some((w) => w.end - w.start === text!.length && line.startsWith(text!, w.start))) return taken;
     if (distinct.length > MAX_CANDIDATES) return { ambiguous: distinct.slice(0, MAX_CANDIDATES) };
     const fits = new Set<string>();
     for (const w of words) {
@@ -164,5 +182,5 @@ export function parsePeerMap(text: string, file: string): { find: PeerFinder; co
     if (fits.size <= 1) return fits.values().next().value;
     return { ambiguous: [...fits] };
   };
-  return { find, count: lines.length, problems, warnings };
+  return { find, count: lines.length, problems, get warnings() { return shapes.warnings; } };
 }

@@ -63,6 +63,31 @@ export function warnBacktracking(regex: RegExp, file: string, line: number): Rul
   return why === undefined ? undefined : { file, line, message: `pattern backtracks more than linearly: ${why}; a line that provokes it is matched again on the slower linear-time engine` };
 }
 
+/**
+ * The shape checks of a file's patterns, made when the warnings are first read (check-rule, a
+ * module's start): they cost more than parsing the rules, and rules/Test never shows them.
+ * One warning a line.
+ */
+export class ShapeChecks {
+  private readonly checks: { regex: RegExp; file: string; line: number }[] = [];
+  private found?: RuleProblem[];
+
+  add(regex: RegExp, file: string, line: number): void {
+    this.checks.push({ regex, file, line });
+  }
+
+  get warnings(): RuleProblem[] {
+    if (this.found === undefined) {
+      this.found = [];
+      for (const c of this.checks) {
+        const w = warnBacktracking(c.regex, c.file, c.line);
+        if (w && !this.found.some((x) => x.file === w.file && x.line === w.line)) this.found.push(w);
+      }
+    }
+    return this.found;
+  }
+}
+
 const TYPOGRAPHIC = /[\u201c\u201d\u201e\u201f\u2018\u2019\u201a\u201b\u00ab\u00bb\u2033\u2032]/;
 const DECISION = /^if[ \t]+\[\[[ \t]+("\$REPLY"|\$REPLY|"\$\{REPLY\}"|\$\{REPLY\})[ \t]+=~[ \t]+("\$Pattern"|\$Pattern|"\$\{Pattern\}"|\$\{Pattern\})[ \t]+\]\][ \t]*;[ \t]*then[ \t]+(.*?);?[ \t]*fi[ \t]*(#.*)?$/;
 const VARIABLES = new Set(['RULE', 'Pattern', 'Affair', 'Level', 'Tries']);
@@ -89,10 +114,10 @@ function parseActions(text: string): { action: Action; penalty?: number; code: n
 }
 
 /** Parse one rule file; every problem (and warning) is returned with its line, nothing is thrown. */
-export function parseRuleFile(text: string, file: string): { rules: Rule[]; problems: RuleProblem[]; warnings: RuleProblem[] } {
+export function parseRuleFile(text: string, file: string): { rules: Rule[]; problems: RuleProblem[]; readonly warnings: RuleProblem[] } {
   const rules: Rule[] = [];
   const problems: RuleProblem[] = [];
-  const warnings: RuleProblem[] = [];
+  const shapes = new ShapeChecks();
   const vars: Record<string, { value: string; line: number } | undefined> = {};
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -140,18 +165,16 @@ export function parseRuleFile(text: string, file: string): { rules: Rule[]; prob
     } else {
       try { rule.regex = compileEre(pattern); }
       catch (e) { fail(`Pattern (line ${vars.Pattern!.line}): ${e instanceof EreError ? e.message : `invalid regex: ${(e as Error).message}`}`); continue; }
-      const w = warnBacktracking(rule.regex, file, vars.Pattern!.line);
-      if (w && !warnings.some((x) => x.line === w.line)) warnings.push(w);
+      shapes.add(rule.regex, file, vars.Pattern!.line);
     }
     const tries = vars.Tries;
     if (tries && tries.value !== '') {
       try { rule.tries = compileEre(tries.value); }
       catch (e) { fail(`Tries (line ${tries.line}): ${e instanceof EreError ? e.message : `invalid regex: ${(e as Error).message}`}`); continue; }
       if (!/(\[0-9\]|\[\[:digit:\]\])\+$/.test(tries.value)) { fail(`Tries (line ${tries.line}): the pattern must end with [0-9]+, the number of tries it reads: ${JSON.stringify(tries.value)}`); continue; }
-      const w = warnBacktracking(rule.tries, file, tries.line);
-      if (w && !warnings.some((x) => x.line === w.line)) warnings.push(w);
+      shapes.add(rule.tries, file, tries.line);
     }
     rules.push(rule);
   }
-  return { rules, problems, warnings };
+  return { rules, problems, get warnings() { return shapes.warnings; } };
 }

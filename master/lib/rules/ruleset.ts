@@ -11,7 +11,9 @@ import { WatcherError, EX_CONFIG, EX_NOINPUT } from '../core/exit.js';
 import { parseRuleFile, formatProblem, LEVELS, type Level, type Rule, type RuleProblem } from './parse.js';
 import { parseSuperflousMap, parsePeerMap, type PeerFinder } from './maps.js';
 import { findMessageStart } from './header.js';
-import { includesAnchored, execAnchored } from './anchor.js';
+import { Ladder, type Decision } from './ladder.js';
+
+export type { Decision } from './ladder.js';
 
 export interface RuleSet {
   dir: string;
@@ -19,11 +21,13 @@ export interface RuleSet {
   /** Noise: matching lines are skipped before the ladder. */
   superflous?: RegExp;
   superflousCount: number;
+  /** superflous_map and the rules as the scanner walks them. */
+  ladder: Ladder;
   /** The attacker's address in a line, from peer_map. */
   findPeer: PeerFinder;
   files: string[];
-  /** Patterns that backtrack more than linearly (they work, on the slower linear engine when provoked). */
-  warnings: RuleProblem[];
+  /** Patterns that backtrack more than linearly (they work, on the slower linear engine when provoked); checked when first read. */
+  readonly warnings: RuleProblem[];
 }
 
 /** Rule files take part in file-name order: NNN-<name>.rule. */
@@ -38,14 +42,14 @@ export function listRuleFiles(dir: string): string[] {
 export function readRuleSet(dir: string, level: Level = 'normal'): { set?: RuleSet; problems: RuleProblem[] } {
   if (!existsSync(dir)) return { problems: [{ file: dir, line: 0, message: 'rules directory does not exist' }] };
   const problems: RuleProblem[] = [];
-  const warnings: RuleProblem[] = [];
+  const shapes: { readonly warnings: RuleProblem[] }[] = [];
   const files = listRuleFiles(dir);
   const rules: Rule[] = [];
   for (const file of files) {
     const r = parseRuleFile(readFileSync(file, 'utf8'), file);
     rules.push(...r.rules.filter((x) => LEVELS.indexOf(x.level) <= LEVELS.indexOf(level)));
     problems.push(...r.problems);
-    warnings.push(...r.warnings);
+    shapes.push(r);
   }
   const read = (name: string): [string, string] => {
     const f = join(dir, name);
@@ -54,11 +58,11 @@ export function readRuleSet(dir: string, level: Level = 'normal'): { set?: RuleS
   const sup = parseSuperflousMap(...read('superflous_map'));
   const peer = parsePeerMap(...read('peer_map'));
   problems.push(...sup.problems, ...peer.problems);
-  warnings.push(...sup.warnings, ...peer.warnings);
+  shapes.push(sup, peer);
   if (rules.length === 0 && problems.length === 0) problems.push({ file: dir, line: 0, message: 'no NNN-*.rule file with a rule' });
   if (rules.some((r) => r.action === 'inject') && peer.count === 0) problems.push({ file: join(dir, 'peer_map'), line: 0, message: 'inject rules need a peer_map that says where the service names its peer' });
   if (problems.length) return { problems };
-  return { set: { dir, rules, superflous: sup.regex, superflousCount: sup.count, findPeer: peer.find, files, warnings }, problems };
+  return { set: { dir, rules, superflous: sup.regex, superflousCount: sup.count, ladder: new Ladder(sup.regexes, rules), findPeer: peer.find, files, get warnings() { return shapes.flatMap((s) => s.warnings); } }, problems };
 }
 
 /** Load a rules directory at `level` or throw EX_CONFIG listing every problem as file:line. */
@@ -69,20 +73,11 @@ export function loadRuleSet(dir: string, level: Level = 'normal'): RuleSet {
   return set;
 }
 
-/** What the ladder says about a line: skipped noise, the first matching rule, or untreated. */
-export type Decision = 'skip' | Rule | undefined;
-
 /**
  * Walk a line through superflous_map and the rope ladder (first match wins). A pattern counts
  * only where its match starts in the header, at the latest where the message starts (`at`,
  * see header.ts): text a client planted in the message never matches.
  */
 export function decideLine(set: RuleSet, line: string, at = findMessageStart(line)): Decision {
-  if (set.superflous !== undefined && execAnchored(set.superflous, line, at)) return 'skip';
-  const rules = set.rules;
-  for (let i = 0; i < rules.length; i++) {
-    const r = rules[i];
-    if (r.literal ? includesAnchored(line, r.pattern, at) : execAnchored(r.regex!, line, at)) return r;
-  }
-  return undefined;
+  return set.ladder.decide(line, at);
 }

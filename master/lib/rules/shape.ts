@@ -206,3 +206,54 @@ export function firstCharTest(source: string): ((code: number) => boolean) | und
   for (const [a, b] of set) for (let c = a; c <= Math.min(b, 127); c++) ascii[c] = 1;
   return (code) => code < 128 ? ascii[code] === 1 : set.some(([a, b]) => code >= a && code <= b);
 }
+
+/** A cap on the strings prefixesOf keeps: a set that would grow past it stops growing there. */
+const MAX_PREFIXES = 16;
+/** A class of at most this many characters is spelled out as that many prefixes (`[Bb]ad`). */
+const MAX_CLASS = 4;
+
+// The texts a node's match can start with: `done` when the node's whole text is always one of
+// them (a literal, a choice of literals), so what follows it extends them.
+function starts(n: Node): { texts: string[]; done: boolean } {
+  if (n.k === 'assert') return { texts: [''], done: true };
+  if (n.k === 'char') {
+    const size = n.set.reduce((s, [a, b]) => s + b - a + 1, 0);
+    if (size > MAX_CLASS) return { texts: [''], done: false };
+    const texts: string[] = [];
+    for (const [a, b] of n.set) for (let c = a; c <= b; c++) texts.push(String.fromCharCode(c));
+    return { texts, done: true };
+  }
+  if (n.k === 'alt') {
+    const parts = n.alts.map(starts);
+    const texts = [...new Set(parts.flatMap((p) => p.texts))];
+    return texts.length > MAX_PREFIXES ? { texts: [''], done: false } : { texts, done: parts.every((p) => p.done) };
+  }
+  if (n.k === 'rep') {
+    const body = starts(n.body);
+    if (n.min === 1 && n.max === 1) return body;
+    if (n.min === 0 && n.max === 1) return { texts: [...new Set(['', ...body.texts])], done: body.done };
+    return n.min === 0 ? { texts: [''], done: false } : { texts: body.texts, done: false };
+  }
+  let texts = [''];
+  for (const item of n.items) {
+    const next = starts(item);
+    const product = texts.flatMap((t) => next.texts.map((u) => t + u));
+    if (new Set(product).size > MAX_PREFIXES) return { texts, done: false };
+    texts = [...new Set(product)];
+    if (!next.done) return { texts, done: false };
+  }
+  return { texts, done: true };
+}
+
+/**
+ * Texts one of which every match of a JS regex source starts with, or undefined when a match
+ * may start with anything (a leading `.*`, a wide class, the empty text). `: (error: )?PAM`
+ * gives `: error: PAM` and `: PAM`. A cheap necessary condition: the ladder (ladder.ts) tries
+ * a pattern only where one of them stands.
+ */
+export function prefixesOf(source: string): string[] | undefined {
+  let root: Node;
+  try { root = parse(source); } catch { return undefined; }
+  const { texts } = starts(root);
+  return texts.some((t) => t === '') ? undefined : texts;
+}

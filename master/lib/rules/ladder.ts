@@ -1,0 +1,181 @@
+// The rope ladder as the scanner walks it: superflous_map's patterns (skip) and then the rules,
+// first match wins, each tried only where it can match. Almost every pattern starts with fixed
+// text that holds an anchor, `: ` (`': Failed password for '`, right before the message) or
+// `[` (`'sshd\[[0-9]+\]: '`, the tag's pid). A line holds few anchors at or before its
+// message, usually one of each; the character after that one anchor (the message's first
+// letter) rules out most of the ladder before any pattern runs, and a pattern that stays is
+// tried with startsWith and one sticky exec at the one place it can start. The result is the
+// same as trying every pattern everywhere a match may start (anchor.ts): only the work differs.
+import { execAnchored, includesAnchored } from './anchor.js';
+import { prefixesOf } from './shape.js';
+import type { Rule } from './parse.js';
+
+/** What the ladder says about a line: skipped noise, the first matching rule, or untreated. */
+export type Decision = 'skip' | Rule | undefined;
+
+const ANCHORS = [': ', '['] as const;
+
+interface Step {
+  decision: 'skip' | Rule;
+  regex?: RegExp;
+  /** The regex made sticky: tried at one position. */
+  sticky?: RegExp;
+  literal?: string;
+  /** Which ANCHORS every prefix holds (undefined: the step is tried as anchor.ts does). */
+  anchor?: number;
+  /** Texts every match starts with, and where the anchor stands in each. */
+  prefixes: string[];
+  offsets: number[];
+}
+
+/**
+ * What a line's anchors say, one number per anchor: none at or before where a match may
+ * start, more than one, or exactly one and the character that keys it (after `: `, before
+ * `[`: the message's first letter, the program name's last), or OTHER for a character beyond
+ * ASCII or none.
+ */
+const NONE = 0;
+const MANY = 1;
+const OTHER = 2;
+const STATES = 3 + 128;
+const keyed = (c: number): number => c < 128 ? 3 + c : OTHER;
+
+/** A step with the prefixes that can stand at a line's one anchor (all of them for MANY). */
+interface Probe { step: Step; prefixes: string[]; offsets: number[] }
+
+function stepOf(decision: 'skip' | Rule, regex: RegExp | undefined, literal: string | undefined): Step {
+  const prefixes = literal !== undefined ? [literal] : regex!.flags.includes('i') ? undefined : prefixesOf(regex!.source);
+  // Flat strings: prefixes are built by concatenation, and a rope is slow to read a character of.
+  const step: Step = { decision, regex, literal, prefixes: (prefixes ?? []).map((p) => Buffer.from(p).toString()), offsets: [] };
+  if (regex) step.sticky = new RegExp(regex.source, `${regex.flags}y`);
+  if (prefixes === undefined) return step;
+  const anchor = ANCHORS.findIndex((a) => prefixes.every((p) => p.includes(a)));
+  if (anchor < 0) return step;
+  step.anchor = anchor;
+    step.offsets = prefixes.map((p) => p.indexOf(ANCHORS[anchor]));
+  return step;
+}
+
+/** A rules directory's ladder: superflous_map's patterns, then the rules in file order. */
+export class Ladder {
+  private readonly steps: Step[];
+  /** The farthest an anchor stands in a prefix: anchors are looked for up to `at` plus this. */
+  private readonly reach: number[];
+  /** What to try for a pair of anchor states, made at first need. */
+  private readonly plans = new Map<number, Probe[]>();
+
+  constructor(superflous: RegExp[], rules: Rule[]) {
+    this.steps = [
+      ...mergeNoise(superflous.map((r) => stepOf('skip', r, undefined))),
+      ...rules.map((r) => stepOf(r, r.literal ? undefined : r.regex, r.literal ? r.pattern : undefined)),
+    ];
+    this.reach = ANCHORS.map((_, a) => Math.max(0, ...this.steps.filter((s) => s.anchor === a).flatMap((s) => s.offsets)));
+  }
+
+  /** Walk a line through the ladder (`at`: where its message starts, header.ts). */
+  decide(line: string, at: number): Decision {
+    const colon = soleAnchor(line, ANCHORS[0], at + this.reach[0]);
+    const bracket = soleAnchor(line, ANCHORS[1], at + this.reach[1]);
+    if (colon === -2 || bracket === -2) return this.decideEverywhere(line, at);
+    const key = (colon < 0 ? NONE : keyed(line.charCodeAt(colon + 2))) * STATES + (bracket < 0 ? NONE : bracket === 0 ? OTHER : keyed(line.charCodeAt(bracket - 1)));
+    let plan = this.plans.get(key);
+    if (plan === undefined) this.plans.set(key, plan = this.planFor(key));
+    for (let i = 0; i < plan.length; i++) {
+      const { step, prefixes, offsets } = plan[i];
+      if (step.anchor === undefined ? tryAnywhere(step, line, at) : tryAt(step, line, at, step.anchor === 0 ? colon : bracket, prefixes, offsets)) return step.decision;
+    }
+    return undefined;
+  }
+
+  // A line with two anchors of a kind where a match may start: each step at each of them.
+  private decideEverywhere(line: string, at: number): Decision {
+    const anchors = ANCHORS.map((a, k) => positionsOf(line, a, at + this.reach[k]));
+    for (const step of this.steps) {
+      const hit = step.anchor === undefined ? tryAnywhere(step, line, at) : anchors[step.anchor].some((q) => tryAt(step, line, at, q, step.prefixes, step.offsets));
+      if (hit) return step.decision;
+    }
+    return undefined;
+  }
+
+  // The steps, each with its prefixes, that can match a line whose anchors have these states.
+  private planFor(key: number): Probe[] {
+    const states = [Math.floor(key / STATES), key % STATES];
+    const plan: Probe[] = [];
+    for (const step of this.steps) {
+      if (step.anchor === undefined) { plan.push({ step, prefixes: step.prefixes, offsets: step.offsets }); continue; }
+      const state = states[step.anchor];
+      if (state === NONE) continue;
+      const width = ANCHORS[step.anchor].length;
+      // The character the state names, where each prefix has it (after `: `, before `[`).
+      const at = (i: number): number => step.anchor === 0 ? step.offsets[i] + width : step.offsets[i] - 1;
+      const keep = step.prefixes.map((p, i) => state === OTHER || at(i) < 0 || at(i) >= p.length || p.charCodeAt(at(i)) === state - 3);
+      if (!keep.includes(true)) continue;
+      plan.push({ step, prefixes: step.prefixes.filter((_, i) => keep[i]), offsets: step.offsets.filter((_, i) => keep[i]) });
+    }
+    return plan;
+  }
+}
+
+/** Where the one `anchor` of a line up to `limit` stands: -1 none, -2 more than one. */
+function soleAnchor(line: string, anchor: string, limit: number): number {
+  const q = line.indexOf(anchor);
+  if (q < 0 || q > limit) return -1;
+  // Another one up to the limit, looked for by hand: indexOf would search the whole message.
+  const a = anchor.charCodeAt(0);
+  const end = Math.min(limit, line.length - anchor.length);
+  for (let i = q + 1; i <= end; i++) if (line.charCodeAt(i) === a && line.startsWith(anchor, i)) return -2;
+  return q;
+}
+
+// Neighbouring noise patterns on the same anchor as one step: one sticky exec of their
+// alternation where any of their prefixes stands (`sshd\[` for five of them) instead of five.
+function mergeNoise(steps: Step[]): Step[] {
+  const out: Step[] = [];
+  for (const s of steps) {
+    const last = out[out.length - 1];
+    if (last === undefined || last.anchor === undefined || last.anchor !== s.anchor || !last.regex || !s.regex || last.regex.flags !== s.regex.flags) { out.push(s); continue; }
+    const regex = new RegExp(`(?:${last.regex.source})|(?:${s.regex.source})`, last.regex.flags);
+    const pairs = new Map<string, number>();
+    [last, s].forEach((x) => x.prefixes.forEach((p, i) => pairs.set(p, x.offsets[i])));
+    out[out.length - 1] = {
+      decision: 'skip', regex, sticky: new RegExp(regex.source, `${regex.flags}y`), anchor: s.anchor,
+      prefixes: [...pairs.keys()], offsets: [...pairs.values()],
+    };
+  }
+  return out;
+}
+
+// Where `anchor` stands in a line up to `limit`.
+function positionsOf(line: string, anchor: string, limit: number): number[] {
+  const out: number[] = [];
+  for (let i = line.indexOf(anchor); i >= 0 && i <= limit; i = line.indexOf(anchor, i + 1)) out.push(i);
+  return out;
+}
+
+function tryAnywhere(s: Step, line: string, at: number): boolean {
+  return s.literal !== undefined ? includesAnchored(line, s.literal, at) : execAnchored(s.regex!, line, at) !== null;
+}
+
+// A step tried where one of its prefixes would stand with its anchor on the line's anchor
+// `q`, starting at or before `at`: a literal compared there, a regex run there (sticky; it
+// fails on the first character that differs, faster than comparing the prefix first).
+function tryAt(s: Step, line: string, at: number, q: number, prefixes: string[], offsets: number[]): boolean {
+  let tried = -1;
+  for (let p = 0; p < prefixes.length; p++) {
+    const start = q - offsets[p];
+    if (start < 0 || start > at || start === tried) continue;
+    if (s.sticky === undefined) { if (standsAt(line, prefixes[p], start)) return true; continue; }
+    tried = start;
+    s.sticky.lastIndex = start;
+    if (s.sticky.test(line)) return true;
+  }
+  return false;
+}
+
+// line.startsWith(text, start) by hand: V8's startsWith with a position is several times slower
+// where the text does stand there, the common case here.
+function standsAt(line: string, text: string, start: number): boolean {
+  if (start + text.length > line.length) return false;
+  for (let i = 0; i < text.length; i++) if (line.charCodeAt(start + i) !== text.charCodeAt(i)) return false;
+  return true;
+}
