@@ -35,6 +35,14 @@ const SYSLOG = `((?:<[0-9]{1,3}>)?${STAMP} ${VERBOSE}(?:${HOST} )?${PROG}(?:\\[[
 const HEADER = compileLinear(`^(?:${SYSLOG})?${OWN}?`);
 /** The common form alone (stamp, host, `prog[pid]:`), tried first: cheaper than HEADER, the same where it matches. */
 const COMMON = compileLinear(`^(?:<[0-9]{1,3}>)?${STAMP} ${HOST} ${PROG}(?:\\[[0-9]+\\])?: ?${OWN}?`);
+/** COMMON made sticky: test() leaves where the header ends in lastIndex, with no match array made for each line. */
+const COMMON_AT = new RegExp(COMMON.source, 'y');
+
+// Where the common form's header ends, or -1.
+function commonEnd(line: string): number {
+  COMMON_AT.lastIndex = 0;
+  return COMMON_AT.test(line) ? COMMON_AT.lastIndex : -1;
+}
 /** Exim's own stamp where an RFC 5424 message starts. */
 const OWN_AT = new RegExp(`${OWN}?`, 'y');
 /**
@@ -67,8 +75,8 @@ function reshapeRfc5424(line: string): HeadedLine | undefined {
  * string. The message text is never changed.
  */
 export function parseHeader(line: string): HeadedLine {
-  const common = COMMON.exec(line);
-  if (common !== null && line.charCodeAt(common[0].length) !== 91) return { line, at: common[0].length };
+  const common = commonEnd(line);
+  if (common >= 0 && line.charCodeAt(common) !== 91) return { line, at: common };
   if (line.charCodeAt(0) === 60) {
     const r = reshapeRfc5424(line);
     if (r !== undefined) return r;
@@ -84,8 +92,8 @@ export function parseHeader(line: string): HeadedLine {
 
 /** Offset of the first character of the message in the line as given (0 for a line without a header). */
 export function findMessageStart(line: string): number {
-  const common = COMMON.exec(line);
-  if (common !== null && line.charCodeAt(common[0].length) !== 91) return common[0].length;
+  const common = commonEnd(line);
+  if (common >= 0 && line.charCodeAt(common) !== 91) return common;
   if (line.charCodeAt(0) === 60) {
     const m = RFC5424.exec(line);
     if (m !== null) {

@@ -62,7 +62,7 @@ export class Ladder {
   /** The farthest an anchor stands in a prefix: anchors are looked for up to `at` plus this. */
   private readonly reach: number[];
   /** What to try for a pair of anchor states, made at first need. */
-  private readonly plans = new Map<number, Probe[]>();
+  private readonly plans: (Probe[] | undefined)[] = new Array(STATES * STATES).fill(undefined);
 
   constructor(superflous: RegExp[], rules: Rule[]) {
     this.steps = [
@@ -78,8 +78,8 @@ export class Ladder {
     const bracket = soleAnchor(line, ANCHORS[1], at + this.reach[1]);
     if (colon === -2 || bracket === -2) return this.decideEverywhere(line, at);
     const key = (colon < 0 ? NONE : keyed(line.charCodeAt(colon + 2))) * STATES + (bracket < 0 ? NONE : bracket === 0 ? OTHER : keyed(line.charCodeAt(bracket - 1)));
-    let plan = this.plans.get(key);
-    if (plan === undefined) this.plans.set(key, plan = this.planFor(key));
+    let plan = this.plans[key];
+    if (plan === undefined) this.plans[key] = plan = this.planFor(key);
     for (let i = 0; i < plan.length; i++) {
       const { step, prefixes, offsets } = plan[i];
       if (step.anchor === undefined ? tryAnywhere(step, line, at) : tryAt(step, line, at, step.anchor === 0 ? colon : bracket, prefixes, offsets)) return step.decision;
