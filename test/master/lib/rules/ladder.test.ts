@@ -1,0 +1,119 @@
+// The ladder (ladder.ts) tries each pattern only at the anchor where it can start. It must
+// decide every line exactly as trying every pattern wherever a match may start does (the
+// plain walk below, anchor.ts): the shipped rule sets over their samples, generated logs,
+// hostile header shapes and thousands of mutated lines.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO } from '../../../helpers/install.js';
+import { readRuleSet, type RuleSet, type Decision } from '../../../../master/lib/rules/ruleset.js';
+import { readSamples } from '../../../../master/lib/rules/samples.js';
+import { parseHeader } from '../../../../master/lib/rules/header.js';
+import { execAnchored, includesAnchored } from '../../../../master/lib/rules/anchor.js';
+import { prefixesOf } from '../../../../master/lib/rules/shape.js';
+import { translateEre } from '../../../../master/lib/rules/ere.js';
+import { Ladder } from '../../../../master/lib/rules/ladder.js';
+import { parseRuleFile } from '../../../../master/lib/rules/parse.js';
+import { compileLinear } from '../../../../master/lib/rules/linear.js';
+import { generateLines } from '../../../../bench/genlog.js';
+
+const SETS = ['WatchLG/rules', 'WatchMB/rules', 'WatchMB/rules-dovecot', 'WatchMX/rules', 'WatchMX/rules-exim'].map((d) => join(REPO, 'modules', d));
+
+// Every pattern tried wherever a match may start: superflous_map's patterns as one, then each rule.
+function plainWalk(set: RuleSet, line: string, at: number): Decision {
+  if (set.superflous !== undefined && execAnchored(set.superflous, line, at)) return 'skip';
+  for (const r of set.rules) if (r.literal ? includesAnchored(line, r.pattern, at) : execAnchored(r.regex!, line, at)) return r;
+  return undefined;
+}
+
+const name = (d: Decision): string => d === undefined ? 'untreated' : d === 'skip' ? 'skip' : `${d.name}@${d.file}:${d.line}`;
+
+// A deterministic stream of numbers (mulberry32).
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// A line changed the ways that move anchors: ': ' or '[' put in, a character dropped, the line cut.
+function mutate(line: string, next: () => number): string {
+  const at = Math.floor(next() * (line.length + 1));
+  const what = Math.floor(next() * 6);
+  if (what === 0) return line.slice(0, at) + ': ' + line.slice(at);
+  if (what === 1) return line.slice(0, at) + '[' + line.slice(at);
+  if (what === 2) return line.slice(0, at) + line.slice(at + 1);
+  if (what === 3) return line.slice(0, at);
+  if (what === 4) return line.slice(0, at) + 'é' + line.slice(at);
+  return line.slice(0, at) + ':' + line.slice(at);
+}
+
+function agree(set: RuleSet, raw: string): void {
+  const { line, at } = parseHeader(raw);
+  expect(name(set.ladder.decide(line, at)), raw).toBe(name(plainWalk(set, line, at)));
+}
+
+describe('the ladder', () => {
+  it('reads the texts a match starts with from a pattern', () => {
+    const p = (ere: string): string[] | undefined => prefixesOf(translateEre(ere))?.sort();
+    expect(p(': (error: )?Received disconnect from [^ ]+')).toEqual([': Received disconnect from ', ': error: Received disconnect from ']);
+    expect(p(': [Bb]ad (PAM )?password')).toEqual([': Bad PAM password', ': Bad password', ': bad PAM password', ': bad password']);
+    expect(p('(sshd|sshd-session)\\[[0-9]+\\]: ')).toEqual(['sshd-session[', 'sshd[']);
+    expect(p('.*: x')).toBeUndefined();
+    expect(p('a|b*')).toBeUndefined();
+    expect(p('[a-z]+x')).toBeUndefined();
+  });
+
+  for (const dir of SETS) {
+    it(`decides as the plain walk does: ${dir.slice(REPO.length + 1)}, its samples and 3,000 mutations of them`, () => {
+      const { set } = readRuleSet(dir, 'strict');
+      expect(set).toBeDefined();
+      const samples = readSamples(dir).map((s) => s.text);
+      expect(samples.length).toBeGreaterThan(50);
+      for (const s of samples) agree(set!, s);
+      const next = random(dir.length);
+      for (let i = 0; i < 3000; i++) {
+        let line = samples[Math.floor(next() * samples.length)];
+        for (let k = 1 + Math.floor(next() * 3); k > 0; k--) line = mutate(line, next);
+        agree(set!, line);
+      }
+    });
+  }
+
+  it('decides generated auth and mail logs as the plain walk does', () => {
+    const lg = readRuleSet(SETS[0], 'strict').set!;
+    const mx = readRuleSet(SETS[3], 'strict').set!;
+    for (const l of generateLines(5000, { kind: 'auth', seed: 7 })) agree(lg, l);
+    for (const l of generateLines(5000, { kind: 'mail', seed: 7 })) agree(mx, l);
+  });
+
+  it('finds a pattern where a header holds two anchors, or none, or the message starts with one', () => {
+    const set = readRuleSet(SETS[0], 'strict').set!;
+    for (const raw of [
+      'Nov  1 00:00:00 host sshd[1]: : Failed password for root from 192.0.2.1 port 22 ssh2',
+      '<38>1 2019-07-08T17:40:16.954+00:00 host sshd 57915 - [sd "with ] escaped"] Failed password for root from 192.0.2.1 port 22 ssh2',
+      'Nov  1 00:00:00 host sshd[1]: [ID 800047 auth.info] Failed password for root from 192.0.2.1 port 22 ssh2',
+      'Failed password for root from 192.0.2.1 port 22 ssh2',
+      ': Failed password for root from 192.0.2.1 port 22 ssh2',
+      'Nov  1 00:00:00 host sshd: Failed password for root from 192.0.2.1 port 22 ssh2',
+      `Nov  1 00:00:00 host sshd[1]: Failed password for root from 192.0.2.1 port 22 ssh2 ${'x'.repeat(600)}`,
+      `Nov  1 00:00:00 host sshd[1]: Disconnected from ${'['.repeat(20)} port 1 [preauth]`,
+    ]) agree(set, raw);
+  });
+
+  it('keeps the ladder order: the first step that matches wins, noise before rules', () => {
+    const rules = parseRuleFile([
+      'RULE=first', "Pattern=': Failed '", 'if [[ "$REPLY" =~ $Pattern ]]; then inject; return $?; fi',
+      'RULE=second', "Pattern=': Failed password'", 'if [[ "$REPLY" =~ "$Pattern" ]]; then inject; return $?; fi',
+      'RULE=tagged', "Pattern='sshd\\[[0-9]+\\]: Accepted'", 'if [[ "$REPLY" =~ $Pattern ]]; then return 0; fi',
+    ].join('\n'), 'x.rule').rules;
+    const ladder = new Ladder([compileLinear('sshd\\[[0-9]+\\]: Failed password for noise')], rules);
+    const d = (msg: string): string => name(ladder.decide(...(({ line, at }) => [line, at] as const)(parseHeader(`Nov  1 00:00:00 host sshd[1]: ${msg}`)))).split('@')[0];
+    expect(d('Failed password for noise from 192.0.2.1')).toBe('skip');
+    expect(d('Failed password for root')).toBe('first');
+    expect(d('Accepted publickey')).toBe('tagged');
+    expect(d('Other')).toBe('untreated');
+  });
+});
