@@ -40,8 +40,30 @@ const OTHER = 2;
 const STATES = 3 + 128;
 const keyed = (c: number): number => c < 128 ? 3 + c : OTHER;
 
-/** A step with the prefixes that can stand at a line's one anchor (all of them for MANY). */
-interface Probe { step: Step; prefixes: string[]; offsets: number[] }
+/**
+ * A step with the prefixes that can stand at a line's one anchor; or neighbouring steps that
+ * all start right at the `: ` anchor as one sticky regex, an alternative each in ladder order
+ * with an empty group after it that tells which matched (one exec instead of one a step).
+ */
+interface Probe { step: Step; prefixes: string[]; offsets: number[]; group?: { sticky: RegExp; steps: Step[] } }
+
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+// Runs of neighbouring probes that start at the `: ` anchor itself, each run as one probe.
+function grouped(plan: Probe[]): Probe[] {
+  const out: Probe[] = [];
+  const atColon = (p: Probe): boolean => p.step.anchor === 0 && p.offsets.every((o) => o === 0) && (p.step.literal !== undefined || (p.step.regex !== undefined && p.step.regex.flags === ''));
+  for (let i = 0; i < plan.length;) {
+    let j = i;
+    while (j < plan.length && atColon(plan[j])) j++;
+    if (j - i < 2) { out.push(plan[i]); i = Math.max(i + 1, j); continue; }
+    const steps = plan.slice(i, j).map((p) => p.step);
+    const source = steps.map((s) => `(?:${s.literal !== undefined ? escapeRegex(s.literal) : s.regex!.source})()`).join('|');
+    out.push({ step: steps[0], prefixes: [], offsets: [], group: { sticky: new RegExp(source, 'y'), steps } });
+    i = j;
+  }
+  return out;
+}
 
 function stepOf(decision: 'skip' | Rule, regex: RegExp | undefined, literal: string | undefined): Step {
   const prefixes = literal !== undefined ? [literal] : regex!.flags.includes('i') ? undefined : prefixesOf(regex!.source);
@@ -52,7 +74,7 @@ function stepOf(decision: 'skip' | Rule, regex: RegExp | undefined, literal: str
   const anchor = ANCHORS.findIndex((a) => prefixes.every((p) => p.includes(a)));
   if (anchor < 0) return step;
   step.anchor = anchor;
-    step.offsets = prefixes.map((p) => p.indexOf(ANCHORS[anchor]));
+  step.offsets = prefixes.map((p) => p.indexOf(ANCHORS[anchor]));
   return step;
 }
 
@@ -81,7 +103,14 @@ export class Ladder {
     let plan = this.plans[key];
     if (plan === undefined) this.plans[key] = plan = this.planFor(key);
     for (let i = 0; i < plan.length; i++) {
-      const { step, prefixes, offsets } = plan[i];
+      const { step, prefixes, offsets, group } = plan[i];
+      if (group !== undefined) {
+        if (colon > at) continue;
+        group.sticky.lastIndex = colon;
+        const m = group.sticky.exec(line);
+        if (m !== null) for (let g = 1; g < m.length; g++) if (m[g] !== undefined) return group.steps[g - 1].decision;
+        continue;
+      }
       if (step.anchor === undefined ? tryAnywhere(step, line, at) : tryAt(step, line, at, step.anchor === 0 ? colon : bracket, prefixes, offsets)) return step.decision;
     }
     return undefined;
@@ -112,7 +141,7 @@ export class Ladder {
       if (!keep.includes(true)) continue;
       plan.push({ step, prefixes: step.prefixes.filter((_, i) => keep[i]), offsets: step.offsets.filter((_, i) => keep[i]) });
     }
-    return plan;
+    return grouped(plan);
   }
 }
 
