@@ -11,7 +11,7 @@ import { parseHeader } from '../../../../master/lib/rules/header.js';
 import { execAnchored, includesAnchored } from '../../../../master/lib/rules/anchor.js';
 import { prefixesOf } from '../../../../master/lib/rules/shape.js';
 import { translateEre } from '../../../../master/lib/rules/ere.js';
-import { Ladder } from '../../../../master/lib/rules/ladder.js';
+import { Ladder, factored } from '../../../../master/lib/rules/ladder.js';
 import { parseRuleFile } from '../../../../master/lib/rules/parse.js';
 import { compileLinear } from '../../../../master/lib/rules/linear.js';
 import { generateLines } from '../../../../bench/genlog.js';
@@ -101,6 +101,19 @@ describe('the ladder', () => {
       `Nov  1 00:00:00 host sshd[1]: Failed password for root from 192.0.2.1 port 22 ssh2 ${'x'.repeat(600)}`,
       `Nov  1 00:00:00 host sshd[1]: Disconnected from ${'['.repeat(20)} port 1 [preauth]`,
     ]) agree(set, raw);
+  });
+
+  it('writes the text neighbouring noise patterns begin with once, never changing what they match', () => {
+    expect(factored(['sshd\\[[0-9]+\\]: Accepted', 'sshd\\[[0-9]+\\]: Received', 'dropbear\\['])).toBe('(?:sshd\\[[0-9]+\\]: (?:Accepted|Received))|(?:dropbear\\[)');
+    // No cut inside a class, an escape or a group, or before a quantifier; a top-level '|' is kept whole.
+    expect(factored(['ab+c', 'abd'])).toBe('(?:a(?:b+c|bd))');
+    expect(factored(['a|b', 'a|c'])).toBe('(?:a|b)|(?:a|c)');
+    expect(factored(['[ab]x', '[ac]x'])).toBe('(?:[ab]x)|(?:[ac]x)');
+    expect(factored(['(?:ab)c', '(?:ab)d'])).toBe('(?:(?:ab)(?:c|d))');
+    const sources = ['x\\[1\\]y+', 'x\\[1\\]z?', 'x(?:a|b)*q', 'x(?:a|b)q', 'x', '[x]'];
+    const lines = ['x[1]yy', 'x[1]', 'xabq', 'xbq', 'x', 'y', 'x[1', 'xq'];
+    const one = new RegExp(factored(sources));
+    for (const l of lines) expect(one.test(l), l).toBe(sources.some((src) => new RegExp(src).test(l)));
   });
 
   it('keeps the ladder order: the first step that matches wins, noise before rules', () => {
