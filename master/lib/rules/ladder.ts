@@ -7,7 +7,7 @@
 // tried with startsWith and one sticky exec at the one place it can start. The result is the
 // same as trying every pattern everywhere a match may start (anchor.ts): only the work differs.
 import { execAnchored, includesAnchored } from './anchor.js';
-import { prefixesOf } from './shape.js';
+import { prefixesOf, escapeRegex } from './shape.js';
 import type { Rule } from './parse.js';
 
 /** What the ladder says about a line: skipped noise, the first matching rule, or untreated. */
@@ -47,7 +47,6 @@ const keyed = (c: number): number => c < 128 ? 3 + c : OTHER;
  */
 interface Probe { step: Step; prefixes: string[]; offsets: number[]; group?: { sticky: RegExp; steps: Step[] } }
 
-const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 // Runs of neighbouring probes that start at the `: ` anchor itself, each run as one probe.
 function grouped(plan: Probe[]): Probe[] {

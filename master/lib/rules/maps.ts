@@ -5,6 +5,7 @@ import { translateEre, repeatSource, EreError } from './ere.js';
 import { compileLinear } from './linear.js';
 import { findMessageStart } from './header.js';
 import { execAnchored } from './anchor.js';
+import { prefixesOf, escapeRegex } from './shape.js';
 import { ShapeChecks, type RuleProblem } from './parse.js';
 
 interface MapLine { line: number; source: string; ere: string }
@@ -133,6 +134,37 @@ export function findAddressWords(line: string, at: number): AddressWord[] {
 }
 
 /**
+ * The peer_map alternation's match where it starts at or before `at`, the common way: where
+ * the first text any pattern begins with stands right at the message start (nothing of the
+ * header could begin a match), only the patterns that can begin with its first character are
+ * tried, there, each with its one group. undefined (look the whole way) where such a text
+ * stands in the header, or when a pattern may begin with anything.
+ */
+function matcherAtMessage(sources: string[]): ((line: string, at: number) => RegExpExecArray | null | undefined) | undefined {
+  const prefixes = sources.map((s) => prefixesOf(s));
+  if (prefixes.some((p) => p === undefined)) return undefined;
+  const any = compileLinear([...new Set(prefixes.flat() as string[])].map(escapeRegex).join('|'));
+  const byChar = new Map<number, RegExp | null>();
+  const forChar = (c: number): RegExp | null => {
+    let r = byChar.get(c);
+    if (r === undefined) {
+      const fit = sources.filter((_, i) => prefixes[i]!.some((p) => p.charCodeAt(0) === c));
+      byChar.set(c, r = fit.length ? new RegExp(fit.join('|'), 'y') : null);
+    }
+    return r;
+  };
+  return (line, at) => {
+    const first = line.search(any);
+    if (first < 0 || first > at) return null;
+    if (first < at) return undefined;
+    const r = forChar(line.charCodeAt(at));
+    if (r === null) return null;
+    r.lastIndex = at;
+    return r.exec(line);
+  };
+}
+
+/**
  * peer_map: each line is an ERE with one ADDR where the service writes its peer, starting
  * with the fixed words of the message (or the program name before them). All lines become
  * one alternation; a match counts only when it starts at or before the start of the message
@@ -142,7 +174,7 @@ export function findAddressWords(line: string, at: number): AddressWord[] {
  * `from ADDR port N` of its own), the line is ambiguous and names no peer: a client can then
  * hide, but never make Watcher count someone else.
  */
-export function parsePeerMap(text: string, file: string): { find: PeerFinder; count: number; problems: RuleProblem[]; readonly warnings: RuleProblem[] } {
+export function parsePeerMap(text: string, file: string, opts: { wholeLine?: boolean } = {}): { find: PeerFinder; count: number; problems: RuleProblem[]; readonly warnings: RuleProblem[] } {
   const problems: RuleProblem[] = [];
   const shapes = new ShapeChecks();
   const lines = readMap(text, file, problems, shapes, (ere) => {
@@ -151,14 +183,17 @@ export function parsePeerMap(text: string, file: string): { find: PeerFinder; co
   });
   if (lines.length === 0) return { find: () => undefined, count: 0, problems, get warnings() { return shapes.warnings; } };
   const marked = compileLinear(lines.map((l) => `(?:${l.source.replace('ADDR', MARK)})`).join('|'));
-  const located = compileLinear(lines.map((l) => `(?:${l.source.replace('ADDR', '([0-9A-Fa-f:.]+)')})`).join('|'));
+  const sources = lines.map((l) => `(?:${l.source.replace('ADDR', '([0-9A-Fa-f:.]+)')})`);
+  const located = compileLinear(sources.join('|'));
+  const atMessage = opts.wholeLine ? undefined : matcherAtMessage(sources);
   // The common case in one exec: the message holds one address word, where the pattern puts
   // the peer. Every '.' and ':' of the message lies in that word, so no other word could be an
   // address (each has one). Anything else (two addresses, a zone, a port, a sentence's final
   // dot) takes the full path: each address word tried in ADDR's place, unless the message's
   // address words all name the one the pattern took.
   const find: PeerFinder = (line, at = findMessageStart(line)) => {
-    const m = execAnchored(located, line, at);
+    const quick = atMessage?.(line, at);
+    const m = quick === undefined ? execAnchored(located, line, at) : quick;
     if (m === null && !line.includes('%', at)) return undefined;
     let text: string | undefined;
     let taken: string | undefined;

@@ -212,37 +212,43 @@ const MAX_PREFIXES = 16;
 /** A class of at most this many characters is spelled out as that many prefixes (`[Bb]ad`). */
 const MAX_CLASS = 4;
 
-// The texts a node's match can start with: `done` when the node's whole text is always one of
-// them (a literal, a choice of literals), so what follows it extends them.
-function starts(n: Node): { texts: string[]; done: boolean } {
-  if (n.k === 'assert') return { texts: [''], done: true };
+// The texts a node's match can start with: `open` ones are the node's whole text (what
+// follows extends them), `closed` ones only begin it.
+interface Starts { open: string[]; closed: string[] }
+
+const size = (x: Starts): number => x.open.length + x.closed.length;
+
+function starts(n: Node): Starts {
+  if (n.k === 'assert') return { open: [''], closed: [] };
   if (n.k === 'char') {
-    const size = n.set.reduce((s, [a, b]) => s + b - a + 1, 0);
-    if (size > MAX_CLASS) return { texts: [''], done: false };
-    const texts: string[] = [];
-    for (const [a, b] of n.set) for (let c = a; c <= b; c++) texts.push(String.fromCharCode(c));
-    return { texts, done: true };
+    const count = n.set.reduce((sum, [a, b]) => sum + b - a + 1, 0);
+    if (count > MAX_CLASS) return { open: [], closed: [''] };
+    const open: string[] = [];
+    for (const [a, b] of n.set) for (let c = a; c <= b; c++) open.push(String.fromCharCode(c));
+    return { open, closed: [] };
   }
   if (n.k === 'alt') {
     const parts = n.alts.map(starts);
-    const texts = [...new Set(parts.flatMap((p) => p.texts))];
-    return texts.length > MAX_PREFIXES ? { texts: [''], done: false } : { texts, done: parts.every((p) => p.done) };
+    const out = { open: [...new Set(parts.flatMap((p) => p.open))], closed: [...new Set(parts.flatMap((p) => p.closed))] };
+    return size(out) > MAX_PREFIXES ? { open: [], closed: [''] } : out;
   }
   if (n.k === 'rep') {
     const body = starts(n.body);
     if (n.min === 1 && n.max === 1) return body;
-    if (n.min === 0 && n.max === 1) return { texts: [...new Set(['', ...body.texts])], done: body.done };
-    return n.min === 0 ? { texts: [''], done: false } : { texts: body.texts, done: false };
+    if (n.min === 0 && n.max === 1) return { open: [...new Set(['', ...body.open])], closed: body.closed };
+    const once = [...new Set([...body.open, ...body.closed])];
+    return n.min === 0 ? { open: [''], closed: once } : { open: [], closed: once };
   }
-  let texts = [''];
+  let cur: Starts = { open: [''], closed: [] };
   for (const item of n.items) {
+    if (cur.open.length === 0) break;
     const next = starts(item);
-    const product = texts.flatMap((t) => next.texts.map((u) => t + u));
-    if (new Set(product).size > MAX_PREFIXES) return { texts, done: false };
-    texts = [...new Set(product)];
-    if (!next.done) return { texts, done: false };
+    const open = [...new Set(cur.open.flatMap((t) => next.open.map((u) => t + u)))];
+    const closed = [...new Set([...cur.closed, ...cur.open.flatMap((t) => next.closed.map((u) => t + u))])];
+    if (open.length + closed.length > MAX_PREFIXES) return { open: [], closed: [...new Set([...cur.closed, ...cur.open])] };
+    cur = { open, closed };
   }
-  return { texts, done: true };
+  return cur;
 }
 
 /**
@@ -254,6 +260,12 @@ function starts(n: Node): { texts: string[]; done: boolean } {
 export function prefixesOf(source: string): string[] | undefined {
   let root: Node;
   try { root = parse(source); } catch { return undefined; }
-  const { texts } = starts(root);
-  return texts.some((t) => t === '') ? undefined : texts;
+  const { open, closed } = starts(root);
+  const texts = [...new Set([...open, ...closed])];
+  if (texts.some((t) => t === '')) return undefined;
+  // A text that begins with another is no further condition.
+  return texts.filter((t) => !texts.some((u) => u !== t && t.startsWith(u)));
 }
+
+/** A text as a regex source that matches it literally. */
+export const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -14,6 +14,8 @@ import { translateEre } from '../../../../master/lib/rules/ere.js';
 import { Ladder, factored } from '../../../../master/lib/rules/ladder.js';
 import { parseRuleFile } from '../../../../master/lib/rules/parse.js';
 import { compileLinear } from '../../../../master/lib/rules/linear.js';
+import { parsePeerMap } from '../../../../master/lib/rules/maps.js';
+import { readFileSync } from 'node:fs';
 import { generateLines } from '../../../../bench/genlog.js';
 
 const SETS = ['WatchLG/rules', 'WatchMB/rules', 'WatchMB/rules-dovecot', 'WatchMX/rules', 'WatchMX/rules-exim'].map((d) => join(REPO, 'modules', d));
@@ -81,6 +83,50 @@ describe('the ladder', () => {
       }
     });
   }
+
+  for (const dir of SETS) {
+    it(`finds the same peer as the look along the whole line: ${dir.slice(REPO.length + 1)}, its samples and 3,000 mutations of them`, () => {
+      const text = readFileSync(join(dir, 'peer_map'), 'utf8');
+      const quick = parsePeerMap(text, 'peer_map').find;
+      const whole = parsePeerMap(text, 'peer_map', { wholeLine: true }).find;
+      const samples = readSamples(dir).map((s) => s.text);
+      const next = random(dir.length + 1);
+      const lines = [...samples, ...Array.from({ length: 3000 }, () => {
+        let line = samples[Math.floor(next() * samples.length)];
+        for (let k = 1 + Math.floor(next() * 3); k > 0; k--) line = mutate(line, next);
+        // Half of them with the start of another sample's message copied into the header.
+        if (next() < 0.5) {
+          const other = parseHeader(samples[Math.floor(next() * samples.length)]);
+          const words = other.line.slice(other.at, other.at + 4 + Math.floor(next() * 20));
+          const into = Math.floor(next() * (parseHeader(line).at + 1));
+          line = line.slice(0, into) + words + line.slice(into);
+        }
+        return line;
+      })];
+      let named = 0;
+      for (const raw of lines) {
+        const { line, at } = parseHeader(raw);
+        const peer = quick(line, at);
+        expect(peer, raw).toEqual(whole(line, at));
+        if (typeof peer === 'string') named++;
+      }
+      expect(named).toBeGreaterThan(lines.length / 10);
+    });
+  }
+
+  it('finds the peer where the header holds the text a peer pattern begins with (a host named pam_x)', () => {
+    const text = readFileSync(join(SETS[0], 'peer_map'), 'utf8');
+    const quick = parsePeerMap(text, 'peer_map').find;
+    const whole = parsePeerMap(text, 'peer_map', { wholeLine: true }).find;
+    for (const raw of [
+      'Nov  1 00:00:00 pam_unix sshd[1]: Failed password for root from 192.0.2.1 port 22 ssh2',
+      'Nov  1 00:00:00 pam_unix sshd[1]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.2  user=root',
+    ]) {
+      const { line, at } = parseHeader(raw);
+      expect(quick(line, at), raw).toBe(whole(line, at));
+      expect(quick(line, at), raw).toMatch(/^192\.0\.2\.[12]$/);
+    }
+  });
 
   it('decides generated auth and mail logs as the plain walk does', () => {
     const lg = readRuleSet(SETS[0], 'strict').set!;
