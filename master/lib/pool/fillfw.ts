@@ -88,7 +88,8 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
       for (const s of sources) {
         if (changed.includes(s)) continue;
         const was = old[s.path];
-        if (!was) continue;
+        // A Loadfile no load has read yet (MyRouter's, new since) may feed a static list's set too.
+        if (!was) { if (o.only) await readSource(s, loader, never, tally, warn, o.progress, (set) => dirty.has(set)); continue; }
         state[s.path] = was;
         if (was.sets.some((set) => dirty.has(set))) await readSource(s, loader, never, tally, warn, o.progress, (set) => dirty.has(set));
       }
