@@ -110,7 +110,7 @@ describe('Bandits and Watcher-Report', () => {
     const unknown = await sb.run('bin/Bandits', ['2001:db8::77']);
     expect(unknown.stdout.split('\n')[0]).toBe('2001:db8::77: unknown to Watcher: in no set and no database');
     const j = JSON.parse((await sb.run('bin/Bandits', ['--json', '203.0.113.99'])).stdout);
-    expect(j).toMatchObject({ address: '203.0.113.99', verdict: 'watched, not blocked', sets: [], spared: [], rows: [{ module: 'WatchLG', affairs: 1, host: 'scan.example.test' }] });
+    expect(j).toMatchObject({ address: '203.0.113.99', verdict: 'blocked (nixspam)', sets: [{ set: 'nixspam', entry: '203.0.113.0/24', covers: true, from: ['Loadfile-nixspam:3'] }], spared: [], rows: [{ module: 'WatchLG', affairs: 1, host: 'scan.example.test' }] });
   });
 
   it('Watcher-Report: the seeds\' header and DROPs contributed per geo zone and dynloader, modules, sets, Loadfiles', async () => {
