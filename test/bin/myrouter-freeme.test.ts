@@ -68,6 +68,9 @@ describe('MyRouter and Freeme', () => {
     (await import('node:fs')).appendFileSync(join(sb.inst.fifoBase, 'WatchLG'), `Nov  1 00:00:00 h sshd[9]: Failed password for root from ${NEW} port 1 ssh2\n`);
     await sb.waitFor('the line spared', () => Number(sb.statusOf('WatchLG')?.spared) === before + 1, 15_000);
     expect(sb.withDb('WatchLG', (db) => db.prepare('SELECT affairs FROM bandits WHERE address = ?').get(NEW))).toEqual({ affairs: 4 });
+    // Watcher-Report shows the running module with its status counters.
+    const report = await sb.run('bin/Watcher-Report');
+    expect(report.stdout).toMatch(new RegExp(`\\nWatchLG: running, pid ${pid} since \\S+: lines 1, skipped 0, untreated 0, `));
   });
 
   it('Freeme frees what the whitelist and MyRouter spare from tarpit, custody, every database and the Loadfiles; then it is silent', async () => {

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDateTime } from '../../master/lib/core/clock.js';
 import { makeModuleSandbox, type ModuleSandbox } from '../helpers/sandbox.js';
+import { startSmtp } from '../helpers/smtp.js';
 
 const COLS = 'address, class, host, affairs, status, rule, modclass, first_seen, last_seen, drop_time, origin, dropped_by';
 
@@ -157,5 +158,23 @@ Loadfiles ...
     expect(j.modules[0]).toMatchObject({ module: 'WatchLG', database: 'WatchLG.db', addresses: 3, drop: 1 });
     const m = await sb.run('bin/Watcher-Report', ['--mail']);
     expect([m.exitCode, m.stderr]).toEqual([78, 'Watcher-Report: --mail: REPORTMAIL is empty in watcher.conf: nobody to send the report to']);
+  });
+
+  it('Watcher-Report --mail sends the text to REPORTMAIL through a real SMTP server; one that refuses is exit 69', async () => {
+    const smtp = await startSmtp(sb.ns);
+    try {
+      sb.inst.write('watcher.conf', `MODULES=WatchLG\nREPORTMAIL=root@example.test\nMAIL_FROM=watcher@example.test\nSMTP_HOST=127.0.0.1\nSMTP_PORT=${smtp.port}\n`);
+      const r = await sb.run('bin/Watcher-Report', ['--mail']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Watcher-Report mailed to root@example.test through SMTP 127\\.0\\.0\\.1:${smtp.port} \\(`));
+      const [m] = smtp.messages();
+      expect(m).toMatch(/^Subject: Watcher-Report \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
+      expect(m).toMatch(/^To: root@example.test$/m);
+      expect(m).toContain('DROPs contributed by nixspam, nixspam : 2');
+    } finally { await smtp.stop(); }
+    sb.inst.write('watcher.conf', 'MODULES=WatchLG\nREPORTMAIL=root@example.test\nSMTP_HOST=127.0.0.1\nSMTP_PORT=1\n');
+    const down = await sb.run('bin/Watcher-Report', ['--mail']);
+    expect(down.exitCode).toBe(69);
+    expect(down.stderr).toMatch(/^Watcher-Report: mail not sent: SMTP server 127\.0\.0\.1:1: /);
   });
 });
