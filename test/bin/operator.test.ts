@@ -31,6 +31,7 @@ describe('Bandits and Watcher-Report', () => {
     row('WatchLG', ['203.0.113.17', 'UNRESOLVED', null, 2, 'TARPIT', 'invalid-user', null, recent, recent, null, 'WatchLG', null]);
     row('WatchLG', ['203.0.113.99', 'TRUEHOST', 'scan.example.test', 1, 'INITIAL', 'preauth-closed', null, '2026-11-02 08:00:00', '2026-11-02 08:00:00', null, 'WatchLG', null]);
     row('WatchMX', ['198.51.100.23', 'TRUEHOST', 'mail.example.test', 5, 'DROP', 'sasl-login', 'Breaker', '2026-11-03 12:00:00', '2026-11-03 12:30:00', '2026-11-03 12:30:00', 'WatchMX', 'WatchMB']);
+    row('WatchLG', ['192.0.2.66', 'FAKEHOST', '\x1b]0;owned\x07evil.example.test', 1, 'INITIAL', 'invalid-user', null, '2026-11-02 08:00:00', '2026-11-02 08:00:00', null, 'WatchLG', null]);
     row('WatchMX', ['203.0.113.5', 'NXDOMAIN', null, 4, 'INITIAL', 'NXdomain', null, '2026-11-01 09:00:00', '2026-11-01 09:00:00', null, 'WatchMX', null]);
     expect((await sb.run('modules/WatchLG/Load')).exitCode).toBe(0);
     expect((await sb.run('modules/WatchMX/Load')).exitCode).toBe(0);
@@ -51,6 +52,7 @@ describe('Bandits and Watcher-Report', () => {
     lg5: '203.0.113.5    custody  WatchLG root-login      5/5      NXDOMAIN    2026-11-01 10:00:00  2026-11-01 10:05:00  2026-11-01 10:05:00  Expire after 2026-12-01 10:05:00',
     mx5: '203.0.113.5    custody  WatchMX NXdomain        4/5      NXDOMAIN    2026-11-01 09:00:00  2026-11-01 09:00:00  -                    Expire after 2026-12-01 09:00:00',
     lg17: `203.0.113.17   tarpit   WatchLG invalid-user    2/5      UNRESOLVED  ${recent}  ${recent}  -                    tarpit until ${tarpitEnd}`,
+    evil: '192.0.2.66     -        WatchLG invalid-user    1/5      FAKEHOST    2026-11-02 08:00:00  2026-11-02 08:00:00  -                    Expire after 2026-12-02 08:00:00',
     lg99: '203.0.113.99   -        WatchLG preauth-closed  1/5      TRUEHOST    2026-11-02 08:00:00  2026-11-02 08:00:00  -                    Expire after 2026-12-02 08:00:00',
   });
 
@@ -58,7 +60,7 @@ describe('Bandits and Watcher-Report', () => {
     const r = await sb.run('bin/Bandits');
     expect([r.exitCode, r.stderr]).toEqual([0, '']);
     const l = lines();
-    expect(r.stdout).toBe([HEAD, l.mb, l.lg5, l.mx5, l.lg17, l.lg99, '5 lines: 3 in custody, 1 in tarpit, 1 watched (a database row, in no set)'].join('\n'));
+    expect(r.stdout).toBe([HEAD, l.evil, l.mb, l.lg5, l.mx5, l.lg17, l.lg99, '6 lines: 3 in custody, 1 in tarpit, 2 watched (a database row, in no set)'].join('\n'));
   });
 
   it('Bandits filters by module (the dropping one too), network and set; --json', async () => {
@@ -77,8 +79,8 @@ describe('Bandits and Watcher-Report', () => {
       '203.0.113.0/24  nixspam  dynloader nixspam (Loadfile-nixspam:3)  -        -      -           -          -        -',
       '2 lines: 2 in nixspam'].join('\n'));
     const j = JSON.parse((await sb.run('bin/Bandits', ['--json'])).stdout);
-    expect(j).toHaveLength(5);
-    expect(j[3]).toEqual({ address: '203.0.113.17', sets: ['tarpit'], source: 'WatchLG invalid-user', module: 'WatchLG', rule: 'invalid-user', affairs: 2, maxAffairs: 5,
+    expect(j).toHaveLength(6);
+    expect(j[4]).toEqual({ address: '203.0.113.17', sets: ['tarpit'], source: 'WatchLG invalid-user', module: 'WatchLG', rule: 'invalid-user', affairs: 2, maxAffairs: 5,
       class: 'UNRESOLVED', host: null, status: 'TARPIT', firstSeen: recent, lastSeen: recent, dropped: null, until: { kind: 'tarpit', at: tarpitEnd } });
     const bad = await sb.run('bin/Bandits', ['203.0.113.300']);
     expect([bad.exitCode, bad.stderr]).toEqual([64, 'Bandits: not an address or network: "203.0.113.300"']);
@@ -110,6 +112,10 @@ describe('Bandits and Watcher-Report', () => {
     expect(none.stdout.split('\n')[0]).toBe('192.0.2.7: blocked (nixspam)');
     const unknown = await sb.run('bin/Bandits', ['2001:db8::77']);
     expect(unknown.stdout.split('\n')[0]).toBe('2001:db8::77: unknown to Watcher: in no set and no database');
+    // A PTR name is the attacker's text: an escape sequence in it never reaches the terminal.
+    const evil = await sb.run('bin/Bandits', ['192.0.2.66']);
+    expect(evil.stdout).toContain('  WatchLG.db: INITIAL, 1/5 affairs, rule invalid-user, FAKEHOST \\x1b]0;owned\\x07evil.example.test, introduced by WatchLG');
+    expect(evil.stdout).not.toContain('\x1b');
     const j = JSON.parse((await sb.run('bin/Bandits', ['--json', '203.0.113.99'])).stdout);
     expect(j).toMatchObject({ address: '203.0.113.99', verdict: 'blocked (nixspam)', sets: [{ set: 'nixspam', entry: '203.0.113.0/24', covers: true, from: ['Loadfile-nixspam:3'] }], spared: [], rows: [{ module: 'WatchLG', affairs: 1, host: 'scan.example.test' }] });
   });
@@ -133,7 +139,7 @@ DROPs contributed by nixspam, nixspam : 2
 
 Modules ...
 WatchLG: not running
-  WatchLG.db: 3 addresses (1 INITIAL, 1 TARPIT, 1 DROP); today ${today} introduced, 0 dropped
+  WatchLG.db: 4 addresses (2 INITIAL, 1 TARPIT, 1 DROP); today ${today} introduced, 0 dropped
 WatchMX: not running
   WatchMX.db: 2 addresses (1 INITIAL, 0 TARPIT, 1 DROP); today 0 introduced, 0 dropped
 
@@ -155,7 +161,7 @@ Loadfiles ...
   Loadfile-nixspam         2 lines  2 h 0 min old   loaded into nixspam`);
     const j = JSON.parse((await sb.run('bin/Watcher-Report', ['--json'])).stdout);
     expect(j.geo).toEqual([{ source: 'geo', set: 'geo-cn', drops: 2 }, { source: 'geo', set: 'geo-kp', drops: 1 }]);
-    expect(j.modules[0]).toMatchObject({ module: 'WatchLG', database: 'WatchLG.db', addresses: 3, drop: 1 });
+    expect(j.modules[0]).toMatchObject({ module: 'WatchLG', database: 'WatchLG.db', addresses: 4, drop: 1 });
     const m = await sb.run('bin/Watcher-Report', ['--mail']);
     expect([m.exitCode, m.stderr]).toEqual([78, 'Watcher-Report: --mail: REPORTMAIL is empty in watcher.conf: nobody to send the report to']);
   });

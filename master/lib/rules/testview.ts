@@ -3,6 +3,7 @@
 import type { Outcome } from './samples.js';
 import type { RuleSet } from './ruleset.js';
 import { WatcherError, EX_USAGE } from '../core/exit.js';
+import { printable } from '../core/lines.js';
 
 /** How rules/Test prints: JSON lines, each line with its text (verbose), only one rule's matches. */
 export interface ViewOptions { json?: boolean; verbose?: boolean; rule?: string }
@@ -53,7 +54,7 @@ export function viewLine(o: Outcome, lineNo: number, text: string, v: ViewOption
   const shown = v.verbose || v.rule !== undefined;
   if (!shown) return formatOutcome(o, !!v.json) + '\n';
   if (v.json) return JSON.stringify({ line: lineNo, ...o, text }) + '\n';
-  return `${lineNo}: ${formatOutcome(o, false)} | ${text}\n`;
+  return `${lineNo}: ${formatOutcome(o, false)} | ${printable(text)}\n`;
 }
 
 /** The summary: matches per rule in ladder order (every rule with --verbose), then the untreated lines. */
@@ -67,7 +68,7 @@ export function formatTally(t: Tally, set: RuleSet, verbose: boolean): string {
     s += `  ${n.padEnd(width)} ${String(r.matches).padStart(7)}${notes.length ? ` (${notes.join(', ')})` : ''}\n`;
   }
   s += `Untreated lines: ${t.untreatedCount}\n`;
-  for (const u of t.untreated) s += `  ${u.line}: ${u.text.length > 300 ? `${u.text.slice(0, 300)}…` : u.text}\n`;
+  for (const u of t.untreated) s += `  ${u.line}: ${printable(u.text.length > 300 ? `${u.text.slice(0, 300)}…` : u.text)}\n`;
   if (t.untreatedCount > t.untreated.length) s += `  ... and ${t.untreatedCount - t.untreated.length} more (--verbose shows every line with its verdict)\n`;
   return s;
 }

@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { ownNets, LOOPBACK, parseNet, type Net } from '../net/address.js';
 import { NetMatcher } from '../net/netmatch.js';
 import { readList } from '../pool/lists.js';
+import { printable } from '../core/lines.js';
 import type { Firewall } from '../firewall/types.js';
 import { indexLines, ladderOf, readRows, untilOf, type Bandit, type BanditRow, type Ladder, type LineSource } from './bandits.js';
 import { readMyRouter } from './myrouter.js';
@@ -52,7 +53,8 @@ export function formatTable(lines: ViewLine[]): string {
   const row = (c: string[]): string => c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]))).join('  ') + '\n';
   const per = new Map<string, number>();
   for (const v of lines) for (const s of v.sets.length ? v.sets : ['watched']) per.set(s, (per.get(s) ?? 0) + 1);
-  const counts = [...per].map(([s, n]) => (s === 'watched' ? `${n} watched (a database row, in no set)` : `${n} in ${s}`));
+  const order = (s: string): string => (s === 'watched' ? '\uffff' : s);
+  const counts = [...per].sort(([a], [b]) => order(a).localeCompare(order(b))).map(([s, n]) => (s === 'watched' ? `${n} watched (a database row, in no set)` : `${n} in ${s}`));
   return row(HEAD) + cells.map(row).join('') + `${lines.length} lines${counts.length ? `: ${counts.join(', ')}` : ''}\n`;
 }
 
@@ -98,7 +100,7 @@ export function formatExplanation(x: Explanation, ladder: (module: string) => La
     const r = x.rows.find((y) => y.module === m);
     if (!r) { s += `  ${m}.db: no row\n`; continue; }
     const l = ladder(m);
-    s += `  ${m}.db: ${r.status}, ${r.affairs}/${l.MAX_AFFAIRS} affairs, rule ${r.rule}, ${r.class}${r.host ? ` ${r.host}` : ''}, introduced by ${r.origin}, first seen ${r.first_seen}, last seen ${r.last_seen}`
+    s += `  ${m}.db: ${r.status}, ${r.affairs}/${l.MAX_AFFAIRS} affairs, rule ${r.rule}, ${r.class}${r.host ? ` ${printable(r.host)}` : ''}, introduced by ${r.origin}, first seen ${r.first_seen}, last seen ${r.last_seen}`
       + `${r.drop_time ? `, dropped ${r.drop_time}${r.dropped_by ? ` by ${r.dropped_by}` : ''}` : ''}; `
       + `${r.until.kind === 'tarpit' ? `tarpit until ${r.until.at}` : `Expire lifts it after ${r.until.at} (EXPIRATIONDAYS=${l.EXPIRATIONDAYS})`}\n`;
   }

@@ -84,4 +84,12 @@ describe('rules/Test on par with fail2ban-regex', () => {
     expect(err[21]).toBe('  20: Nov  1 00:00:00 h kernel: noise 20');
     expect(err[22]).toBe('  ... and 5 more (--verbose shows every line with its verdict)');
   });
+
+  it('an escape sequence a client planted in a line is shown as \\xNN, never sent to the terminal', async () => {
+    const line = 'Nov  1 00:00:00 h sshd[1]: Invalid user \x1b]0;owned\x07\x1b[2J from 203.0.113.9 port 22';
+    const r = await test(['-v'], `${line}\nNov  1 00:00:00 h kernel: \x1b[31mred\n`);
+    expect(r.stdout).toBe('1: match invalid-user inject 203.0.113.9 | Nov  1 00:00:00 h sshd[1]: Invalid user \\x1b]0;owned\\x07\\x1b[2J from 203.0.113.9 port 22\n2: untreated | Nov  1 00:00:00 h kernel: \\x1b[31mred');
+    expect(r.stderr).toContain('  2: Nov  1 00:00:00 h kernel: \\x1b[31mred\n');
+    expect(r.stdout + r.stderr).not.toContain('\x1b');
+  });
 });
