@@ -49,7 +49,8 @@ const HEAD = ['ADDRESS', 'SET', 'SOURCE', 'AFFAIRS', 'CLASS', 'FIRST SEEN', 'LAS
 export function formatTable(lines: ViewLine[]): string {
   const cells = lines.map((v) => [v.address, v.sets.join(',') || '-', v.source, v.affairs !== null ? `${v.affairs}/${v.maxAffairs}` : '-', v.class ?? '-',
     v.firstSeen ?? '-', v.lastSeen ?? '-', v.dropped ?? '-', v.until ? (v.until.kind === 'tarpit' ? `tarpit until ${v.until.at}` : `Expire after ${v.until.at}`) : '-']);
-  const widths = HEAD.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  // A reduce, not Math.max(...): a table of a million lines would overflow the call stack.
+  const widths = HEAD.map((h, i) => cells.reduce((w, c) => Math.max(w, c[i].length), h.length));
   const row = (c: string[]): string => c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]))).join('  ') + '\n';
   const per = new Map<string, number>();
   for (const v of lines) for (const s of v.sets.length ? v.sets : ['watched']) per.set(s, (per.get(s) ?? 0) + 1);
@@ -69,7 +70,7 @@ export interface Explanation {
 
 /** Explain one address: every set whose entry is it or covers it, its rows in every database, what spares it. */
 export async function explainAddress(fw: Firewall, master: string, a: Net, modules: string[]): Promise<Explanation> {
-  const index = indexLines(master);
+  const index = indexLines(master, undefined, (n) => new NetMatcher([n]).covers(a));
   const sets: Explanation['sets'] = [];
   for (const set of await fw.sets()) {
     for (const e of await fw.list(set)) {

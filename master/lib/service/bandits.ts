@@ -55,14 +55,14 @@ export function readRows(master: string, where?: { address?: string }): BanditRo
   return out;
 }
 
-/** Every `add <set> <net>` line of the pool and every entry of the static lists, by "set net". */
-export function indexLines(master: string, sets?: ReadonlySet<string>): Map<string, LineSource[]> {
+/** Every `add <set> <net>` line of the pool and every entry of the static lists, by "set net" (of `sets`, those `keep` takes). */
+export function indexLines(master: string, sets?: ReadonlySet<string>, keep?: (n: Net) => boolean): Map<string, LineSource[]> {
   const index = new Map<string, LineSource[]>();
   const modules = new Set(existsSync(join(master, 'modules')) ? readdirSync(join(master, 'modules')) : []);
   const put = (set: string, net: string, src: LineSource): void => {
     if (sets && !sets.has(set)) return;
     const n = parseNet(net);
-    if (!n) return;
+    if (!n || (keep && !keep(n))) return;
     const key = `${set} ${n.text}`;
     index.set(key, [...(index.get(key) ?? []), src]);
   };
@@ -111,7 +111,8 @@ export async function gatherBandits(fw: Firewall, master: string, sets: readonly
 /** Address order: IPv4 before IPv6, then by number, then the wider network first. */
 export function compareNets(a: { net: Net }, b: { net: Net }): number {
   if (a.net.family !== b.net.family) return a.net.family - b.net.family;
-  const x = BigInt(a.net.base), y = BigInt(b.net.base);
+  if (a.net.family === 4) return (a.net.base as number) - (b.net.base as number) || a.net.prefix - b.net.prefix;
+  const x = a.net.base as bigint, y = b.net.base as bigint;
   return x < y ? -1 : x > y ? 1 : a.net.prefix - b.net.prefix;
 }
 
