@@ -35,8 +35,14 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       const sets = a.set ?? ['custody', 'tarpit'];
-      const bandits = (await gatherBandits(fw, MASTER_PATH, sets, readRows(MASTER_PATH)))
+      // A large installation takes seconds: say so at a terminal, then clear the line.
+      const progress = process.stderr.isTTY ? (what: string) => process.stderr.write(`\r\x1b[K${what}`) : () => undefined;
+      progress(`reading ${modules.map((m) => `${m}.db`).join(', ')} ...`);
+      const rows = readRows(MASTER_PATH);
+      progress(`reading sets ${sets.join(', ')} ...`);
+      const bandits = (await gatherBandits(fw, MASTER_PATH, sets, rows))
         .filter((b) => (!f || matchesNet(b, f)) && (!a.set || b.sets.length > 0));
+      progress('');
       const lines = viewLines(bandits, ladder, a.module);
       process.stdout.write(a.json ? JSON.stringify(lines, null, 2) + '\n' : formatTable(lines));
       return 0;
