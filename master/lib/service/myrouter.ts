@@ -7,7 +7,8 @@
 // the administrator's home out of the whitelist. Silent when nothing changes.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { replaceFileMode, PRIVATE_MODE } from '../core/files.js';
+import { makeDir, replaceFileMode, PRIVATE_MODE } from '../core/files.js';
+import { takeLock } from '../core/lock.js';
 import { parseAddress } from '../net/address.js';
 import { resolveNames } from '../net/names.js';
 import { readList } from '../pool/lists.js';
@@ -20,6 +21,9 @@ import type { Service } from './service.js';
 export function myRouterLoadfile(master: string): string {
   return join(poolDir(master), 'Loadfile-MyRouter');
 }
+
+/** At most this long for a start or reload to finish: the next minute's run tries again. */
+const LOCK_WAIT_MS = 50_000;
 
 const LINE = /^add[ \t]+whitelist[ \t]+(\S+)[ \t]+comment[ \t]+"MyRouter ([^"]+)"/;
 
@@ -103,22 +107,30 @@ export async function updateMyRouter(s: Service): Promise<RouterRun> {
   const want = new Set([...held.values()].flat());
   const drop = [...new Set([...old.values()].flat())].filter((x) => !want.has(x));
   const fw = openFirewall(s.conf);
-  const live = new Set((await fw.counts()).has('whitelist') ? await fw.list('whitelist') : []);
-  const missing = [...want].filter((x) => !live.has(x));
   const text = formatLoadfile(held);
   const file = myRouterLoadfile(s.master);
   const fileChanged = (existsSync(file) ? readFileSync(file, 'utf8') : held.size ? '' : text) !== text;
-  if (fileChanged) replaceFileMode(file, text, PRIVATE_MODE);
-  if (missing.length === 0 && drop.length === 0) return { changes, failures };
-  if (missing.length && changes.length === 0) changes.push(`${missing.join(' ')} put back into the whitelist set (it lacked them)`);
-  await fw.ensure();
-  const others = otherWhitelist(s.master);
-  const ch = fw.channel();
+  const liveNow = async () => new Set((await fw.counts()).has('whitelist') ? await fw.list('whitelist') : []);
+  const seen = await liveNow();
+  if (!fileChanged && drop.length === 0 && [...want].every((x) => seen.has(x))) return { changes, failures };
+  // A load (start, reload, Whitelist) must not swap in a whitelist read before this change: hold the lock.
+  makeDir(s.conf.RUN_DIR);
+  const release = await takeLock(s.conf.RUN_DIR, { waitMs: LOCK_WAIT_MS });
   try {
-    for (const x of missing) ch.add('whitelist', x);
-    for (const x of drop) if (live.has(x) && !others.has(x)) ch.del('whitelist', x);
-    await ch.sync();
-  } finally { await ch.close(); }
+    if (fileChanged) replaceFileMode(file, text, PRIVATE_MODE);
+    const live = await liveNow();
+    const missing = [...want].filter((x) => !live.has(x));
+    if (missing.length === 0 && drop.length === 0) return { changes, failures };
+    if (missing.length && changes.length === 0) changes.push(`${missing.join(' ')} put back into the whitelist set (it lacked them)`);
+    await fw.ensure();
+    const others = otherWhitelist(s.master);
+    const ch = fw.channel();
+    try {
+      for (const x of missing) ch.add('whitelist', x);
+      for (const x of drop) if (live.has(x) && !others.has(x)) ch.del('whitelist', x);
+      await ch.sync();
+    } finally { await ch.close(); }
+  } finally { release(); }
   const told = signalModules(s.conf.RUN_DIR, 'SIGHUP');
   if (told.length) changes.push(`Whitelist changed: ${told.join(', ')} reread it (SIGHUP)`);
   return { changes, failures };
