@@ -35,6 +35,9 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       const sets = a.set ?? ['custody', 'tarpit'];
+      const present = await fw.sets();
+      const unknown = sets.filter((x) => a.set && !present.includes(x));
+      if (unknown.length) throw new WatcherError(`--set ${unknown.map((x) => JSON.stringify(x)).join(', ')}: no such Watcher set (${present.join(', ') || "Watcher's chain is not loaded"})`, EX_USAGE);
       // A large installation takes seconds: say so at a terminal, then clear the line.
       const progress = process.stderr.isTTY ? (what: string) => process.stderr.write(`\r\x1b[K${what}`) : () => undefined;
       progress(`reading ${modules.map((m) => `${m}.db`).join(', ')} ...`);

@@ -98,6 +98,17 @@ describe('MyRouter and Freeme', () => {
     expect([again.exitCode, again.stdout, again.stderr]).toEqual([0, '', '']);
   });
 
+  it('an answer no router has (multicast) is refused and named (exit 69); nothing else changes', async () => {
+    const conf = readFileSync(join(sb.inst.root, 'watcher.conf'), 'utf8');
+    await dns!.stop();
+    dns = await startNameServer({ [NAME]: [NEW, V6], 'mcast.example.test': ['224.0.0.5'] }, sb.ns, port);
+    sb.inst.write('watcher.conf', conf.replace(`MYROUTER="${NAME} ${STATIC}"`, `MYROUTER="${NAME} ${STATIC} mcast.example.test"`));
+    const r = await sb.run('bin/MyRouter');
+    expect([r.exitCode, r.stdout, r.stderr]).toEqual([69, '', 'MyRouter: mcast.example.test: 224.0.0.5 is a multicast, reserved or broadcast address: not whitelisted']);
+    expect(await members('whitelist')).toEqual([V6, '192.0.2.0/24', NEW, STATIC].sort());
+    sb.inst.write('watcher.conf', conf);
+  });
+
   it('a name that does not answer keeps its addresses (exit 69, named); a bad MYROUTER is exit 78 with file:line', async () => {
     await dns!.stop();
     dns = undefined;

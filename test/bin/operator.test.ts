@@ -78,6 +78,8 @@ describe('Bandits and Watcher-Report', () => {
       '192.0.2.0/28    nixspam  dynloader nixspam (Loadfile-nixspam:2)  -        -      -           -          -        -',
       '203.0.113.0/24  nixspam  dynloader nixspam (Loadfile-nixspam:3)  -        -      -           -          -        -',
       '2 lines: 2 in nixspam'].join('\n'));
+    const typo = await sb.run('bin/Bandits', ['--set', 'nixpsam']);
+    expect([typo.exitCode, typo.stderr]).toEqual([64, 'Bandits: --set "nixpsam": no such Watcher set (whitelist, blacklist, hijackers, custody, tarpit, geo-cn, geo-kp, nixspam)']);
     const j = JSON.parse((await sb.run('bin/Bandits', ['--json'])).stdout);
     expect(j).toHaveLength(6);
     expect(j[4]).toEqual({ address: '203.0.113.17', sets: ['tarpit'], source: 'WatchLG invalid-user', module: 'WatchLG', rule: 'invalid-user', affairs: 2, maxAffairs: 5,
