@@ -96,6 +96,9 @@ describe('MyRouter and Freeme', () => {
     expect(sb.read(join(sb.inst.logDir, 'Freeme.log'))).toContain(`Freeme[`);
     const again = await sb.run('bin/Freeme');
     expect([again.exitCode, again.stdout, again.stderr]).toEqual([0, '', '']);
+    // freeme by hand neither: it frees from the DROP sets, never out of the whitelist.
+    expect((await sb.run('bin/freeme', [NEW])).stdout).toBe(`${NEW}: in no set and no database`);
+    expect(readFileSync(join(sb.inst.root, 'Loadfiles/Loadfile-MyRouter'), 'utf8')).toContain(`add whitelist ${NEW}`);
   });
 
   it('an answer no router has (multicast) is refused and named (exit 69); nothing else changes', async () => {

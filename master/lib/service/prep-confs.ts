@@ -16,7 +16,7 @@ export function confSamples(master: string): string[] {
     if (!existsSync(dir)) continue;
     for (const d of readdirSync(dir).sort()) {
       const sub = join(dir, d);
-      if (!statSync(sub).isDirectory()) continue;
+      try { if (!statSync(sub).isDirectory()) continue; } catch { continue; } // a dangling link
       for (const f of readdirSync(sub).sort()) if (f.endsWith(`.conf${SAMPLE}`)) out.push(join(sub, f));
     }
   }
