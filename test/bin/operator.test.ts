@@ -35,7 +35,7 @@ describe('Bandits and Watcher-Report', () => {
     row('WatchMX', ['203.0.113.5', 'NXDOMAIN', null, 4, 'INITIAL', 'NXdomain', null, '2026-11-01 09:00:00', '2026-11-01 09:00:00', null, 'WatchMX', null]);
     expect((await sb.run('modules/WatchLG/Load')).exitCode).toBe(0);
     expect((await sb.run('modules/WatchMX/Load')).exitCode).toBe(0);
-    sb.inst.write('Loadfiles/Loadfile-nixspam', '# nixspam\nadd nixspam 192.0.2.0/28\nadd nixspam 203.0.113.0/24\n');
+    sb.inst.write('Loadfiles/Loadfile-nixspam', '# nixspam\nadd nixspam 192.0.2.0/28\nadd nixspam 203.0.113.0/24\nadd nixspam 300.1.1.1\nadd nixspam 198.51.100.5\n');
     sb.inst.write('Loadfiles/Loadfile-geo', 'add geo-cn 198.18.0.0/15\nadd geo-cn 100.64.0.0/10\nadd geo-kp 175.45.176.0/22\n');
     sb.inst.write('whitelist', '# home\n198.51.100.0/28\n192.0.2.8\n');
     const hours = Date.now() / 1000 - 2 * 3600 - 30;
@@ -156,11 +156,11 @@ Sets ...
   nixspam                  2
 
 Loadfiles ...
-  Loadfile-WatchLG         2 lines  N s old   loaded into tarpit, custody
-  Loadfile-WatchMX         1 lines  N s old   loaded into custody
-  Loadfile-geo             3 lines  N s old   loaded into geo-cn, geo-kp
+  Loadfile-WatchLG         2 lines  N s old   loaded into tarpit, custody: 2 entries
+  Loadfile-WatchMX         1 lines  N s old   loaded into custody: 1 entry
+  Loadfile-geo             3 lines  N s old   loaded into geo-cn, geo-kp: 3 entries
   Loadfile-late            1 lines  N s old   not loaded yet (watcher reload loads it)
-  Loadfile-nixspam         2 lines  2 h 0 min old   loaded into nixspam`);
+  Loadfile-nixspam         4 lines  2 h 0 min old   loaded into nixspam: 2 entries, 1 line refused (see FillFW's output), 1 spared (whitelisted)`);
     const j = JSON.parse((await sb.run('bin/Watcher-Report', ['--json'])).stdout);
     expect(j.geo).toEqual([{ source: 'geo', set: 'geo-cn', drops: 2 }, { source: 'geo', set: 'geo-kp', drops: 1 }]);
     expect(j.modules[0]).toMatchObject({ module: 'WatchLG', database: 'WatchLG.db', addresses: 4, drop: 1 });

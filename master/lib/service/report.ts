@@ -66,7 +66,7 @@ export async function gatherReport(fw: Firewall, master: string, runDir: string,
     }
     const was = state[path];
     const lastLoad = !was ? 'not loaded yet (watcher reload loads it)'
-      : isUnchanged(statSource(path), was) ? `loaded${was.sets.length ? ` into ${was.sets.join(', ')}` : ': no entries, its sets kept what they had'}`
+      : isUnchanged(statSource(path), was) ? `loaded${was.sets.length ? ` into ${was.sets.join(', ')}` : ': no entries, its sets kept what they had'}${tookText(was)}`
         : 'changed since the last load (watcher reload loads it)';
     const lines = readFileSync(path, 'utf8').split('\n').filter((l) => /^add[ \t]/.test(l)).length;
     loadfiles.push({ file: f, lines, ageSeconds: Math.max(0, Math.round((now - statSync(path).mtimeMs) / 1000)), lastLoad });
@@ -80,6 +80,15 @@ export async function gatherReport(fw: Firewall, master: string, runDir: string,
     time: formatDateTime(now), zones: geoZones(master), geo, dynloaders, modules: mods,
     sets: [...counts].map(([set, entries]) => ({ set, entries })), loadfiles,
   };
+}
+
+// What the last load took from a source: `: 2 entries, 1 line refused, 1 spared`.
+function tookText(w: { entries?: number; problems?: number; spared?: number }): string {
+  if (w.entries === undefined) return '';
+  const parts = [`${w.entries} entr${w.entries === 1 ? 'y' : 'ies'}`];
+  if (w.problems) parts.push(`${w.problems} line${w.problems === 1 ? '' : 's'} refused (see FillFW's output)`);
+  if (w.spared) parts.push(`${w.spared} spared (whitelisted)`);
+  return `: ${parts.join(', ')}`;
 }
 
 function age(s: number): string {
