@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { loadSettings, type KeyTable, type LoadOptions, type Settings } from './master/lib/core/settings.js';
 import { MASTER_PATH, moduleDir } from './master/lib/core/paths.js';
+import { hostNameRefusal } from './master/lib/net/names.js';
 
 /** Keys of watcher.conf. System paths may also be overridden by environment variables. */
 export const COMMON_KEYS = {
@@ -21,6 +22,7 @@ export const COMMON_KEYS = {
   DNS_SERVER: { type: 'string', default: '', doc: "resolver address[:port] for the classification; empty: the system resolver; 'off': no lookups" },
   DNS_TIMEOUT: { type: 'int', default: '2000', min: 1, max: 60000, doc: 'milliseconds before a lookup counts as timed out' },
   DNS_CACHE_TTL: { type: 'int', default: '3600', min: 0, max: 2_592_000, doc: 'seconds a classification is cached; 0 disables the cache' },
+  MYROUTER: { type: 'list', default: '', check: hostNameRefusal, doc: "the administrator's dynamic-DNS names (or addresses): MyRouter keeps their addresses in the whitelist, Freeme frees them" },
 } as const satisfies KeyTable;
 
 /** Keys of every module; watcher.conf may set them for all modules, Watch<XX>.conf for one. */

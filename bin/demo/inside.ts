@@ -65,6 +65,9 @@ export async function runInside(p: DemoPaths, sayAlways: Say, signal: AbortSigna
       const r = await run('ipset', ['list', set]);
       for (const l of r.stdout.trimEnd().split('\n')) say(`   ${l}`);
     }
+    say('== bin/Bandits: who is blocked or watched, by which rule, until when; bin/Bandits 198.51.100.7: why it is spared');
+    await step('bin/Bandits');
+    await step('bin/Bandits', ['198.51.100.7']);
     say('== bin/Trace LG --no-follow: the verdict of each line (the trace also has each line, its rule and timings)');
     await step('bin/Trace', ['LG', '-n', '500', '--no-follow'], / '(Initial|Affairs|DROP) |: spared$/);
   };

@@ -68,7 +68,7 @@ describe('crafted lines through the rule tools', () => {
     expect(r.timedOut, 'rules/Test stalled').toBe(false);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout.split('\n')).toEqual(['overlong', 'untreated', 'overlong', 'untreated', 'match invalid-user inject 192.0.2.77']);
-    expect(r.stderr).toMatch(/^5 lines: 0 skipped, 1 matched, 2 untreated, 2 overlong \(over 8192 characters\);/);
+    expect(r.stderr).toMatch(/(^|\n)5 lines: 0 skipped, 1 matched, 2 untreated, 2 overlong \(over 8192 characters\);/);
   });
 
   it("rules/Test of WatchMX (rules-exim) and WatchMB answer at once for Exim's authenticator rules", async () => {

@@ -52,3 +52,27 @@ export async function startSilentDns(): Promise<{ server: string; stop(): Promis
   const { port } = sock.address();
   return { server: `127.0.0.1:${port}`, stop: () => new Promise((r) => sock.close(() => r())) };
 }
+
+/**
+ * dnsmasq answering A and AAAA for `records` (name -> addresses) on 127.0.0.1 (inside `ns`);
+ * `port` reuses a port, so a test can restart it with other answers (a dynamic-DNS name that moves).
+ */
+export async function startNameServer(records: Record<string, string[]>, ns: Netns, port = 20000 + Math.floor(Math.random() * 40000)): Promise<DnsServer> {
+  requireTools(['dnsmasq']);
+  const args = [
+    '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--pid-file=', '--user=root',
+    '--listen-address=127.0.0.1', '--bind-interfaces', `--port=${port}`, '--log-facility=-', '--local=/test/',
+    ...Object.entries(records).map(([name, addrs]) => `--host-record=${name},${addrs.join(',')}`),
+  ];
+  const [cmd, ...pre] = ns.prefix();
+  const child: ResultPromise = execa(cmd, [...pre, 'dnsmasq', ...args], { reject: false });
+  let err = '';
+  child.stderr?.on('data', (d) => { err += d; });
+  for (let i = 0; i < 200 && child.exitCode === null; i++) {
+    if (err.includes('started, version')) return { server: `127.0.0.1:${port}`, port, stop: async () => { child.kill('SIGTERM'); await child; } };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  await child;
+  throw new Error(`dnsmasq did not start on port ${port}: ${err}`);
+}

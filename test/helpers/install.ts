@@ -33,7 +33,9 @@ export function makeInstallation(): Installation {
     filter: (src) => {
       const rel = relative(REPO, src);
       const top = rel.split('/')[0];
-      return !SKIP.has(top) && !/\.(db|db-wal|db-shm|trace|held)$/.test(rel) && !/^Loadfiles\/(Loadfile-|Flushload)/.test(rel) && rel !== 'watcher.conf';
+      return !SKIP.has(top) && !/\.(db|db-wal|db-shm|trace|held)$/.test(rel) && !/^Loadfiles\/(Loadfile-|Flushload)/.test(rel) && !['watcher.conf', 'whitelist', 'blacklist'].includes(rel)
+        // What an administrator edits (a module's conf installed by Prep) is no part of the tree.
+        && !/^modules\/[^/]+\/[^/]+\.conf$/.test(rel);
     },
   });
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));

@@ -49,7 +49,12 @@ describe('Prep', () => {
     expect(real).toContain('WatchLG');
     expect(bin).toEqual(expect.arrayContaining(['Trace', 'Refresh', 'freeme']));
     expect(bin).not.toContain('demo');
+    // Upgrade-safe configuration: each conf installed from its sample where there is none.
+    const samples = ['watcher.conf', ...readdirSync(join(inst.root, 'modules')).sort().flatMap((m) => readdirSync(join(inst.root, 'modules', m)).filter((f) => f.endsWith('.conf-sample')).map((f) => `modules/${m}/${f.slice(0, -7)}`))];
+    expect(samples).toEqual(expect.arrayContaining(['modules/WatchLG/WatchLG.conf', 'modules/WatchMX/WatchMX.conf']));
+    const note = `No address in ${join(inst.root, 'whitelist')} yet: put your own addresses there (see whitelist-sample) before the first start, then run master/Whitelist`;
     expect(r.stdout.split('\n')).toEqual([
+      ...samples.map((c) => `Installed ${join(inst.root, c)} from its sample: state there only what differs`),
       'Programs: ipset iptables ip6tables flock found',
       `Created ${inst.runDir}`, `Created ${inst.fifoBase}`, `Created ${inst.toolPath}`,
       ...fifos.map((f) => `Created FIFO ${f}`),
@@ -61,8 +66,10 @@ describe('Prep', () => {
       ...real.concat('WatchTT').filter((m) => m !== 'WatchMB').sort().map((m) => `Installed ${join(dirs.systemd, `watcher-module@${m}.service.d/log.conf`)}`),
       ...bin.map((f) => link(`bin/${f}`)),
       ...injectors.map(link),
+      note,
       'Prep done',
     ]);
+    for (const c of samples) expect(readFileSync(join(inst.root, c), 'utf8')).toBe(readFileSync(join(inst.root, `${c}-sample`), 'utf8'));
     expect(injectors).toEqual(expect.arrayContaining(['modules/WatchLG/LGinjector', 'modules/WatchTT/TTinjector']));
     expect(statSync(inst.fifoBase).mode & 0o777).toBe(0o700);
     expect(statSync(init).mode & 0o777).toBe(0o755);
@@ -77,7 +84,7 @@ describe('Prep', () => {
     expect(existsSync(dirs.syslogNg)).toBe(false);
     const ino = statSync(fifos[0]).ino;
     const again = await prep();
-    expect(again).toMatchObject({ exitCode: 0, stdout: ['Programs: ipset iptables ip6tables flock found', ...real.map((m) => `${m}: ${db(m)}: exists, 0 addresses`), 'Prep done'].join('\n') });
+    expect(again).toMatchObject({ exitCode: 0, stdout: ['Programs: ipset iptables ip6tables flock found', ...real.map((m) => `${m}: ${db(m)}: exists, 0 addresses`), note, 'Prep done'].join('\n') });
     expect(statSync(fifos[0]).ino).toBe(ino); // the logger holds it open: never made anew
     writeFileSync(snippet, text.replace('queue.size="100000"', 'queue.size="5"'));
     const fixed = await prep();

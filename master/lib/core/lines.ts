@@ -70,3 +70,12 @@ export class LineSplitter {
     return [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
   }
 }
+
+/**
+ * Text of a log line or an attacker's PTR name made safe for a terminal: control characters
+ * (an escape sequence a client planted) shown as \xNN, tabs kept.
+ */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x08\x0a-\x1f\x7f\x9b]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

@@ -7,7 +7,8 @@ import { ConfError, WatcherError, EX_CONFIG } from './exit.js';
 type Raw = Record<string, string>;
 
 export type KeySpec =
-  | { type: 'string' | 'flag' | 'path' | 'list'; default: string | ((raw: Raw) => string); env?: boolean; doc: string }
+  // `check` refuses a word of a list (or a string) with the reason, like a wrong type.
+  | { type: 'string' | 'flag' | 'path' | 'list'; default: string | ((raw: Raw) => string); env?: boolean; doc: string; check?: (word: string) => string | undefined }
   // Every number has a range an administrator could mean: a value outside it is refused, never used.
   | { type: 'int'; default: string; min: number; max: number; fallback?: boolean; doc: string; env?: boolean }
   | { type: 'enum'; default: string; values: readonly string[]; doc: string; env?: boolean };
@@ -45,6 +46,10 @@ function checkValue(key: string, spec: KeySpec, value: string, at: Origin, warn:
       if (!spec.values.includes(value)) bad(`must be one of ${spec.values.join(', ')}`);
       return value;
     default:
+      for (const word of spec.check ? (spec.type === 'list' ? value.split(/\s+/).filter(Boolean) : [value]) : []) {
+        const why = spec.check!(word);
+        if (why) bad(`${JSON.stringify(word)}: ${why}`);
+      }
       return value;
   }
 }

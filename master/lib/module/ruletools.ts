@@ -14,18 +14,21 @@ export function selectedRules(def: ModuleDef, rules?: string): string {
 
 const RULES_OPTION = { type: 'string', describe: "rule set instead of the module's RULES key: a directory of the module (rules-exim) or a path" } as const;
 
-/** rules/Test [--json] [FILE] of a module. */
+/** rules/Test [--json] [--verbose] [--rule NAME] [FILE] of a module: a summary per rule and of untreated lines on stderr. */
 export function runTestProgram(def: ModuleDef, argv: string[]): Promise<number> {
   return runProgram({
     name: 'Test',
     describe: `replay log lines (FILE or stdin) through ${def.name}'s superflous_map and rules, one result a line; no database, no firewall`,
     options: (y) => y
-      .command('$0 [file]', 'replay', (c) => c.positional('file', { type: 'string', describe: 'log file (default: stdin)' }))
+      .command('$0 [file]', 'replay', (c) => c.positional('file', { type: 'string', describe: "log file ('-' or none: stdin); lines without a syslog header are given one" }))
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object a line: verdict, rule, action, penalty, address' })
+      .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'each line with its number, verdict, rule, penalty, address and text; the summary lists every rule' })
+      .option('rule', { type: 'string', describe: "show only the lines this rule matches (with their number and text)" })
       .option('rules', RULES_OPTION)
       .option('level', { choices: LEVELS, describe: "rules of this level and below (default: the module's LEVEL key)" })
       .option('tag', { type: 'string', default: TEST_TAG, describe: 'program[pid] given to a bare message (a line without any header), e.g. sshd[1]' }),
-    run: (a: { file?: string; json: boolean; rules?: string; level?: Level; tag: string }) => runRuleTest(selectedRules(def, a.rules), a.file, a.json, a.level ?? loadModuleConf(def.name).LEVEL as Level, a.tag),
+    run: (a: { file?: string; json: boolean; verbose: boolean; rule?: string; rules?: string; level?: Level; tag: string }) =>
+      runRuleTest(selectedRules(def, a.rules), a.file, { json: a.json, verbose: a.verbose, rule: a.rule, level: a.level ?? loadModuleConf(def.name).LEVEL as Level, tag: a.tag }),
   }, argv);
 }
 

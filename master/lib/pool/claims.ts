@@ -49,8 +49,12 @@ export class OtherModules {
   }
 }
 
-/** Remove the `add <set> <address>` lines of these addresses from every Loadfile (tmp + rename); the files changed. */
-export function dropFromLoadfiles(addresses: Set<string>, master: string = MASTER_PATH): string[] {
+/**
+ * Remove the `add <set> <address>` lines of these addresses from every Loadfile (tmp + rename);
+ * the files changed. A `whitelist` line is never removed (freeing an address must not take it
+ * out of the whitelist); `sets`, given, limits the removal to those sets.
+ */
+export function dropFromLoadfiles(addresses: Set<string>, master: string = MASTER_PATH, sets?: ReadonlySet<string>): string[] {
   const dir = join(master, 'Loadfiles');
   if (!existsSync(dir) || addresses.size === 0) return [];
   const changed: string[] = [];
@@ -58,8 +62,9 @@ export function dropFromLoadfiles(addresses: Set<string>, master: string = MASTE
     const file = join(dir, f);
     const lines = readFileSync(file, 'utf8').split('\n');
     const kept = lines.filter((l) => {
-      const m = /^add[ \t]+\S+[ \t]+(\S+)/.exec(l);
-      return !(m && !m[1].includes('/') && addresses.has(normalizeAddress(m[1]) ?? m[1]));
+      const m = /^add[ \t]+(\S+)[ \t]+(\S+)/.exec(l);
+      if (!m || m[1] === 'whitelist' || (sets && !sets.has(m[1]))) return true;
+      return !(!m[2].includes('/') && addresses.has(normalizeAddress(m[2]) ?? m[2]));
     });
     if (kept.length === lines.length) continue;
     replaceFileMode(file, kept.join('\n'), PRIVATE_MODE);

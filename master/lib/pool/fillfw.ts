@@ -70,15 +70,18 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
     const changed = o.only ? sources.filter((s) => s.kind === 'list' && o.only?.includes(s.name))
       : old ? sources.filter((s) => !isUnchanged(stats.get(s.path), old[s.path])) : sources;
     for (const s of changed) {
+      const before = { entries: tally.entries, problems: tally.problems, spared: tally.spared };
       const named = await readSource(s, loader, never, tally, warn, o.progress);
+      // What this load took from the source, for Watcher-Report.
+      const took = { entries: tally.entries - before.entries, problems: tally.problems - before.problems, spared: tally.spared - before.spared };
       const now = stats.get(s.path);
       const was = old?.[s.path];
       if (s.kind === 'loadfile' && named.size === 0) {
         await sayKept(s, was, o.fw, warn);
-        if (now) state[s.path] = { ...now, sets: was?.sets ?? [] };
+        if (now) state[s.path] = { ...now, sets: was?.sets ?? [], ...took };
         continue;
       }
-      if (now) state[s.path] = { ...now, sets: [...named] };
+      if (now) state[s.path] = { ...now, sets: [...named], ...took };
       for (const set of [...named, ...(was?.sets ?? [])]) if (!isLive(set)) dirty.add(set);
       if (s.kind === 'list') dirty.add(s.name);
     }
@@ -88,7 +91,8 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
       for (const s of sources) {
         if (changed.includes(s)) continue;
         const was = old[s.path];
-        if (!was) continue;
+        // A Loadfile no load has read yet (MyRouter's, new since) may feed a static list's set too.
+        if (!was) { if (o.only) await readSource(s, loader, never, tally, warn, o.progress, (set) => dirty.has(set)); continue; }
         state[s.path] = was;
         if (was.sets.some((set) => dirty.has(set))) await readSource(s, loader, never, tally, warn, o.progress, (set) => dirty.has(set));
       }
@@ -98,7 +102,11 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
     await loader.abort();
     throw e;
   }
-  for (const r of result.refused) warn(`${r.file}:${r.line}: ${r.reason}: skipped`);
+  for (const r of result.refused) {
+    warn(`${r.file}:${r.line}: ${r.reason}: skipped`);
+    const st = state[r.file];
+    if (st && st.problems !== undefined) { st.problems++; if (st.entries) st.entries--; }
+  }
   const kept = new Set(result.kept.map((k) => k.set));
   for (const s of sources) if (state[s.path]?.sets.some((set) => kept.has(set)) || (s.kind === 'list' && kept.has(s.name))) delete state[s.path];
   writeState(o.runDir, state);

@@ -13,7 +13,11 @@ export interface Source {
 }
 
 /** What a source held at the last load: its file identity and the sets it named. */
-export interface SourceState { mtimeMs: number; size: number; ino: number; sets: string[] }
+export interface SourceState {
+  mtimeMs: number; size: number; ino: number; sets: string[];
+  /** What the load that read it in full took: entries, lines refused (bad, or by the backend), entries spared by the whitelist. */
+  entries?: number; problems?: number; spared?: number;
+}
 export type LoadState = Record<string, SourceState>;
 
 export const STATIC_LISTS = ['whitelist', 'blacklist'] as const;

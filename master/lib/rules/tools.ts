@@ -11,15 +11,11 @@ import { parseSuperflousMap, parsePeerMap } from './maps.js';
 import { loadRuleSet, readRuleSet, listRuleFiles, type RuleSet } from './ruleset.js';
 import { outcomeOf, readSamples, checkSamples, parseSamples, type Outcome } from './samples.js';
 import { headBareLine, isSyslogTag } from './header.js';
+import { checkRuleName, formatOutcome, formatTally, newTally, tallyOutcome, viewLine, type Tally, type ViewOptions } from './testview.js';
 
-export interface TestCounts { lines: number; skipped: number; matched: number; untreated: number; overlong: number; ms: number }
+export { formatOutcome } from './testview.js';
 
-// One result line of rules/Test.
-function formatOutcome(o: Outcome, json: boolean): string {
-  if (json) return JSON.stringify(o);
-  if (o.verdict !== 'match') return o.verdict;
-  return `match ${o.rule} ${o.action}${o.penalty !== null ? ` ${o.penalty}` : ''} ${o.address ?? '-'}${o.ambiguous ? ` (ambiguous: ${o.ambiguous.join(' ')})` : ''}${o.tries ? ` (${o.tries} tries)` : ''}`;
-}
+export interface TestCounts { lines: number; skipped: number; matched: number; untreated: number; overlong: number; ms: number; tally: Tally }
 
 const OVERLONG_OUTCOME: Outcome = { verdict: 'overlong', rule: null, action: null, penalty: null, address: null };
 
@@ -29,10 +25,13 @@ export const TEST_TAG = 'Test[0]';
 /**
  * Replay lines through superflous_map and the rules, one result line per input line, in order
  * (`overlong` for one over MAX_LINE); a line without a header is given one (headBareLine, `tag`).
+ * `view` adds the line number and text (verbose) or keeps only one rule's matches (--rule).
  */
-export async function replayLines(set: RuleSet, input: Readable, out: Writable, json: boolean, tag = TEST_TAG): Promise<TestCounts> {
+export async function replayLines(set: RuleSet, input: Readable, out: Writable, view: boolean | ViewOptions, tag = TEST_TAG): Promise<TestCounts> {
+  const v: ViewOptions = typeof view === 'boolean' ? { json: view } : view;
+  const plain = !v.verbose && v.rule === undefined;
   const t0 = systemClock.mono();
-  const counts: TestCounts = { lines: 0, skipped: 0, matched: 0, untreated: 0, overlong: 0, ms: 0 };
+  const counts: TestCounts = { lines: 0, skipped: 0, matched: 0, untreated: 0, overlong: 0, ms: 0, tally: newTally() };
   const split = new LineSplitter();
   const handle = async (lines: (string | typeof OVERLONG)[]): Promise<void> => {
     let buf = '';
@@ -43,7 +42,9 @@ export async function replayLines(set: RuleSet, input: Readable, out: Writable, 
       else if (o.verdict === 'untreated') counts.untreated++;
       else if (o.verdict === 'overlong') counts.overlong++;
       else counts.matched++;
-      buf += formatOutcome(o, json) + '\n';
+      const text = line === OVERLONG ? `(over ${MAX_LINE} characters)` : line;
+      tallyOutcome(counts.tally, o, counts.lines, text);
+      buf += plain ? formatOutcome(o, !!v.json) + '\n' : viewLine(o, counts.lines, text, v);
     }
     if (buf && !out.write(buf)) await once(out, 'drain');
   };
@@ -53,14 +54,22 @@ export async function replayLines(set: RuleSet, input: Readable, out: Writable, 
   return counts;
 }
 
-/** rules/Test [--json] [--tag TAG] [FILE]: the module's fail2ban-regex. */
-export async function runRuleTest(dir: string, file: string | undefined, json: boolean, level: Level = 'normal', tag = TEST_TAG): Promise<number> {
-  if (!isSyslogTag(tag)) throw new WatcherError(`--tag ${JSON.stringify(tag)}: not a syslog tag (program or program[pid], no blank or ':')`, EX_USAGE);
-  const set = loadRuleSet(dir, level);
-  if (file !== undefined && !existsSync(file)) throw new WatcherError(`${file}: no such file`, EX_NOINPUT);
-  const input = file !== undefined ? createReadStream(file, { highWaterMark: 1 << 20 }) : process.stdin;
-  const c = await replayLines(set, input, process.stdout, json, tag);
+/** What rules/Test is asked: JSON, verbose, one rule, the level, the tag of a bare message. */
+export interface RuleTestOptions extends ViewOptions { level?: Level; tag?: string }
+
+/** rules/Test [--json] [--verbose] [--rule NAME] [--tag TAG] [FILE|-]: the module's fail2ban-regex. */
+export async function runRuleTest(dir: string, file: string | undefined, opts: boolean | RuleTestOptions, level: Level = 'normal', tag = TEST_TAG): Promise<number> {
+  const o: RuleTestOptions = typeof opts === 'boolean' ? { json: opts, level, tag } : { level, tag, ...opts };
+  const t = o.tag ?? TEST_TAG;
+  if (!isSyslogTag(t)) throw new WatcherError(`--tag ${JSON.stringify(t)}: not a syslog tag (program or program[pid], no blank or ':')`, EX_USAGE);
+  const set = loadRuleSet(dir, o.level ?? 'normal');
+  checkRuleName(set, o.rule, dir);
+  const fromFile = file !== undefined && file !== '-' && file !== '';
+  if (fromFile && !existsSync(file)) throw new WatcherError(`${file}: no such file`, EX_NOINPUT);
+  const input = fromFile ? createReadStream(file, { highWaterMark: 1 << 20 }) : process.stdin;
+  const c = await replayLines(set, input, process.stdout, o, t);
   const rate = c.ms > 0 ? Math.round(c.lines / (c.ms / 1000)) : c.lines;
+  process.stderr.write(formatTally(c.tally, set, !!o.verbose));
   process.stderr.write(`${c.lines} lines: ${c.skipped} skipped, ${c.matched} matched, ${c.untreated} untreated${c.overlong ? `, ${c.overlong} overlong (over ${MAX_LINE} characters)` : ''}; ${(c.ms / 1000).toFixed(2)} s, ${rate} lines/s\n`);
   return 0;
 }

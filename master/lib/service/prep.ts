@@ -8,6 +8,7 @@ import { installLoggerConf, type InstallLoggerOptions } from './syslog-install.j
 import { checkPrograms, initScript, linkTool, listTools, makeDir, neededPrograms, systemdUnit, writeIfChanged } from './prep-steps.js';
 import { companionModules, installedModules, moduleLogFile } from '../module/processes.js';
 import { MODULE_UNIT, moduleLogDropIn, moduleUnit, unitOf } from './units.js';
+import { installConfs, whitelistNote } from './prep-confs.js';
 
 export interface PrepOptions {
   master: string;
@@ -27,6 +28,7 @@ export interface PrepOptions {
 
 /** Run every step; returns the exit code (1 when a module's Prep failed). */
 export async function prepareSystem(o: PrepOptions): Promise<number> {
+  installConfs(o.master, o.say);
   await checkPrograms(neededPrograms(o.conf.FIREWALL), o.install, o.say);
   makeDir(o.conf.RUN_DIR, 0o755, o.say);
   makeDir(o.conf.FIFO_BASE, 0o700, o.say);
@@ -51,6 +53,8 @@ export async function prepareSystem(o: PrepOptions): Promise<number> {
   }
   if (o.enable) await enableService(o);
   for (const tool of listTools(o.master)) linkTool(tool, o.conf.TOOLPATH, o.say, o.warn);
+  const note = whitelistNote(o.master);
+  if (note) o.say(note);
   o.say('Prep done');
   return code;
 }

@@ -34,7 +34,7 @@ describe('WatchLG rules', () => {
       if (!s.ambiguous) expect(got[i], `${s.file}:${s.line}`).not.toHaveProperty('ambiguous');
       expect(got[i], `${s.file}:${s.line}`).toMatchObject(want);
     });
-    expect(r.stderr).toMatch(new RegExp(`^${samples.length} lines: \\d+ skipped, \\d+ matched, \\d+ untreated`));
+    expect(r.stderr).toMatch(new RegExp(`(^|\\n)${samples.length} lines: \\d+ skipped, \\d+ matched, \\d+ untreated`));
   });
 
   it('at --level normal a sample is as annotated, or its strict rule ends the ladder counting nothing', async () => {

@@ -22,7 +22,7 @@ describe('the modules\' systemd units', () => {
     ns = await Netns.create();
     inst = makeInstallation();
     units = join(inst.root, '..', 'etc/systemd/system');
-    inst.write('modules/WatchLG/WatchLG.conf', `${readFileSync(join(inst.root, 'modules/WatchLG/WatchLG.conf'), 'utf8')}\nLOGFILE=$LOG_DIR/login%watch.log\n`);
+    inst.write('modules/WatchLG/WatchLG.conf', 'LOGFILE=$LOG_DIR/login%watch.log\n');
     inst.write('watcher.conf', 'STOP_GRACE=7\n');
     const r = await runMaster(ns, inst, 'Prep', ['--init-dir', join(inst.root, '..', 'etc/init.d'), '--systemd-dir', units, '--logger', 'rsyslog'],
       { WATCHER_RSYSLOG_DIR: join(inst.root, '..', 'rsyslog.d') });
