@@ -56,3 +56,20 @@ export async function startListServer(ns?: Netns): Promise<ListServer> {
     stop: async () => { proc.kill('SIGKILL'); await proc.catch(() => undefined); rmSync(dir, { recursive: true, force: true }); },
   };
 }
+
+/** Spamhaus DROP JSON: one object a line, then the metadata line with the record count (or `records`). */
+export function spamhausJson(entries: readonly (readonly [string, string])[], records: number = entries.length): string {
+  const lines = entries.map(([cidr, sbl]) => JSON.stringify({ cidr, sblid: sbl, rir: 'ripencc' }));
+  lines.push(JSON.stringify({ type: 'metadata', timestamp: 1764633600, size: 0, records, copyright: '(c) 2025 The Spamhaus Project SLU', terms: 'https://www.spamhaus.org/drop/terms/' }));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Spamhaus DROP legacy text: `; comment` header lines, then `CIDR ; SBLnnn`. */
+export function spamhausText(entries: readonly (readonly [string, string])[]): string {
+  return `; Spamhaus DROP List 2025/12/02 - (c) 2025 The Spamhaus Project SLU\n; Last-Modified: Tue, 02 Dec 2025 10:00:00 GMT\n${entries.map(([c, s]) => `${c} ; ${s}`).join('\n')}\n`;
+}
+
+/** n distinct public-looking /24 networks from a first octet (45: none reserved). */
+export function nets24(n: number, first = 45): string[] {
+  return Array.from({ length: n }, (_, i) => `${first + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`);
+}
