@@ -1,6 +1,7 @@
 // Every entry of a download checked before it reaches a Loadfile: an address or CIDR of the
 // expected family, and nothing that overlaps what must never be dropped.
 import { parseNet, type Family, type Net } from '../net/address.js';
+import { parseNetFast } from '../pool/loadfile.js';
 import { maskV4, maskV6 } from '../net/ip.js';
 import { netRefusal, MAX_COMMENT } from '../firewall/entries.js';
 import type { RawEntry } from './formats.js';
@@ -27,9 +28,8 @@ export interface Screened {
   sample: string[];
 }
 
-// Two networks overlap when the shorter prefix holds the other's base.
+// Two networks of one family overlap when the shorter prefix holds the other's base.
 function overlaps(a: Net, b: Net): boolean {
-  if (a.family !== b.family) return false;
   const q = Math.min(a.prefix, b.prefix);
   if (a.family === 4) { const m = maskV4(q); return (((a.base as number) & m) >>> 0) === (((b.base as number) & m) >>> 0); }
   const m = maskV6(q);
@@ -52,19 +52,21 @@ function cleanComment(c: string | undefined): string | undefined {
  * an entry that overlaps `never` (whitelist, own addresses, loopback) or, unless keepReserved,
  * a reserved range is left out whichever of the two covers the other. Duplicates are dropped.
  */
-export function screenEntries(raw: readonly RawEntry[], o: { family?: Family; never: readonly Net[]; keepReserved: boolean }): Screened {
+export function screenEntries(raw: readonly RawEntry[], o: { family?: Family; never: readonly Net[]; keepReserved: boolean; comment?: string }): Screened {
   const out: Screened = { entries: [], invalid: 0, wrongFamily: 0, neverBlocked: 0, reserved: 0, duplicates: 0, sample: [] };
   const seen = new Set<string>();
+  const never = { 4: o.never.filter((n) => n.family === 4), 6: o.never.filter((n) => n.family === 6) };
+  const reserved = o.keepReserved ? { 4: [], 6: [] } : { 4: RESERVED.filter((n) => n.family === 4), 6: RESERVED.filter((n) => n.family === 6) };
   const note = (e: RawEntry, why: string): void => { if (out.sample.length < 5) out.sample.push(`line ${e.line}: ${JSON.stringify(e.value.slice(0, 80))} ${why}`); };
   for (const e of raw) {
-    const net = parseNet(e.value);
+    const net = parseNetFast(e.value);
     if (!net || netRefusal(net)) { out.invalid++; note(e, net ? 'is a /0 network' : 'is not an address or CIDR'); continue; }
     if (o.family && net.family !== o.family) { out.wrongFamily++; note(e, `is not IPv${o.family}`); continue; }
-    if (o.never.some((n) => overlaps(n, net))) { out.neverBlocked++; note(e, 'overlaps the whitelist, an own address or loopback'); continue; }
-    if (!o.keepReserved && RESERVED.some((n) => overlaps(n, net))) { out.reserved++; note(e, 'overlaps a reserved range'); continue; }
+    if (never[net.family].some((n) => overlaps(n, net))) { out.neverBlocked++; note(e, 'overlaps the whitelist, an own address or loopback'); continue; }
+    if (reserved[net.family].some((n) => overlaps(n, net))) { out.reserved++; note(e, 'overlaps a reserved range'); continue; }
     if (seen.has(net.text)) { out.duplicates++; continue; }
     seen.add(net.text);
-    out.entries.push({ net: net.text, comment: cleanComment(e.comment) });
+    out.entries.push({ net: net.text, comment: cleanComment(e.comment ?? o.comment) });
   }
   return out;
 }

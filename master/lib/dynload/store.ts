@@ -11,6 +11,8 @@ export interface DynloadState {
   parts: Record<string, PartState>;
   /** Loadfiles (source names) written by the last run: one no longer written is removed. */
   loadfiles: string[];
+  /** What the entries of the Loadfiles were checked against (whitelist, own addresses, KEEP_RESERVED). */
+  screened?: string;
 }
 
 export class Store {
