@@ -67,7 +67,7 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
     debug(1, `Loadfiles written: ${ms()} ms`);
     state.loadfiles = [...new Set(parts.map((p) => p.loadfile))].filter((lf) => existsSync(join(master, 'Loadfiles', `Loadfile-${lf}`)));
     state.screened = key;
-    store.write(state);
+    store.save(state, parts.map((p) => p.id));
     if (written.length === 0 && removed.length === 0) say('no Loadfile changed: no reload');
     const reloaded = written.length || removed.length ? await reloadPool(removed, { master, env, say, complain, reload: o.reload !== false }) : 0;
     say(`done in ${(ms() / 1000).toFixed(3)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB${code ? ` (exit ${code})` : ''}`);
