@@ -17,6 +17,7 @@ import { ownNets, type Net } from '../net/address.js';
 import { readList } from '../pool/lists.js';
 import { dynloadDir, loadDynloadConf, type DynloadConf } from './conf.js';
 import { KeyValueError, type DynloaderDef, type Part } from './def.js';
+import { closeConnections } from './fetch.js';
 import { obtain, readPart, type ObtainContext, type Outcome } from './obtain.js';
 import { writeLoadfiles } from './write.js';
 import { reloadPool } from './reload.js';
@@ -50,7 +51,7 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
   const never = [...readList('whitelist', master).nets, ...ownNets()];
   const c: ObtainContext = { conf, store, state, never, ca: conf.CA_FILE ? readCa(conf.CA_FILE) : undefined, env, force: !!o.force, say };
   try {
-    const outcomes = await mapLimit(parts, PARALLEL, (p) => obtain(p, c));
+    const outcomes = await mapLimit(parts, PARALLEL, (p) => obtain(p, c)).finally(closeConnections);
     debug(1, `${parts.length} parts fetched: ${ms()} ms`);
     const key = screenKey(never, conf.KEEP_RESERVED);
     const fresh = readWhatChanged(outcomes, state.screened === key, master, c);

@@ -1,7 +1,7 @@
 // Fetching a list over HTTP(S): timeouts, a size cap, a redirect limit, verified TLS, conditional
 // requests and the proxy environment. Nothing here knows what a list holds.
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect as tlsConnect, rootCertificates } from 'node:tls';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
@@ -35,6 +35,21 @@ export class FetchError extends Error {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+// Connections kept open between the downloads of one run (geo fetches 500 zone files of one host).
+const agents = new Map<string, HttpAgent>();
+function agentFor(protocol: string, ca: string[] | undefined): HttpAgent {
+  const key = `${protocol}${ca ? ca.length : 0}`;
+  let a = agents.get(key);
+  if (!a) agents.set(key, (a = protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 8, ca, rejectUnauthorized: true }) : new HttpAgent({ keepAlive: true, maxSockets: 8 })));
+  return a;
+}
+
+/** Close the connections kept open (the end of a run). */
+export function closeConnections(): void {
+  for (const a of agents.values()) a.destroy();
+  agents.clear();
+}
 
 /** GET `url`, following redirects (never from https to http); the body in full or a FetchError. */
 export async function fetchList(url: string, o: FetchOptions): Promise<FetchResult> {
@@ -93,14 +108,15 @@ async function get(url: URL, o: FetchOptions, deadline: number): Promise<Incomin
       make = httpRequest;
     }
   }
-  if (!('createConnection' in opts)) opts.agent = false;
+  if (!('createConnection' in opts)) opts.agent = proxy ? false : agentFor(url.protocol, ca);
   return new Promise<IncomingMessage>((resolve, reject) => {
     const req = make(opts);
     const total = setTimeout(() => req.destroy(new FetchError(`${url.href}: no answer within ${o.totalMs} ms`, 'unavailable')), left());
     const connect = setTimeout(() => req.destroy(new FetchError(`${url.href}: no connection within ${o.connectMs} ms`, 'unavailable')), Math.min(o.connectMs, left()));
     req.once('socket', (s) => {
       const up = (): void => clearTimeout(connect);
-      if ('createConnection' in opts) { up(); return; }
+      // A tunnel, or a kept connection, is connected already.
+      if ('createConnection' in opts || (!s.connecting && !(s as { pending?: boolean }).pending)) { up(); return; }
       s.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', up);
     });
     req.once('response', (res) => { clearTimeout(connect); res.once('close', () => clearTimeout(total)); (res as IncomingMessage & { deadline?: NodeJS.Timeout }).deadline = total; resolve(res); });
