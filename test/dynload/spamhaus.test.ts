@@ -111,6 +111,33 @@ describe('dynloader spamhaus', () => {
     });
   }
 
+  it('a provider whose packets vanish (no SYN answered) ends at CONNECT_TIMEOUT: exit 69, Loadfile and set stay', async () => {
+    const file = loadfile();
+    await ns.ok('iptables', ['-w', '-A', 'INPUT', '-p', 'tcp', '--dport', '8999', '-j', 'DROP']);
+    conf(`MIN_INTERVAL=0\nCONNECT_TIMEOUT=1\nJSON_URLS='https://127.0.0.1:8999/drop_v4.json ${srv.https}/drop_v6.json'\n`);
+    const set = await members('hijackers');
+    const t0 = Date.now();
+    const r = await load();
+    expect(r.exitCode).toBe(69);
+    expect(r.stderr).toMatch(/https:\/\/127\.0\.0\.1:8999\/drop_v4\.json: no connection within 1000 ms; no good list kept: its Loadfile stays as it is/); // a new URL: nothing of it kept
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(loadfile()).toBe(file);
+    expect(await members('hijackers')).toEqual(set);
+  });
+
+  it('TLS is verified: the test CA through NODE_EXTRA_CA_CERTS works, no CA at all is exit 69', async () => {
+    inst.write('dynload/spamhaus/spamhaus.conf', `JSON_URLS='${srv.https}/drop_v4.json ${srv.https}/drop_v6.json'\nMIN_INTERVAL=0\n`);
+    srv.put('drop_v4.json', spamhausJson(V4.slice(0, 240)));
+    let r = await load([], { NODE_EXTRA_CA_CERTS: srv.ca });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(await members('hijackers')).toHaveLength(240);
+    srv.put('drop_v4.json', spamhausJson(V4.slice(0, 230)));
+    r = await load();
+    expect(r.exitCode).toBe(69);
+    expect(r.stderr).toMatch(/drop_v4\.json: .*(self[- ]signed|unable to verify|certificate)/i);
+    expect(await members('hijackers')).toHaveLength(240);
+  });
+
   it('FORMAT=text reads the legacy list (CIDR ; SBLnnn)', async () => {
     srv.put('drop.txt', spamhausText(V4.slice(0, 200)));
     srv.put('dropv6.txt', spamhausText(V6));

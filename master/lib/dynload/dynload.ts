@@ -58,7 +58,7 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
     let code = 0;
     for (const r of outcomes) {
       if (r.problem) {
-        complain(`${r.part.url}: ${r.problem.message}; ${r.body ? `the last good list (${r.got?.entries.length ?? state.parts[r.part.id]?.entries} entries) stays` : 'no good list kept: its Loadfile stays as it is'}`);
+        complain(`${r.problem.message.startsWith(r.part.url) ? '' : `${r.part.url}: `}${r.problem.message}; ${r.body ? `the last good list (${r.got?.entries.length ?? state.parts[r.part.id]?.entries} entries) stays` : 'no good list kept: its Loadfile stays as it is'}`);
         if (!code || r.problem.kind === 'unavailable') code = r.problem.kind === 'unavailable' ? EX_UNAVAILABLE : EX_DATAERR;
       }
       if (r.got) tell(r, say);
