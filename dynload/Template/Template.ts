@@ -13,6 +13,7 @@ import type { KeyTable } from '../../master/lib/core/settings.js';
 import type { DynloaderDef } from '../../master/lib/dynload/def.js';
 import { BadList, type ParsedList } from '../../master/lib/dynload/formats.js';
 import { runDynloadProgram } from '../../master/lib/dynload/program.js';
+import { ownsItsName } from '../../master/lib/dynload/providers.js';
 
 /** The keys of <name>.conf besides the shared ones (MIN_SHARE, TIMEOUT, CA_FILE, ...). */
 const KEYS = {
@@ -45,7 +46,7 @@ const TEMPLATE: DynloaderDef<typeof KEYS> = {
   provider: 'template', describe: 'an example dynloader to copy: URL of <name>.conf into the set SET', keys: KEYS,
   // retrieve: one part a download; several parts may feed one Loadfile.
   parts: (c, name) => [{ id: 'list', url: c.URL, format: extract, set: c.SET, loadfile: name }],
-  owns: (f, name) => f === name,
+  owns: ownsItsName,
 };
 
 export const main = (argv: string[]): Promise<number> => runDynloadProgram(TEMPLATE, argv);

@@ -4,10 +4,10 @@ import { cpSync, readFileSync, existsSync, renameSync, symlinkSync, rmSync } fro
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeInstallation, type Installation } from '../helpers/install.js';
-import { Netns, requireTools } from '../helpers/netns.js';
+import type { Installation } from '../helpers/install.js';
+import type { Netns } from '../helpers/netns.js';
 import { runInstalled, runMaster } from '../helpers/master.js';
-import { nets24, startListServer, type ListServer } from '../helpers/lists.js';
+import { makeDynloadSandbox, nets24, type ListServer } from '../helpers/lists.js';
 
 let ns: Netns;
 let srv: ListServer;
@@ -24,12 +24,7 @@ const digest = (addrs: string[]): Buffer => gzipSync(addrs.map((a, i) => `${1764
 const addrs = (n: number): string[] => Array.from({ length: n }, (_, i) => `81.${i >> 16}.${(i >> 8) & 255}.${i & 255}`);
 
 beforeAll(async () => {
-  requireTools(['ipset', 'iptables', 'ip6tables', 'openssl']);
-  ns = await Netns.create();
-  srv = await startListServer(ns);
-  inst = makeInstallation();
-  inst.write('watcher.conf', 'MODULES=""\n');
-  inst.write('loader.conf', 'dynload/nixspam/Load\ndynload/geo/Load\n');
+  ({ ns, srv, inst } = await makeDynloadSandbox('dynload/nixspam/Load\ndynload/geo/Load\n'));
   srv.put('nixspam-ip.dump.gz', digest(addrs(4000)));
   inst.write('dynload/nixspam/nixspam.conf', `URL=${srv.https}/nixspam-ip.dump.gz\n${common()}`);
   for (const z of ['cn', 'ru', 'kp']) {

@@ -3,10 +3,10 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeInstallation, type Installation } from '../helpers/install.js';
-import { Netns, requireTools } from '../helpers/netns.js';
+import type { Installation } from '../helpers/install.js';
+import type { Netns } from '../helpers/netns.js';
 import { runInstalled, runMaster } from '../helpers/master.js';
-import { nets24, spamhausJson, spamhausText, startListServer, type ListServer } from '../helpers/lists.js';
+import { makeDynloadSandbox, nets24, spamhausJson, spamhausText, type ListServer } from '../helpers/lists.js';
 
 const V4: [string, string][] = nets24(300).map((n, i) => [n, `SBL${100000 + i}`]);
 const V6: [string, string][] = [['2a06:e480::/29', 'SBL300001'], ['2a0d:8d00::/32', 'SBL300002']];
@@ -25,12 +25,7 @@ const loadfile = (): string => readFileSync(join(inst.root, 'Loadfiles/Loadfile-
 const conf = (extra = ''): void => { inst.write('dynload/spamhaus/spamhaus.conf', `JSON_URLS='${srv.https}/drop_v4.json ${srv.https}/drop_v6.json'\nTEXT_URLS='${srv.https}/drop.txt ${srv.https}/dropv6.txt'\nCA_FILE=${srv.ca}\nTIMEOUT=3\n${extra}`); };
 
 beforeAll(async () => {
-  requireTools(['ipset', 'iptables', 'ip6tables', 'openssl']);
-  ns = await Netns.create();
-  srv = await startListServer(ns);
-  inst = makeInstallation();
-  inst.write('loader.conf', 'dynload/spamhaus/Load\n');
-  inst.write('watcher.conf', 'MODULES=""\n');
+  ({ ns, srv, inst } = await makeDynloadSandbox('dynload/spamhaus/Load\n'));
   inst.write('whitelist', '46.1.0.0/16\n');
   srv.put('drop_v4.json', spamhausJson([...V4, ...HOSTILE]));
   srv.put('drop_v6.json', spamhausJson(V6));

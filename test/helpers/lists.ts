@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { REPO } from './install.js';
-import { requireTools, type Netns } from './netns.js';
+import { Netns, requireTools } from './netns.js';
+import { makeInstallation, type Installation } from './install.js';
 
 export interface ListServer {
   dir: string;
@@ -72,4 +73,15 @@ export function spamhausText(entries: readonly (readonly [string, string])[]): s
 /** n distinct public-looking /24 networks from a first octet (45: none reserved). */
 export function nets24(n: number, first = 45): string[] {
   return Array.from({ length: n }, (_, i) => `${first + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`);
+}
+
+/** A network namespace with the firewall tools, the provider server in it and a throwaway installation without modules. */
+export async function makeDynloadSandbox(loaderConf: string): Promise<{ ns: Netns; srv: ListServer; inst: Installation }> {
+  requireTools(['ipset', 'iptables', 'ip6tables', 'openssl']);
+  const ns = await Netns.create();
+  const srv = await startListServer(ns);
+  const inst = makeInstallation();
+  inst.write('loader.conf', loaderConf);
+  inst.write('watcher.conf', 'MODULES=""\n');
+  return { ns, srv, inst };
 }
