@@ -1,6 +1,6 @@
 // The spamhaus dynloader against a real HTTPS provider on loopback, in a private network
 // namespace: kernel set contents after start and Load, the last good list kept on every failure.
-import { readFileSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Installation } from '../helpers/install.js';
@@ -131,6 +131,19 @@ describe('dynloader spamhaus', () => {
     expect(r.exitCode).toBe(69);
     expect(r.stderr).toMatch(/drop_v4\.json: .*(self[- ]signed|unable to verify|certificate)/i);
     expect(await members('hijackers')).toHaveLength(240);
+  });
+
+  it('with its state and kept copies lost, a list a tenth of the Loadfile in the pool is still refused', async () => {
+    conf('MIN_INTERVAL=0\n');
+    srv.put('drop_v4.json', spamhausJson(V4.slice(0, 20)));
+    for (const f of ['spamhaus.state', 'spamhaus.cache']) rmSync(join(inst.root, 'dynload/spamhaus', f), { force: true });
+    const file = loadfile();
+    const set = await members('hijackers');
+    const r = await load();
+    expect(r.exitCode).toBe(65);
+    expect(r.stderr).toMatch(/Loadfile-spamhaus: 22 entries would replace 242 \(MIN_SHARE=50%; Load --force takes it\): suspiciously short, it stays as it is/);
+    expect(loadfile()).toBe(file);
+    expect(await members('hijackers')).toEqual(set);
   });
 
   it('FORMAT=text reads the legacy list (CIDR ; SBLnnn)', async () => {

@@ -64,7 +64,8 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
       if (r.got) tell(r, say);
       else if (r.body && !r.problem) say(`${r.part.set}: ${r.part.url} (${r.how}): Loadfile-${r.part.loadfile} stays`);
     }
-    const { written, removed } = writeLoadfiles(def, name, master, fresh, new Set(parts.map((p) => p.loadfile)), state, say);
+    const { written, removed, refused } = writeLoadfiles(def, name, master, fresh, new Set(parts.map((p) => p.loadfile)), state, { minShare: conf.MIN_SHARE, force: !!o.force }, say);
+    for (const why of refused) { complain(`${why}: suspiciously short, it stays as it is`); code ||= EX_DATAERR; }
     debug(1, `Loadfiles written: ${ms()} ms`);
     state.loadfiles = [...new Set(parts.map((p) => p.loadfile))].filter((lf) => existsSync(join(master, 'Loadfiles', `Loadfile-${lf}`)));
     state.screened = key;
