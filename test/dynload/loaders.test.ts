@@ -106,6 +106,18 @@ describe('dynloader geo', () => {
     expect(await members('geo-ru')).toEqual(nets24(150, 60).sort());
   });
 
+  it('a provider that cannot be reached is tried once a connection, not once a zone: 8 tries for 20 zone files', async () => {
+    await ns.ok('iptables', ['-w', '-A', 'INPUT', '-p', 'tcp', '--dport', '8999', '-j', 'DROP']);
+    const zones = ['cn', 'ru', 'kp', 'by', 'er', 'ir', 'sy', 'cu', 've', 'mm'];
+    inst.write('dynload/geo/geo.conf', `ZONES='${zones.join(' ')}'\nV4_URL='https://127.0.0.1:8999/{zone}-aggregated.zone'\nV6_URL='https://127.0.0.1:8999/{zone}6-aggregated.zone'\n${common()}CONNECT_TIMEOUT=1\n`);
+    const sets = await Promise.all(['geo-ru', 'geo-kp'].map(members));
+    const r = await load('geo');
+    expect(r.exitCode).toBe(69);
+    expect(r.stderr.match(/no connection within 1000 ms/g)).toHaveLength(8);
+    expect(r.stderr.match(/not tried: 127\.0\.0\.1:8999 could not be reached earlier in this run/g)).toHaveLength(12);
+    expect(await Promise.all(['geo-ru', 'geo-kp'].map(members))).toEqual(sets);
+  });
+
   it('a zone that is no country code is exit 78 naming geo.conf:line', async () => {
     inst.write('dynload/geo/geo.conf', `ZONES='cn r-u'\n`);
     const r = await load('geo');

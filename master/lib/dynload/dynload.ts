@@ -49,7 +49,7 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
   const store = new Store(dynloadDir(name, master), name);
   const state = store.read();
   const never = [...readList('whitelist', master).nets, ...ownNets()];
-  const c: ObtainContext = { conf, store, state, never, ca: conf.CA_FILE ? readCa(conf.CA_FILE) : undefined, env, force: !!o.force, say };
+  const c: ObtainContext = { conf, store, state, never, ca: conf.CA_FILE ? readCa(conf.CA_FILE) : undefined, env, force: !!o.force, say, unreachable: new Map() };
   try {
     const outcomes = await mapLimit(parts, PARALLEL, (p) => obtain(p, c)).finally(closeConnections);
     debug(1, `${parts.length} parts fetched: ${ms()} ms`);

@@ -29,7 +29,13 @@ export interface ObtainContext {
   env: NodeJS.ProcessEnv;
   force: boolean;
   say: (m: string) => void;
+  /** Hosts that could not be reached in this run, and why: their other parts are not tried. */
+  unreachable: Map<string, string>;
 }
+
+// A failure of the host, not of the file: a boot's `watcher start` must not wait CONNECT_TIMEOUT for each of 500 zones.
+const HOST_DOWN = /no connection within|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ETIMEDOUT|proxy .*: /;
+const hostOf = (url: string): string => { try { return new URL(url).host; } catch { return url; } };
 
 /** Cron's start times drift by a second or so: a download this much before MIN_INTERVAL is still due. */
 const SLACK_MS = 60_000;
@@ -53,6 +59,8 @@ export async function obtain(part: Part, c: ObtainContext): Promise<Outcome> {
     return { part, how: 'reused', body: kept };
   }
   const fallback = (kind: 'unavailable' | 'bad-data', message: string): Outcome => ({ part, how: 'last good', body: kept, problem: { kind, message } });
+  const down = c.unreachable.get(hostOf(part.url));
+  if (down) return fallback('unavailable', `${part.url}: not tried: ${down}`);
   let got;
   try {
     const tty = process.stderr.isTTY;
@@ -63,8 +71,9 @@ export async function obtain(part: Part, c: ObtainContext): Promise<Outcome> {
       progress: tty ? (n, total) => { if (n - shown >= 1 << 20 || n === total) { shown = n; process.stderr.write(`\r\x1b[K${part.url}: ${mib(n)}${total ? ` of ${mib(total)}` : ''} MiB`); } } : undefined,
     }).finally(() => { if (tty && shown) process.stderr.write('\r\x1b[K'); });
   } catch (e) {
-    if (e instanceof FetchError) return fallback(e.kind, e.message);
-    throw e;
+    if (!(e instanceof FetchError)) throw e;
+    if (HOST_DOWN.test(e.message)) c.unreachable.set(hostOf(part.url), `${hostOf(part.url)} could not be reached earlier in this run`);
+    return fallback(e.kind, e.message);
   }
   if (got.status === 'unchanged') {
     c.state.parts[part.id] = { ...was!, fetched: Date.now() };
