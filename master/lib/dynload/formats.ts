@@ -34,7 +34,7 @@ export function parseBody(format: Format, body: Buffer, o: FormatOptions = {}): 
   const text = format === 'nixspam' ? gunzip(body, o.maxBytes ?? 256 << 20) : body.toString('utf8');
   refuseHtml(text);
   switch (format) {
-    case 'plain': return readLines(text, (s) => ({ value: s.split(/[\s;,#]/)[0] }), /^[#;]/);
+    case 'plain': return readLines(text, firstWord, /^[#;]/);
     case 'cidr-comment': return readLines(text, cidrComment, /^[#;]/);
     case 'csv': return readCsv(text, o.column ?? 1, o.separator ?? ',', o.header ?? false);
     case 'spamhaus-json': return readSpamhausJson(text);
@@ -59,10 +59,10 @@ function readLines(text: string, read: LineReader, comment: RegExp): ParsedList 
   const out: ParsedList = { entries: [], bad: 0, badSample: [] };
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const data = lines[i].replace(/\r$/, '').trim();
+    const data = lines[i].trim();
     if (data === '' || comment.test(data)) continue;
     const e = read(data);
-    if (e && e.value !== '') out.entries.push({ ...e, line: i + 1 });
+    if (e && e.value !== '') out.entries.push({ value: e.value, comment: e.comment, line: i + 1 });
     else noteBad(out, i + 1, data);
   }
   return out;
@@ -72,6 +72,12 @@ function noteBad(out: ParsedList, line: number, data: string): void {
   out.bad++;
   if (out.badSample.length < 5) out.badSample.push(`line ${line}: ${JSON.stringify(data.length > 80 ? `${data.slice(0, 80)}…` : data)}`);
 }
+
+// An address or CIDR first on the line, anything after a blank, ';', ',' or '#' ignored.
+const firstWord = (data: string): { value: string } => {
+  const cut = data.search(/[\s;,#]/);
+  return { value: cut < 0 ? data : data.slice(0, cut) };
+};
 
 // `1.10.16.0/20 ; SBL256894` (Spamhaus's legacy DROP text, and most "CIDR ; comment" lists).
 function cidrComment(data: string): { value: string; comment?: string } {
