@@ -178,6 +178,19 @@ describe('the list loader, copied under another name', () => {
     expect(await members('partners_drop')).toEqual(nets24(5, 90).sort());
   });
 
+  it('shows a progress line on a terminal while a long list comes in, and none in a pipe', async () => {
+    srv.put('hosts.csv', `address\n${addrs(200_000).join(',x\n')},x\n`);
+    inst.write('dynload/badhosts/badhosts.conf', `URL=${srv.http}/hosts.csv\nFORMAT=csv\nCSV_HEADER=yes\n${common()}`);
+    const r = await ns.exec('script', ['-qec', `${process.execPath} ${join(inst.root, 'dynload/badhosts/Load')} --no-reload`, '/dev/null'], { env: { ...process.env, ...inst.env } });
+    expect(r.exitCode, String(r.stdout)).toBe(0);
+    expect(String(r.stdout)).toMatch(/\r\x1b\[Khttp:\/\/127\.0\.0\.1:\d+\/hosts\.csv: \d+\.\d of \d+\.\d MiB/);
+    expect(String(r.stdout)).toMatch(/badhosts: 200000 entries from/);
+    srv.put('hosts.csv', `address\n${addrs(190_000).join(',x\n')},x\n`);
+    const piped = await load('badhosts', ['--no-reload']);
+    expect(piped.exitCode, piped.stderr).toBe(0);
+    expect(piped.stderr).not.toMatch(/MiB/);
+  });
+
   it('the shipped list.conf without URL is exit 78', async () => {
     const r = await load('list');
     expect(r.exitCode).toBe(78);
