@@ -33,7 +33,7 @@ export function makeInstallation(): Installation {
     filter: (src) => {
       const rel = relative(REPO, src);
       const top = rel.split('/')[0];
-      return !SKIP.has(top) && !/\.(db|db-wal|db-shm|trace|held)$/.test(rel) && !/^Loadfiles\/(Loadfile-|Flushload)/.test(rel) && rel !== 'watcher.conf';
+      return !SKIP.has(top) && !/\.(db|db-wal|db-shm|trace|held)$/.test(rel) && !/^dynload\/[^/]+\/[^/]+\.(state|cache)$/.test(rel) && !/^Loadfiles\/(Loadfile-|Flushload)/.test(rel) && rel !== 'watcher.conf';
     },
   });
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
