@@ -133,6 +133,19 @@ describe('dynloader geo', () => {
   });
 });
 
+describe('two dynloaders at the same time', () => {
+  it('both reload, one after the other (the master\'s lock), and both sets are what their lists say', async () => {
+    srv.put('nixspam-ip.dump.gz', digest(addrs(3500)));
+    srv.put('ru-aggregated.zone', nets24(170, 60).join('\n') + '\n');
+    inst.write('dynload/geo/geo.conf', `ZONES='ru'\nV4_URL='${srv.https}/{zone}-aggregated.zone'\nV6_URL=''\n${common()}`);
+    const [a, b] = await Promise.all([load('nixspam'), load('geo')]);
+    expect([a.exitCode, b.exitCode], a.stderr + b.stderr).toEqual([0, 0]);
+    for (const r of [a, b]) expect(r.stdout).toMatch(/Loading firewall/);
+    expect(await members('nixspam')).toEqual(addrs(3500).sort());
+    expect(await members('geo-ru')).toEqual(nets24(170, 60).sort());
+  });
+});
+
 describe('the list loader, copied under another name', () => {
   const copy = (name: string): void => {
     cpSync(join(inst.root, 'dynload/list'), join(inst.root, `dynload/${name}`), { recursive: true, verbatimSymlinks: true });
