@@ -68,7 +68,9 @@ function cleanComment(c: string | undefined): string | undefined {
  */
 export function screenEntries(raw: readonly RawEntry[], o: { family?: Family; never: readonly Net[]; keepReserved: boolean; comment?: string }): Screened {
   const out: Screened = { entries: [], invalid: 0, wrongFamily: 0, neverBlocked: 0, reserved: 0, duplicates: 0, sample: [] };
-  const seen = new Set<string>();
+  // Duplicates: IPv4 by number (base and prefix), IPv6 by canonical text.
+  const seen4 = new Set<number>();
+  const seen6 = new Set<string>();
   const never = { 4: spans(o.never), 6: o.never.filter((n) => n.family === 6) };
   const reserved = o.keepReserved ? { 4: spans([]), 6: [] } : { 4: spans(RESERVED), 6: RESERVED.filter((n) => n.family === 6) };
   const note = (e: RawEntry, why: string): void => { if (out.sample.length < 5) out.sample.push(`line ${e.line}: ${JSON.stringify(e.value.slice(0, 80))} ${why}`); };
@@ -78,8 +80,14 @@ export function screenEntries(raw: readonly RawEntry[], o: { family?: Family; ne
     if (o.family && net.family !== o.family) { out.wrongFamily++; note(e, `is not IPv${o.family}`); continue; }
     if (net.family === 4 ? hits(never[4], net) : never[6].some((n) => overlaps(n, net))) { out.neverBlocked++; note(e, 'overlaps the whitelist, an own address or loopback'); continue; }
     if (net.family === 4 ? hits(reserved[4], net) : reserved[6].some((n) => overlaps(n, net))) { out.reserved++; note(e, 'overlaps a reserved range'); continue; }
-    if (seen.has(net.text)) { out.duplicates++; continue; }
-    seen.add(net.text);
+    if (net.family === 4) {
+      const k = (net.base as number) * 64 + net.prefix;
+      if (seen4.has(k)) { out.duplicates++; continue; }
+      seen4.add(k);
+    } else {
+      if (seen6.has(net.text)) { out.duplicates++; continue; }
+      seen6.add(net.text);
+    }
     out.entries.push({ net: net.text, comment: cleanComment(e.comment ?? o.comment) });
   }
   return out;

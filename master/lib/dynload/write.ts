@@ -21,12 +21,13 @@ export function writeLoadfiles<E extends KeyTable>(def: DynloaderDef<E>, name: s
   for (const [lf, rs] of groups) {
     if (rs.some((r) => !r.got)) continue;
     const file = join(poolDir(master), `Loadfile-${lf}`);
-    let n = 0, text = `# Loadfile-${lf}: dynloader ${name} from ${rs.map((r) => r.part.url).join(' ')}\n`;
+    const lines = [`# Loadfile-${lf}: dynloader ${name} from ${rs.map((r) => r.part.url).join(' ')}`];
     for (const r of rs) {
       const head = `add ${r.part.set} `;
-      for (const e of r.got!.entries) text += e.comment ? `${head}${e.net} comment "${e.comment}"\n` : `${head}${e.net}\n`;
-      n += r.got!.entries.length;
+      for (const e of r.got!.entries) lines.push(e.comment ? `${head}${e.net} comment "${e.comment}"` : head + e.net);
     }
+    const n = lines.length - 1;
+    const text = `${lines.join('\n')}\n`;
     const old = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
     if (old === text) continue;
     // The state and kept copies may be lost (a new installation over an old pool): the Loadfile itself is the last word.
