@@ -49,7 +49,7 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
   const store = new Store(dynloadDir(name, master), name);
   const state = store.read();
   const never = [...readList('whitelist', master).nets, ...ownNets()];
-  const c: ObtainContext = { conf, store, state, never, ca: conf.CA_FILE ? readCa(conf.CA_FILE) : undefined, env, force: !!o.force, say, unreachable: new Map() };
+  const c: ObtainContext = { conf, store, state, never, ca: conf.CA_FILE ? readCa(conf.CA_FILE) : undefined, env, force: !!o.force, unreachable: new Map() };
   try {
     const outcomes = await mapLimit(parts, PARALLEL, (p) => obtain(p, c)).finally(closeConnections);
     debug(1, `${parts.length} parts fetched: ${ms()} ms`);
@@ -62,8 +62,13 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
         if (!code || r.problem.kind === 'unavailable') code = r.problem.kind === 'unavailable' ? EX_UNAVAILABLE : EX_DATAERR;
       }
       if (r.got) tell(r, say);
-      else if (r.body && !r.problem) say(`${r.part.set}: ${r.part.url} (${r.how}): Loadfile-${r.part.loadfile} stays`);
     }
+    // Lists not read again: one line for all (geo has 500).
+    const quiet = (how: Outcome['how']): string[] => outcomes.filter((r) => r.how === how && !r.got && !r.problem).map((r) => r.part.url);
+    const some = (urls: string[]): string => `${urls.slice(0, 3).join(' ')}${urls.length > 3 ? ` and ${urls.length - 3} more` : ''}`;
+    const reused = quiet('reused'), same = quiet('unchanged');
+    if (reused.length) say(`${reused.length} download${reused.length > 1 ? 's' : ''} of less than MIN_INTERVAL=${conf.MIN_INTERVAL} s ago reused, no request: ${some(reused)}`);
+    if (same.length) say(`${same.length} list${same.length > 1 ? 's' : ''} unchanged (304): ${some(same)}`);
     const { written, removed, refused } = writeLoadfiles(def, name, master, fresh, new Set(parts.map((p) => p.loadfile)), state, { minShare: conf.MIN_SHARE, force: !!o.force }, say);
     for (const why of refused) { complain(`${why}: suspiciously short, it stays as it is`); code ||= EX_DATAERR; }
     debug(1, `Loadfiles written: ${ms()} ms`);

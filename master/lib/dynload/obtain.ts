@@ -28,7 +28,6 @@ export interface ObtainContext {
   ca?: string;
   env: NodeJS.ProcessEnv;
   force: boolean;
-  say: (m: string) => void;
   /** Hosts that could not be reached in this run, and why: their other parts are not tried. */
   unreachable: Map<string, string>;
 }
@@ -55,7 +54,6 @@ export async function obtain(part: Part, c: ObtainContext): Promise<Outcome> {
   const was = c.state.parts[part.id];
   const kept = c.store.lastGood(part.id, was, part.url);
   if (kept && was && !c.force && Date.now() - was.fetched < c.conf.MIN_INTERVAL * 1000 - SLACK_MS) {
-    c.say(`${part.url}: downloaded ${new Date(was.fetched).toISOString()}, less than MIN_INTERVAL=${c.conf.MIN_INTERVAL} s ago: that download is reused`);
     return { part, how: 'reused', body: kept };
   }
   const fallback = (kind: 'unavailable' | 'bad-data', message: string): Outcome => ({ part, how: 'last good', body: kept, problem: { kind, message } });
