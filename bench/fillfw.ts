@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MASTER_PATH } from '../master/lib/core/paths.js';
-import { run, spawnChannel } from '../master/lib/core/runner.js';
+import { openNs } from './sandbox.js';
 import { createLine, kernelName } from '../master/lib/firewall/ipset-names.js';
 
 const arg = (name: string, def: number): number => {
@@ -39,17 +39,6 @@ function makeTree(): { root: string; env: NodeJS.ProcessEnv; remove: () => void 
   writeFileSync(join(root, 'loader.conf'), '');
   const env = { ...process.env, RUN_DIR: join(base, 'run'), FIFO_BASE: join(base, 'pipes'), LOG_DIR: join(base, 'log'), TOOLPATH: join(base, 'sbin') };
   return { root, env, remove: () => rmSync(base, { recursive: true, force: true }) };
-}
-
-// A namespace held open by `unshare -n cat`; commands enter it with nsenter.
-async function openNs() {
-  const holder = spawnChannel('unshare', ['-n', '--', 'cat']);
-  await new Promise((r) => setTimeout(r, 100));
-  const enter = ['--net=/proc/' + holder.pid + '/ns/net', '--'];
-  return {
-    run: (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => run('nsenter', [...enter, cmd, ...args], { env, timeout: 900_000 }),
-    close: async () => { holder.kill('SIGKILL'); await holder; },
-  };
 }
 
 async function timed(label: string, job: () => Promise<unknown>): Promise<number> {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { ROOT } from './common.js';
+import { run, spawnChannel } from '../master/lib/core/runner.js';
 
 export interface BenchInstall { root: string; env: Record<string, string>; fifoBase: string; runDir: string; logDir: string; remove(): void }
 
@@ -33,4 +34,16 @@ export async function inNetns(): Promise<boolean> {
   const r = await execa('unshare', ['-n', '--', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', reject: false, env: { ...process.env, WATCHER_BENCH_NETNS: '1' } });
   process.exitCode = r.exitCode ?? 1;
   return false;
+}
+
+// A namespace held open by `unshare -n cat`; commands enter it with nsenter.
+export async function openNs() {
+  const holder = spawnChannel('unshare', ['-n', '--', 'cat']);
+  await new Promise((r) => setTimeout(r, 100));
+  const enter = ['--net=/proc/' + holder.pid + '/ns/net', '--'];
+  return {
+    enter,
+    run: (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => run('nsenter', [...enter, cmd, ...args], { env, timeout: 900_000 }),
+    close: async () => { holder.kill('SIGKILL'); await holder; },
+  };
 }

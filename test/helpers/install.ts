@@ -33,7 +33,7 @@ export function makeInstallation(): Installation {
     filter: (src) => {
       const rel = relative(REPO, src);
       const top = rel.split('/')[0];
-      return !SKIP.has(top) && !/\.(db|db-wal|db-shm|trace|held)$/.test(rel) && !/^Loadfiles\/(Loadfile-|Flushload)/.test(rel) && !['watcher.conf', 'whitelist', 'blacklist'].includes(rel)
+      return !SKIP.has(top) && !/\.(db|db-wal|db-shm|trace|held)$/.test(rel) && !/^dynload\/[^/]+\/[^/]+\.(state|cache)$/.test(rel) && !/^Loadfiles\/(Loadfile-|Flushload)/.test(rel) && !['watcher.conf', 'whitelist', 'blacklist'].includes(rel)
         // What an administrator edits (a module's conf installed by Prep) is no part of the tree.
         && !/^modules\/[^/]+\/[^/]+\.conf$/.test(rel);
     },

@@ -16,11 +16,16 @@ const HIDE = 'while [ "$1" != -- ]; do mount --bind /dev/null "$1" || exit 99; s
  * `hide` names programs that are made truly missing for this run (a private mount namespace
  * covers them), to test what happens on a machine without them.
  */
-export async function runMaster(ns: Netns, inst: Installation, program: string, args: string[] = [], env: Record<string, string> = {}, hide: string[] = []): Promise<ProgramResult> {
+export function runMaster(ns: Netns, inst: Installation, program: string, args: string[] = [], env: Record<string, string> = {}, hide: string[] = []): Promise<ProgramResult> {
+  return runInstalled(ns, inst, join('master', program), args, env, hide);
+}
+
+/** Run a program of the installation by its path under MASTER_PATH (`dynload/geo/Load`), as runMaster does. */
+export async function runInstalled(ns: Netns, inst: Installation, program: string, args: string[] = [], env: Record<string, string> = {}, hide: string[] = []): Promise<ProgramResult> {
   const [nsenter, ...rest] = ns.prefix();
   const hidden = hide.map((p) => realpathSync(findProgram(p) as string));
   const wrap = hide.length ? ['unshare', '-m', '--', 'sh', '-c', HIDE, 'sh', ...hidden, '--'] : [];
-  const r = await execa(nsenter, [...rest, ...wrap, process.execPath, join(inst.root, 'master', program), ...args],
+  const r = await execa(nsenter, [...rest, ...wrap, process.execPath, join(inst.root, program), ...args],
     { env: { ...process.env, ...inst.env, ...env }, extendEnv: false, reject: false });
   return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
 }

@@ -1,7 +1,7 @@
 // service/: the master. The verbs of master/watcher (this file: start, stop, reload, full,
 // status), the service context and lock (program), loader.conf's Load entries, Prep's steps
 // and the system-logger snippets that feed the FIFOs, supervision (check, launch, units), and
-// freeme. It may import every other folder; nothing imports it.
+// freeme. It may import every other folder below it; only dynload/ imports it (a dynloader's reload).
 //
 // The watcher service: start, stop, reload, full and status as the master's one-shot commands.
 import { rmSync } from 'node:fs';

@@ -1,0 +1,146 @@
+// dynload/geo/Load + reload with ~250 country zones (about 200k IPv4 CIDRs and the IPv6 zones,
+// generated here and served over loopback by a plain HTTP server) against a raw `ipset restore`
+// of the same entries; the Load of one changed zone while all are loaded; the dynloader's peak RSS.
+// Every round runs in a network namespace of its own. Run: npm run build && node dist/bench/geo.js [--v4 N] [--zones N]
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnChannel } from '../master/lib/core/runner.js';
+import { createLine, kernelName } from '../master/lib/firewall/ipset-names.js';
+import { makeBenchInstall, openNs } from './sandbox.js';
+
+const arg = (name: string, def: number): number => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
+const ZONES = arg('zones', 250);
+const V4 = arg('v4', 200_000);
+const V6 = arg('v6', 40_000);
+const ROUNDS = arg('rounds', 3);
+
+// Zone names aa, ab, ...; zone i gets a share of the networks falling with its rank (a few large countries, many small).
+const zones = Array.from({ length: ZONES }, (_, i) => String.fromCharCode(97 + Math.floor(i / 26), 97 + (i % 26)));
+const weights = zones.map((_, i) => 1 / (i + 1) ** 0.9);
+const share = (total: number): number[] => { const w = weights.reduce((a, b) => a + b, 0); return weights.map((x) => Math.max(1, Math.round(total * x / w))); };
+
+/** Non-overlapping IPv4 networks from 1.0.0.0 on (first octets 1..99 but 10): a /22 or a /24 in each /22. */
+function* v4nets(): Generator<string> {
+  for (let n = 0; ; n++) {
+    const block = n * 4;
+    const a = 1 + Math.floor(block / 65536) + (1 + Math.floor(block / 65536) >= 10 ? 1 : 0);
+    const b = (block >> 8) & 255, c = block & 255;
+    yield n % 3 === 0 ? `${a}.${b}.${c}.0/22` : `${a}.${b}.${c + (n % 4)}.0/24`;
+  }
+}
+function* v6nets(): Generator<string> {
+  for (let n = 0; ; n++) yield `2a0${(n >> 16) & 7}:${(n & 0xffff).toString(16)}::/${n % 2 ? 32 : 29 + (n % 3)}`.replace(/::\/29|::\/30|::\/31/, (m) => m);
+}
+
+// The zone files as ipdeny publishes them: one CIDR a line.
+function writeZones(dir: string, changed?: string): void {
+  const g4 = v4nets(), g6 = v6nets();
+  const s4 = share(V4), s6 = share(V6);
+  zones.forEach((z, i) => {
+    const v4 = Array.from({ length: s4[i] }, () => g4.next().value as string);
+    if (z === changed) v4.splice(0, Math.floor(v4.length / 10));
+    writeFileSync(join(dir, `${z}-aggregated.zone`), `${v4.join('\n')}\n`);
+    writeFileSync(join(dir, `${z}6-aggregated.zone`), `${Array.from({ length: s6[i] }, () => g6.next().value as string).join('\n')}\n`);
+  });
+}
+
+const SERVER = `const http = require('node:http'), fs = require('node:fs'), path = require('node:path'), crypto = require('node:crypto');
+const dir = process.argv[1];
+http.createServer((req, res) => {
+  const f = path.join(dir, path.basename(req.url));
+  if (!fs.existsSync(f)) { res.writeHead(404); return res.end(); }
+  const body = fs.readFileSync(f), etag = '"' + crypto.createHash('sha1').update(body).digest('hex') + '"';
+  if (req.headers['if-none-match'] === etag) { res.writeHead(304, { etag }); return res.end(); }
+  res.writeHead(200, { 'content-length': body.length, etag }); res.end(body);
+}).listen(8080, '127.0.0.1', () => console.log('ready'));`;
+
+// The same entries as an administrator would feed ipset by hand: create each set and its IPv6 twin, add every entry.
+function rawRestore(pool: string): string {
+  const out: string[] = [];
+  for (const f of readdirSync(pool).filter((x) => x.startsWith('Loadfile-geo-'))) {
+    const set = f.slice('Loadfile-'.length);
+    out.push(createLine(set, kernelName(set, 4), 4), createLine(set, kernelName(set, 6), 6));
+    for (const l of readFileSync(join(pool, f), 'utf8').split('\n')) {
+      if (!l.startsWith('add ')) continue;
+      const net = l.split(' ')[2];
+      out.push(`add ${kernelName(set, net.includes(':') ? 6 : 4)} ${net}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+const secs = (t0: number): number => (performance.now() - t0) / 1000;
+
+async function main(): Promise<void> {
+  const data = mkdtempSync(join(tmpdir(), 'watcher-geo-'));
+  const inst = makeBenchInstall('');
+  const node = process.execPath;
+  const env = { ...process.env, ...inst.env };
+  try {
+    console.log(`Generating ${ZONES} zones: about ${V4} IPv4 and ${V6} IPv6 CIDRs ...`);
+    writeZones(data);
+    writeFileSync(join(inst.root, 'loader.conf'), '');
+    writeFileSync(join(inst.root, 'watcher.conf'), 'MODULES=""\n');
+    writeFileSync(join(inst.root, 'dynload/geo/geo.conf'), `ZONES='${zones.join(' ')}'\nV4_URL='http://127.0.0.1:8080/{zone}-aggregated.zone'\nV6_URL='http://127.0.0.1:8080/{zone}6-aggregated.zone'\nMIN_INTERVAL=0\n`);
+    const rounds: { load: number; fill: number; raw: number; one: number; reload: number; rss: number; entries: number }[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      console.log(`Round ${r + 1}: each in a fresh network namespace`);
+      writeZones(data);
+      for (const d of [join(inst.root, 'Loadfiles'), join(inst.root, 'dynload/geo/cache')]) { rmSync(d, { recursive: true, force: true }); mkdirSync(d); }
+      rmSync(join(inst.root, 'dynload/geo/geo.state'), { force: true });
+      rmSync(join(inst.runDir, 'FillFW.state'), { force: true });
+      const ns = await openNs();
+      await ns.run('ip', ['link', 'set', 'lo', 'up']);
+      const server = spawnChannel('nsenter', [...ns.enter, node, '-e', SERVER, data]);
+      await new Promise((ok) => server.stdout.once('data', ok));
+      await ns.run(node, [join(inst.root, 'master/watcher'), 'start'], env);
+      let t0 = performance.now();
+      const first = await ns.run(node, [join(inst.root, 'dynload/geo/Load')], env);
+      const load = secs(t0);
+      const rss = Number(/peak RSS (\d+) MiB/.exec(first.stdout)?.[1]);
+      const entries = Number(/for (\d+) total firewall drops/.exec(first.stdout)?.[1]);
+      const fill = Number(/Took ([\d.]+) seconds/.exec(first.stdout)?.[1]);
+      console.log(`  dynload/geo/Load + reload, all zones (${entries} entries)        ${load.toFixed(3)} s (its reload ${fill.toFixed(3)} s), peak RSS ${rss} MiB`);
+      writeZones(data, zones[0]);
+      t0 = performance.now();
+      const again = await ns.run(node, [join(inst.root, 'dynload/geo/Load')], env);
+      const one = secs(t0);
+      const reload = Number(/Took ([\d.]+) seconds/.exec(again.stdout)?.[1]);
+      console.log(`  dynload/geo/Load, zone ${zones[0]} changed (${ZONES * 2 - 1} answers 304)  ${one.toFixed(3)} s, its reload ${reload.toFixed(3)} s`);
+      server.kill('SIGKILL');
+      await server.catch(() => undefined);
+      await ns.close();
+      writeZones(data);
+      // The raw reference: the entries of the first Load's Loadfiles, in a fresh namespace.
+      const restore = join(data, 'raw.restore');
+      const ns2 = await openNs();
+      const ns3 = await openNs();
+      await ns2.run('ip', ['link', 'set', 'lo', 'up']);
+      const server2 = spawnChannel('nsenter', [...ns2.enter, node, '-e', SERVER, data]);
+      await new Promise((ok) => server2.stdout.once('data', ok));
+      await ns2.run(node, [join(inst.root, 'dynload/geo/Load'), '--no-reload', '--force'], env).catch(() => undefined);
+      server2.kill('SIGKILL');
+      await server2.catch(() => undefined);
+      await ns2.close();
+      writeFileSync(restore, rawRestore(join(inst.root, 'Loadfiles')));
+      t0 = performance.now();
+      await ns3.run('ipset', ['restore', '-f', restore]);
+      const raw = secs(t0);
+      await ns3.close();
+      console.log(`  raw: ipset restore -f raw.restore (same entries)                 ${raw.toFixed(3)} s`);
+      rounds.push({ load, fill, raw, one, reload, rss, entries });
+    }
+    const best = (k: 'load' | 'fill' | 'raw' | 'one' | 'reload'): number => Math.min(...rounds.map((x) => x[k]));
+    console.log('');
+    console.log(`geo Load + reload, ${rounds[0].entries} entries in ${ZONES} zones: ${rounds.map((x) => x.load.toFixed(3)).join(' / ')} s   raw ipset restore: ${rounds.map((x) => x.raw.toFixed(3)).join(' / ')} s`);
+    console.log(`ratio Load + reload / raw (best of each): ${(best('load') / best('raw')).toFixed(3)}   (target <= 1.3); its reload alone (FillFW) / raw: ${(best('fill') / best('raw')).toFixed(3)}`);
+    console.log(`Load of one changed zone with all loaded: ${best('one').toFixed(3)} s (its reload ${best('reload').toFixed(3)} s)`);
+    console.log(`peak RSS of the dynloader on the largest list: ${Math.max(...rounds.map((x) => x.rss))} MiB`);
+  } finally {
+    inst.remove();
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,54 @@
+// A dynloader's Loadfiles: each written when its text changed (tmp + rename), those no longer made removed.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { replaceFileMode, PRIVATE_MODE } from '../core/files.js';
+import type { KeyTable } from '../core/settings.js';
+import { poolDir } from '../pool/sources.js';
+import type { DynloaderDef } from './def.js';
+import type { Outcome } from './obtain.js';
+import type { DynloadState } from './store.js';
+
+/**
+ * Write each Loadfile of `outcomes` whose parts all have entries and whose text changed; a Loadfile with a
+ * part that has none (failed, nothing kept) stays as it is. Loadfiles of the last run that are
+ * no longer configured (a zone taken out of ZONES) are removed. A Loadfile that would shrink
+ * below MIN_SHARE of the one in the pool is refused (not written) unless forced.
+ */
+export function writeLoadfiles<E extends KeyTable>(def: DynloaderDef<E>, name: string, master: string, outcomes: Outcome[], configured: ReadonlySet<string>, state: DynloadState, guard: { minShare: number; force: boolean }, say: (m: string) => void) {
+  const groups = new Map<string, Outcome[]>();
+  for (const r of outcomes) groups.set(r.part.loadfile, [...(groups.get(r.part.loadfile) ?? []), r]);
+  const written: string[] = [], removed: string[] = [], refused: string[] = [];
+  for (const [lf, rs] of groups) {
+    if (rs.some((r) => !r.got)) continue;
+    const file = join(poolDir(master), `Loadfile-${lf}`);
+    const lines = [`# Loadfile-${lf}: dynloader ${name} from ${rs.map((r) => r.part.url).join(' ')}`];
+    for (const r of rs) {
+      const head = `add ${r.part.set} `;
+      for (const e of r.got!.entries) lines.push(e.comment ? `${head}${e.net} comment "${e.comment}"` : head + e.net);
+    }
+    const n = lines.length - 1;
+    const text = `${lines.join('\n')}\n`;
+    const old = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    if (old === text) continue;
+    // The state and kept copies may be lost (a new installation over an old pool): the Loadfile itself is the last word.
+    const had = old === undefined ? 0 : countEntries(old);
+    if (!guard.force && n * 100 < had * guard.minShare) { refused.push(`Loadfile-${lf}: ${n} entries would replace ${had} (MIN_SHARE=${guard.minShare}%; Load --force takes it)`); continue; }
+    // Not a pool name while written (see isPoolName): FillFW never reads half a file.
+    replaceFileMode(file, text, PRIVATE_MODE, join(poolDir(master), `.Loadfile-${lf}.${process.pid}.tmp`));
+    say(`${file} written: ${n} entries`);
+    written.push(lf);
+  }
+  for (const lf of state.loadfiles) {
+    if (configured.has(lf) || !def.owns(lf, name)) continue;
+    rmSync(join(poolDir(master), `Loadfile-${lf}`), { force: true });
+    say(`Loadfile-${lf} removed: no longer configured`);
+    removed.push(lf);
+  }
+  return { written, removed, refused };
+}
+
+function countEntries(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\nadd '); i >= 0; i = text.indexOf('\nadd ', i + 1)) n++;
+  return n + (text.startsWith('add ') ? 1 : 0);
+}
