@@ -50,8 +50,8 @@ describe('Prep', () => {
     expect(bin).toEqual(expect.arrayContaining(['Trace', 'Refresh', 'freeme']));
     expect(bin).not.toContain('demo');
     // Upgrade-safe configuration: each conf installed from its sample where there is none.
-    const samples = ['watcher.conf', ...readdirSync(join(inst.root, 'modules')).sort().flatMap((m) => readdirSync(join(inst.root, 'modules', m)).filter((f) => f.endsWith('.conf-sample')).map((f) => `modules/${m}/${f.slice(0, -7)}`))];
-    expect(samples).toEqual(expect.arrayContaining(['modules/WatchLG/WatchLG.conf', 'modules/WatchMX/WatchMX.conf']));
+    const samples = ['watcher.conf', ...['modules', 'dynload'].flatMap((top) => readdirSync(join(inst.root, top)).sort().flatMap((m) => readdirSync(join(inst.root, top, m)).filter((f) => f.endsWith('.conf-sample')).map((f) => `${top}/${m}/${f.slice(0, -7)}`)))];
+    expect(samples).toEqual(expect.arrayContaining(['modules/WatchLG/WatchLG.conf', 'modules/WatchMX/WatchMX.conf', 'dynload/spamhaus/spamhaus.conf']));
     const note = `No address in ${join(inst.root, 'whitelist')} yet: put your own addresses there (see whitelist-sample) before the first start, then run master/Whitelist`;
     expect(r.stdout.split('\n')).toEqual([
       ...samples.map((c) => `Installed ${join(inst.root, c)} from its sample: state there only what differs`),
