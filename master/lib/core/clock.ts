@@ -27,7 +27,13 @@ export function formatStamp(ms: number): string {
   return `${pad(year, 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
+// The last second formatDateTime wrote: a module writes thousands of affairs a second.
+let lastSecond = NaN;
+let lastText = '';
+
 /** Local date and time for databases and reports: 2023-04-30 11:27:07 */
 export function formatDateTime(ms: number): string {
-  return formatStamp(ms).slice(0, 19).replace('T', ' ');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) { lastText = formatStamp(second * 1000).slice(0, 19).replace('T', ' '); lastSecond = second; }
+  return lastText;
 }

@@ -51,6 +51,10 @@ export function openDatabase(path: string, schema: string, opts: { create?: bool
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // A checkpoint (pages written back to the database, an fsync) every 10,000 pages of WAL, not
+  // SQLite's 1,000: a flood of affairs dirties the same pages again and again, and each
+  // checkpoint writes them once (measured: 34 -> 16 us an affair in batches of 200).
+  db.pragma('wal_autocheckpoint = 10000');
   db.pragma(`busy_timeout = ${opts.busyMs ?? BUSY_MS}`);
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version === 0) {
