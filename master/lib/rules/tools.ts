@@ -8,17 +8,18 @@ import { systemClock } from '../core/clock.js';
 import { WatcherError, EX_CONFIG, EX_NOINPUT, EX_USAGE } from '../core/exit.js';
 import { parseRuleFile, formatProblem, formatWarning, type Level, type RuleProblem } from './parse.js';
 import { parseSuperflousMap, parsePeerMap } from './maps.js';
-import { loadRuleSet, readRuleSet, listRuleFiles, type RuleSet } from './ruleset.js';
+import { loadRuleSet, readRuleSet, listRuleFiles, listTypeDirs, type RuleSet } from './ruleset.js';
 import { outcomeOf, readSamples, checkSamples, parseSamples, type Outcome } from './samples.js';
 import { headBareLine, isSyslogTag } from './header.js';
+import type { LineView } from './view.js';
 
 export interface TestCounts { lines: number; skipped: number; matched: number; untreated: number; overlong: number; ms: number }
 
 // One result line of rules/Test.
 function formatOutcome(o: Outcome, json: boolean): string {
   if (json) return JSON.stringify(o);
-  if (o.verdict !== 'match') return o.verdict;
-  return `match ${o.rule} ${o.action}${o.penalty !== null ? ` ${o.penalty}` : ''} ${o.address ?? '-'}${o.ambiguous ? ` (ambiguous: ${o.ambiguous.join(' ')})` : ''}${o.tries ? ` (${o.tries} tries)` : ''}`;
+  if (o.verdict !== 'match') return `${o.verdict}${o.instance ? ` [${o.instance}]` : ''}`;
+  return `match ${o.rule} ${o.action}${o.penalty !== null ? ` ${o.penalty}` : ''} ${o.address ?? '-'}${o.ambiguous ? ` (ambiguous: ${o.ambiguous.join(' ')})` : ''}${o.tries ? ` (${o.tries} tries)` : ''}${o.instance ? ` [${o.instance}]` : ''}`;
 }
 
 const OVERLONG_OUTCOME: Outcome = { verdict: 'overlong', rule: null, action: null, penalty: null, address: null };
@@ -30,14 +31,14 @@ export const TEST_TAG = 'Test[0]';
  * Replay lines through superflous_map and the rules, one result line per input line, in order
  * (`overlong` for one over MAX_LINE); a line without a header is given one (headBareLine, `tag`).
  */
-export async function replayLines(set: RuleSet, input: Readable, out: Writable, json: boolean, tag = TEST_TAG): Promise<TestCounts> {
+export async function replayLines(set: RuleSet, input: Readable, out: Writable, json: boolean, tag = TEST_TAG, view?: LineView): Promise<TestCounts> {
   const t0 = systemClock.mono();
   const counts: TestCounts = { lines: 0, skipped: 0, matched: 0, untreated: 0, overlong: 0, ms: 0 };
   const split = new LineSplitter();
   const handle = async (lines: (string | typeof OVERLONG)[]): Promise<void> => {
     let buf = '';
     for (const line of lines) {
-      const o = line === OVERLONG ? OVERLONG_OUTCOME : outcomeOf(set, line, headBareLine(line, tag));
+      const o = line === OVERLONG ? OVERLONG_OUTCOME : outcomeOf(set, line, headBareLine(line, tag), view);
       counts.lines++;
       if (o.verdict === 'skip') counts.skipped++;
       else if (o.verdict === 'untreated') counts.untreated++;
@@ -54,12 +55,12 @@ export async function replayLines(set: RuleSet, input: Readable, out: Writable, 
 }
 
 /** rules/Test [--json] [--tag TAG] [FILE]: the module's fail2ban-regex. */
-export async function runRuleTest(dir: string, file: string | undefined, json: boolean, level: Level = 'normal', tag = TEST_TAG): Promise<number> {
+export async function runRuleTest(dir: string, file: string | undefined, json: boolean, level: Level = 'normal', tag = TEST_TAG, view?: LineView): Promise<number> {
   if (!isSyslogTag(tag)) throw new WatcherError(`--tag ${JSON.stringify(tag)}: not a syslog tag (program or program[pid], no blank or ':')`, EX_USAGE);
   const set = loadRuleSet(dir, level);
   if (file !== undefined && !existsSync(file)) throw new WatcherError(`${file}: no such file`, EX_NOINPUT);
   const input = file !== undefined ? createReadStream(file, { highWaterMark: 1 << 20 }) : process.stdin;
-  const c = await replayLines(set, input, process.stdout, json, tag);
+  const c = await replayLines(set, input, process.stdout, json, tag, view);
   const rate = c.ms > 0 ? Math.round(c.lines / (c.ms / 1000)) : c.lines;
   process.stderr.write(`${c.lines} lines: ${c.skipped} skipped, ${c.matched} matched, ${c.untreated} untreated${c.overlong ? `, ${c.overlong} overlong (over ${MAX_LINE} characters)` : ''}; ${(c.ms / 1000).toFixed(2)} s, ${rate} lines/s\n`);
   return 0;
@@ -103,7 +104,8 @@ export function runCheckRule(files: string[], out: (s: string) => void): number 
 /** check-all-rules [DIR]: every file of the directory, then the samples replayed through the whole ladder. */
 export function runCheckAllRules(dir: string, out: (s: string) => void): number {
   if (!existsSync(dir)) throw new WatcherError(`${dir}: no such directory`, EX_NOINPUT);
-  const files = [...listRuleFiles(dir), join(dir, 'superflous_map'), join(dir, 'peer_map')].filter(existsSync);
+  const types = listTypeDirs(dir);
+  const files = [dir, ...types.map((t) => join(dir, t))].flatMap((d) => [...listRuleFiles(d), join(d, 'superflous_map'), join(d, 'peer_map')]).filter(existsSync);
   let code = runCheckRule(files, out);
   // Every sample is replayed with every rule on: a strict rule's samples are its too.
   const { set, problems } = readRuleSet(dir, 'strict');
@@ -111,8 +113,15 @@ export function runCheckAllRules(dir: string, out: (s: string) => void): number 
   const sp: RuleProblem[] = [];
   const samples = readSamples(dir, sp);
   const bad = [...sp, ...checkSamples(set, samples)];
+  let count = samples.length;
+  // A type's samples are replayed through its ladder (the common rules and its own).
+  for (const t of types) {
+    const own = readSamples(join(dir, t), sp).filter((s) => s.file.startsWith(join(dir, t, '/')));
+    bad.push(...checkSamples(set.types!.get(t)!, own));
+    count += own.length;
+  }
   for (const p of bad) out(`${formatProblem(p)}\n`);
   if (bad.length) code = EX_CONFIG;
-  out(`${dir}: ${set.rules.length} decisions in ${set.files.length} files, ${samples.length} samples, ${bad.length ? `${bad.length} samples wrong` : 'all samples as annotated'}\n`);
+  out(`${dir}: ${set.rules.length} decisions in ${set.files.length} files${types.length ? ` and the types ${types.join(', ')}` : ''}, ${count} samples, ${bad.length ? `${bad.length} samples wrong` : 'all samples as annotated'}\n`);
   return code;
 }
