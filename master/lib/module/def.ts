@@ -23,7 +23,9 @@ export interface ModuleDef {
   /** Rules directory relative to the module directory when the RULES key is not given; default: rules. */
   rules?: string;
   /** The module's reading of a line before the ladder; may throw a WatcherError (EX_CONFIG) for a broken file of its own. */
-  view?: (ctx: { dir: string; log: (message: string) => void }) => LineView;
+  /** Stat<XX> also writes introduced and dropped per day and per instance (the modclass of WatchWB's rows). */
+  instanceStatistics?: boolean;
+  view?: (ctx: { dir: string; rules: string; log: (message: string) => void }) => LineView;
 }
 
 /** The paths of a module in an installation. */

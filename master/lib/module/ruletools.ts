@@ -26,8 +26,9 @@ export function runTestProgram(def: ModuleDef, argv: string[]): Promise<number> 
       .option('level', { choices: LEVELS, describe: "rules of this level and below (default: the module's LEVEL key)" })
       .option('tag', { type: 'string', default: TEST_TAG, describe: 'program[pid] given to a bare message (a line without any header), e.g. sshd[1]' }),
     run: (a: { file?: string; json: boolean; rules?: string; level?: Level; tag: string }) => {
-      const view = def.view?.({ dir: modulePaths(def).dir, log: (m) => process.stderr.write(`${m}\n`) });
-      return runRuleTest(selectedRules(def, a.rules), a.file, a.json, a.level ?? loadModuleConf(def.name).LEVEL as Level, a.tag, view);
+      const rules = selectedRules(def, a.rules);
+      const view = def.view?.({ dir: modulePaths(def).dir, rules, log: (m) => process.stderr.write(`${m}\n`) });
+      return runRuleTest(rules, a.file, a.json, a.level ?? loadModuleConf(def.name).LEVEL as Level, a.tag, view);
     },
   }, argv);
 }

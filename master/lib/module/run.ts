@@ -58,7 +58,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   try { rules = loadRuleSet(paths.rules, conf.LEVEL); }
   catch (e) { log.write(`start refused: ${(e as Error).message}`); log.close(); throw e; }
   let view: LineView | undefined;
-  try { view = def.view?.({ dir: paths.dir, log: (m) => log.write(m) }); }
+  try { view = def.view?.({ dir: paths.dir, rules: paths.rules, log: (m) => log.write(m) }); }
   catch (e) { log.write(`start refused: ${(e as Error).message}`); log.close(); throw e; }
   pid = claimPidFile(conf.RUN_DIR, def.name);
   const counters = newCounters();
