@@ -2,11 +2,12 @@
 // its /dev/log is the private rsyslogd's socket, its /etc/passwd, group and shadow are copies
 // with a test user, /run and /dev are tmpfs of its own, its /var/log (where it records logins:
 // btmp, wtmp, lastlog) a directory of the test. Nothing of the host is changed.
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { requireTools, type Netns } from './netns.js';
+import { privateMounts } from './mountns.js';
 
 export interface SshServer {
   dir: string;
@@ -62,23 +63,10 @@ export async function startSshd(ns: Netns, opts: SshdOptions): Promise<SshServer
   ].join('\n'));
 
   // The mount namespace is held by a child inside ns; every set-up step and sshd enter it.
-  const holder = ns.exec('unshare', ['-m', '--propagation', 'private', '--', 'cat'], { stdin: 'pipe', cleanup: true });
-  const hp = holder.pid!;
-  const mine = readlinkSync('/proc/self/ns/mnt');
-  for (let i = 0; i < 200; i++) { try { if (readlinkSync(`/proc/${hp}/ns/mnt`) !== mine) break; } catch { /* not yet */ } await wait(10); }
-  const enter = (cmd: string, args: string[]) => ['-t', String(hp), '-m', '-n', '--', cmd, ...args];
-  const inside = async (cmd: string, ...args: string[]) => {
-    const r = await execa('nsenter', enter(cmd, args), { reject: false });
-    if (r.exitCode !== 0) throw new Error(`sshd sandbox: ${cmd} ${args.join(' ')}: ${String(r.stderr)}`);
-  };
+  const mnt = await privateMounts(ns, opts.logSocket, 'sshd sandbox');
+  const { enter, inside } = mnt;
   await inside('mount', '-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', '/run');
   await inside('mkdir', '-m', '0755', '/run/sshd');
-  await inside('mount', '-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', '/dev');
-  for (const [name, major, minor] of [['null', 1, 3], ['zero', 1, 5], ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0]] as const) {
-    await inside('mknod', '-m', '0666', `/dev/${name}`, 'c', String(major), String(minor));
-  }
-  await inside('touch', '/dev/log');
-  await inside('mount', '--bind', opts.logSocket, '/dev/log');
   for (const f of ['passwd', 'group', 'shadow']) await inside('mount', '--bind', join(dir, f), `/etc/${f}`);
   // sshd appends failed logins to /var/log/btmp (and logins to wtmp, lastlog): its own files.
   const records = join(dir, 'log');
@@ -93,8 +81,7 @@ export async function startSshd(ns: Netns, opts: SshdOptions): Promise<SshServer
   const stop = async () => {
     proc.kill('SIGTERM');
     await proc;
-    holder.kill('SIGKILL');
-    await holder;
+    await mnt.close();
     rmSync(dir, { recursive: true, force: true });
   };
   for (let i = 0; ; i++) {

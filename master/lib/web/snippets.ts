@@ -6,7 +6,7 @@ import { instanceKey } from './instance.js';
 
 /** apache's LogFormat of a type: the seeds' format with X-Forwarded-For before the tag. */
 export function apacheLogFormat(type: string): string {
-  return `LogFormat "%h %l %u \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-agent}i\\" \\"%{X-Forwarded-For}i\\" [Instance: %v:%p]@${type}" watcher_${type}`;
+  return `LogFormat "%h %l %u \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-agent}i\\" \\"%{X-Forwarded-For}i\\" [Instance: %v:%{local}p]@${type}" watcher_${type}`;
 }
 
 /** nginx's log_format of a type (http block; the same for every instance of the type). */
@@ -33,7 +33,7 @@ export function nginxSnippet(x: Instance, socket = '/dev/log'): string {
     `# WatchWB instance ${key} (${x.type}): in http { } once per type`,
     nginxLogFormat(x.type),
     `# inside server { listen ${x.port}; server_name ${x.vhost} ...; } (its first server_name)`,
-    `access_log syslog:server=unix:${socket},facility=local2,severity=notice,tag=nginx watcher_${x.type};`,
-    `error_log syslog:server=unix:${socket},facility=local2 warn;`,
+    `access_log syslog:server=unix:${socket},facility=local2,severity=notice,tag=nginx,nohostname watcher_${x.type};`,
+    `error_log syslog:server=unix:${socket},facility=local2,nohostname warn;`,
   ].join('\n') + '\n';
 }
