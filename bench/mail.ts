@@ -2,40 +2,15 @@
 // against fail2ban-regex with Debian's postfix and dovecot filters, same lines, same run;
 // (2) end to end through a running WatchMX + WatchMB pair (DNS off, trace off).
 // Usage (root): node dist/bench/mail.js [LINES] [e2e]   (e2e: only part 2)
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import Database from 'better-sqlite3';
 import { genlog, timeCommand, printTable, rate, ROOT } from './common.js';
-import { makeBenchInstall, inNetns, type BenchInstall } from './sandbox.js';
+import { makeBenchInstall, inNetns } from './sandbox.js';
+import { sleep, status, waitFor, members } from './live.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const F2B = '/etc/fail2ban/filter.d';
-
-function status(inst: BenchInstall, name: string): Record<string, number> | undefined {
-  try { return JSON.parse(readFileSync(join(inst.runDir, `${name}.status`), 'utf8')); } catch { return undefined; }
-}
-
-async function waitFor<T>(probe: () => T | undefined | false, ms = 600_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(20);
-  }
-}
-
-async function members(set: string): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const k of [set, `${set}-v6`]) {
-    for (const line of String((await execa('ipset', ['list', k], { reject: false })).stdout).split('\n')) {
-      const m = /^([0-9a-f:.]+)( timeout \d+)?$/.exec(line);
-      if (m && /[.:]/.test(m[1])) out.add(m[1]);
-    }
-  }
-  return out;
-}
 
 /** (1) Replays of the same file by each rule set and by fail2ban-regex. */
 async function replays(file: string, lines: number): Promise<void> {
