@@ -47,19 +47,21 @@ export function instanceRows(paths: ModulePaths): (string | number)[][] {
 }
 
 /** Write Statistics-<XX>.csv in the module directory and mail it when REPORTMAIL is set. */
-export async function makeStatistics(def: ModuleDef, conf: ModuleConf, paths: ModulePaths): Promise<{ file: string; days: number; sent?: string }> {
+export async function makeStatistics(def: ModuleDef, conf: ModuleConf, paths: ModulePaths): Promise<{ file: string; days: number; sent?: string; instances?: string }> {
   const origins = statisticsOrigins(def);
   const rows = statisticsRows(paths, origins);
   const csv = stringify([statisticsHeader(origins), ...rows]);
   const file = join(paths.dir, `Statistics-${def.token}.csv`);
   writeFileMode(file, csv, PRIVATE_MODE);
   const attachments = [{ filename: `Statistics-${def.token}.csv`, content: csv }];
+  let instances: string | undefined;
   if (def.instanceStatistics) {
     const perInstance = stringify([['date', 'instance', 'introduced', 'dropped'], ...instanceRows(paths)]);
-    writeFileMode(join(paths.dir, `Statistics-${def.token}-instances.csv`), perInstance, PRIVATE_MODE);
+    instances = join(paths.dir, `Statistics-${def.token}-instances.csv`);
+    writeFileMode(instances, perInstance, PRIVATE_MODE);
     attachments.push({ filename: `Statistics-${def.token}-instances.csv`, content: perInstance });
   }
-  if (conf.REPORTMAIL === '') return { file, days: rows.length };
+  if (conf.REPORTMAIL === '') return { file, days: rows.length, instances };
   const stamp = formatDateTime(systemClock.now());
   const sent = await sendReport({
     to: conf.REPORTMAIL,
@@ -67,5 +69,5 @@ export async function makeStatistics(def: ModuleDef, conf: ModuleConf, paths: Mo
     text: `${[def.name, ...origins.slice(1)].join(' and ')} on this server: addresses introduced and dropped per day (${rows.length} days)${def.instanceStatistics ? ', and per instance' : ''}, attached as CSV.\n`,
     attachments,
   }, conf);
-  return { file, days: rows.length, sent };
+  return { file, days: rows.length, sent, instances };
 }
