@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import type Database from 'better-sqlite3';
 import type { BenchInstall } from './sandbox.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,4 +33,34 @@ export async function members(set: string): Promise<Set<string>> {
     }
   }
   return out;
+}
+
+/** Rows by status of a module database. */
+export function rowsByStatus(db: Database.Database): Record<string, number> {
+  return Object.fromEntries((db.prepare('SELECT status, COUNT(*) AS n FROM bandits GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
+}
+
+/**
+ * Wait (at most 20 s) until custody holds the DROP rows and tarpit the others. An address
+ * dropped by one channel while another tarpits it can stay in tarpit too until its timeout:
+ * custody decides, so the tarpit is compared without the custody members.
+ */
+export async function setsAgree(by: Record<string, number>): Promise<{ custody: number; tarpit: number }> {
+  let custody = 0, tarpit = 0;
+  for (let i = 0; i < 400; i++) {
+    const c = await members('custody');
+    custody = c.size;
+    tarpit = [...await members('tarpit')].filter((a) => !c.has(a)).length;
+    if (custody === (by.DROP ?? 0) && tarpit === (by.INITIAL ?? 0) + (by.TARPIT ?? 0)) break;
+    await sleep(50);
+  }
+  return { custody, tarpit };
+}
+
+/** The measures every end-to-end bench prints after its own: sets against database rows. */
+export function agreementRows(by: Record<string, number>, a: { custody: number; tarpit: number }): string[][] {
+  return [
+    ['DROP rows / custody entries', `${by.DROP ?? 0} / ${a.custody}`],
+    ['tarpit rows / tarpit entries not in custody', `${(by.INITIAL ?? 0) + (by.TARPIT ?? 0)} / ${a.tarpit}`],
+  ];
 }

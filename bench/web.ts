@@ -8,7 +8,7 @@ import { execa, type ResultPromise } from 'execa';
 import Database from 'better-sqlite3';
 import { genlog, printTable, rate } from './common.js';
 import { makeBenchInstall, inNetns, type BenchInstall } from './sandbox.js';
-import { sleep, status, waitFor, members } from './live.js';
+import { status, waitFor, rowsByStatus, setsAgree, agreementRows } from './live.js';
 
 const F2B = '/etc/fail2ban/filter.d';
 const FILTERS = ['apache-noscript', 'apache-badbots', 'apache-botsearch', 'apache-auth', 'nginx-botsearch', 'nginx-http-auth', 'nginx-limit-req'];
@@ -65,16 +65,9 @@ async function endToEnd(file: string, lines: number): Promise<void> {
   const st = await waitFor(() => { const s = status(inst, 'WatchWB'); return s && s.lines >= lines && s.pending === 0 ? s : false; });
   const tRead = performance.now();
   const db = new Database(join(inst.root, 'modules/WatchWB/WatchWB.db'), { readonly: true });
-  const by = Object.fromEntries((db.prepare('SELECT status, COUNT(*) AS n FROM bandits GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
+  const by = rowsByStatus(db);
   db.close();
-  let custody = 0, tarpit = 0;
-  for (let i = 0; i < 400; i++) {
-    const c = await members('custody');
-    custody = c.size;
-    tarpit = [...await members('tarpit')].filter((a) => !c.has(a)).length;
-    if (custody === (by.DROP ?? 0) && tarpit === (by.INITIAL ?? 0) + (by.TARPIT ?? 0)) break;
-    await sleep(50);
-  }
+  const agree = await setsAgree(by);
   const tAgree = performance.now();
   const sec = (t: number) => ((t - t0) / 1000).toFixed(2);
   const per = Object.entries(st.instances as unknown as Record<string, { lines: number; injected: number; dropped: number }>)
@@ -87,8 +80,7 @@ async function endToEnd(file: string, lines: number): Promise<void> {
     ['lines/s end to end', rate(lines, (tAgree - t0) / 1000)],
     ['affairs / untreated', `${st.injected} / ${st.untreated}`],
     ['per instance: lines/affairs/dropped', per],
-    ['DROP rows / custody entries', `${by.DROP ?? 0} / ${custody}`],
-    ['tarpit rows / tarpit entries not in custody', `${(by.INITIAL ?? 0) + (by.TARPIT ?? 0)} / ${tarpit}`],
+    ...agreementRows(by, agree),
   ]);
   wb.kill('SIGTERM');
   await wb;

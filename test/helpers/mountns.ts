@@ -1,6 +1,6 @@
 // A private mount namespace inside a network namespace, held by a child process: a server started
 // in it sees its own /dev (null, zero, random, urandom, tty) whose log is a private logger's socket.
-import { readlinkSync } from 'node:fs';
+import { readlinkSync, rmSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import type { Netns } from './netns.js';
 
@@ -33,4 +33,29 @@ export async function privateMounts(ns: Netns, logSocket: string, what = 'sandbo
   await inside('touch', '/dev/log');
   await inside('mount', '--bind', logSocket, '/dev/log');
   return { holder, enter, inside, close: async () => { holder.kill('SIGKILL'); await holder; } };
+}
+
+export interface Served { proc: ResultPromise; output(): string; stop(): Promise<void> }
+
+/**
+ * Run a server's foreground command in the mount namespace until `listening` says so of
+ * `ss -Hltn` in ns; its stop ends it, the mount namespace and removes `dir`.
+ */
+export async function serveInside(ns: Netns, mnt: MountNs, o: { argv: string[]; dir: string; what: string; listening(ss: string): boolean; log?: () => string; tries?: number }): Promise<Served> {
+  let out = '';
+  const proc = execa('nsenter', mnt.enter(o.argv[0], o.argv.slice(1)), { reject: false, cleanup: true, all: true, buffer: false });
+  proc.all?.on('data', (d: Buffer) => { out += d.toString(); });
+  const output = () => `${out}${o.log?.() ?? ''}`;
+  const stop = async () => {
+    proc.kill('SIGTERM');
+    await proc;
+    await mnt.close();
+    rmSync(o.dir, { recursive: true, force: true });
+  };
+  for (let i = 0; ; i++) {
+    if (o.listening(String((await ns.exec('ss', ['-Hltn'])).stdout))) break;
+    if (i > (o.tries ?? 100) || proc.exitCode !== null) { await stop(); throw new Error(`${o.what} did not listen: ${output()}`); }
+    await wait(50);
+  }
+  return { proc, output, stop };
 }

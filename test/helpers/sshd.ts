@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { requireTools, type Netns } from './netns.js';
-import { privateMounts } from './mountns.js';
+import { privateMounts, serveInside } from './mountns.js';
 
 export interface SshServer {
   dir: string;
@@ -32,7 +32,6 @@ export interface SshdOptions {
 }
 
 const UID = 4242;
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Start sshd -D in ns with a private mount namespace; resolves once it listens on every address. */
 export async function startSshd(ns: Netns, opts: SshdOptions): Promise<SshServer> {
@@ -64,7 +63,7 @@ export async function startSshd(ns: Netns, opts: SshdOptions): Promise<SshServer
 
   // The mount namespace is held by a child inside ns; every set-up step and sshd enter it.
   const mnt = await privateMounts(ns, opts.logSocket, 'sshd sandbox');
-  const { enter, inside } = mnt;
+  const { inside } = mnt;
   await inside('mount', '-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', '/run');
   await inside('mkdir', '-m', '0755', '/run/sshd');
   for (const f of ['passwd', 'group', 'shadow']) await inside('mount', '--bind', join(dir, f), `/etc/${f}`);
@@ -75,21 +74,10 @@ export async function startSshd(ns: Netns, opts: SshdOptions): Promise<SshServer
   await inside('mount', '--bind', records, '/var/log');
   await inside('/usr/sbin/sshd', '-t', '-f', cfg);
 
-  let out = '';
-  const proc = execa('nsenter', enter('/usr/sbin/sshd', ['-D', '-f', cfg]), { reject: false, cleanup: true, all: true, buffer: false });
-  proc.all?.on('data', (d: Buffer) => { out += d.toString(); });
-  const stop = async () => {
-    proc.kill('SIGTERM');
-    await proc;
-    await mnt.close();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  for (let i = 0; ; i++) {
-    const ss = String((await ns.exec('ss', ['-Hltn'])).stdout);
-    if (opts.listen.every((a) => ss.includes(`${a}:22 `))) break;
-    if (i > 100 || proc.exitCode !== null) { await stop(); throw new Error(`sshd did not listen on ${opts.listen.join(', ')}: ${out}`); }
-    await wait(50);
-  }
+  const { proc, stop } = await serveInside(ns, mnt, {
+    argv: ['/usr/sbin/sshd', '-D', '-f', cfg], dir, what: `sshd on ${opts.listen.join(', ')}`,
+    listening: (ss) => opts.listen.every((a) => ss.includes(`${a}:22 `)),
+  });
   return { dir, user, password, proc, records, stop };
 }
 

@@ -1,19 +1,18 @@
 // Real web servers for a test: Debian's nginx and apache2 inside a network namespace and a
 // private mount namespace whose /dev/log is the private rsyslogd's socket, each with its own
 // configuration and prefix in a temp dir, logging through the lines WBinstance prints.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { requireTools, type Netns } from './netns.js';
-import { privateMounts } from './mountns.js';
+import { privateMounts, serveInside } from './mountns.js';
 import { apacheSnippet, nginxSnippet, nginxLogFormat } from '../../master/lib/web/snippets.js';
 
 export interface Site { vhost: string; port: number; type: string }
 
 export interface WebServer { dir: string; proc: ResultPromise; output(): string; stop(): Promise<void> }
 
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // Basic auth user `alice`, password `secret` (htpasswd -b -m); both servers read it.
 const HTPASSWD = 'alice:$apr1$9WZ4bTd.$hdraygSUtVrphDkps2osG0\n';
 
@@ -65,27 +64,16 @@ export async function startWebServer(ns: Netns, kind: 'nginx' | 'apache', sites:
   writeFileSync(conf, kind === 'nginx' ? nginxConf(dir, sites) : apacheConf(dir, sites));
   // The server and its loggers log to /dev/log of a mount namespace of their own: the private rsyslogd.
   const mnt = await privateMounts(ns, logSocket, `${kind} sandbox`);
-  const { enter, inside } = mnt;
+  const { inside } = mnt;
   const [cmd, args, test] = kind === 'nginx'
     ? ['nginx', ['-c', conf, '-g', 'daemon off;'], ['-t', '-c', conf]]
     : ['apache2', ['-f', conf, '-DFOREGROUND'], ['-t', '-f', conf]];
   await inside(cmd, ...test);
-  let out = '';
-  const proc = execa('nsenter', enter(cmd, args), { reject: false, cleanup: true, all: true, buffer: false });
-  proc.all?.on('data', (d: Buffer) => { out += d.toString(); });
-  const output = () => `${out}${(() => { try { return readFileSync(join(dir, 'error.log'), 'utf8'); } catch { return ''; } })()}`;
-  const stop = async () => {
-    proc.kill('SIGTERM');
-    await proc;
-    await mnt.close();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  for (let i = 0; ; i++) {
-    const ss = String((await ns.exec('ss', ['-Hltn'])).stdout);
-    if (sites.every((s) => new RegExp(`:${s.port} `).test(ss))) break;
-    if (i > 200 || proc.exitCode !== null) { await stop(); throw new Error(`${kind} did not listen on ${sites.map((s) => s.port).join(', ')}: ${output()}`); }
-    await wait(50);
-  }
+  const { proc, output, stop } = await serveInside(ns, mnt, {
+    argv: [cmd, ...args], dir, what: `${kind} on ${sites.map((s) => s.port).join(', ')}`, tries: 200,
+    listening: (ss) => sites.every((s) => new RegExp(`:${s.port} `).test(ss)),
+    log: () => { try { return readFileSync(join(dir, 'error.log'), 'utf8'); } catch { return ''; } },
+  });
   return { dir, proc, output, stop };
 }
 
