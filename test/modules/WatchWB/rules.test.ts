@@ -145,6 +145,9 @@ describe('WatchWB rules', () => {
     expect(verdict(ap)).toBe('client-denied 203.0.113.19 blog.example.org:443@wordpress');
     const ng = 'Dec  2 20:00:00 web nginx: 2026/12/02 20:00:00 [error] 812#812: *11 limiting requests, excess: 10.520 by zone "one", client: 203.0.113.20, server: cloud.example.org, request: "GET / HTTP/1.1", host: "cloud.example.org"';
     expect(verdict(ng)).toBe('limit-req 203.0.113.20 cloud.example.org:443@nextcloud');
+    // IPv6: apache writes the port after the address without brackets; nginx writes no port.
+    expect(verdict(ap.replace('203.0.113.19:40000', '2001:db8::19:4711'))).toBe('client-denied 2001:db8::19 blog.example.org:443@wordpress');
+    expect(verdict(ng.replace('203.0.113.20', '2001:db8::20'))).toBe('limit-req 2001:db8::20 cloud.example.org:443@nextcloud');
     // A request line that spells nginx's own tail: both addresses fit, neither is counted.
     const forged = 'Dec  2 20:00:00 web nginx: 2026/12/02 20:00:00 [error] 812#812: *12 access forbidden by rule, client: 203.0.113.21, server: www.example.org, request: "GET /a, client: 198.51.100.1, server: www.example.org, request: "x HTTP/1.1", host: "www.example.org"';
     expect(verdict(forged)).toBe('client-denied - www.example.org@generic');
