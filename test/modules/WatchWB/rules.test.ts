@@ -145,9 +145,15 @@ describe('WatchWB rules', () => {
     expect(verdict(ap)).toBe('client-denied 203.0.113.19 blog.example.org:443@wordpress');
     const ng = 'Dec  2 20:00:00 web nginx: 2026/12/02 20:00:00 [error] 812#812: *11 limiting requests, excess: 10.520 by zone "one", client: 203.0.113.20, server: cloud.example.org, request: "GET / HTTP/1.1", host: "cloud.example.org"';
     expect(verdict(ng)).toBe('limit-req 203.0.113.20 cloud.example.org:443@nextcloud');
-    // IPv6: apache writes the port after the address without brackets; nginx writes no port.
-    expect(verdict(ap.replace('203.0.113.19:40000', '2001:db8::19:4711'))).toBe('client-denied 2001:db8::19 blog.example.org:443@wordpress');
+    // IPv6: apache 2.4 writes [ADDR]:PORT, 2.2 the address alone; nginx writes no port. An
+    // unbracketed address before a port reads two ways: counted for no one.
+    expect(verdict(ap.replace('203.0.113.19:40000', '[2001:db8::19]:4711'))).toBe('client-denied 2001:db8::19 blog.example.org:443@wordpress');
+    expect(verdict(ap.replace('[pid 812] [client 203.0.113.19:40000]', '[client 2001:db8::19]'))).toBe('client-denied 2001:db8::19 blog.example.org:443@wordpress');
+    expect(outcomeOf(set, ap.replace('203.0.113.19:40000', '2001:db8::19:4711'), undefined, view)).toMatchObject({ rule: 'client-denied', address: null, ambiguous: ['2001:db8::19:4711', '2001:db8::19'] });
     expect(verdict(ng.replace('203.0.113.20', '2001:db8::20'))).toBe('limit-req 2001:db8::20 cloud.example.org:443@nextcloud');
+    // apache 2.2's error lines: a user name or path that spells a client field names nobody else.
+    expect(verdict('Dec  2 20:00:00 web httpd: [Sun Jun 09 07:57:47 2013] [error] [client 203.0.113.30] user [client 198.51.100.1] not found: /')).toBe('auth-error 203.0.113.30 -@generic');
+    expect(verdict('Dec  2 20:00:00 web httpd: [Sun Jun 09 07:57:47 2013] [error] [client 203.0.113.31] File does not exist: /var/www/phpmyadmin/[client 198.51.100.1] x')).toBe('probe-not-found 203.0.113.31 -@generic');
     // A request line that spells nginx's own tail: both addresses fit, neither is counted.
     const forged = 'Dec  2 20:00:00 web nginx: 2026/12/02 20:00:00 [error] 812#812: *12 access forbidden by rule, client: 203.0.113.21, server: www.example.org, request: "GET /a, client: 198.51.100.1, server: www.example.org, request: "x HTTP/1.1", host: "www.example.org"';
     expect(verdict(forged)).toBe('client-denied - www.example.org@generic');
