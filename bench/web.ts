@@ -52,7 +52,7 @@ async function replays(file: string, lines: number): Promise<void> {
 }
 
 /** (2) The file written into $FIFO_BASE/WatchWB of a running WatchWB until sets and database agree. */
-async function endToEnd(file: string, lines: number): Promise<void> {
+async function endToEnd(file: string, lines: number, mix: string): Promise<void> {
   const inst = install('TRACE=\nGEOTRACK=\nDNS_SERVER=off\nMAX_AFFAIRS=5\nTIME_SLICE=60\n');
   const env = { ...process.env, ...inst.env };
   const prep = await execa(process.execPath, [join(inst.root, 'modules/WatchWB/Prep')], { env, reject: false });
@@ -72,7 +72,7 @@ async function endToEnd(file: string, lines: number): Promise<void> {
   const sec = (t: number) => ((t - t0) / 1000).toFixed(2);
   const per = Object.entries(st.instances as unknown as Record<string, { lines: number; injected: number; dropped: number }>)
     .map(([k, v]) => `${k} ${v.lines}/${v.injected}/${v.dropped}`).join(', ');
-  console.log(`\n(2) end to end: ${lines} lines into $FIFO_BASE/WatchWB of a running WatchWB (DNS off, trace off)`);
+  console.log(`\n(2) end to end: ${lines} lines (${mix}) into $FIFO_BASE/WatchWB of a running WatchWB (DNS off, trace off)`);
   printTable(['measure', 'value'], [
     ['written into the FIFO (s)', sec(tWritten)],
     ['WatchWB status shows all lines (s)', sec(tRead)],
@@ -92,8 +92,11 @@ async function main(): Promise<void> {
   const lines = Number(process.argv[2] ?? 1_000_000);
   const file = await genlog(lines, ['--kind', 'web']);
   if (process.argv[3] !== 'e2e') await replays(file, lines);
-  await endToEnd(file, lines);
+  await endToEnd(file, lines, 'genlog --kind web: a third attack lines');
   rmSync(dirname(file), { recursive: true, force: true });
+  const site = await genlog(lines, ['--kind', 'web-site']);
+  await endToEnd(site, lines, "genlog --kind web-site: a public site's log, about 3 % attack lines");
+  rmSync(dirname(site), { recursive: true, force: true });
 }
 
 await main();
