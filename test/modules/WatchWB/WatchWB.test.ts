@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultPromise } from 'execa';
-import { TRUEHOST, NXDOMAIN } from '../../helpers/dns.js';
+import { TRUEHOST, TRUEHOST6, NXDOMAIN } from '../../helpers/dns.js';
 import { makeSandbox, type Sandbox } from './sandbox.js';
 
 const H = 'Dec  2 20:00:00 web';
@@ -15,7 +15,7 @@ describe('WatchWB', () => {
   let sb: Sandbox;
   let proc: ResultPromise;
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=on\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=60');
+    sb = await makeSandbox('TRACE=on\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=60\nSESSION_WAIT=1');
     sb.register('# the sites of this server\nblog.example.org:443 wordpress\nstatic.example.org:80 static\n');
     const prep = await sb.run('modules/WatchWB/Prep');
     expect(prep.exitCode, prep.stderr).toBe(0);
@@ -53,6 +53,20 @@ describe('WatchWB', () => {
     expect(sb.trace()).toContain(`[inject] TRUEHOST ${TRUEHOST.address} (${TRUEHOST.name}), instance static.example.org:80`);
   });
 
+  it('counts a wrong password once: the error line and the access line of one try are one affair; an error line alone counts', async () => {
+    const before = sb.status()!.injected as number;
+    sb.feed([
+      `${H} httpd: [auth_basic:error] [pid 812] [client [${TRUEHOST6.address}]:40000] AH01617: user admin: authentication failure for "/private/": Password Mismatch [Instance: blog.example.org:443]@wordpress`,
+      `${H} httpd: ${TRUEHOST6.address} - admin "GET /private/ HTTP/1.1" 401 381 "-" "Mozilla/5.0" "-" [Instance: blog.example.org:443]@wordpress`,
+      `${H} httpd: [authz_core:error] [pid 812] [client 192.0.2.78:40000] AH01630: client denied by server configuration: /var/www/admin [Instance: blog.example.org:443]@wordpress`,
+    ]);
+    // The denied client's line is held for SESSION_WAIT (1 s), then counted.
+    await sb.waitFor('both counted', () => sb.row('192.0.2.78') && sb.status()!.held === 0 && sb.status()!.injected === before + 2);
+    expect(sb.row(TRUEHOST6.address)).toMatchObject({ affairs: 1, rule: 'basic-auth', class: 'TRUEHOST' });
+    // No PTR: one affair starts it at MAX_AFFAIRS-1.
+    expect(sb.row('192.0.2.78')).toMatchObject({ affairs: 4, rule: 'client-denied', class: 'NXDOMAIN' });
+  });
+
   it('rereads the register on Refresh wb; a broken one is refused naming file and line, the old one stays', async () => {
     sb.register('blog.example.org:443 wordpress\nstatic.example.org:80 static\nnew.example.org:8080 wordpres\n');
     const bad = await sb.run('bin/Refresh', ['wb']);
@@ -77,7 +91,7 @@ describe('WatchWB', () => {
     expect(r.stdout).toBe(`StatWB: 1 days written to ${dir}/Statistics-WB.csv and ${dir}/Statistics-WB-instances.csv (REPORTMAIL is empty: not mailed)`);
     const day = String(sb.row(TRUEHOST.address)!.first_seen).slice(0, 10);
     const csv = readFileSync(join(sb.inst.root, 'modules/WatchWB/Statistics-WB-instances.csv'), 'utf8');
-    expect(csv).toBe(`date,instance,introduced,dropped\n${day},new.example.org:8080,2,1\n${day},static.example.org:80,1,0\n`);
+    expect(csv).toBe(`date,instance,introduced,dropped\n${day},blog.example.org:443,2,0\n${day},new.example.org:8080,2,1\n${day},static.example.org:80,1,0\n`);
   });
 
   it('refuses to start with a broken register: exit 78 naming file and line', async () => {
