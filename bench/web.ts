@@ -55,6 +55,8 @@ async function replays(file: string, lines: number): Promise<void> {
 async function endToEnd(file: string, lines: number, mix: string): Promise<void> {
   const inst = install('TRACE=\nGEOTRACK=\nDNS_SERVER=off\nMAX_AFFAIRS=5\nTIME_SLICE=60\n');
   const env = { ...process.env, ...inst.env };
+  // The sets of an earlier run in this namespace start empty.
+  for (const set of ['tarpit', 'custody', 'tarpit-v6', 'custody-v6']) await execa('ipset', ['flush', set], { reject: false });
   const prep = await execa(process.execPath, [join(inst.root, 'modules/WatchWB/Prep')], { env, reject: false });
   if (prep.exitCode !== 0) throw new Error(`Prep: ${prep.stderr}`);
   const wb: ResultPromise = execa(process.execPath, [join(inst.root, 'modules/WatchWB/WatchWB')], { env, reject: false, stdio: 'inherit' }) as ResultPromise;
