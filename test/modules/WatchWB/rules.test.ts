@@ -75,6 +75,8 @@ describe('WatchWB rules', () => {
       ['GET / HTTP/1.1', 200, { ref: 'https://www.example.net/wp-login.php?redirect_to=%2Fwp-admin%2F&q=union+select' }], ['GET / HTTP/1.1', 200, { ua: 'curl/7.88.1' }],
       ['GET / HTTP/1.1', 200, { ua: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' }],
       ['-', 408], ['GET /.well-known/acme-challenge/abc HTTP/1.1', 200],
+      ['GET /download/PowerShell-7.4.msi HTTP/1.1', 200], ['GET /wiki/cmd.exe HTTP/1.1', 200], ['GET /search?q=cat+pictures HTTP/1.1', 200],
+      ['GET /products?sort=price;asc HTTP/1.1', 200], ['GET /blog/how-to-drop-tables-in-sql HTTP/1.1', 200], ['GET /docs/bin/sh.html HTTP/1.1', 200],
     ];
     for (const [req, status, extra] of harmless) {
       for (const inst of [['www.example.org:80', 'generic'], ['static.example.org:80', 'static'], ['blog.example.org:443', 'wordpress']]) {
