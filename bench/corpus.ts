@@ -26,6 +26,7 @@ const CHAINS: Chain[] = [
   { label: 'WatchLG', module: 'WatchLG', rules: 'rules', files: ['sshd', 'sshd-journal', 'dropbear'] },
   { label: 'WatchMX+MB', module: 'WatchMX', rules: 'rules', passon: MB, files: ['postfix', 'postfix-*', 'postscreen', 'dovecot'] },
   { label: 'WatchMX(exim)+MB', module: 'WatchMX', rules: 'rules-exim', passon: MB, files: ['exim', 'exim-*'] },
+  { label: 'WatchWB', module: 'WatchWB', rules: 'rules', files: ['apache-*', 'nginx-*', 'php-url-fopen'] },
 ];
 
 interface Verdict { verdict: string; rule: string | null; action: string | null; address: string | null }

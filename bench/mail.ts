@@ -2,40 +2,15 @@
 // against fail2ban-regex with Debian's postfix and dovecot filters, same lines, same run;
 // (2) end to end through a running WatchMX + WatchMB pair (DNS off, trace off).
 // Usage (root): node dist/bench/mail.js [LINES] [e2e]   (e2e: only part 2)
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import Database from 'better-sqlite3';
 import { genlog, timeCommand, printTable, rate, ROOT } from './common.js';
-import { makeBenchInstall, inNetns, type BenchInstall } from './sandbox.js';
+import { makeBenchInstall, inNetns } from './sandbox.js';
+import { status, waitFor, rowsByStatus, setsAgree, agreementRows } from './live.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const F2B = '/etc/fail2ban/filter.d';
-
-function status(inst: BenchInstall, name: string): Record<string, number> | undefined {
-  try { return JSON.parse(readFileSync(join(inst.runDir, `${name}.status`), 'utf8')); } catch { return undefined; }
-}
-
-async function waitFor<T>(probe: () => T | undefined | false, ms = 600_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(20);
-  }
-}
-
-async function members(set: string): Promise<Set<string>> {
-  const out = new Set<string>();
-  for (const k of [set, `${set}-v6`]) {
-    for (const line of String((await execa('ipset', ['list', k], { reject: false })).stdout).split('\n')) {
-      const m = /^([0-9a-f:.]+)( timeout \d+)?$/.exec(line);
-      if (m && /[.:]/.test(m[1])) out.add(m[1]);
-    }
-  }
-  return out;
-}
 
 /** (1) Replays of the same file by each rule set and by fail2ban-regex. */
 async function replays(file: string, lines: number): Promise<void> {
@@ -80,20 +55,10 @@ async function endToEnd(file: string, lines: number): Promise<void> {
   const sb = await waitFor(() => { const s = status(inst, 'WatchMB'); return s && s.lines >= sx.passedon && s.pending === 0 ? s : false; });
   const tMb = performance.now();
   const db = new Database(join(inst.root, 'modules/WatchMX/WatchMX.db'), { readonly: true });
-  const by = Object.fromEntries((db.prepare('SELECT status, COUNT(*) AS n FROM bandits GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
+  const by = rowsByStatus(db);
   const origins = (db.prepare('SELECT origin, COUNT(*) AS n FROM bandits GROUP BY origin').all() as { origin: string; n: number }[]).map((r) => `${r.origin} ${r.n}`).join(', ');
   db.close();
-  // An address WatchMX drops while WatchMB tarpits it at the same moment can stay in tarpit
-  // too (two channels, no order between them) until its timeout: custody decides, so the
-  // tarpit is compared without the custody members.
-  let custody = 0, tarpit = 0;
-  for (let i = 0; i < 400; i++) {
-    const c = await members('custody');
-    custody = c.size;
-    tarpit = [...await members('tarpit')].filter((a) => !c.has(a)).length;
-    if (custody === (by.DROP ?? 0) && tarpit === (by.INITIAL ?? 0) + (by.TARPIT ?? 0)) break;
-    await sleep(50);
-  }
+  const agree = await setsAgree(by);
   const tAgree = performance.now();
   const s = (t: number) => ((t - t0) / 1000).toFixed(2);
   console.log(`\n(2) end to end: ${lines} lines into $FIFO_BASE/WatchMX of a running WatchMX + WatchMB (Postfix, Dovecot rules; DNS off, trace off)`);
@@ -106,8 +71,7 @@ async function endToEnd(file: string, lines: number): Promise<void> {
     ['WatchMX: affairs / pass-on matches / passed on', `${sx.injected} / ${passMatches} / ${sx.passedon}`],
     ['WatchMB: lines / affairs', `${sb.lines} / ${sb.injected}`],
     ['rows by origin', origins],
-    ['DROP rows / custody entries', `${by.DROP ?? 0} / ${custody}`],
-    ['tarpit rows / tarpit entries not in custody', `${(by.INITIAL ?? 0) + (by.TARPIT ?? 0)} / ${tarpit}`],
+    ...agreementRows(by, agree),
   ]);
   mx.kill('SIGTERM');
   await mx;

@@ -2,11 +2,12 @@
 // its /dev/log is the private rsyslogd's socket, its /etc/passwd, group and shadow are copies
 // with a test user, /run and /dev are tmpfs of its own, its /var/log (where it records logins:
 // btmp, wtmp, lastlog) a directory of the test. Nothing of the host is changed.
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { requireTools, type Netns } from './netns.js';
+import { privateMounts, serveInside } from './mountns.js';
 
 export interface SshServer {
   dir: string;
@@ -31,7 +32,6 @@ export interface SshdOptions {
 }
 
 const UID = 4242;
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Start sshd -D in ns with a private mount namespace; resolves once it listens on every address. */
 export async function startSshd(ns: Netns, opts: SshdOptions): Promise<SshServer> {
@@ -62,23 +62,10 @@ export async function startSshd(ns: Netns, opts: SshdOptions): Promise<SshServer
   ].join('\n'));
 
   // The mount namespace is held by a child inside ns; every set-up step and sshd enter it.
-  const holder = ns.exec('unshare', ['-m', '--propagation', 'private', '--', 'cat'], { stdin: 'pipe', cleanup: true });
-  const hp = holder.pid!;
-  const mine = readlinkSync('/proc/self/ns/mnt');
-  for (let i = 0; i < 200; i++) { try { if (readlinkSync(`/proc/${hp}/ns/mnt`) !== mine) break; } catch { /* not yet */ } await wait(10); }
-  const enter = (cmd: string, args: string[]) => ['-t', String(hp), '-m', '-n', '--', cmd, ...args];
-  const inside = async (cmd: string, ...args: string[]) => {
-    const r = await execa('nsenter', enter(cmd, args), { reject: false });
-    if (r.exitCode !== 0) throw new Error(`sshd sandbox: ${cmd} ${args.join(' ')}: ${String(r.stderr)}`);
-  };
+  const mnt = await privateMounts(ns, opts.logSocket, 'sshd sandbox');
+  const { inside } = mnt;
   await inside('mount', '-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', '/run');
   await inside('mkdir', '-m', '0755', '/run/sshd');
-  await inside('mount', '-t', 'tmpfs', '-o', 'mode=0755', 'tmpfs', '/dev');
-  for (const [name, major, minor] of [['null', 1, 3], ['zero', 1, 5], ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0]] as const) {
-    await inside('mknod', '-m', '0666', `/dev/${name}`, 'c', String(major), String(minor));
-  }
-  await inside('touch', '/dev/log');
-  await inside('mount', '--bind', opts.logSocket, '/dev/log');
   for (const f of ['passwd', 'group', 'shadow']) await inside('mount', '--bind', join(dir, f), `/etc/${f}`);
   // sshd appends failed logins to /var/log/btmp (and logins to wtmp, lastlog): its own files.
   const records = join(dir, 'log');
@@ -87,22 +74,10 @@ export async function startSshd(ns: Netns, opts: SshdOptions): Promise<SshServer
   await inside('mount', '--bind', records, '/var/log');
   await inside('/usr/sbin/sshd', '-t', '-f', cfg);
 
-  let out = '';
-  const proc = execa('nsenter', enter('/usr/sbin/sshd', ['-D', '-f', cfg]), { reject: false, cleanup: true, all: true, buffer: false });
-  proc.all?.on('data', (d: Buffer) => { out += d.toString(); });
-  const stop = async () => {
-    proc.kill('SIGTERM');
-    await proc;
-    holder.kill('SIGKILL');
-    await holder;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  for (let i = 0; ; i++) {
-    const ss = String((await ns.exec('ss', ['-Hltn'])).stdout);
-    if (opts.listen.every((a) => ss.includes(`${a}:22 `))) break;
-    if (i > 100 || proc.exitCode !== null) { await stop(); throw new Error(`sshd did not listen on ${opts.listen.join(', ')}: ${out}`); }
-    await wait(50);
-  }
+  const { proc, stop } = await serveInside(ns, mnt, {
+    argv: ['/usr/sbin/sshd', '-D', '-f', cfg], dir, what: `sshd on ${opts.listen.join(', ')}`,
+    listening: (ss) => opts.listen.every((a) => ss.includes(`${a}:22 `)),
+  });
   return { dir, user, password, proc, records, stop };
 }
 

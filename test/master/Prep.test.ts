@@ -59,8 +59,8 @@ describe('Prep', () => {
       `Created ${inst.runDir}`, `Created ${inst.fifoBase}`, `Created ${inst.toolPath}`,
       ...fifos.map((f) => `Created FIFO ${f}`),
       `${snippet} written for rsyslog: restart it to apply (service rsyslog restart)`,
-      ...real.map((m) => `${m}: ${db(m)}: created from Schema`),
-      'Created WatchTT.db',
+      // Each module's Prep in the order of the module directories.
+      ...real.concat('WatchTT').sort().map((m) => (m === 'WatchTT' ? 'Created WatchTT.db' : `${m}: ${db(m)}: created from Schema`)),
       `Installed ${init}`, `Installed ${unit}`, `Installed ${join(dirs.systemd, 'watcher-module@.service')}`,
       // A drop-in per module the master starts (WatchMB is WatchMX's companion): its output to its LOGFILE.
       ...real.concat('WatchTT').filter((m) => m !== 'WatchMB').sort().map((m) => `Installed ${join(dirs.systemd, `watcher-module@${m}.service.d/log.conf`)}`),
@@ -112,7 +112,7 @@ describe('Prep', () => {
     const script = join(dirs.init, 'watcher');
     const env = { ...process.env, ...inst.env };
     const start = await ns.exec('sh', [script, 'start'], { env });
-    expect(String(start.stdout)).toMatch(/^Starting service watcher:\nInstalled modules: (?:\w+ )*WatchTT\n\nLoading firewall \.\.\.\nTook [\d.]+ seconds\nfor 0 total firewall drops\nLoadrate: 0 DROPs per second\nStarting module WatchTT \.\.\.\n\[OK\]$/);
+    expect(String(start.stdout)).toMatch(/^Starting service watcher:\nInstalled modules: (?:\w+ )*WatchTT(?: \w+)*\n\nLoading firewall \.\.\.\nTook [\d.]+ seconds\nfor 0 total firewall drops\nLoadrate: 0 DROPs per second\nStarting module WatchTT \.\.\.\n\[OK\]$/);
     expect((await ns.exec('sh', [script, 'status'], { env })).exitCode).toBe(0);
     expect(String((await ns.exec('sh', [script, 'stop'], { env })).stdout)).toBe('Stopping module WatchTT ...');
     expect((await ns.exec('sh', [script, 'status'], { env })).exitCode).toBe(3);

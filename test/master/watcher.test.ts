@@ -1,6 +1,6 @@
 // master/watcher start|stop|restart|reload|full|status on the real kernel netfilter, with a fixture module.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Installation } from '../helpers/install.js';
 import type { Netns } from '../helpers/netns.js';
@@ -16,6 +16,7 @@ describe('watcher service', () => {
     installFixtureModule(inst, 'WatchTT');
     installFixtureModule(inst, 'WatchUU');
     // WatchWB is one of Watcher's modules, not installed in this tree: skipped.
+    rmSync(join(inst.root, 'modules/WatchWB'), { recursive: true, force: true });
     inst.write('watcher.conf', 'MODULES="WatchTT WatchUU WatchWB"\nSTOP_GRACE=2\n');
   });
   afterEach(async () => {

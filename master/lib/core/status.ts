@@ -39,6 +39,26 @@ export interface Counters {
   dbRefusingSince: string | null;
   /** why it refuses (its last answer: locked, disk full, shared memory file unusable); null while it takes writes. */
   dbProblem: string | null;
+  /** per instance of a module that reads one in each line (WatchWB: vhost:port). */
+  instances?: Record<string, InstanceCounts>;
+}
+
+/** The counts of one instance (WatchWB: a vhost:port). */
+export interface InstanceCounts { type: string; lines: number; skipped: number; matched: number; untreated: number; injected: number; tarpitted: number; dropped: number }
+
+/** Instances counted apart at most; the rest go under OTHER_INSTANCES. */
+export const MAX_INSTANCES = 1000;
+export const OTHER_INSTANCES = '(other)';
+
+/** The counts of an instance, made on first use. */
+export function instanceCounts(c: Counters, instance: string, type = 'generic'): InstanceCounts {
+  const all = (c.instances ??= {});
+  let k = all[instance];
+  if (k === undefined) {
+    if (Object.keys(all).length >= MAX_INSTANCES) return instanceCounts(c, OTHER_INSTANCES, '-');
+    k = all[instance] = { type, lines: 0, skipped: 0, matched: 0, untreated: 0, injected: 0, tarpitted: 0, dropped: 0 };
+  }
+  return k;
 }
 
 export function newCounters(): Counters {

@@ -8,7 +8,8 @@
 //   and the address goes to custody.
 // - A DROP row stays DROP; a new affair only refreshes last_seen and custody.
 // - origin is the module that introduced the address; a module with a class of its own
-//   (WatchMB: Breaker) stamps it on every row it counts an affair for.
+//   (WatchMB: Breaker) stamps it on every row it counts an affair for. A module that reads
+//   an instance in its lines (WatchWB) stamps the instance of the first affair on a new row.
 import type { BanditRow } from './db.js';
 import type { Classification } from '../net/dns.js';
 import { MAX_TIMEOUT } from '../firewall/entries.js';
@@ -31,7 +32,7 @@ export function initialAffairs(cls: Classification['class'], penalty: number | u
 }
 
 /** origin: the counting module's origin name (a new row's origin, a drop's dropped_by). */
-export interface Affair { address: string; rule: string; penalty?: number; now: string; origin: string; modclass?: string }
+export interface Affair { address: string; rule: string; penalty?: number; now: string; origin: string; modclass?: string; instance?: string }
 
 /** The row after one more affair (row undefined: a new address) and the measure it takes. */
 export function countAffair(row: BanditRow | undefined, a: Affair, c: Classification, conf: LadderConf): { row: BanditRow; measure: Measure; initial: boolean } {
@@ -40,7 +41,7 @@ export function countAffair(row: BanditRow | undefined, a: Affair, c: Classifica
     const drop = affairs >= conf.MAX_AFFAIRS;
     const fresh: BanditRow = {
       address: a.address, class: c.class, host: c.host ?? null, affairs, status: drop ? 'DROP' : 'INITIAL', rule: a.rule,
-      modclass: a.modclass ?? null, first_seen: a.now, last_seen: a.now, drop_time: drop ? a.now : null, origin: a.origin,
+      modclass: a.modclass ?? a.instance ?? null, first_seen: a.now, last_seen: a.now, drop_time: drop ? a.now : null, origin: a.origin,
       dropped_by: drop ? a.origin : null,
     };
     return { row: fresh, initial: true, measure: drop ? { kind: 'drop', fresh: true } : { kind: 'tarpit', timeout: tarpitSeconds(affairs, conf.TIME_SLICE) } };

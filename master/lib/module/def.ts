@@ -1,6 +1,9 @@
 // What makes one module different from another: a small definition each entry file binds.
 import { join, resolve } from 'node:path';
 import { MASTER_PATH, moduleDir } from '../core/paths.js';
+import type { LineView } from '../rules/view.js';
+
+export type { LineView, LineReading } from '../rules/view.js';
 
 export interface ModuleDef {
   /** Program, FIFO, pid and status name: WatchLG. */
@@ -19,6 +22,10 @@ export interface ModuleDef {
   companion?: string;
   /** Rules directory relative to the module directory when the RULES key is not given; default: rules. */
   rules?: string;
+  /** The module's reading of a line before the ladder; may throw a WatcherError (EX_CONFIG) for a broken file of its own. */
+  /** Stat<XX> also writes introduced and dropped per day and per instance (the modclass of WatchWB's rows). */
+  instanceStatistics?: boolean;
+  view?: (ctx: { dir: string; rules: string; log: (message: string) => void }) => LineView;
 }
 
 /** The paths of a module in an installation. */

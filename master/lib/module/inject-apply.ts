@@ -7,7 +7,7 @@ import type { BanditStore } from './db.js';
 import type { DnsClassifier } from '../net/dns.js';
 import type { FirewallChannel } from '../firewall/types.js';
 import type { FifoWriter } from './fifo.js';
-import type { Counters } from '../core/status.js';
+import { instanceCounts, type Counters } from '../core/status.js';
 import type { LadderConf } from './affairs.js';
 import type { Measure } from './affairs.js';
 
@@ -24,6 +24,8 @@ export interface InjectRequest {
   at?: number;
   /** It comes from the held file of an earlier stop. */
   replay?: boolean;
+  /** The instance the line names (WatchWB: vhost:port): counted under it, a new row's modclass. */
+  instance?: string;
 }
 
 export interface InjectorDeps {
@@ -56,7 +58,7 @@ export interface Counting { r: InjectRequest; c: Classification; row: BanditRow 
 /** The affairs ladder for one affair on a row (the database's, or memory's copy): the row after it and the measure. */
 export function countFor(d: InjectorDeps, clock: Clock, a: { r: InjectRequest; c: Classification; row: BanditRow | undefined }): Counted {
   const { r } = a;
-  return countAffair(a.row, { address: r.address, rule: r.rule, penalty: r.penalty, now: formatDateTime(r.at ?? clock.now()), origin: d.origin, modclass: d.modClass?.value }, a.c, d.conf);
+  return countAffair(a.row, { address: r.address, rule: r.rule, penalty: r.penalty, now: formatDateTime(r.at ?? clock.now()), origin: d.origin, modclass: d.modClass?.value, instance: r.instance }, a.c, d.conf);
 }
 
 export type Counted = ReturnType<typeof countAffair>;
@@ -74,13 +76,16 @@ export function applyAffair(d: InjectorDeps, custody: Map<string, number>, clock
 export function announceAffair(d: InjectorDeps, custody: Map<string, number>, clock: Clock, a: Counting, res: Counted, held = false): void {
   const { r, c, row, t1 } = a;
   const cls = `${c.class} ${r.address}`;
-  if (d.trace.on) d.trace.write(`[inject] ${cls}${c.host ? ` (${c.host})` : ''}${c.reason ? ` [${c.reason}]` : ''}${d.modClass ? `, ${d.modClass.label}: ${d.modClass.value}` : ''}`);
+  if (d.trace.on) d.trace.write(`[inject] ${cls}${c.host ? ` (${c.host})` : ''}${c.reason ? ` [${c.reason}]` : ''}${d.modClass ? `, ${d.modClass.label}: ${d.modClass.value}` : ''}${r.instance ? `, instance ${r.instance}` : ''}`);
   d.counters.injected++;
+  const inst = r.instance !== undefined ? instanceCounts(d.counters, r.instance) : undefined;
+  if (inst) inst.injected++;
   const of = `${res.row.affairs}/${d.conf.MAX_AFFAIRS}`;
   let what: string;
   if (res.measure.kind === 'tarpit') {
     d.fw.add('tarpit', r.address, res.measure.timeout);
     d.counters.tarpitted++;
+    if (inst) inst.tarpitted++;
     what = `${res.initial ? 'Initial' : 'Affairs'} ${of}${res.initial && r.penalty ? `, Penalty: ${r.penalty}` : ''}, tarpit ${res.measure.timeout} s`;
   } else {
     const since = custody.get(r.address);
@@ -88,7 +93,8 @@ export function announceAffair(d: InjectorDeps, custody: Map<string, number>, cl
     if (res.measure.fresh) {
       if (row) d.fw.del('tarpit', r.address);
       d.counters.dropped++;
-      d.log.write(`DROP ${r.address} ${c.class}${c.host ? ` ${c.host}` : ''} rule '${r.rule}' ${of}${held ? ' (counted from memory: the database refuses)' : ''}`);
+      if (inst) inst.dropped++;
+      d.log.write(`DROP ${r.address} ${c.class}${c.host ? ` ${c.host}` : ''} rule '${r.rule}'${r.instance ? ` instance ${r.instance}` : ''} ${of}${held ? ' (counted from memory: the database refuses)' : ''}`);
     }
     what = res.measure.fresh ? `DROP ${of}` : 'DROP again, custody refreshed';
   }

@@ -62,7 +62,8 @@ export function runStatProgram(def: ModuleDef, argv: string[]): Promise<number> 
     run: async () => {
       const { conf, paths } = openModule(def);
       const r = await makeStatistics(def, conf, paths);
-      process.stdout.write(r.sent ? `Stat${def.token}: ${r.days} days in ${r.file}, mailed to ${conf.REPORTMAIL} via ${r.sent}\n` : `Stat${def.token}: ${r.days} days written to ${r.file} (REPORTMAIL is empty: not mailed)\n`);
+      const also = r.instances ? ` and ${r.instances}` : '';
+      process.stdout.write(r.sent ? `Stat${def.token}: ${r.days} days in ${r.file}${also}, mailed to ${conf.REPORTMAIL} via ${r.sent}\n` : `Stat${def.token}: ${r.days} days written to ${r.file}${also} (REPORTMAIL is empty: not mailed)\n`);
     },
   }, argv);
 }

@@ -27,8 +27,11 @@ export function runTestProgram(def: ModuleDef, argv: string[]): Promise<number> 
       .option('rules', RULES_OPTION)
       .option('level', { choices: LEVELS, describe: "rules of this level and below (default: the module's LEVEL key)" })
       .option('tag', { type: 'string', default: TEST_TAG, describe: 'program[pid] given to a bare message (a line without any header), e.g. sshd[1]' }),
-    run: (a: { file?: string; json: boolean; verbose: boolean; rule?: string; rules?: string; level?: Level; tag: string }) =>
-      runRuleTest(selectedRules(def, a.rules), a.file, { json: a.json, verbose: a.verbose, rule: a.rule, level: a.level ?? loadModuleConf(def.name).LEVEL as Level, tag: a.tag }),
+    run: (a: { file?: string; json: boolean; verbose: boolean; rule?: string; rules?: string; level?: Level; tag: string }) => {
+      const rules = selectedRules(def, a.rules);
+      const lineView = def.view?.({ dir: modulePaths(def).dir, rules, log: (m) => process.stderr.write(`${m}\n`) });
+      return runRuleTest(rules, a.file, { json: a.json, verbose: a.verbose, rule: a.rule, level: a.level ?? loadModuleConf(def.name).LEVEL as Level, tag: a.tag, lineView });
+    },
   }, argv);
 }
 

@@ -16,7 +16,7 @@ import { claimPidFile } from '../core/pidfile.js';
 import { loadRuleSet, readRuleSet, type RuleSet } from '../rules/ruleset.js';
 import { formatProblem, formatWarning } from '../rules/parse.js';
 import { EX_SOFTWARE } from '../core/exit.js';
-import type { ModuleDef } from './def.js';
+import type { ModuleDef, LineView } from './def.js';
 import { openModule, openInjector } from './context.js';
 import { Companion } from './companion.js';
 import { MASTER_PATH } from '../core/paths.js';
@@ -57,6 +57,9 @@ export async function runModule(def: ModuleDef): Promise<number> {
   let rules: RuleSet;
   try { rules = loadRuleSet(paths.rules, conf.LEVEL); }
   catch (e) { log.write(`start refused: ${(e as Error).message}`); log.close(); throw e; }
+  let view: LineView | undefined;
+  try { view = def.view?.({ dir: paths.dir, rules: paths.rules, log: (m) => log.write(m) }); }
+  catch (e) { log.write(`start refused: ${(e as Error).message}`); log.close(); throw e; }
   pid = claimPidFile(conf.RUN_DIR, def.name);
   const counters = newCounters();
   const status = new StatusFile(join(conf.RUN_DIR, `${def.name}.status`), def.name);
@@ -73,7 +76,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   }
   const companion = def.companion ? new Companion(def.companion, { master: MASTER_PATH, conf, env: process.env, log }) : undefined;
   companion?.ensure();
-  const scanner = new Scanner(rules, { injector, passon, counters, trace, log, sessionWaitMs: conf.SESSION_WAIT * 1000 });
+  const scanner = new Scanner(rules, { injector, passon, counters, trace, log, sessionWaitMs: conf.SESSION_WAIT * 1000, view });
   const splitter = new LineSplitter();
   const reader = new FifoReader(join(conf.FIFO_BASE, def.name), (chunk) => {
     // A full read (64 KiB) means more is waiting in the FIFO.
@@ -109,9 +112,11 @@ export async function runModule(def: ModuleDef): Promise<number> {
     trace.reopen();
     const { set, problems } = readRuleSet(paths.rules, conf.LEVEL);
     const time = new Date().toISOString();
+    const viewProblems = view?.reload() ?? [];
+    if (viewProblems.length) log.write(`reload (HUP): ${viewProblems.join('; ')}; the old ones stay`);
     if (!set) {
       log.write(`reload (HUP) refused, the old rules stay: ${problems.map(formatProblem).join('; ')}`);
-      status.reloaded = { time, ok: false, problems: problems.map(formatProblem) };
+      status.reloaded = { time, ok: false, problems: [...problems.map(formatProblem), ...viewProblems] };
       status.write(counters);
       return;
     }
@@ -120,7 +125,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
     // The reload is said (log, status for Refresh) once the whitelist guard is new too.
     void inj!.reloadSpare().catch((e: Error) => log.write(`whitelist not reloaded: ${e.message}`)).finally(() => {
       log.write(`reloaded (HUP): ${set.rules.length} rules in ${set.files.length} files, ${set.superflousCount} superflous patterns; log and trace reopened`);
-      status.reloaded = { time, ok: true, problems: [], rules: set.rules.length, files: set.files.length };
+      status.reloaded = { time, ok: viewProblems.length === 0, problems: viewProblems, rules: set.rules.length, files: set.files.length };
       status.write(counters);
     });
   };

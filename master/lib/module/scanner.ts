@@ -1,12 +1,14 @@
 // The scanner loop of a module: each line through superflous_map and the rope ladder, then
 // the rule's action (inject, passon, return) or the UNTREATED catch-all.
 import { decideLine, type RuleSet } from '../rules/ruleset.js';
+import { ladderOf } from '../rules/view.js';
 import { parseHeader, findSessionTag } from '../rules/header.js';
 import { countTries } from '../rules/tries.js';
 import { Sessions } from './sessions.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Injector } from './inject.js';
-import type { Counters } from '../core/status.js';
+import { instanceCounts, type Counters, type InstanceCounts } from '../core/status.js';
+import type { LineView } from './def.js';
 import type { Sink } from './inject.js';
 
 export interface ScannerDeps {
@@ -20,6 +22,8 @@ export interface ScannerDeps {
   clock?: Clock;
   /** How long a session line waits for a try of its session (SESSION_WAIT), in ms. */
   sessionWaitMs?: number;
+  /** The module's reading of a line before the ladder (WatchWB: instance and type). */
+  view?: LineView;
 }
 
 /** Affairs that are written at the latest in one transaction while input keeps coming. */
@@ -78,17 +82,28 @@ export class Scanner {
         counters.unparsed++;
         if (trace.on) trace.write(`[header] no syslog header: the whole line is taken as the message`);
       }
-      const rule = decideLine(rules, headed, at);
-      if (rule === 'skip') { counters.skipped++; continue; }
+      const reading = this.d.view?.read(headed, at);
+      const set = ladderOf(rules, reading);
+      let inst: InstanceCounts | undefined;
+      if (reading?.instance !== undefined) {
+        inst = instanceCounts(counters, reading.instance, reading.type);
+        inst.lines++;
+        if (trace.on) trace.write(`[instance] ${reading.instance}@${reading.type ?? '-'}${set === rules && reading.type !== undefined && rules.types ? ' (common rules)' : ''}`);
+      }
+      const rule = decideLine(set, headed, at);
+      if (rule === 'skip') { counters.skipped++; if (inst) inst.skipped++; continue; }
       if (rule === undefined) {
         counters.untreated++;
+        if (inst) inst.untreated++;
         if (trace.on) trace.write(`[UNTREATED] '${line}'`);
         continue;
       }
       counters.matched[rule.name] = (counters.matched[rule.name] ?? 0) + 1;
+      if (inst) inst.matched++;
       if (rule.action === 'inject') {
         if (trace.on) trace.write(`[inject] Triggered by rule ['${rule.name}'] '${rule.pattern}'`);
-        const address = rules.findPeer(headed, at);
+        const found = set.findPeer(headed, at);
+        const address = reading?.peer ? reading.peer(found) : found;
         if (address === undefined) {
           counters.noaddress++;
           if (trace.on) trace.write(`[inject] no peer address in the line: nothing counted`);
@@ -100,7 +115,7 @@ export class Scanner {
           continue;
         }
         const key = `${findSessionTag(headed)} ${address}`;
-        const request = { address, rule: rule.name, penalty: rule.penalty, t0 };
+        const request = { address, rule: rule.name, penalty: rule.penalty, t0, instance: reading?.instance };
         const how = this.sessions.add(key, rule.affair, request);
         const tries = countTries(rule, headed, at);
         for (let n = tries; n > 1; n--) this.sessions.add(key, 'try', { ...request });

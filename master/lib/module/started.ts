@@ -78,7 +78,7 @@ export function whyDown(runDir: string, name: string, logFile: string): string {
  * the file is the running process's: one left by a killed process is not) and its recent
  * restarts; or not running, with why (its pid file left behind, its restarts given up).
  */
-export function describeModule(runDir: string, name: string, now = new Date()): { running: boolean; text: string } {
+export function describeModule(runDir: string, name: string, now = new Date()): { running: boolean; text: string; instances?: string[] } {
   const pid = runningPid(runDir, name);
   const restarts = readRestarts(runDir, name);
   const window = `within ${RESTART_WINDOW_S / 60} min`;
@@ -93,5 +93,12 @@ export function describeModule(runDir: string, name: string, now = new Date()): 
   const age = st && typeof st.updated === 'string' ? Math.round((now.getTime() - Date.parse(st.updated)) / 1000) : undefined;
   const figures = st ? ['lines', 'skipped', 'untreated', 'injected', 'tarpitted', 'dropped'].map((k) => `${k} ${st[k] ?? '?'}`).join(', ') : 'no status file';
   const recent = recentRestarts(restarts, now).length;
-  return { running: true, text: `running, pid ${pid}${st?.started ? ` since ${st.started}` : ''}: ${figures}${age !== undefined ? ` (status ${age} s old)` : ''}${recent ? `; restarted ${recent} times ${window}` : ''}${st ? describeBacklog(st) : ''}` };
+  return { running: true, text: `running, pid ${pid}${st?.started ? ` since ${st.started}` : ''}: ${figures}${age !== undefined ? ` (status ${age} s old)` : ''}${recent ? `; restarted ${recent} times ${window}` : ''}${st ? describeBacklog(st) : ''}`, instances: describeInstances(st?.instances) };
+}
+
+// The figures of each instance of a module that counts by instance (WatchWB), busiest first.
+function describeInstances(all: unknown): string[] | undefined {
+  if (all === null || typeof all !== 'object') return undefined;
+  const rows = Object.entries(all as Record<string, Record<string, number | string>>).sort((a, b) => Number(b[1].lines) - Number(a[1].lines));
+  return rows.map(([key, c]) => `${key} (${c.type}): ${['lines', 'untreated', 'injected', 'tarpitted', 'dropped'].map((k) => `${k} ${c[k] ?? '?'}`).join(', ')}`);
 }

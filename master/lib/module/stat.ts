@@ -35,20 +35,39 @@ export function statisticsRows(paths: ModulePaths, origins: string[] = []): (str
   } finally { db.close(); }
 }
 
+/** Rows date,instance,introduced,dropped: an address counts for the instance of its first affair (modclass). */
+export function instanceRows(paths: ModulePaths): (string | number)[][] {
+  const db = openDatabase(paths.database, paths.schema);
+  try {
+    return db.prepare(`SELECT day, inst, SUM(i), SUM(d) FROM (
+        SELECT substr(first_seen, 1, 10) AS day, COALESCE(modclass, '-') AS inst, 1 AS i, 0 AS d FROM bandits
+        UNION ALL SELECT substr(drop_time, 1, 10), COALESCE(modclass, '-'), 0, 1 FROM bandits WHERE drop_time IS NOT NULL)
+      GROUP BY day, inst ORDER BY day, inst`).raw().all() as (string | number)[][];
+  } finally { db.close(); }
+}
+
 /** Write Statistics-<XX>.csv in the module directory and mail it when REPORTMAIL is set. */
-export async function makeStatistics(def: ModuleDef, conf: ModuleConf, paths: ModulePaths): Promise<{ file: string; days: number; sent?: string }> {
+export async function makeStatistics(def: ModuleDef, conf: ModuleConf, paths: ModulePaths): Promise<{ file: string; days: number; sent?: string; instances?: string }> {
   const origins = statisticsOrigins(def);
   const rows = statisticsRows(paths, origins);
   const csv = stringify([statisticsHeader(origins), ...rows]);
   const file = join(paths.dir, `Statistics-${def.token}.csv`);
   writeFileMode(file, csv, PRIVATE_MODE);
-  if (conf.REPORTMAIL === '') return { file, days: rows.length };
+  const attachments = [{ filename: `Statistics-${def.token}.csv`, content: csv }];
+  let instances: string | undefined;
+  if (def.instanceStatistics) {
+    const perInstance = stringify([['date', 'instance', 'introduced', 'dropped'], ...instanceRows(paths)]);
+    instances = join(paths.dir, `Statistics-${def.token}-instances.csv`);
+    writeFileMode(instances, perInstance, PRIVATE_MODE);
+    attachments.push({ filename: `Statistics-${def.token}-instances.csv`, content: perInstance });
+  }
+  if (conf.REPORTMAIL === '') return { file, days: rows.length, instances };
   const stamp = formatDateTime(systemClock.now());
   const sent = await sendReport({
     to: conf.REPORTMAIL,
     subject: `Statistics-${def.token} ${stamp}`,
-    text: `${[def.name, ...origins.slice(1)].join(' and ')} on this server: addresses introduced and dropped per day (${rows.length} days), attached as CSV.\n`,
-    attachments: [{ filename: `Statistics-${def.token}.csv`, content: csv }],
+    text: `${[def.name, ...origins.slice(1)].join(' and ')} on this server: addresses introduced and dropped per day (${rows.length} days)${def.instanceStatistics ? ', and per instance' : ''}, attached as CSV.\n`,
+    attachments,
   }, conf);
-  return { file, days: rows.length, sent };
+  return { file, days: rows.length, sent, instances };
 }

@@ -5,8 +5,8 @@
 // It may import core/ and net/ only.
 //
 // A module's rules directory as one object: the rope ladder, superflous_map and peer_map.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { WatcherError, EX_CONFIG, EX_NOINPUT } from '../core/exit.js';
 import { parseRuleFile, formatProblem, LEVELS, type Level, type Rule, type RuleProblem } from './parse.js';
 import { parseSuperflousMap, parsePeerMap, type PeerFinder } from './maps.js';
@@ -28,6 +28,16 @@ export interface RuleSet {
   files: string[];
   /** Patterns that backtrack more than linearly (they work, on the slower linear engine when provoked); checked when first read. */
   readonly warnings: RuleProblem[];
+  /** The ladders of the line types (WatchWB: instance types), by name: see readRuleSet. */
+  types?: Map<string, RuleSet>;
+}
+
+/** A subdirectory of a rules directory holding the rules of one line type: wordpress, static, ... */
+export const TYPE_DIR = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/** The type subdirectories of a rules directory, sorted. */
+export function listTypeDirs(dir: string): string[] {
+  return readdirSync(dir).filter((f) => TYPE_DIR.test(f) && statSync(join(dir, f)).isDirectory()).sort();
 }
 
 /** Rule files take part in file-name order: NNN-<name>.rule. */
@@ -38,12 +48,40 @@ export function listRuleFiles(dir: string): string[] {
   return readdirSync(dir).filter((f) => RULE_FILE.test(f)).sort().map((f) => join(dir, f));
 }
 
-/** Read and check a rules directory, with the rules of `level` and below on; every problem is collected, nothing is thrown. */
+/**
+ * Read and check a rules directory, with the rules of `level` and below on; every problem is
+ * collected, nothing is thrown. Each subdirectory named like a type (`wordpress/`) holds the
+ * rule files of that line type: its ladder is the directory's rule files and its own in one
+ * file-name order (a file of the type replaces the common file of the same name), its
+ * superflous_map and peer_map add to the common ones.
+ */
 export function readRuleSet(dir: string, level: Level = 'normal'): { set?: RuleSet; problems: RuleProblem[] } {
   if (!existsSync(dir)) return { problems: [{ file: dir, line: 0, message: 'rules directory does not exist' }] };
+  const common = readLadder(dir, listRuleFiles(dir), [dir], level);
+  if (!common.set) return { problems: common.problems };
   const problems: RuleProblem[] = [];
+  const types = new Map<string, RuleSet>();
+  for (const type of listTypeDirs(dir)) {
+    const own = join(dir, type);
+    const byName = new Map([...listRuleFiles(dir), ...listRuleFiles(own)].map((f) => [basename(f), f]));
+    const files = [...byName.keys()].sort().map((n) => byName.get(n)!);
+    const r = readLadder(own, files, [dir, own], level);
+    problems.push(...r.problems);
+    if (r.set) types.set(type, r.set);
+    // The common files' warnings are the common ladder's already.
+    const typed = r.set;
+    if (typed) common.shapes.push({ get warnings() { return typed.warnings.filter((w) => w.file.startsWith(`${own}/`)); } });
+  }
+  if (problems.length) return { problems };
+  if (types.size) common.set.types = types;
+  return { set: common.set, problems: common.problems };
+}
+
+// One ladder: these rule files, the maps of `mapDirs` joined.
+function readLadder(dir: string, files: string[], mapDirs: string[], level: Level): { set?: RuleSet; problems: RuleProblem[]; shapes: { readonly warnings: RuleProblem[] }[] } {
+  const problems: RuleProblem[] = [];
+  // Where the warnings come from, read when first asked for (ShapeChecks).
   const shapes: { readonly warnings: RuleProblem[] }[] = [];
-  const files = listRuleFiles(dir);
   const rules: Rule[] = [];
   for (const file of files) {
     const r = parseRuleFile(readFileSync(file, 'utf8'), file);
@@ -51,18 +89,26 @@ export function readRuleSet(dir: string, level: Level = 'normal'): { set?: RuleS
     problems.push(...r.problems);
     shapes.push(r);
   }
-  const read = (name: string): [string, string] => {
-    const f = join(dir, name);
-    return [existsSync(f) ? readFileSync(f, 'utf8') : '', f];
+  // Each map file is checked alone (its problems name its own lines), then the ladder takes them joined.
+  const maps = (name: string) => {
+    const found = mapDirs.map((d) => join(d, name)).filter((f) => existsSync(f));
+    const texts = found.map((f) => readFileSync(f, 'utf8'));
+    const parse = name === 'peer_map' ? parsePeerMap : parseSuperflousMap;
+    for (let k = 0; k < found.length; k++) {
+      const alone = parse(texts[k], found[k]);
+      problems.push(...alone.problems);
+      shapes.push(alone);
+    }
+    return { text: texts.join('\n'), file: found[found.length - 1] ?? join(dir, name) };
   };
-  const sup = parseSuperflousMap(...read('superflous_map'));
-  const peer = parsePeerMap(...read('peer_map'));
-  problems.push(...sup.problems, ...peer.problems);
-  shapes.push(sup, peer);
+  const s = maps('superflous_map');
+  const p = maps('peer_map');
+  const sup = parseSuperflousMap(s.text, s.file);
+  const peer = parsePeerMap(p.text, p.file);
   if (rules.length === 0 && problems.length === 0) problems.push({ file: dir, line: 0, message: 'no NNN-*.rule file with a rule' });
   if (rules.some((r) => r.action === 'inject') && peer.count === 0) problems.push({ file: join(dir, 'peer_map'), line: 0, message: 'inject rules need a peer_map that says where the service names its peer' });
-  if (problems.length) return { problems };
-  return { set: { dir, rules, superflous: sup.regex, superflousCount: sup.count, ladder: new Ladder(sup.regexes, rules), findPeer: peer.find, files, get warnings() { return shapes.flatMap((s) => s.warnings); } }, problems };
+  if (problems.length) return { problems, shapes };
+  return { set: { dir, rules, superflous: sup.regex, superflousCount: sup.count, ladder: new Ladder(sup.regexes, rules), findPeer: peer.find, files, get warnings() { return shapes.flatMap((x) => x.warnings); } }, problems, shapes };
 }
 
 /** Load a rules directory at `level` or throw EX_CONFIG listing every problem as file:line. */

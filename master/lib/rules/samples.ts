@@ -7,6 +7,7 @@ import { listRuleFiles, decideLine, type RuleSet } from './ruleset.js';
 import { parseHeader, type HeadedLine } from './header.js';
 import type { RuleProblem } from './parse.js';
 import { countTries } from './tries.js';
+import { ladderOf, type LineView } from './view.js';
 
 export interface Sample {
   file: string;
@@ -53,16 +54,20 @@ export function readSamples(dir: string, problems: RuleProblem[] = []): Sample[]
  * where the service writes its peer: none is counted; `tries` (only when more than one) is how
  * many tries the line reports and counts (Tries=).
  */
-export interface Outcome { verdict: 'skip' | 'match' | 'untreated' | 'overlong'; rule: string | null; action: string | null; penalty: number | null; address: string | null; ambiguous?: string[]; tries?: number }
+export interface Outcome { verdict: 'skip' | 'match' | 'untreated' | 'overlong'; rule: string | null; action: string | null; penalty: number | null; address: string | null; ambiguous?: string[]; tries?: number; instance?: string }
 
 /** Decide one line as the module would, without database or firewall (`headed`: the line as parseHeader reads it). */
-export function outcomeOf(set: RuleSet, raw: string, headed: HeadedLine = parseHeader(raw)): Outcome {
+export function outcomeOf(set: RuleSet, raw: string, headed: HeadedLine = parseHeader(raw), view?: LineView): Outcome {
   const { line, at } = headed;
+  const reading = view?.read(line, at);
+  const inst = reading?.instance !== undefined ? { instance: `${reading.instance}@${reading.type ?? '-'}` } : {};
+  set = ladderOf(set, reading);
   const d = decideLine(set, line, at);
-  if (d === 'skip') return { verdict: 'skip', rule: null, action: null, penalty: null, address: null };
-  if (d === undefined) return { verdict: 'untreated', rule: null, action: null, penalty: null, address: null };
-  const peer = d.action === 'return' ? undefined : set.findPeer(line, at);
-  const o: Outcome = { verdict: 'match', rule: d.name, action: d.action, penalty: d.penalty ?? null, address: typeof peer === 'string' ? peer : null };
+  if (d === 'skip') return { verdict: 'skip', rule: null, action: null, penalty: null, address: null, ...inst };
+  if (d === undefined) return { verdict: 'untreated', rule: null, action: null, penalty: null, address: null, ...inst };
+  const found = d.action === 'return' ? undefined : set.findPeer(line, at);
+  const peer = reading?.peer && d.action !== 'return' ? reading.peer(found) : found;
+  const o: Outcome = { verdict: 'match', rule: d.name, action: d.action, penalty: d.penalty ?? null, address: typeof peer === 'string' ? peer : null, ...inst };
   if (peer !== undefined && typeof peer !== 'string') o.ambiguous = peer.ambiguous;
   const tries = d.action === 'inject' && typeof peer === 'string' ? countTries(d, line, at) : 1;
   if (tries > 1) o.tries = tries;

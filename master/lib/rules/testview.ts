@@ -22,8 +22,8 @@ export function newTally(): Tally { return { perRule: new Map(), untreated: [], 
 /** One result line of rules/Test: `match root-login inject 4 60.130.203.141`, `skip`, `untreated`, `overlong`. */
 export function formatOutcome(o: Outcome, json: boolean): string {
   if (json) return JSON.stringify(o);
-  if (o.verdict !== 'match') return o.verdict;
-  return `match ${o.rule} ${o.action}${o.penalty !== null ? ` ${o.penalty}` : ''} ${o.address ?? '-'}${o.ambiguous ? ` (ambiguous: ${o.ambiguous.join(' ')})` : ''}${o.tries ? ` (${o.tries} tries)` : ''}`;
+  if (o.verdict !== 'match') return `${o.verdict}${o.instance ? ` [${o.instance}]` : ''}`;
+  return `match ${o.rule} ${o.action}${o.penalty !== null ? ` ${o.penalty}` : ''} ${o.address ?? '-'}${o.ambiguous ? ` (ambiguous: ${o.ambiguous.join(' ')})` : ''}${o.tries ? ` (${o.tries} tries)` : ''}${o.instance ? ` [${o.instance}]` : ''}`;
 }
 
 /** Check --rule against the set: an unknown name is a usage error listing the rules there are. */

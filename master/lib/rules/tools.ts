@@ -8,10 +8,11 @@ import { systemClock } from '../core/clock.js';
 import { WatcherError, EX_CONFIG, EX_NOINPUT, EX_USAGE } from '../core/exit.js';
 import { parseRuleFile, formatProblem, formatWarning, type Level, type RuleProblem } from './parse.js';
 import { parseSuperflousMap, parsePeerMap } from './maps.js';
-import { loadRuleSet, readRuleSet, listRuleFiles, type RuleSet } from './ruleset.js';
+import { loadRuleSet, readRuleSet, listRuleFiles, listTypeDirs, type RuleSet } from './ruleset.js';
 import { outcomeOf, readSamples, checkSamples, parseSamples, type Outcome } from './samples.js';
 import { headBareLine, isSyslogTag } from './header.js';
 import { checkRuleName, formatOutcome, formatTally, newTally, tallyOutcome, viewLine, type Tally, type ViewOptions } from './testview.js';
+import type { LineView } from './view.js';
 
 export { formatOutcome } from './testview.js';
 
@@ -25,9 +26,10 @@ export const TEST_TAG = 'Test[0]';
 /**
  * Replay lines through superflous_map and the rules, one result line per input line, in order
  * (`overlong` for one over MAX_LINE); a line without a header is given one (headBareLine, `tag`).
- * `view` adds the line number and text (verbose) or keeps only one rule's matches (--rule).
+ * `view` adds the line number and text (verbose) or keeps only one rule's matches (--rule);
+ * `lineView` is the module's reading of a line (WatchWB: its instance and type).
  */
-export async function replayLines(set: RuleSet, input: Readable, out: Writable, view: boolean | ViewOptions, tag = TEST_TAG): Promise<TestCounts> {
+export async function replayLines(set: RuleSet, input: Readable, out: Writable, view: boolean | ViewOptions, tag = TEST_TAG, lineView?: LineView): Promise<TestCounts> {
   const v: ViewOptions = typeof view === 'boolean' ? { json: view } : view;
   const plain = !v.verbose && v.rule === undefined;
   const t0 = systemClock.mono();
@@ -36,7 +38,7 @@ export async function replayLines(set: RuleSet, input: Readable, out: Writable, 
   const handle = async (lines: (string | typeof OVERLONG)[]): Promise<void> => {
     let buf = '';
     for (const line of lines) {
-      const o = line === OVERLONG ? OVERLONG_OUTCOME : outcomeOf(set, line, headBareLine(line, tag));
+      const o = line === OVERLONG ? OVERLONG_OUTCOME : outcomeOf(set, line, headBareLine(line, tag), lineView);
       counts.lines++;
       if (o.verdict === 'skip') counts.skipped++;
       else if (o.verdict === 'untreated') counts.untreated++;
@@ -55,7 +57,7 @@ export async function replayLines(set: RuleSet, input: Readable, out: Writable, 
 }
 
 /** What rules/Test is asked: JSON, verbose, one rule, the level, the tag of a bare message. */
-export interface RuleTestOptions extends ViewOptions { level?: Level; tag?: string }
+export interface RuleTestOptions extends ViewOptions { level?: Level; tag?: string; lineView?: LineView }
 
 /** rules/Test [--json] [--verbose] [--rule NAME] [--tag TAG] [FILE|-]: the module's fail2ban-regex. */
 export async function runRuleTest(dir: string, file: string | undefined, opts: boolean | RuleTestOptions, level: Level = 'normal', tag = TEST_TAG): Promise<number> {
@@ -67,7 +69,7 @@ export async function runRuleTest(dir: string, file: string | undefined, opts: b
   const fromFile = file !== undefined && file !== '-' && file !== '';
   if (fromFile && !existsSync(file)) throw new WatcherError(`${file}: no such file`, EX_NOINPUT);
   const input = fromFile ? createReadStream(file, { highWaterMark: 1 << 20 }) : process.stdin;
-  const c = await replayLines(set, input, process.stdout, o, t);
+  const c = await replayLines(set, input, process.stdout, o, t, o.lineView);
   const rate = c.ms > 0 ? Math.round(c.lines / (c.ms / 1000)) : c.lines;
   process.stderr.write(formatTally(c.tally, set, !!o.verbose));
   process.stderr.write(`${c.lines} lines: ${c.skipped} skipped, ${c.matched} matched, ${c.untreated} untreated${c.overlong ? `, ${c.overlong} overlong (over ${MAX_LINE} characters)` : ''}; ${(c.ms / 1000).toFixed(2)} s, ${rate} lines/s\n`);
@@ -112,7 +114,8 @@ export function runCheckRule(files: string[], out: (s: string) => void): number 
 /** check-all-rules [DIR]: every file of the directory, then the samples replayed through the whole ladder. */
 export function runCheckAllRules(dir: string, out: (s: string) => void): number {
   if (!existsSync(dir)) throw new WatcherError(`${dir}: no such directory`, EX_NOINPUT);
-  const files = [...listRuleFiles(dir), join(dir, 'superflous_map'), join(dir, 'peer_map')].filter(existsSync);
+  const types = listTypeDirs(dir);
+  const files = [dir, ...types.map((t) => join(dir, t))].flatMap((d) => [...listRuleFiles(d), join(d, 'superflous_map'), join(d, 'peer_map')]).filter(existsSync);
   let code = runCheckRule(files, out);
   // Every sample is replayed with every rule on: a strict rule's samples are its too.
   const { set, problems } = readRuleSet(dir, 'strict');
@@ -120,8 +123,15 @@ export function runCheckAllRules(dir: string, out: (s: string) => void): number 
   const sp: RuleProblem[] = [];
   const samples = readSamples(dir, sp);
   const bad = [...sp, ...checkSamples(set, samples)];
+  let count = samples.length;
+  // A type's samples are replayed through its ladder (the common rules and its own).
+  for (const t of types) {
+    const own = readSamples(join(dir, t), sp).filter((s) => s.file.startsWith(join(dir, t, '/')));
+    bad.push(...checkSamples(set.types!.get(t)!, own));
+    count += own.length;
+  }
   for (const p of bad) out(`${formatProblem(p)}\n`);
   if (bad.length) code = EX_CONFIG;
-  out(`${dir}: ${set.rules.length} decisions in ${set.files.length} files, ${samples.length} samples, ${bad.length ? `${bad.length} samples wrong` : 'all samples as annotated'}\n`);
+  out(`${dir}: ${set.rules.length} decisions in ${set.files.length} files${types.length ? ` and the types ${types.join(', ')}` : ''}, ${count} samples, ${bad.length ? `${bad.length} samples wrong` : 'all samples as annotated'}\n`);
   return code;
 }

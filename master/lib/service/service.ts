@@ -150,6 +150,7 @@ export async function statusService(s: Service): Promise<number> {
     const m = describeModule(s.conf.RUN_DIR, name);
     if (!m.running) down++;
     s.out(`  ${name.padEnd(10)} ${m.text}`);
+    for (const line of m.instances ?? []) s.out(`    ${line}`);
   }
   const fw = openFirewall(s.conf);
   const counts = await fw.counts();

@@ -1,0 +1,78 @@
+// web/: what WatchWB reads in a web server's lines beyond the rules. The instance tag each line
+// ends with (this file), the instance register that WBinstance writes and an administrator
+// edits (register), the peer behind a trusted reverse proxy (forwarded), WatchWB's line view
+// (view) and the lines to paste into apache and nginx (snippets). It may import core/, net/
+// and rules/ only.
+//
+// The instance tag: `[Instance: vhost:port]@type` at the very end of a line (LogFormat's
+// `[Instance: %v:%p]@type`, nginx's `[Instance: $server_name:$server_port]@type`). Everything a
+// client chose (request, referrer, user agent) stands before it, quoted and escaped by the web
+// server, so the tag a line ends with is the server's.
+
+/** An instance as a line names it. */
+export interface InstanceTag { vhost: string; port: number; type: string }
+
+const TAG = ' [Instance: ';
+/** A vhost name as the servers write %v / $server_name: a host name, an address, `_` or `*`. */
+export const VHOST = /^[A-Za-z0-9_*][A-Za-z0-9_.*-]{0,252}$|^\[[0-9A-Fa-f:.]+\]$/;
+/** An instance type: a subdirectory of the rules, `generic` or `static`. */
+export const TYPE = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/** The key an instance is counted and reported by. */
+export const instanceKey = (vhost: string, port: number): string => `${vhost}:${port}`;
+
+/** Whether `s` is a port number 1..65535 written plainly. */
+export function isPort(s: string): boolean {
+  return /^[1-9][0-9]{0,4}$/.test(s) && Number(s) <= 65535;
+}
+
+/** The instance tag a line ends with (trailing blanks allowed), or undefined. */
+export function readInstanceTag(line: string): InstanceTag | undefined {
+  let end = line.length;
+  while (end > 0 && (line.charCodeAt(end - 1) === 32 || line.charCodeAt(end - 1) === 13)) end--;
+  const at = line.lastIndexOf(TAG, end);
+  if (at < 0) return undefined;
+  const tail = line.slice(at + TAG.length, end);
+  const close = tail.lastIndexOf(']@');
+  if (close < 0) return undefined;
+  const name = tail.slice(0, close);
+  const type = tail.slice(close + 2);
+  const colon = name.lastIndexOf(':');
+  if (colon < 0 || !TYPE.test(type)) return undefined;
+  const vhost = name.slice(0, colon);
+  const port = name.slice(colon + 1);
+  if (!VHOST.test(vhost) || !isPort(port)) return undefined;
+  return { vhost, port: Number(port), type };
+}
+
+/** nginx's error lines name the server block (`, server: NAME, ` or at the end): its configured name, never the client's Host. */
+export function readNginxServer(line: string, at: number): string | undefined {
+  const i = line.indexOf(', server: ', at);
+  if (i < 0) return undefined;
+  let j = i + 10;
+  while (j < line.length && line.charCodeAt(j) !== 44 && line.charCodeAt(j) !== 32) j++;
+  const name = line.slice(i + 10, j);
+  return VHOST.test(name) ? name : undefined;
+}
+
+/**
+ * The quoted fields of an access line from `at` on: request, referrer, user agent and, in
+ * WBinstance's formats, X-Forwarded-For. Inside one, a backslash escapes the next character
+ * (apache writes `\"` and `\\`, nginx `\x22`), so no client text ends a field early.
+ */
+export function quotedFields(line: string, at: number, max = 4): string[] {
+  const out: string[] = [];
+  let i = line.indexOf('"', at);
+  while (i >= 0 && out.length < max) {
+    let j = i + 1;
+    for (; j < line.length; j++) {
+      const c = line.charCodeAt(j);
+      if (c === 92) j++;
+      else if (c === 34) break;
+    }
+    if (j >= line.length) break;
+    out.push(line.slice(i + 1, j));
+    i = line.indexOf('"', j + 1);
+  }
+  return out;
+}
