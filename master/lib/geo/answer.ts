@@ -12,8 +12,8 @@ export interface Found {
   country?: string;
 }
 
-/** Where a registry refers the query on: host and port of a whois server. */
-export interface Referral { host: string; port?: number }
+/** Where a registry refers the query on: host and port of a whois server; `server` for a registry's own referral (ARIN's). */
+export interface Referral { host: string; port?: number; server?: boolean }
 
 // A refusal: RIPE-style servers (RIPE, APNIC, AFRINIC) say %ERROR:201, ARIN and LACNIC a rate limit.
 const REFUSAL = /^%\s*ERROR:20[12]\b|access denied|rate limit|limit exceeded|too many (?:queries|requests|connections)|excessive querying|try again later/im;
@@ -26,27 +26,26 @@ export function isRefusal(text: string): boolean {
 const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,63}\.?$|^(?:\d{1,3}\.){3}\d{1,3}$/;
 
 /**
- * The referral of an answer: IANA's `refer:` (or its `whois:` when no refer), ARIN's
- * `ReferralServer: whois://host[:port]`; rwhois and other schemes are not followed.
+ * The referral of an answer: IANA's `refer:` (or its `whois:` when no refer), a registry's
+ * `ReferralServer: whois://host[:port]` or `ResourceLink: whois.ripe.net` (ARIN, for space it
+ * handed to another registry); rwhois, http and other schemes are not followed.
  */
 export function parseReferral(text: string): Referral | undefined {
   let whois: Referral | undefined;
   for (const raw of text.split('\n')) {
-    const m = /^\s*(refer|whois|ReferralServer)\s*:\s*(\S+)\s*$/i.exec(raw.replace(/\r$/, ''));
+    const m = /^\s*(refer|whois|ReferralServer|ResourceLink)\s*:\s*(\S+)\s*$/i.exec(raw.replace(/\r$/, ''));
     if (!m) continue;
     const key = m[1].toLowerCase();
-    let value = m[2];
-    if (key === 'referralserver') {
-      const u = /^whois:\/\/([^/:]+)(?::(\d{1,5}))?\/?$/i.exec(value);
-      if (!u) continue;
-      value = u[1];
+    if (key === 'referralserver' || key === 'resourcelink') {
+      const u = /^(?:whois:\/\/)?([^/:]+)(?::(\d{1,5}))?\/?$/i.exec(m[2]);
+      if (!u || (key === 'referralserver' && !/^whois:/i.test(m[2])) || !HOST.test(u[1])) continue;
       const port = u[2] ? Number(u[2]) : undefined;
-      if (HOST.test(value) && (port === undefined || (port > 0 && port < 65536))) return { host: value.toLowerCase(), port };
-      continue;
+      if (port !== undefined && !(port > 0 && port < 65536)) continue;
+      return { host: u[1].toLowerCase().replace(/\.$/, ''), port, server: true };
     }
-    if (!HOST.test(value)) continue;
-    if (key === 'refer') return { host: value.toLowerCase().replace(/\.$/, '') };
-    whois ??= { host: value.toLowerCase().replace(/\.$/, '') };
+    if (!HOST.test(m[2])) continue;
+    if (key === 'refer') return { host: m[2].toLowerCase().replace(/\.$/, '') };
+    whois ??= { host: m[2].toLowerCase().replace(/\.$/, '') };
   }
   return whois;
 }

@@ -55,7 +55,8 @@ export class GeoLookup {
       if (a.cut) this.cut++;
       return a;
     } catch (e) {
-      if (e instanceof WhoisFailure && e.kind !== 'connect') {
+      // A server that does not answer (timeout, refused connection, reset) is left alone a while too.
+      if (e instanceof WhoisFailure) {
         const until = this.limits.refused(name, e.message);
         throw new ServerPaused(name, until, e.message);
       }
@@ -83,8 +84,8 @@ export class GeoLookup {
       cut ||= ans.cut;
       const found = parseNetwork(ans.text, a);
       const next = parseReferral(ans.text);
-      // ARIN refers space it handed to another registry on (ReferralServer): follow it.
-      if (next && next.host !== refer.host && (!found || /ReferralServer/i.test(ans.text))) { refer = next; continue; }
+      // ARIN refers space it handed to another registry on (ResourceLink, ReferralServer): follow it.
+      if (next && next.host !== refer.host && (!found || next.server)) { refer = next; continue; }
       if (found) return { nets: found.nets, country: found.country ?? reg.country ?? UNKNOWN_COUNTRY, provider: reg.provider, queries: this.queries - q0, cut };
       return { nets: [hostRoute(a)], country: reg.country ?? UNKNOWN_COUNTRY, provider: reg.provider, queries: this.queries - q0, cut };
     }
