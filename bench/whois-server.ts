@@ -18,7 +18,16 @@ export interface World { iana: IanaBlock[]; nets: WorldNet[] }
 /** How a server behaves now: answers, refuses (too many queries), stalls, or floods. */
 export type Mode = 'answer' | 'refuse' | 'stall' | 'huge';
 
+const parsed = new Map<string, Net[]>();
+
+// The range as networks, parsed once (the bench's world has thousands).
 function netsOf(range: string): Net[] {
+  let n = parsed.get(range);
+  if (!n) parsed.set(range, (n = parseRangeText(range)));
+  return n;
+}
+
+function parseRangeText(range: string): Net[] {
   const m = /^(\S+)\s*-\s*(\S+)$/.exec(range.trim());
   if (m) {
     return [parseAddress(m[1])!, parseAddress(m[2])!];

@@ -41,9 +41,10 @@ export class GeoLookup {
   }
 
   // One query within the server's limits; a refusal or a timeout pauses the server and throws.
-  private async ask(name: string, at: Endpoint, query: string): Promise<{ text: string; cut: boolean }> {
+  private async ask(name: string, at: Endpoint, query: string, mine: { queries: number }): Promise<{ text: string; cut: boolean }> {
     await this.limits.take(name);
     this.queries++;
+    mine.queries++;
     try {
       const a = await queryWhois(at.host, at.port, query, this.o);
       this.trace(`whois ${name} '${query}': ${a.text.length} bytes in ${a.ms.toFixed(0)} ms${a.cut ? ' (cut at the size cap)' : ''}`);
@@ -68,11 +69,12 @@ export class GeoLookup {
   async locate(address: string): Promise<Location> {
     const a = parseAddress(address);
     if (!a) throw new Error(`not an address: ${address}`);
-    const q0 = this.queries;
+    // This lookup's own queries (others run meanwhile).
+    const mine = { queries: 0 };
     let refer = this.blocks.find((b) => b.nets.some((n) => netHolds(n, a)))?.refer;
     let cut = false;
     if (!refer && !this.blocks.some((b) => b.nets.some((n) => netHolds(n, a)))) {
-      const iana = await this.ask(this.o.iana.host, this.o.iana, address);
+      const iana = await this.ask(this.o.iana.host, this.o.iana, address, mine);
       cut ||= iana.cut;
       refer = parseReferral(iana.text);
       const block = parseNetwork(iana.text, a)?.nets;
@@ -80,16 +82,16 @@ export class GeoLookup {
     }
     for (let hop = 0; refer && hop < MAX_HOPS; hop++) {
       const reg = registryOf(refer.host);
-      const ans = await this.ask(refer.host, this.endpoint(refer), reg.query(address));
+      const ans = await this.ask(refer.host, this.endpoint(refer), reg.query(address), mine);
       cut ||= ans.cut;
       const found = parseNetwork(ans.text, a);
       const next = parseReferral(ans.text);
       // ARIN refers space it handed to another registry on (ResourceLink, ReferralServer): follow it.
       if (next && next.host !== refer.host && (!found || next.server)) { refer = next; continue; }
-      if (found) return { nets: found.nets, country: found.country ?? reg.country ?? UNKNOWN_COUNTRY, provider: reg.provider, queries: this.queries - q0, cut };
-      return { nets: [hostRoute(a)], country: reg.country ?? UNKNOWN_COUNTRY, provider: reg.provider, queries: this.queries - q0, cut };
+      if (found) return { nets: found.nets, country: found.country ?? reg.country ?? UNKNOWN_COUNTRY, provider: reg.provider, queries: mine.queries, cut };
+      return { nets: [hostRoute(a)], country: reg.country ?? UNKNOWN_COUNTRY, provider: reg.provider, queries: mine.queries, cut };
     }
     // IANA knows no registry (reserved, special use) or the referrals went round: the address alone.
-    return { nets: [hostRoute(a)], country: UNKNOWN_COUNTRY, provider: refer ? registryOf(refer.host).provider : 'IANA', queries: this.queries - q0, cut };
+    return { nets: [hostRoute(a)], country: UNKNOWN_COUNTRY, provider: refer ? registryOf(refer.host).provider : 'IANA', queries: mine.queries, cut };
   }
 }

@@ -163,7 +163,6 @@ export class GeoTracker {
     // Another worker may have recorded its network meanwhile.
     const row = this.routes.find(a);
     if (row) { this.del.run(w.address); this.done(w); this.counters.known++; this.geocount.count(row.country, w.origin); return; }
-    const q0 = this.d.lookup.queries;
     try {
       const loc = await this.d.lookup.locate(w.address);
       this.record(w, a, loc);
@@ -180,7 +179,7 @@ export class GeoTracker {
         else this.upd.run(w.tries, w.address);
       }
     } finally {
-      this.counters.queries += this.d.lookup.queries - q0;
+      this.counters.queries = this.d.lookup.queries;
       this.counters.cut = this.d.lookup.cut;
     }
   }
