@@ -84,11 +84,11 @@ export async function runGeoTrack(): Promise<number> {
   const reader = new FifoReader(fifo, (chunk) => {
     const items: { address: string; origin: string }[] = [];
     for (const line of splitter.push(chunk)) {
-      if (typeof line !== 'string') { tracker.counters.unparsed++; continue; }
       const h = parseHandOver(line);
       if (h) items.push(h);
       else if (line.trim() !== '') { tracker.counters.unparsed++; trace.write(`not a hand-over (ADDR Watch<XX>): ${JSON.stringify(line.slice(0, 200))}`); }
     }
+    tracker.counters.overlong = splitter.overlong;
     try { tracker.handOver(items); } catch (e) { log.write(`hand-over not taken: ${(e as Error).message}`); }
   }, (m) => log.write(m));
   await reader.open();
@@ -141,7 +141,7 @@ export async function runGeoTrack(): Promise<number> {
   clearInterval(tick);
   reader.close(true);
   const rest = splitter.end();
-  if (rest.length) tracker.handOver(rest.filter((l): l is string => typeof l === 'string').map(parseHandOver).filter((h) => h !== undefined));
+  if (rest.length) tracker.handOver(rest.map(parseHandOver).filter((h) => h !== undefined));
   await tracker.stop(Math.max(200, conf.STOP_GRACE * 1000 - 1000));
   try { tracker.geocount.flush(); } catch (e) { log.write(`GeoCount: ${(e as Error).message}`); }
   try { await channel.sync(); } catch (e) { log.write(`firewall at stop: ${(e as Error).message}`); }

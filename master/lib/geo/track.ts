@@ -21,7 +21,7 @@ import { ServerPaused } from './limits.js';
 import { netHolds, routeText } from './range.js';
 
 export interface GeoCounters {
-  lines: number; unparsed: number; spared: number; known: number; queued: number; queueLost: number;
+  lines: number; unparsed: number; overlong: number; spared: number; known: number; queued: number; queueLost: number;
   located: number; queries: number; networks: number; custody: number; failures: number; cut: number;
 }
 
@@ -44,7 +44,7 @@ const MAX_TRIES = 5;
 function blockOf(a: Net): string { return netOf(a.family, a.base, a.family === 4 ? 24 : 48).text; }
 
 export class GeoTracker {
-  readonly counters: GeoCounters = { lines: 0, unparsed: 0, spared: 0, known: 0, queued: 0, queueLost: 0, located: 0, queries: 0, networks: 0, custody: 0, failures: 0, cut: 0 };
+  readonly counters: GeoCounters = { lines: 0, unparsed: 0, overlong: 0, spared: 0, known: 0, queued: 0, queueLost: 0, located: 0, queries: 0, networks: 0, custody: 0, failures: 0, cut: 0 };
   readonly routes: RouteIndex;
   readonly geocount: GeoCount;
   private readonly waiting = new Map<string, Waiting>();
