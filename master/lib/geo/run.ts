@@ -17,6 +17,7 @@ import { EX_SOFTWARE } from '../core/exit.js';
 import { openFirewall } from '../firewall/index.js';
 import { FifoReader } from '../module/fifo.js';
 import { loadSpare } from '../module/context.js';
+import { OtherModules } from '../pool/claims.js';
 import { loadGeoConf, lookupOptions, type GeoConf } from './conf.js';
 import { openGeoDb } from './db.js';
 import { GeoLookup } from './lookup.js';
@@ -77,6 +78,7 @@ export async function runGeoTrack(): Promise<number> {
   const lookup = new GeoLookup(lookupOptions(conf), limits, (m) => trace.write(m));
   const tracker = new GeoTracker({
     db, lookup, fw: channel, spare: () => spare, conf,
+    dropper: (a) => { const o = new OtherModules(join(dir, 'geotrack.db')); try { return o.dropper(a); } finally { o.close(); } },
     log: (m) => log.write(m), trace: (m) => trace.write(m),
   });
   if (tracker.backlog) log.write(`${tracker.backlog} addresses of an earlier run wait in the queue`);
@@ -118,7 +120,8 @@ export async function runGeoTrack(): Promise<number> {
     try {
       const next = loadGeoConf();
       conf = next;
-      tracker.configure(next);
+      const z = tracker.configure(next);
+      if (z.added || z.removed) log.write(`ZONES changed: ${z.added} recorded networks put in custody, ${z.removed} taken out`);
       limits.set(next.WHOIS_RATE, next.WHOIS_BACKOFF);
       lookup.configure(lookupOptions(next));
     } catch (e) {

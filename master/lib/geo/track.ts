@@ -10,7 +10,7 @@
 // - custody gets only networks of ZONES countries, never one wholly inside the whitelist, this
 //   machine's addresses or loopback, never one wider than WIDEST_NET (WIDEST_NET6).
 import { formatDateTime, systemClock } from '../core/clock.js';
-import { netOf, parseAddress, type Net } from '../net/address.js';
+import { netOf, parseAddress, parseNet, type Net } from '../net/address.js';
 import type { NetMatcher } from '../net/netmatch.js';
 import type { FirewallChannel } from '../firewall/types.js';
 import type { GeoDb, GeoRow } from './db.js';
@@ -33,6 +33,8 @@ export interface TrackerDeps {
   conf: { zones: Set<string>; QUEUE_MAX: number; WHOIS_PARALLEL: number; WIDEST_NET: number; WIDEST_NET6: number };
   log: (m: string) => void;
   trace: (m: string) => void;
+  /** The module that still drops an address (its custody entry is shared): custody keeps it. */
+  dropper?: (address: string) => string | undefined;
 }
 
 interface Waiting { address: string; origin: string; tries: number; notBefore: number }
@@ -73,7 +75,35 @@ export class GeoTracker {
   }
 
   /** New settings (after SIGHUP): ZONES and the bounds apply to what is located from now on. */
-  configure(conf: TrackerDeps['conf']): void { this.d = { ...this.d, conf }; }
+  configure(conf: TrackerDeps['conf']): { added: number; removed: number } {
+    const before = this.d.conf.zones;
+    this.d = { ...this.d, conf };
+    return this.applyZones(before, conf.zones);
+  }
+
+  /**
+   * Recorded networks of countries that came into ZONES go into custody, those of countries
+   * that left it come out (a single-address route stays while a module drops that address).
+   */
+  private applyZones(before: Set<string>, now: Set<string>): { added: number; removed: number } {
+    const gone = [...before].filter((z) => !now.has(z)), come = [...now].filter((z) => !before.has(z));
+    let added = 0, removed = 0;
+    if (gone.length + come.length === 0) return { added, removed };
+    const q = this.d.db.prepare('SELECT route, country FROM geotrack WHERE country = ?');
+    for (const z of come) for (const r of q.all(z) as { route: string }[]) {
+      const n = parseNet(r.route);
+      if (!n || this.d.spare().covers(n)) continue;
+      this.d.fw.add('custody', n.text);
+      added++;
+    }
+    for (const z of gone) for (const r of q.all(z) as { route: string }[]) {
+      const n = parseNet(r.route);
+      if (!n || (n.prefix === (n.family === 4 ? 32 : 128) && this.d.dropper?.(n.text))) continue;
+      this.d.fw.del('custody', n.text);
+      removed++;
+    }
+    return { added, removed };
+  }
 
   /** Addresses an earlier run left in the queue (replayed at start). */
   get backlog(): number { return this.waiting.size; }

@@ -57,7 +57,8 @@ export function moduleLogFile(master: string, name: string, conf: WatcherSetting
 
 /** A module switched off in its own conf (GeoTrack's `ENABLED=`): the master does not start it. */
 export function isSwitchedOff(master: string, name: string, conf: WatcherSettings, env: NodeJS.ProcessEnv): boolean {
-  return moduleConfValue(master, name, 'ENABLED', conf, env) === '';
+  // A conf that does not parse switches nothing off: the module is started and says what is wrong.
+  try { return moduleConfValue(master, name, 'ENABLED', conf, env) === ''; } catch { return false; }
 }
 
 /** Start a module detached with its output appended to its LOGFILE; returns the pid. `onEnd` hears how it ended. */

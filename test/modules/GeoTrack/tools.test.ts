@@ -105,15 +105,18 @@ describe('GeoTrack tools and hostile input', () => {
     sb.writeConf('WIDEST_NET=23');
   });
 
-  it('Refresh ge rereads ZONES; Trace GE shows what GeoTrack did', async () => {
+  it('Refresh ge rereads ZONES (recorded networks follow them); Trace GE shows what GeoTrack did', async () => {
     await startGeo();
     await sb.waitFor('the queue of the last start done', () => sb.statusOf('GeoTrack')?.queued === 0, 20_000);
     sb.writeConf('ZONES="us"');
     const r = await sb.run('bin/Refresh', ['ge']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^GeoTrack \(pid \d+\): new rules taken: 1 rules in 1 files$/);
+    await sb.waitFor('the RU network out of custody', async () => !(await sb.members('custody')).has('193.19.84.0/22'));
+    expect(sb.geoLog()).toMatch(/ZONES changed: 0 recorded networks put in custody, 1 taken out/);
     hand(['8.8.8.8 WatchWB']);
     await sb.waitFor('US in custody', async () => (await sb.members('custody')).has('8.8.8.0/24'));
+    expect([...(await sb.members('custody')).keys()]).toEqual(['8.8.8.0/24']);
     const t = await sb.run('bin/Trace', ['GE', '--no-follow', '-n', '50']);
     expect(t.exitCode).toBe(0);
     expect(t.stderr).toBe('');
