@@ -68,7 +68,8 @@ export async function runGeoTrack(): Promise<number> {
   const status = new StatusFile(join(conf.RUN_DIR, `${GEO_NAME}.status`), GEO_NAME);
   let db, fw, channel;
   try {
-    db = openGeoDb(dir);
+    // A short busy wait: the FIFO is read on the same thread (ExpireGeo or a sqlite3 session holding the lock).
+    db = openGeoDb(dir, 2000);
     fw = openFirewall(conf);
     await fw.ensure();
     channel = fw.channel();
@@ -100,7 +101,8 @@ export async function runGeoTrack(): Promise<number> {
   const writeStatus = (): void => {
     if (reloaded) status.reloaded = reloaded;
     const c = tracker.counters;
-    status.write({ ...c, dropped: c.custody, counted: tracker.geocount.counted, paused: limits.paused() } as never);
+    // The figures every module's status has, for `watcher status`: hand-overs skipped, located or known, networks put in custody.
+    status.write({ ...c, skipped: c.unparsed + c.spared, untreated: 0, injected: c.located + c.known, tarpitted: 0, dropped: c.custody, counted: tracker.geocount.counted, paused: limits.paused() } as never);
   };
   writeStatus();
   let syncing = false;
