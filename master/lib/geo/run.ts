@@ -18,6 +18,7 @@ import { openFirewall } from '../firewall/index.js';
 import { FifoReader } from '../module/fifo.js';
 import { loadSpare } from '../module/context.js';
 import { OtherModules } from '../pool/claims.js';
+import { SCANNER_BUSY_MS } from '../module/db.js';
 import { loadGeoConf, lookupOptions, type GeoConf } from './conf.js';
 import { openGeoDb } from './db.js';
 import { GeoLookup } from './lookup.js';
@@ -68,8 +69,9 @@ export async function runGeoTrack(): Promise<number> {
   const status = new StatusFile(join(conf.RUN_DIR, `${GEO_NAME}.status`), GEO_NAME);
   let db, fw, channel;
   try {
-    // A short busy wait: the FIFO is read on the same thread (ExpireGeo or a sqlite3 session holding the lock).
-    db = openGeoDb(dir, 2000);
+    // A short busy wait: the FIFO and the whois answers are read on the same thread. While
+    // another process holds the lock (ExpireGeo, a sqlite3 session), writes are tried again later.
+    db = openGeoDb(dir, SCANNER_BUSY_MS);
     fw = openFirewall(conf);
     await fw.ensure();
     channel = fw.channel();
@@ -92,7 +94,7 @@ export async function runGeoTrack(): Promise<number> {
       else if (line.trim() !== '') { tracker.counters.unparsed++; trace.write(`not a hand-over (ADDR Watch<XX>): ${JSON.stringify(line.slice(0, 200))}`); }
     }
     tracker.counters.overlong = splitter.overlong;
-    try { tracker.handOver(items); } catch (e) { log.write(`hand-over not taken: ${(e as Error).message}`); }
+    tracker.handOver(items);
   }, (m) => log.write(m));
   await reader.open();
   tracker.start();
@@ -108,6 +110,7 @@ export async function runGeoTrack(): Promise<number> {
   let syncing = false;
   const tick = setInterval(() => {
     try { tracker.geocount.flush(); } catch (e) { log.write(`GeoCount: not written now (${(e as Error).message})`); }
+    tracker.saveQueue();
     writeStatus();
     void reader.check().catch((e: Error) => log.write(`cannot recreate ${reader.path}: ${e.message}`));
     if (!syncing) {

@@ -129,13 +129,30 @@ export class GeoTracker {
       this.waiting.set(it.address, w);
       fresh.push(w);
     }
-    if (fresh.length) this.d.db.transaction(() => { for (const w of fresh) this.ins.run(w.address, w.origin, now); }).immediate();
+    this.saveQueue(fresh, now);
     if (this.counters.queueLost > this.lostSaid) {
       this.d.log(`queue full (QUEUE_MAX=${this.d.conf.QUEUE_MAX}): ${this.counters.queueLost - this.lostSaid} addresses not taken, ${this.counters.queueLost} in all`);
       this.lostSaid = this.counters.queueLost;
     }
     this.counters.queued = this.waiting.size;
     this.wake();
+  }
+
+  // Queue rows the database refused (locked): written with the next hand-over or tick.
+  private unsaved: Waiting[] = [];
+
+  /** Write new queue rows; while the database refuses, they wait in memory (and are located all the same). */
+  saveQueue(fresh: Waiting[] = [], now = formatDateTime(systemClock.now())): void {
+    const rows = [...this.unsaved.filter((w) => this.waiting.get(w.address) === w), ...fresh];
+    if (rows.length === 0) return;
+    try {
+      this.d.db.transaction(() => { for (const w of rows) this.ins.run(w.address, w.origin, now); }).immediate();
+      if (this.unsaved.length) this.d.log(`queue written again: ${rows.length} addresses`);
+      this.unsaved = [];
+    } catch (e) {
+      if (this.unsaved.length === 0) this.d.log(`queue not written (${(e as Error).message}): the addresses wait in memory until it takes them`);
+      this.unsaved = rows;
+    }
   }
 
   /** Start the workers (WHOIS_PARALLEL). */
@@ -192,7 +209,7 @@ export class GeoTracker {
   private async locateOne(w: Waiting, a: Net): Promise<void> {
     // Another worker may have recorded its network meanwhile.
     const row = this.routes.find(a);
-    if (row) { this.del.run(w.address); this.done(w); this.counters.known++; this.geocount.count(row.country, w.origin); return; }
+    if (row) { try { this.del.run(w.address); } catch { /* removed with the next record */ } this.done(w); this.counters.known++; this.geocount.count(row.country, w.origin); return; }
     try {
       const loc = await this.d.lookup.locate(w.address);
       this.record(w, a, loc);
@@ -200,13 +217,19 @@ export class GeoTracker {
       if (e instanceof ServerPaused) {
         w.notBefore = e.until;
         this.d.log(`${w.address}: ${e.message}: kept in the queue`);
+      } else if (String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY')) {
+        // The database refused the record (locked): the location is asked again shortly, no try counted.
+        w.notBefore = systemClock.now() + 5_000;
+        this.d.log(`${w.address}: not recorded now (${(e as Error).message}): asked again in 5 s`);
       } else {
         this.counters.failures++;
         w.tries++;
         w.notBefore = systemClock.now() + 60_000 * w.tries;
         this.d.log(`${w.address}: lookup failed (try ${w.tries} of ${MAX_TRIES}): ${(e as Error).message}`);
-        if (w.tries >= MAX_TRIES) this.record(w, a, { nets: [netOf(a.family, a.base, a.family === 4 ? 32 : 128)], country: UNKNOWN_COUNTRY, provider: 'none', queries: 0, cut: false });
-        else this.upd.run(w.tries, w.address);
+        try {
+          if (w.tries >= MAX_TRIES) this.record(w, a, { nets: [netOf(a.family, a.base, a.family === 4 ? 32 : 128)], country: UNKNOWN_COUNTRY, provider: 'none', queries: 0, cut: false });
+          else this.upd.run(w.tries, w.address);
+        } catch (k) { this.d.log(`${w.address}: ${(k as Error).message}`); }
       }
     } finally {
       this.counters.queries = this.d.lookup.queries;

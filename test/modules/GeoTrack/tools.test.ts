@@ -129,6 +129,22 @@ describe('GeoTrack tools and hostile input', () => {
     sb.writeConf();
   });
 
+  it('a locked geotrack.db stops nothing: the address is located and recorded once the lock goes', async () => {
+    await startGeo();
+    const lock = new Database(join(sb.inst.root, 'modules/GeoTrack/geotrack.db'));
+    lock.exec('BEGIN IMMEDIATE');
+    try {
+      hand(['193.19.80.7 WatchLG']);
+      await sb.waitFor('the queue refused', () => /queue not written \(database is locked\): the addresses wait in memory/.test(sb.geoLog()), 20_000);
+      await sb.waitFor('the record refused', () => /193\.19\.80\.7: not recorded now \(database is locked\): asked again in 5 s/.test(sb.geoLog()), 20_000);
+      expect(sb.statusOf('GeoTrack')?.pid).toBe(geo!.pid);
+    } finally { lock.exec('COMMIT'); lock.close(); }
+    expect(await sb.waitFor('recorded', () => route('193.19.80.7'), 30_000)).toEqual({ route: '193.19.80.0/21', country: 'RU' });
+    await sb.waitFor('custody', async () => (await sb.members('custody')).has('193.19.80.0/21'));
+    expect(sb.geo((db) => db.prepare('SELECT COUNT(*) AS n FROM queue').get())).toEqual({ n: 0 });
+    await stopGeo();
+  });
+
   it('StatGeo writes the top ten and one CSV per country, and mails them', async () => {
     const db = new Database(join(sb.inst.root, 'modules/GeoTrack/geotrack.db'));
     db.exec("DELETE FROM geocount; INSERT INTO geocount VALUES ('CN','WatchLG',7,'2026-11-01 10:00:00'),('CN','WatchMX',3,'2026-11-02 10:00:00'),('RU','WatchLG',4,'2026-11-01 11:00:00')");
