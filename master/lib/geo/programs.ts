@@ -25,8 +25,10 @@ export function runLoadGeoProgram(argv: string[]): Promise<number> {
       const t0 = systemClock.mono();
       const db = openGeoDb(geoDir());
       try {
-        const r = writeGeoLoadfile(conf, db);
-        process.stdout.write(`LoadGeo: ${r.custody} custody entries in ${r.file} (${((systemClock.mono() - t0) / 1000).toFixed(2)} s)\n`);
+        // Not enabled: no network of GeoTrack is loaded (the file stays, empty, so a full load drops them).
+        const off = conf.ENABLED === '';
+        const r = writeGeoLoadfile(off ? { zones: new Set<string>() } : conf, db);
+        process.stdout.write(`LoadGeo: ${off ? 'GeoTrack is not enabled (ENABLED= in GeoTrack.conf): ' : ''}${r.custody} custody entries in ${r.file} (${((systemClock.mono() - t0) / 1000).toFixed(2)} s)\n`);
       } finally { db.close(); }
     },
   }, argv);

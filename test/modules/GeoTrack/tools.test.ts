@@ -42,7 +42,7 @@ describe('GeoTrack tools and hostile input', () => {
     }
   });
 
-  it('ENABLED= : exits 0, makes no FIFO and removes one left behind', async () => {
+  it('ENABLED= : exits 0, makes no FIFO and removes one left behind; LoadGeo loads none of its networks', async () => {
     sb.writeConf('ENABLED=');
     await run('mkfifo', ['-m', '0600', fifo()]);
     const r = await sb.run('modules/GeoTrack/GeoTrack');
@@ -50,6 +50,9 @@ describe('GeoTrack tools and hostile input', () => {
     expect(r.stdout).toMatch(/^GeoTrack: not enabled \(ENABLED= in GeoTrack.conf\): no FIFO \(.*GeoTrack removed\), the modules hand nothing over$/);
     expect(existsSync(fifo())).toBe(false);
     expect(sb.statusOf('GeoTrack')).toBeUndefined();
+    const load = await sb.run('modules/GeoTrack/Load');
+    expect(load.exitCode).toBe(0);
+    expect(load.stdout).toMatch(/^LoadGeo: GeoTrack is not enabled \(ENABLED= in GeoTrack.conf\): 0 custody entries in /);
   });
 
   it('a typo in GeoTrack.conf is exit 78 naming file, line, key and value', async () => {
