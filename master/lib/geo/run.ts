@@ -8,6 +8,7 @@
 // custody out. HUP rereads GeoTrack.conf (ZONES, whois settings) and the whitelist and reopens
 // the log and trace; TERM stops cleanly (the queue is in geotrack.db).
 import { join } from 'node:path';
+import { getPriority, setPriority } from 'node:os';
 import { rmSync, statSync } from 'node:fs';
 import { LineSplitter } from '../core/lines.js';
 import { LineWriter, Trace } from '../core/log.js';
@@ -26,6 +27,9 @@ import { ServerLimits } from './limits.js';
 import { GeoTracker } from './track.js';
 import { parseHandOver } from './answer.js';
 import { geoDir, GEO_NAME } from './load.js';
+
+/** The nice level GeoTrack runs at (the modules at the service's, normally 0). */
+export const GEO_NICE = 10;
 
 /** The FIFO of GeoTrack. */
 export function geoFifo(conf: { FIFO_BASE: string }): string { return join(conf.FIFO_BASE, GEO_NAME); }
@@ -57,6 +61,8 @@ export async function runGeoTrack(): Promise<number> {
     return 0;
   }
   const pid = claimPidFile(conf.RUN_DIR, GEO_NAME);
+  // GeoTrack is background work: a burst of lookups never takes CPU from the scanners.
+  try { setPriority(0, Math.max(getPriority(0), GEO_NICE)); } catch (e) { log.write(`nice ${GEO_NICE} not taken: ${(e as Error).message}`); }
   const fatal = (e: unknown): void => {
     log.write(`fatal: ${(e as Error)?.stack ?? String(e)}`);
     log.close();
