@@ -46,12 +46,19 @@ export class RouteIndex {
   private readonly byPrefix = [new Map<number, Map<string, GeoRow>>(), new Map<number, Map<string, GeoRow>>()];
   size = 0;
 
+  /** Prefix lengths in use per family, longest first. */
+  private readonly prefixes: number[][] = [[], []];
+
   add(row: GeoRow): void {
     const n = parseNet(row.route);
     if (!n) return;
-    const m = this.byPrefix[n.family === 4 ? 0 : 1];
+    const f = n.family === 4 ? 0 : 1;
+    const m = this.byPrefix[f];
     let s = m.get(n.prefix);
-    if (!s) m.set(n.prefix, (s = new Map()));
+    if (!s) {
+      m.set(n.prefix, (s = new Map()));
+      this.prefixes[f] = [...m.keys()].sort((x, y) => y - x);
+    }
     if (!s.has(String(n.base))) this.size++;
     s.set(String(n.base), row);
   }
@@ -64,9 +71,9 @@ export class RouteIndex {
 
   /** The most specific route that holds the address (parsed). */
   find(a: Net): GeoRow | undefined {
-    const m = this.byPrefix[a.family === 4 ? 0 : 1];
-    const prefixes = [...m.keys()].sort((x, y) => y - x);
-    for (const p of prefixes) {
+    const f = a.family === 4 ? 0 : 1;
+    const m = this.byPrefix[f];
+    for (const p of this.prefixes[f]) {
       const hit = m.get(p)!.get(String(netOf(a.family, a.base, p).base));
       if (hit) return hit;
     }
