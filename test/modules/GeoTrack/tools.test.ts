@@ -168,6 +168,16 @@ describe('GeoTrack tools and hostile input', () => {
     } finally { await smtp.stop(); sb.writeConf(); }
   });
 
+  it('IPv6: the inet6num network goes into custody', async () => {
+    sb.writeConf('ZONES="nl"');
+    await startGeo();
+    hand(['2001:67c:2e8::9 WatchMX']);
+    expect(await sb.waitFor('recorded', () => route('2001:67c:2e8::9'))).toEqual({ route: '2001:67c:2e8::/48', country: 'NL' });
+    await sb.waitFor('custody', async () => (await sb.members('custody')).has('2001:67c:2e8::/48'));
+    await stopGeo();
+    sb.writeConf();
+  });
+
   it('the master does not start a GeoTrack its conf switches off, and starts it when enabled', async () => {
     sb.inst.write('watcher.conf', 'MODULES="GeoTrack"\n');
     sb.inst.write('loader.conf', 'modules/GeoTrack/Load\n');
