@@ -23,6 +23,15 @@ describe('GeoTrack tools and hostile input', () => {
   };
   const route = (ip: string) => sb.geo((db) => db.prepare('SELECT route, country FROM geotrack WHERE ip = ?').get(ip));
 
+  // GeoTrack started with `conf`, one address handed over by WatchMX: its network recorded as `want` and in custody.
+  const intoCustody = async (conf: string, address: string, want: { route: string; country: string }) => {
+    sb.writeConf(conf);
+    await startGeo();
+    hand([`${address} WatchMX`]);
+    expect(await sb.waitFor('recorded', () => route(address))).toEqual(want);
+    await sb.waitFor('custody', async () => (await sb.members('custody')).has(want.route));
+  };
+
   beforeAll(async () => {
     sb = await makeGeoSandbox('GEOTRACK=yes');
     await sb.startWhois();
@@ -83,11 +92,7 @@ describe('GeoTrack tools and hostile input', () => {
   });
 
   it('WIDEST_NET narrows a wide network to the attacker\'s own part', async () => {
-    sb.writeConf('WIDEST_NET=22');
-    await startGeo();
-    hand(['193.19.85.5 WatchMX']);
-    expect(await sb.waitFor('recorded', () => route('193.19.85.5'))).toEqual({ route: '193.19.84.0/22', country: 'RU' });
-    await sb.waitFor('custody', async () => (await sb.members('custody')).has('193.19.84.0/22'));
+    await intoCustody('WIDEST_NET=22', '193.19.85.5', { route: '193.19.84.0/22', country: 'RU' });
     expect([...(await sb.members('custody')).keys()]).toEqual(['193.19.84.0/22']);
     sb.writeConf('WIDEST_NET=23');
     await stopGeo();
@@ -169,11 +174,7 @@ describe('GeoTrack tools and hostile input', () => {
   });
 
   it('IPv6: the inet6num network goes into custody', async () => {
-    sb.writeConf('ZONES="nl"');
-    await startGeo();
-    hand(['2001:67c:2e8::9 WatchMX']);
-    expect(await sb.waitFor('recorded', () => route('2001:67c:2e8::9'))).toEqual({ route: '2001:67c:2e8::/48', country: 'NL' });
-    await sb.waitFor('custody', async () => (await sb.members('custody')).has('2001:67c:2e8::/48'));
+    await intoCustody('ZONES="nl"', '2001:67c:2e8::9', { route: '2001:67c:2e8::/48', country: 'NL' });
     await stopGeo();
     sb.writeConf();
   });
