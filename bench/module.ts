@@ -1,5 +1,5 @@
 // Bench (2) end to end through the FIFO of a running WatchLG, (3) latency FIFO write -> address
-// in its set, (5) RSS at 1M rows. Usage (root): node dist/bench/module.js [LINES] [ROWS]
+// in its set, (5) RSS at 1M rows, (6) the same end to end with GeoTrack off, running, slow, stopped. Usage (root): node dist/bench/module.js [LINES] [ROWS]
 import { closeSync, createReadStream, createWriteStream, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -7,6 +7,8 @@ import { execa, type ResultPromise } from 'execa';
 import Database from 'better-sqlite3';
 import { genlog, printTable, rate } from './common.js';
 import { makeBenchInstall, inNetns, type BenchInstall } from './sandbox.js';
+import { benchWorld, handOverRates } from './geo.js';
+import { startWhoisServers } from './whois-server.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -151,6 +153,14 @@ async function main(): Promise<void> {
   watch.kill('SIGTERM');
   await watch;
   if (existsSync(inst.root)) inst.remove();
+
+  // (6) the GeoTrack hand-over never slows the module (bench/geotrack.ts has the whole GeoTrack bench)
+  const geoLines = Math.min(lines, 200_000);
+  const srv = await startWhoisServers(benchWorld());
+  try {
+    console.log(`\n(6) WatchLG end to end with GeoTrack off, running, slow (its registries stall) and stopped: ${geoLines} lines`);
+    printTable(['GeoTrack', 'lines/s (each round)', 'affairs', 'handed over', 'not handed over (geoLost)'], await handOverRates(geoLines, srv));
+  } finally { await srv.close(); }
 }
 
 await main();

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModuleConf } from '../common.conf.js';
+import { GEO_KEYS } from '../master/lib/geo/conf.js';
 import { runProgram } from '../master/lib/core/cli.js';
 import { WatcherError, EX_USAGE, EX_UNAVAILABLE } from '../master/lib/core/exit.js';
 import { followFile } from '../master/lib/core/follow.js';
@@ -20,7 +21,8 @@ export async function main(argv: string[]): Promise<number> {
       if (!name) throw new WatcherError(`unknown module token '${args.token}' (one of ${Object.keys(MODULE_TOKENS).join(', ')})`, EX_USAGE);
       const dir = moduleDir(name);
       if (!existsSync(dir)) throw new WatcherError(`module ${name} is not installed (no ${dir})`, EX_UNAVAILABLE);
-      const conf = loadModuleConf(name, {}, { needs: ['TRACE'] });
+      // GeoTrack.conf has keys of its own (ENABLED, ZONES, ...): read with their table, no warnings.
+      const conf = loadModuleConf(name, name === 'GeoTrack' ? GEO_KEYS : {}, { needs: ['TRACE'] });
       const token = args.token.toUpperCase();
       if (conf.TRACE === '') {
         process.stdout.write(`Tracing for ${token} is off\n`);

@@ -15,6 +15,10 @@ export interface Counters {
   passedon: number;
   /** passon lines dropped: the companion's queue was over its bound (never otherwise). */
   passonLost: number;
+  /** new addresses handed to GeoTrack (`ADDR Watch<XX>` into its FIFO). */
+  geoHandedOver: number;
+  /** new addresses GeoTrack's FIFO did not take at once (GeoTrack stopped, or its FIFO full): dropped, never waited for. */
+  geoLost: number;
   /** lines whose syslog header did not parse: scanned from their first character. */
   unparsed: number;
   /** inject found no peer address in the line. */
@@ -62,7 +66,7 @@ export function instanceCounts(c: Counters, instance: string, type = 'generic'):
 }
 
 export function newCounters(): Counters {
-  return { lines: 0, skipped: 0, matched: {}, untreated: 0, injected: 0, tarpitted: 0, dropped: 0, passedon: 0, passonLost: 0, unparsed: 0, noaddress: 0, ambiguous: 0, held: 0, included: 0, spared: 0, overlong: 0, pending: 0, unwritten: 0, unwrittenLost: 0, dbRefusingSince: null, dbProblem: null };
+  return { lines: 0, skipped: 0, matched: {}, untreated: 0, injected: 0, tarpitted: 0, dropped: 0, passedon: 0, passonLost: 0, geoHandedOver: 0, geoLost: 0, unparsed: 0, noaddress: 0, ambiguous: 0, held: 0, included: 0, spared: 0, overlong: 0, pending: 0, unwritten: 0, unwrittenLost: 0, dbRefusingSince: null, dbProblem: null };
 }
 
 /** The outcome of the last reload (SIGHUP): whether the new rules were taken, else each problem as file:line. */

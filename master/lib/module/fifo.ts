@@ -116,20 +116,23 @@ function drainFd(fd: number, take: (chunk: Buffer) => void): void {
 
 /**
  * Writes lines to another module's FIFO (GeoTrack hand-off, passon) without ever blocking:
- * no reader, a missing FIFO or a full pipe drop the line, which is counted.
+ * no reader, a missing FIFO or a full pipe drop the line, which is counted. `absent` says the
+ * last line found no FIFO at all (GeoTrack not enabled), not a FIFO nobody reads or a full one.
  */
 export class FifoWriter {
   private fd = -1;
   dropped = 0;
+  absent = false;
   constructor(readonly path: string) {}
 
   /** Write one line; false when it could not be delivered now. */
   write(line: string): boolean {
+    this.absent = false;
     if (this.fd < 0) {
       try {
-        if (!statSync(this.path).isFIFO()) { this.dropped++; return false; }
-        this.fd = openSync(this.path, constants.O_WRONLY | constants.O_NONBLOCK);
-      } catch { this.dropped++; return false; }
+        if (!statSync(this.path).isFIFO()) { this.absent = true; this.dropped++; return false; }
+      } catch { this.absent = true; this.dropped++; return false; }
+      try { this.fd = openSync(this.path, constants.O_WRONLY | constants.O_NONBLOCK); } catch { this.dropped++; return false; }
     }
     try {
       writeSync(this.fd, `${line}\n`);

@@ -55,6 +55,13 @@ const CUSTODY_REFRESH_MS = 60_000;
 /** An affair being counted: the request, its DNS class, the row before it and when counting began (clock.mono). */
 export interface Counting { r: InjectRequest; c: Classification; row: BanditRow | undefined; t1: number }
 
+/** A new address to GeoTrack (`ADDR Watch<XX>`), never waiting: what its FIFO does not take now is counted as geoLost. */
+function handToGeoTrack(d: InjectorDeps, address: string): void {
+  if (!d.geo) return;
+  if (d.geo.write(`${address} ${d.origin}`)) d.counters.geoHandedOver++;
+  else if (!d.geo.absent) d.counters.geoLost++;
+}
+
 /** The affairs ladder for one affair on a row (the database's, or memory's copy): the row after it and the measure. */
 export function countFor(d: InjectorDeps, clock: Clock, a: { r: InjectRequest; c: Classification; row: BanditRow | undefined }): Counted {
   const { r } = a;
@@ -98,7 +105,7 @@ export function announceAffair(d: InjectorDeps, custody: Map<string, number>, cl
     }
     what = res.measure.fresh ? `DROP ${of}` : 'DROP again, custody refreshed';
   }
-  if (res.initial && d.geo) d.geo.write(`${r.address} ${d.origin}`);
+  if (res.initial) handToGeoTrack(d, r.address);
   if (d.trace.on) {
     d.trace.write(`[inject] ${cls} '${what}'${held ? ' [held: the database refuses]' : ''}`);
     const now = clock.mono();
@@ -114,7 +121,7 @@ export function announceAffair(d: InjectorDeps, custody: Map<string, number>, cl
 export function correctAffair(d: InjectorDeps, custody: Map<string, number>, clock: Clock, a: { r: InjectRequest; c: Classification; row: BanditRow | undefined }, res: Counted, applied: Applied): void {
   const { r, c } = a;
   const m = res.measure, was = applied.measure;
-  if (res.initial && !applied.initial && d.geo) d.geo.write(`${r.address} ${d.origin}`);
+  if (res.initial && !applied.initial) handToGeoTrack(d, r.address);
   if (m.kind === 'tarpit') {
     if (was.kind === 'tarpit' && m.timeout > was.timeout) d.fw.add('tarpit', r.address, m.timeout);
     return;

@@ -40,15 +40,34 @@ export async function companionModules(master: string, installed: string[]): Pro
 }
 
 /**
- * The LOGFILE of a module: its conf is read for that one key (a module has keys of its own that
- * only the module knows), else $LOG_DIR/<name>.log.
+ * One key of a module's conf as the master reads it (a module has keys of its own that only the
+ * module knows): its last assignment, or undefined where the conf does not set it.
  */
-export function moduleLogFile(master: string, name: string, conf: WatcherSettings, env: NodeJS.ProcessEnv): string {
+export function moduleConfValue(master: string, name: string, key: string, conf: WatcherSettings, env: NodeJS.ProcessEnv): string | undefined {
   const file = join(master, 'modules', name, `${name}.conf`);
   const known: Record<string, string> = { MASTER_PATH: master, LOG_DIR: conf.LOG_DIR, RUN_DIR: conf.RUN_DIR, FIFO_BASE: conf.FIFO_BASE, TOOLPATH: conf.TOOLPATH };
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const set = parseAssignments(text, file, (k) => known[k] ?? env[k]).filter((a) => a.key === 'LOGFILE').pop();
-  return set?.value || join(conf.LOG_DIR, `${name}.log`);
+  return parseAssignments(text, file, (k) => known[k] ?? env[k]).filter((a) => a.key === key).pop()?.value;
+}
+
+/** The LOGFILE of a module, else $LOG_DIR/<name>.log. */
+export function moduleLogFile(master: string, name: string, conf: WatcherSettings, env: NodeJS.ProcessEnv): string {
+  return moduleConfValue(master, name, 'LOGFILE', conf, env) || join(conf.LOG_DIR, `${name}.log`);
+}
+
+/**
+ * A module switched off in its own conf (GeoTrack's `ENABLED=`): the master does not start it.
+ * A module that has the switch (its conf sample shows ENABLED) is off until its conf turns it
+ * on, as its default says.
+ */
+export function isSwitchedOff(master: string, name: string, conf: WatcherSettings, env: NodeJS.ProcessEnv): boolean {
+  // A conf that does not parse switches nothing off: the module is started and says what is wrong.
+  try {
+    const value = moduleConfValue(master, name, 'ENABLED', conf, env);
+    if (value !== undefined) return value === '';
+    const sample = join(master, 'modules', name, `${name}.conf-sample`);
+    return existsSync(sample) && /^#?ENABLED=/m.test(readFileSync(sample, 'utf8'));
+  } catch { return false; }
 }
 
 /** Start a module detached with its output appended to its LOGFILE; returns the pid. `onEnd` hears how it ended. */

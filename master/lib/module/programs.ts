@@ -34,16 +34,21 @@ export function runLoadProgram(def: ModuleDef, argv: string[]): Promise<number> 
   }, argv);
 }
 
+/** The days argument of an Expire: a whole number in the range of EXPIRATIONDAYS, else exit 64. */
+export function checkDays(days: string | undefined): void {
+  const { min, max } = MODULE_KEYS.EXPIRATIONDAYS;
+  if (days !== undefined && !(/^\d{1,9}$/.test(days) && Number(days) >= min && Number(days) <= max)) {
+    throw new WatcherError(`days must be a whole number from ${min} to ${max} (the range of EXPIRATIONDAYS), not ${JSON.stringify(days)}`, EX_USAGE);
+  }
+}
+
 /** Expire<XX> [days]: rows older than days (EXPIRATIONDAYS) out of database and firewall. */
 export function runExpireProgram(def: ModuleDef, argv: string[]): Promise<number> {
   return runProgram({
     name: `Expire${def.token}`, describe: `remove addresses not seen for [days] (default EXPIRATIONDAYS) from the database and the firewall`,
     options: (y) => y.command('$0 [days]', 'expire', (c) => c.positional('days', { type: 'string' })),
     run: async (a: { days?: string }) => {
-      const { min, max } = MODULE_KEYS.EXPIRATIONDAYS;
-      if (a.days !== undefined && !(/^\d{1,9}$/.test(a.days) && Number(a.days) >= min && Number(a.days) <= max)) {
-        throw new WatcherError(`days must be a whole number from ${min} to ${max} (the range of EXPIRATIONDAYS), not ${JSON.stringify(a.days)}`, EX_USAGE);
-      }
+      checkDays(a.days);
       const { conf, paths, log } = openModule(def);
       const days = a.days !== undefined ? Number(a.days) : conf.EXPIRATIONDAYS;
       const r = await expireRows(def, conf, paths, days);

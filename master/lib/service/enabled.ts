@@ -5,7 +5,7 @@ import { watcherConfPath } from '../../../common.conf.js';
 import { parseAssignments } from '../core/conf.js';
 import { ConfError } from '../core/exit.js';
 import { MODULE_TOKENS } from '../core/paths.js';
-import { companionModules, installedModules } from '../module/processes.js';
+import { companionModules, installedModules, isSwitchedOff } from '../module/processes.js';
 
 /** The modules of MODULES that are installed, in MODULES' order, less the companions their owners start. */
 export interface EnabledModules { installed: string[]; companions: Set<string>; enabled: string[] }
@@ -13,7 +13,8 @@ export interface EnabledModules { installed: string[]; companions: Set<string>; 
 /**
  * Read MODULES against the tree. A name that is neither installed nor one of Watcher's modules
  * (`WatchLg`) is a ConfError naming file, line, key and value: a typo must not leave a server
- * unwatched while `status` says all is well. A known module not installed here is skipped.
+ * unwatched while `status` says all is well. A known module not installed here is skipped, and
+ * so is one its own conf switches off (`ENABLED=` in GeoTrack.conf).
  */
 export async function enabledModules(master: string, conf: WatcherSettings, env: NodeJS.ProcessEnv): Promise<EnabledModules> {
   const installed = installedModules(master);
@@ -28,7 +29,7 @@ export async function enabledModules(master: string, conf: WatcherSettings, env:
     throw new ConfError(at.file, at.line, 'MODULES', at.value, `unknown module ${hints.join(', ')}: installed are ${installed.join(' ') || 'none'}`);
   }
   const companions = await companionModules(master, installed);
-  return { installed, companions, enabled: conf.MODULES.filter((m) => installed.includes(m) && !companions.has(m)) };
+  return { installed, companions, enabled: conf.MODULES.filter((m) => installed.includes(m) && !companions.has(m) && !isSwitchedOff(master, m, conf, env)) };
 }
 
 // Where MODULES was set: its last assignment in watcher.conf.

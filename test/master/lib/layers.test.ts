@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = join(__dirname, '../../..');
 const LIB = 'master/lib';
 /** The folders of master/lib, lowest first; a folder may import those of a lower rank. */
-const RANK: Record<string, number> = { core: 0, net: 1, firewall: 2, rules: 2, pool: 3, web: 3, module: 4, service: 5, dynload: 6 };
+const RANK: Record<string, number> = { core: 0, net: 1, firewall: 2, rules: 2, pool: 3, web: 3, module: 4, geo: 5, service: 5, dynload: 6 };
 
 function sources(dir: string, out: string[] = []): string[] {
   for (const f of readdirSync(join(ROOT, dir))) {
@@ -25,7 +25,7 @@ function importsOf(file: string): string[] {
 }
 
 /** The main file of each folder, whose header paragraph says what the folder owns and may import. */
-const MAIN: Record<string, string> = { core: 'cli', net: 'address', firewall: 'types', rules: 'ruleset', pool: 'fillfw', module: 'run', service: 'service', dynload: 'dynload', web: 'instance' };
+const MAIN: Record<string, string> = { core: 'cli', net: 'address', firewall: 'types', rules: 'ruleset', pool: 'fillfw', module: 'run', geo: 'run', service: 'service', dynload: 'dynload', web: 'instance' };
 
 const folderOf = (file: string): string | undefined => file.startsWith(`${LIB}/`) ? file.slice(LIB.length + 1).split('/')[0] : undefined;
 const files = sources(LIB);

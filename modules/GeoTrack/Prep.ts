@@ -1,0 +1,4 @@
+// Prep: GeoTrack's database from Schema.
+import { runGeoPrepProgram } from '../../master/lib/geo/programs.js';
+
+export const main = (argv: string[]): Promise<number> => runGeoPrepProgram(argv);
