@@ -7,7 +7,7 @@ import { execa, type ResultPromise } from 'execa';
 import Database from 'better-sqlite3';
 import { genlog, printTable, rate } from './common.js';
 import { makeBenchInstall, inNetns, type BenchInstall } from './sandbox.js';
-import { benchWorld, handOverRates } from './geo.js';
+import { benchWorld, handOverRates } from './geotrack.js';
 import { startWhoisServers } from './whois-server.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
