@@ -169,7 +169,7 @@ describe('watcher start, check and status with modules that fail', () => {
   it('an unknown module name in MODULES is a configuration error (78) for start, status and check: nothing is started', async () => {
     inst.write('watcher.conf', '# modules\nSTOP_GRACE=2\nMODULES="WatchTT WatchLg"\n');
     const conf = join(inst.root, 'watcher.conf');
-    const want = `${conf}:3: MODULES="WatchTT WatchLg": unknown module 'WatchLg' (did you mean WatchLG?): installed are WatchLG WatchMB WatchMX WatchTT WatchUU WatchWB`;
+    const want = `${conf}:3: MODULES="WatchTT WatchLg": unknown module 'WatchLg' (did you mean WatchLG?): installed are GeoTrack WatchLG WatchMB WatchMX WatchTT WatchUU WatchWB`;
     for (const verb of ['start', 'status', 'check']) {
       const r = await runMaster(ns, inst, 'watcher', [verb]);
       expect(r.exitCode, verb).toBe(78);

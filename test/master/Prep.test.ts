@@ -41,7 +41,8 @@ describe('Prep', () => {
     const unit = join(dirs.systemd, 'watcher.service');
     // The real modules of the tree (WatchLG, ...) are prepared too: their databases and injectors.
     const real = readdirSync(join(inst.root, 'modules')).filter((m) => existsSync(join(inst.root, 'modules', m, 'Schema'))).sort();
-    const db = (m: string) => join(inst.root, 'modules', m, `${m}.db`);
+    // GeoTrack's database keeps the seeds' name, geotrack.db.
+    const db = (m: string) => join(inst.root, 'modules', m, m === 'GeoTrack' ? 'geotrack.db' : `${m}.db`);
     const link = (rel: string) => `Linked ${join(inst.toolPath, rel.split('/').pop()!)} -> ${join(inst.root, rel)}`;
     // Programs of bin/ itself; bin/demo/ (npm run demo) is not a tool.
     const bin = readdirSync(join(inst.root, 'bin')).filter((f) => !f.includes('.') && statSync(join(inst.root, 'bin', f)).isFile()).sort();
@@ -84,7 +85,7 @@ describe('Prep', () => {
     expect(existsSync(dirs.syslogNg)).toBe(false);
     const ino = statSync(fifos[0]).ino;
     const again = await prep();
-    expect(again).toMatchObject({ exitCode: 0, stdout: ['Programs: ipset iptables ip6tables flock found', ...real.map((m) => `${m}: ${db(m)}: exists, 0 addresses`), note, 'Prep done'].join('\n') });
+    expect(again).toMatchObject({ exitCode: 0, stdout: ['Programs: ipset iptables ip6tables flock found', ...real.map((m) => `${m}: ${db(m)}: exists, 0 ${m === 'GeoTrack' ? 'networks' : 'addresses'}`), note, 'Prep done'].join('\n') });
     expect(statSync(fifos[0]).ino).toBe(ino); // the logger holds it open: never made anew
     writeFileSync(snippet, text.replace('queue.size="100000"', 'queue.size="5"'));
     const fixed = await prep();
