@@ -1,6 +1,7 @@
 // The firewall factory: the backend named by the FIREWALL setting.
 import { WatcherError, EX_CONFIG } from '../core/exit.js';
 import { openIpsetFirewall } from './ipset.js';
+import { openNftFirewall } from './nft.js';
 import type { Firewall } from './types.js';
 
 export * from './types.js';
@@ -9,7 +10,7 @@ export * from './types.js';
 export function openFirewall(conf: { FIREWALL: string }): Firewall {
   switch (conf.FIREWALL) {
     case 'iptables': return openIpsetFirewall();
-    case 'nftables': throw new WatcherError('FIREWALL=nftables: the nftables backend is not available yet; use FIREWALL=iptables', EX_CONFIG);
+    case 'nftables': return openNftFirewall();
     default: throw new WatcherError(`FIREWALL=${JSON.stringify(conf.FIREWALL)}: unknown backend (iptables or nftables)`, EX_CONFIG);
   }
 }

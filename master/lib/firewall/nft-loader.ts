@@ -1,0 +1,171 @@
+// A batch load: one `nft -f -` transaction fed while the Loadfiles are read.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { spawnChannel } from '../core/runner.js';
+import { WatcherError, EX_DATAERR, EX_UNAVAILABLE } from '../core/exit.js';
+import { openFileMode, PRIVATE_MODE } from '../core/files.js';
+import { parseNet, type Family, type Net } from '../net/address.js';
+import { FlushloadOrigins } from './ipset-retry.js';
+import { addSetLine, elementText, isHost, nftName, nftNames } from './nft-names.js';
+import { readSet, T } from './nft-read.js';
+import { mergeInto, outermost } from './nft-nets.js';
+import { rerunNftWithout } from './nft-retry.js';
+import { LIVE_SETS, type Entry, type Firewall, type KeptSet, type LineRefusal, type Loader, type LoadResult } from './types.js';
+
+const CHUNK = 256 * 1024;
+
+interface NetEntry { n: Net; timeout?: number; comment?: string; file?: string; line?: number }
+
+/**
+ * Invariants of a load:
+ * - The whole load is one nft transaction: a replaced set is flushed and filled inside it, so
+ *   the kernel switches from the old content to the new at once (no gap, no copy beside it).
+ * - LIVE_SETS (custody, tarpit) are not flushed: their entries are added, networks merged with
+ *   the ones present (an interval set takes no overlap: the widest network is kept).
+ * - Single addresses are streamed to nft as they come; networks are held until finish(),
+ *   where nested ones are reduced to the widest (the same addresses match).
+ * - What goes to nft also goes to the Flushload file (0600), one element a line, so a line
+ *   nft refuses is traced to its source and the load run again without it (nft-retry.ts).
+ * - A transaction nft refuses changes nothing: the live sets keep what they had.
+ */
+class NftLoader implements Loader {
+  private readonly proc = spawnChannel('nft', ['-f', '-']);
+  private readonly file: WriteStream;
+  private readonly stderr: string[] = [];
+  private readonly replaced = new Set<string>();
+  private readonly added = new Set<string>();
+  private readonly nets = new Map<string, NetEntry[]>();
+  private readonly origins = new FlushloadOrigins();
+  private readonly owner = new Map<number, string>();
+  private buf = '';
+  private block = '';
+  private entries = 0;
+  private fileError: Error | undefined;
+
+  constructor(private readonly fw: Firewall, private readonly flushload: string) {
+    this.file = createWriteStream(flushload, { fd: openFileMode(flushload, 'w', PRIVATE_MODE) });
+    this.file.on('error', (e) => { this.fileError = e; });
+    this.proc.stdin.on('error', () => undefined);
+    this.proc.stdout.resume();
+    this.proc.stderr.setEncoding('utf8');
+    this.proc.stderr.on('data', (s: string) => { if (this.stderr.length < 200) this.stderr.push(s); });
+    this.line(`add table ${T}`);
+  }
+
+  expect(): void { /* nft sizes its sets itself */ }
+
+  // One line of the transaction; `set` names the logical set it belongs to (kept whole if refused).
+  private line(text: string, set?: string, file?: string, at?: number): void {
+    this.buf += text + '\n';
+    this.origins.note(1, file, at);
+    if (set !== undefined) this.owner.set(this.origins.count, set);
+    if (this.buf.length >= CHUNK) this.push();
+  }
+
+  private close(): void {
+    if (this.block) this.line('}');
+    this.block = '';
+  }
+
+  // The first entry of a set: make its kernel sets, flush them unless it is a live set.
+  private open(set: string): void {
+    if (this.replaced.has(set) || this.added.has(set)) return;
+    const live = (LIVE_SETS as readonly string[]).includes(set);
+    (live ? this.added : this.replaced).add(set);
+    this.close();
+    for (const k of nftNames(set)) this.line(addSetLine(set, k.kernel, k.family, k.net), set);
+    if (!live) for (const k of nftNames(set)) this.line(`flush set ${T} ${k.kernel}`, set);
+  }
+
+  add(e: Entry, file?: string, at?: number): void {
+    this.open(e.set);
+    this.entries++;
+    const n = parseNet(e.net);
+    if (n && !isHost(n)) {
+      let list = this.nets.get(e.set);
+      if (!list) this.nets.set(e.set, (list = []));
+      list.push({ n, timeout: e.timeout, comment: e.comment, file, line: at });
+      return;
+    }
+    this.element(e.set, nftName(e.set, e.family, false), elementText(e.net, e.timeout, e.comment), file, at);
+  }
+
+  // One element line, inside an `add element` block of its kernel set.
+  private element(set: string, kernel: string, text: string, file?: string, at?: number): void {
+    if (this.block !== kernel) {
+      this.close();
+      this.line(`add element ${T} ${kernel} {`, set);
+      this.block = kernel;
+    }
+    this.line(`${text},`, undefined, file, at);
+  }
+
+  private push(): void {
+    if (!this.buf) return;
+    this.proc.stdin.write(this.buf);
+    this.file.write(this.buf);
+    this.buf = '';
+  }
+
+  async drain(): Promise<void> {
+    this.push();
+    if (this.proc.stdin.writableNeedDrain && !this.proc.stdin.destroyed) await Promise.race([once(this.proc.stdin, 'drain'), this.proc]);
+  }
+
+  // The held networks: nested ones reduced to the widest; a live set's merged with what it has.
+  private async writeNets(): Promise<void> {
+    for (const [set, list] of this.nets) {
+      for (const family of [4, 6] as Family[]) {
+        const kernel = nftName(set, family, true);
+        const mine = list.filter((x) => x.n.family === family);
+        if (mine.length === 0) continue;
+        let keep = outermost(mine);
+        if (this.added.has(set)) {
+          const { del, add } = mergeInto((await readSet(kernel)).map((e) => e.net), keep.map((x) => x.n));
+          this.close();
+          for (const d of del) this.line(`delete element ${T} ${kernel} { ${d.text} }`, set);
+          const wanted = new Set(add.map((n) => n.text));
+          keep = keep.filter((x) => wanted.has(x.n.text));
+        }
+        for (const x of keep) this.element(set, kernel, elementText(x.n.text, x.timeout, x.comment), x.file, x.line);
+      }
+    }
+    this.nets.clear();
+    this.close();
+  }
+
+  async finish(alsoReplace: readonly string[] = []): Promise<LoadResult> {
+    for (const s of alsoReplace) this.open(s);
+    try {
+      await this.fw.ensureSets([...this.replaced, ...this.added]);
+      await this.writeNets();
+    } catch (e) { await this.abort(); throw e; }
+    this.push();
+    this.proc.stdin.end();
+    this.file.end();
+    const r = await this.proc;
+    await finished(this.file).catch(() => undefined);
+    if ((r as { code?: string }).code === 'ENOENT') throw new WatcherError('nft: program not found (install nftables, or run master/Prep)', EX_UNAVAILABLE);
+    let refused: LineRefusal[] = [];
+    let kept: KeptSet[] = [];
+    if (r.exitCode !== 0) {
+      if (this.fileError) throw new WatcherError(`nft refused the load (exit ${r.exitCode ?? r.signal}) and ${this.flushload} could not be written: ${this.fileError.message}`, EX_DATAERR);
+      ({ refused, kept } = await rerunNftWithout(this.flushload, this.stderr.join(''), this.origins, this.owner));
+    }
+    const rebuilt = [...this.replaced].filter((s) => !kept.some((k) => k.set === s));
+    return { entries: this.entries - refused.length, replaced: rebuilt, added: [...this.added], refused, kept };
+  }
+
+  async abort(): Promise<void> {
+    this.buf = '';
+    this.proc.kill('SIGTERM');
+    this.file.end();
+    await this.proc;
+  }
+}
+
+/** Start a batch load whose transaction is also written to `flushload`. */
+export function openNftLoader(fw: Firewall, flushload: string): Loader {
+  return new NftLoader(fw, flushload);
+}
