@@ -75,3 +75,9 @@ export async function kernelHasWatcher(ns: Netns, b: Backend): Promise<boolean> 
 export function replacesLine(b: Backend, set: string): string {
   return b === 'iptables' ? `swap ${set}-new ${set}\n` : `flush set inet watcher ${set}/ip\n`;
 }
+
+/** Put an address into a set behind Watcher's back (what a reload must leave alone or replace). */
+export async function kernelAdd(ns: Netns, b: Backend, set: string, address: string): Promise<void> {
+  if (b === 'iptables') await ns.ok('ipset', ['add', set, address]);
+  else await ns.ok('nft', ['add', 'element', 'inet', 'watcher', `${set}/${address.includes('/') ? 'net' : 'ip'}${address.includes(':') ? '6' : ''}`, `{ ${address} }`]);
+}

@@ -1,0 +1,130 @@
+// FIREWALL=nftables: FillFW of 1M CIDRs against a raw `nft -f` of the same elements and against
+// the iptables backend, the reload of one changed 100k set with 1M loaded, and the latency of a
+// module's single add (p50/p99) on both backends. Each load runs in a fresh network namespace.
+// Run: npm run build && node dist/bench/nft.js [--entries N] [--files N] [--adds N]
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MASTER_PATH } from '../master/lib/core/paths.js';
+import { run, spawnChannel } from '../master/lib/core/runner.js';
+
+const opt = (name: string, def: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+};
+const ENTRIES = opt('entries', 1_000_000);
+const FILES = opt('files', 10);
+const ADDS = opt('adds', 2000);
+const PER = Math.floor(ENTRIES / FILES);
+
+// Entry i of a round: every other one a /28, the rest single addresses; none overlapping.
+function entry(i: number, round: number): string {
+  const n = ((16 + round * 16) * 2 ** 24 + i * 16) >>> 0;
+  const a = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  return i % 2 ? a : `${a}/28`;
+}
+const entries = (set: number, round: number): string[] => Array.from({ length: PER }, (_, k) => entry(set * PER + k, round));
+
+// A throwaway copy of the built tree for one backend.
+function tree(backend: string) {
+  const base = mkdtempSync(join(tmpdir(), `watcher-bench-${backend}-`));
+  const root = join(base, 'Watcher');
+  mkdirSync(root);
+  for (const p of ['package.json', 'master', 'dist']) cpSync(join(MASTER_PATH, p), join(root, p), { recursive: true });
+  symlinkSync(join(MASTER_PATH, 'node_modules'), join(root, 'node_modules'));
+  mkdirSync(join(root, 'Loadfiles'));
+  writeFileSync(join(root, 'loader.conf'), '');
+  writeFileSync(join(root, 'watcher.conf'), `FIREWALL=${backend}\nMODULES=""\n`);
+  for (let s = 0; s < FILES; s++) writeFileSync(join(root, 'Loadfiles', `Loadfile-src${s}`), entries(s, 0).map((e) => `add set${s} ${e}`).join('\n') + '\n');
+  const env = { ...process.env, RUN_DIR: join(base, 'run'), FIFO_BASE: join(base, 'pipes'), LOG_DIR: join(base, 'log'), TOOLPATH: join(base, 'sbin') };
+  return { base, root, env, remove: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+async function openNs() {
+  const holder = spawnChannel('unshare', ['-n', '--', 'cat']);
+  await new Promise((r) => setTimeout(r, 100));
+  const enter = [`--net=/proc/${holder.pid}/ns/net`, '--'];
+  return {
+    run: (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => run('nsenter', [...enter, cmd, ...args], { env, timeout: 1_800_000 }),
+    close: async () => { holder.kill('SIGKILL'); await holder; },
+  };
+}
+
+async function timed(label: string, job: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await job();
+  const s = (performance.now() - t0) / 1000;
+  console.log(`  ${label.padEnd(56)} ${s.toFixed(3)} s`);
+  return s;
+}
+
+// The same elements as one hand-written nft transaction, in the same four-set layout.
+function rawNft(): string {
+  const out = ['add table inet raw'];
+  for (let s = 0; s < FILES; s++) {
+    const list = entries(s, 0);
+    out.push(`add set inet raw s${s}/ip { type ipv4_addr; }`, `add set inet raw s${s}/net { type ipv4_addr; flags interval; }`);
+    out.push(`add element inet raw s${s}/ip { ${list.filter((e) => !e.includes('/')).join(', ')} }`);
+    out.push(`add element inet raw s${s}/net { ${list.filter((e) => e.includes('/')).join(', ')} }`);
+  }
+  return out.join('\n') + '\n';
+}
+
+// A module's single adds through the backend's channel, each awaited (add, sync): p50 and p99 in ms.
+const LATENCY = (root: string, backend: string, n: number) => `
+import { openFirewall } from '${root}/dist/master/lib/firewall/index.js';
+const fw = openFirewall({ FIREWALL: '${backend}' });
+await fw.ensure();
+const ch = fw.channel(); const t = [];
+for (let i = 0; i < ${n}; i++) { const t0 = performance.now(); ch.add('custody', '100.' + (64 + (i >> 16)) + '.' + ((i >> 8) & 255) + '.' + (i & 255)); await ch.sync(); t.push(performance.now() - t0); }
+await ch.close(); t.sort((a, b) => a - b);
+console.log(JSON.stringify({ p50: t[Math.floor(${n} * 0.5)], p99: t[Math.floor(${n} * 0.99)] }));`;
+
+async function main(): Promise<void> {
+  const node = process.execPath;
+  const nftTree = tree('nftables');
+  const iptTree = tree('iptables');
+  try {
+    console.log(`${FILES} Loadfiles of ${PER} entries (${FILES * PER} CIDRs and addresses)`);
+    const rawFile = join(nftTree.base, 'raw.nft');
+    writeFileSync(rawFile, rawNft());
+    const fig = { raw: [] as number[], nft: [] as number[], ipt: [] as number[] };
+    for (let r = 0; r < 2; r++) {
+      console.log(`Round ${r + 1}:`);
+      for (const [k, label, job] of [
+        ['raw', 'raw: nft -f raw.nft', (ns: Awaited<ReturnType<typeof openNs>>) => ns.run('nft', ['-f', rawFile])],
+        ['nft', 'Watcher: master/FillFW, FIREWALL=nftables', (ns: Awaited<ReturnType<typeof openNs>>) => ns.run(node, [join(nftTree.root, 'master/FillFW')], nftTree.env)],
+        ['ipt', 'Watcher: master/FillFW, FIREWALL=iptables', (ns: Awaited<ReturnType<typeof openNs>>) => ns.run(node, [join(iptTree.root, 'master/FillFW')], iptTree.env)],
+      ] as const) {
+        const ns = await openNs();
+        fig[k].push(await timed(label, () => job(ns)));
+        await ns.close();
+      }
+    }
+    console.log(`Reload of one changed ${PER}-entry set while ${FILES * PER} are loaded (nftables):`);
+    const ns = await openNs();
+    await ns.run(node, [join(nftTree.root, 'master/FillFW')], nftTree.env);
+    writeFileSync(join(nftTree.root, 'Loadfiles', 'Loadfile-src3'), entries(3, 1).map((e) => `add set3 ${e}`).join('\n') + '\n');
+    const reload = await timed('Watcher: master/watcher reload', () => ns.run(node, [join(nftTree.root, 'master/watcher'), 'reload'], nftTree.env));
+    const lat: Record<string, { p50: number; p99: number }> = {};
+    lat.nftables = JSON.parse((await ns.run(node, ['--input-type=module', '-e', LATENCY(nftTree.root, 'nftables', ADDS)])).stdout.trim());
+    await ns.close();
+    const ns2 = await openNs();
+    await ns2.run(node, [join(iptTree.root, 'master/FillFW')], iptTree.env);
+    lat.iptables = JSON.parse((await ns2.run(node, ['--input-type=module', '-e', LATENCY(iptTree.root, 'iptables', ADDS)])).stdout.trim());
+    await ns2.close();
+
+    const best = (k: keyof typeof fig) => Math.min(...fig[k]);
+    console.log('');
+    console.log(`FillFW ${FILES * PER} entries, nftables: ${fig.nft.map((x) => x.toFixed(3)).join(' / ')} s   raw nft -f: ${fig.raw.map((x) => x.toFixed(3)).join(' / ')} s   iptables backend: ${fig.ipt.map((x) => x.toFixed(3)).join(' / ')} s`);
+    console.log(`ratio FillFW nftables / raw nft -f (best of each): ${(best('nft') / best('raw')).toFixed(3)}   (target <= 1.15)`);
+    console.log(`ratio FillFW nftables / FillFW iptables (best of each): ${(best('nft') / best('ipt')).toFixed(3)}`);
+    console.log(`reload of one changed ${PER}-entry set with ${FILES * PER} loaded (nftables): ${reload.toFixed(3)} s`);
+    for (const [b, l] of Object.entries(lat)) console.log(`single add (add + sync) with ${FILES * PER} loaded, ${b}: p50 ${l.p50.toFixed(3)} ms, p99 ${l.p99.toFixed(3)} ms (${ADDS} adds)`);
+  } finally {
+    nftTree.remove();
+    iptTree.remove();
+  }
+}
+
+await main();
