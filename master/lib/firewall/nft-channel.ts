@@ -37,6 +37,9 @@ class NftChannel implements FirewallChannel {
   private partial = '';
   private reason: string | undefined;
 
+  /** `touched` hears the set of every add and delete written (its remembered count is stale). */
+  constructor(private readonly touched: (set: string) => void) {}
+
   private start(): Proc {
     const proc = spawnChannel('nft', ['-i']);
     proc.stdin.on('error', () => undefined);
@@ -124,12 +127,16 @@ class NftChannel implements FirewallChannel {
 
   add(set: string, net: string, timeout?: number): void {
     const t = this.target('add', set, net, timeout);
-    if (t) this.write(`add element ${T} ${t.kernel} { ${elementText(t.n.text, timeout)} }`);
+    if (!t) return;
+    this.touched(set);
+    this.write(`add element ${T} ${t.kernel} { ${elementText(t.n.text, timeout)} }`);
   }
 
   del(set: string, net: string): void {
     const t = this.target('del', set, net);
-    if (t) this.write(`delete element ${T} ${t.kernel} { ${t.n.text} }`);
+    if (!t) return;
+    this.touched(set);
+    this.write(`delete element ${T} ${t.kernel} { ${t.n.text} }`);
   }
 
   sync(): Promise<void> {
@@ -150,6 +157,6 @@ class NftChannel implements FirewallChannel {
 }
 
 /** Open a live channel; the nft process starts with the first command. */
-export function openNftChannel(): FirewallChannel {
-  return new NftChannel();
+export function openNftChannel(touched: (set: string) => void = () => undefined): FirewallChannel {
+  return new NftChannel(touched);
 }

@@ -38,12 +38,15 @@ class NftLoader implements Loader {
   private readonly nets = new Map<string, NetEntry[]>();
   private readonly origins = new FlushloadOrigins();
   private readonly owner = new Map<number, string>();
+  /** Distinct single addresses and networks written per replaced set: its count once loaded. */
+  private readonly hosts = new Map<string, Set<string>>();
+  private readonly netCount = new Map<string, number>();
   private buf = '';
   private block = '';
   private entries = 0;
   private fileError: Error | undefined;
 
-  constructor(private readonly fw: Firewall, private readonly flushload: string) {
+  constructor(private readonly fw: Firewall, private readonly flushload: string, private readonly remember: (counts: Map<string, number>) => void) {
     this.file = createWriteStream(flushload, { fd: openFileMode(flushload, 'w', PRIVATE_MODE) });
     this.file.on('error', (e) => { this.fileError = e; });
     this.proc.stdin.on('error', () => undefined);
@@ -88,6 +91,11 @@ class NftLoader implements Loader {
       list.push({ n, timeout: e.timeout, comment: e.comment, file, line: at });
       return;
     }
+    if (this.replaced.has(e.set)) {
+      let seen = this.hosts.get(e.set);
+      if (!seen) this.hosts.set(e.set, (seen = new Set()));
+      seen.add(e.net);
+    }
     this.element(e.set, nftName(e.set, e.family, false), elementText(e.net, e.timeout, e.comment), file, at);
   }
 
@@ -128,6 +136,7 @@ class NftLoader implements Loader {
           const wanted = new Set(add.map((n) => n.text));
           keep = keep.filter((x) => wanted.has(x.n.text));
         }
+        this.netCount.set(set, (this.netCount.get(set) ?? 0) + keep.length);
         for (const x of keep) this.element(set, kernel, elementText(x.n.text, x.timeout, x.comment), x.file, x.line);
       }
     }
@@ -154,6 +163,7 @@ class NftLoader implements Loader {
       ({ refused, kept } = await rerunNftWithout(this.flushload, this.stderr.join(''), this.origins, this.owner));
     }
     const rebuilt = [...this.replaced].filter((s) => !kept.some((k) => k.set === s));
+    if (refused.length === 0 && kept.length === 0) this.remember(new Map(rebuilt.map((s) => [s, (this.hosts.get(s)?.size ?? 0) + (this.netCount.get(s) ?? 0)])));
     return { entries: this.entries - refused.length, replaced: rebuilt, added: [...this.added], refused, kept };
   }
 
@@ -165,7 +175,7 @@ class NftLoader implements Loader {
   }
 }
 
-/** Start a batch load whose transaction is also written to `flushload`. */
-export function openNftLoader(fw: Firewall, flushload: string): Loader {
-  return new NftLoader(fw, flushload);
+/** Start a batch load whose transaction is also written to `flushload`; `remember` hears the entry counts of the sets it rebuilt. */
+export function openNftLoader(fw: Firewall, flushload: string, remember: (counts: Map<string, number>) => void = () => undefined): Loader {
+  return new NftLoader(fw, flushload, remember);
 }

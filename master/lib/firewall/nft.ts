@@ -6,7 +6,7 @@ import { addSetLine, chainName, elementText, INPUT_CHAIN, isHost, nftName, nftNa
 import { nft, readChains, readSet, T } from './nft-read.js';
 import { openNftChannel } from './nft-channel.js';
 import { openNftLoader } from './nft-loader.js';
-import { isSetName, STANDARD_SETS, type Firewall } from './types.js';
+import { isSetName, LIVE_SETS, STANDARD_SETS, type Firewall } from './types.js';
 
 /**
  * Invariants:
@@ -74,6 +74,9 @@ async function ownLines(): Promise<string[]> {
 /** Open the nftables firewall; set changes are serialised like the iptables backend's. */
 export function openNftFirewall(): Firewall {
   const ensured = new Set<string>();
+  // Entry counts of the sets this process loaded and has not changed since: reading a set back
+  // costs the kernel a dump of every element, seconds for a few 100k.
+  const known = new Map<string, number>();
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(job: () => Promise<T>): Promise<T> => {
     const p = queue.then(job);
@@ -100,8 +103,8 @@ export function openNftFirewall(): Firewall {
     async ensureSets(names) { names.forEach(checkName); await ensureMany(names, false); },
     // Watcher's table holds no set of another program: only the names it keeps for itself.
     foreign: async () => new Set([REGISTRY, OWN]),
-    loader: (flushload) => openNftLoader(fw, flushload),
-    sets,
+    loader: (flushload) => openNftLoader(fw, flushload, (counts) => { for (const [set, n] of counts) known.set(set, n); }),
+    sets: async () => chainOrder(await sets()),
     async list(name) {
       const out: string[] = [];
       for (const { kernel } of nftNames(name)) for (const e of await readSet(kernel)) out.push(e.text);
@@ -109,16 +112,20 @@ export function openNftFirewall(): Firewall {
     },
     async counts() {
       const counts = new Map<string, number>();
-      for (const s of await sets()) {
-        let n = 0;
-        for (const { kernel } of nftNames(s)) n += (await readSet(kernel)).length;
+      for (const s of chainOrder(await sets())) {
+        let n = known.get(s);
+        if (n === undefined || (LIVE_SETS as readonly string[]).includes(s)) {
+          n = 0;
+          for (const { kernel } of nftNames(s)) n += (await readSet(kernel)).length;
+        }
         counts.set(s, n);
       }
       return counts;
     },
-    channel: () => openNftChannel(),
+    channel: () => openNftChannel((set) => known.delete(set)),
     async destroy() {
       ensured.clear();
+      known.clear();
       await nft(`add table ${T}\ndelete table ${T}\n`);
     },
   };
