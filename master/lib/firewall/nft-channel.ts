@@ -5,7 +5,8 @@ import { WatcherError, EX_DATAERR, EX_UNAVAILABLE } from '../core/exit.js';
 import { elementText, isHost, nftName } from './nft-names.js';
 import { nft, readSet, T } from './nft-read.js';
 import { mergeInto } from './nft-nets.js';
-import { isSetName, setInfo, type FirewallChannel } from './types.js';
+import { isSetName, LIVE_SETS, setInfo, type FirewallChannel } from './types.js';
+import { forgetCounts } from './nft-chains.js';
 import { entryRefusal } from './entries.js';
 
 type Proc = ReturnType<typeof spawnChannel>;
@@ -37,8 +38,8 @@ class NftChannel implements FirewallChannel {
   private partial = '';
   private reason: string | undefined;
 
-  /** `touched` hears the set of every add and delete written (its remembered count is stale). */
-  constructor(private readonly touched: (set: string) => void) {}
+  /** Sets other than custody and tarpit this channel changed: their recorded counts go at close(). */
+  private readonly touched = new Set<string>();
 
   private start(): Proc {
     const proc = spawnChannel('nft', ['-i']);
@@ -128,15 +129,19 @@ class NftChannel implements FirewallChannel {
   add(set: string, net: string, timeout?: number): void {
     const t = this.target('add', set, net, timeout);
     if (!t) return;
-    this.touched(set);
+    this.touch(set);
     this.write(`add element ${T} ${t.kernel} { ${elementText(t.n.text, timeout)} }`);
   }
 
   del(set: string, net: string): void {
     const t = this.target('del', set, net);
     if (!t) return;
-    this.touched(set);
+    this.touch(set);
     this.write(`delete element ${T} ${t.kernel} { ${t.n.text} }`);
+  }
+
+  private touch(set: string): void {
+    if (!(LIVE_SETS as readonly string[]).includes(set)) this.touched.add(set);
   }
 
   sync(): Promise<void> {
@@ -153,10 +158,13 @@ class NftChannel implements FirewallChannel {
     proc.stdin.end();
     await done;
     await proc;
+    const touched = [...this.touched];
+    this.touched.clear();
+    await forgetCounts(touched);
   }
 }
 
 /** Open a live channel; the nft process starts with the first command. */
-export function openNftChannel(touched: (set: string) => void = () => undefined): FirewallChannel {
-  return new NftChannel(touched);
+export function openNftChannel(): FirewallChannel {
+  return new NftChannel();
 }

@@ -8,7 +8,8 @@ import { openFileMode, PRIVATE_MODE } from '../core/files.js';
 import { parseNet, type Family, type Net } from '../net/address.js';
 import { FlushloadOrigins } from './ipset-retry.js';
 import { addSetLine, elementText, isHost, nftName, nftNames } from './nft-names.js';
-import { readSet, T } from './nft-read.js';
+import { readChains, readSet, T } from './nft-read.js';
+import { countLines, forgetCounts } from './nft-chains.js';
 import { mergeInto, outermost } from './nft-nets.js';
 import { rerunNftWithout } from './nft-retry.js';
 import { LIVE_SETS, type Entry, type Firewall, type KeptSet, type LineRefusal, type Loader, type LoadResult } from './types.js';
@@ -46,7 +47,7 @@ class NftLoader implements Loader {
   private entries = 0;
   private fileError: Error | undefined;
 
-  constructor(private readonly fw: Firewall, private readonly flushload: string, private readonly remember: (counts: Map<string, number>) => void) {
+  constructor(private readonly fw: Firewall, private readonly flushload: string) {
     this.file = createWriteStream(flushload, { fd: openFileMode(flushload, 'w', PRIVATE_MODE) });
     this.file.on('error', (e) => { this.fileError = e; });
     this.proc.stdin.on('error', () => undefined);
@@ -149,6 +150,9 @@ class NftLoader implements Loader {
     try {
       await this.fw.ensureSets([...this.replaced, ...this.added]);
       await this.writeNets();
+      // Each rebuilt set's entry count, recorded on its chain in the same transaction.
+      const counts = new Map([...this.replaced].map((s) => [s, (this.hosts.get(s)?.size ?? 0) + (this.netCount.get(s) ?? 0)] as const));
+      for (const l of countLines(counts, (await readChains()).sets)) this.line(l);
     } catch (e) { await this.abort(); throw e; }
     this.push();
     this.proc.stdin.end();
@@ -163,7 +167,8 @@ class NftLoader implements Loader {
       ({ refused, kept } = await rerunNftWithout(this.flushload, this.stderr.join(''), this.origins, this.owner));
     }
     const rebuilt = [...this.replaced].filter((s) => !kept.some((k) => k.set === s));
-    if (refused.length === 0 && kept.length === 0) this.remember(new Map(rebuilt.map((s) => [s, (this.hosts.get(s)?.size ?? 0) + (this.netCount.get(s) ?? 0)])));
+    // A rerun left lines out: the counts written with the transaction are off; read those sets back.
+    if (refused.length || kept.length) await forgetCounts([...this.replaced]);
     return { entries: this.entries - refused.length, replaced: rebuilt, added: [...this.added], refused, kept };
   }
 
@@ -175,7 +180,7 @@ class NftLoader implements Loader {
   }
 }
 
-/** Start a batch load whose transaction is also written to `flushload`; `remember` hears the entry counts of the sets it rebuilt. */
-export function openNftLoader(fw: Firewall, flushload: string, remember: (counts: Map<string, number>) => void = () => undefined): Loader {
-  return new NftLoader(fw, flushload, remember);
+/** Start a batch load whose transaction is also written to `flushload`. */
+export function openNftLoader(fw: Firewall, flushload: string): Loader {
+  return new NftLoader(fw, flushload);
 }

@@ -11,24 +11,40 @@ export function nft(input: string, allowFail = false) {
   return run('nft', ['-f', '-'], { input, allowFail });
 }
 
-interface JsonChain { chain?: { family: string; table: string; name: string } }
+/** The comment on a set chain that records its entry count (see nft.ts). */
+export const COUNT = /^comment "entries (\d+)"$/;
 
 /**
- * The logical sets Watcher has, from the names of its set chains (`blacklist/drop`), and
- * whether the input chain exists. `nft list chains` reads no set elements, so it stays fast
- * with millions of entries loaded (listing a chain's rules would read every set).
+ * The logical sets Watcher has, from the names of its set chains (`blacklist/drop`), the entry
+ * counts their comments record, and whether the input chain exists. `nft list chains` reads no
+ * set elements, so it stays fast with millions of entries loaded (listing a set or a chain's
+ * rules makes the kernel dump every element: seconds for a few 100k).
  */
-export async function readChains(): Promise<{ sets: string[]; input: boolean }> {
-  const r = await run('nft', ['-j', 'list', 'chains', 'inet']);
+export async function readChains(): Promise<{ sets: string[]; input: boolean; counts: Map<string, number> }> {
+  const r = await run('nft', ['list', 'chains', 'inet']);
   const sets: string[] = [];
+  const counts = new Map<string, number>();
   let input = false;
-  for (const o of (JSON.parse(r.stdout) as { nftables: JsonChain[] }).nftables) {
-    if (!o.chain || o.chain.table !== TABLE) continue;
-    if (o.chain.name === INPUT_CHAIN) input = true;
-    const l = nftLogical(o.chain.name);
-    if (l !== undefined) sets.push(l);
+  let mine = false;
+  let chain: string | undefined;
+  for (const raw of r.stdout.split('\n')) {
+    const line = raw.trim();
+    const t = /^table inet (\S+) \{$/.exec(line);
+    if (t) { mine = t[1] === TABLE; continue; }
+    if (!mine) continue;
+    const c = /^chain (\S+) \{$/.exec(line);
+    if (c) {
+      chain = c[1];
+      if (chain === INPUT_CHAIN) input = true;
+      const l = nftLogical(chain);
+      if (l !== undefined) sets.push(l);
+      continue;
+    }
+    const n = COUNT.exec(line);
+    const l = chain === undefined ? undefined : nftLogical(chain);
+    if (n && l !== undefined) counts.set(l, Number(n[1]));
   }
-  return { sets, input };
+  return { sets, input, counts };
 }
 
 type JsonValue = string | { prefix: { addr: string; len: number } } | { range: [string, string] };

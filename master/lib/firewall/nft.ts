@@ -2,7 +2,8 @@
 import { WatcherError, EX_DATAERR } from '../core/exit.js';
 import { ownNets } from '../net/address.js';
 import { isReserved, OWN, REGISTRY } from './ipset-names.js';
-import { addSetLine, chainName, elementText, INPUT_CHAIN, isHost, nftName, nftNames, PRIORITY, setRules } from './nft-names.js';
+import { addSetLine, elementText, isHost, nftName, nftNames } from './nft-names.js';
+import { chainOrder, inputLines, setLines } from './nft-chains.js';
 import { nft, readChains, readSet, T } from './nft-read.js';
 import { openNftChannel } from './nft-channel.js';
 import { openNftLoader } from './nft-loader.js';
@@ -28,34 +29,6 @@ function checkName(name: string): void {
   if (isReserved(name)) throw new WatcherError(`'${name}' is a set Watcher keeps for itself`, EX_DATAERR);
 }
 
-/** Rule order of the input chain: the whitelist, the standard sets, then the others by name. */
-export function chainOrder(sets: Iterable<string>): string[] {
-  const rank = (s: string) => { const i = (STANDARD_SETS as readonly string[]).indexOf(s); return i < 0 ? STANDARD_SETS.length : i; };
-  return [...new Set(sets)].filter((s) => !isReserved(s)).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** The transaction lines that (re)build the input chain over these logical sets. */
-export function inputLines(sets: Iterable<string>): string[] {
-  const rule = (r: string) => `add rule ${T} ${INPUT_CHAIN} ${r}`;
-  return [
-    `add chain ${T} ${INPUT_CHAIN} { type filter hook input priority ${PRIORITY}; policy accept; }`,
-    `flush chain ${T} ${INPUT_CHAIN}`,
-    rule('iifname "lo" return'),
-    ...setRules(OWN, 'return').map(rule),
-    ...chainOrder(sets).map((s) => rule(`jump ${chainName(s)}`)),
-  ];
-}
-
-/** The lines that make a logical set's four kernel sets and its chain exist, its rules as they should be. */
-export function setLines(logical: string): string[] {
-  const chain = chainName(logical);
-  return [
-    ...nftNames(logical).map(({ kernel, family, net }) => addSetLine(logical, kernel, family, net)),
-    `add chain ${T} ${chain}`, `flush chain ${T} ${chain}`,
-    ...setRules(logical).map((r) => `add rule ${T} ${chain} ${r}`),
-  ];
-}
-
 // The lines that bring the own set to this machine's addresses now, by difference (never empty meanwhile).
 async function ownLines(): Promise<string[]> {
   const had = new Map<string, string>();
@@ -74,9 +47,6 @@ async function ownLines(): Promise<string[]> {
 /** Open the nftables firewall; set changes are serialised like the iptables backend's. */
 export function openNftFirewall(): Firewall {
   const ensured = new Set<string>();
-  // Entry counts of the sets this process loaded and has not changed since: reading a set back
-  // costs the kernel a dump of every element, seconds for a few 100k.
-  const known = new Map<string, number>();
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(job: () => Promise<T>): Promise<T> => {
     const p = queue.then(job);
@@ -103,16 +73,18 @@ export function openNftFirewall(): Firewall {
     async ensureSets(names) { names.forEach(checkName); await ensureMany(names, false); },
     // Watcher's table holds no set of another program: only the names it keeps for itself.
     foreign: async () => new Set([REGISTRY, OWN]),
-    loader: (flushload) => openNftLoader(fw, flushload, (counts) => { for (const [set, n] of counts) known.set(set, n); }),
+    loader: (flushload) => openNftLoader(fw, flushload),
     sets: async () => chainOrder(await sets()),
     async list(name) {
       const out: string[] = [];
       for (const { kernel } of nftNames(name)) for (const e of await readSet(kernel)) out.push(e.text);
       return out;
     },
+    // A set's count as its last load recorded it; live sets (and one without a record) are read back.
     async counts() {
       const counts = new Map<string, number>();
-      for (const s of chainOrder(await sets())) {
+      const { sets: all, counts: known } = await readChains();
+      for (const s of chainOrder(all)) {
         let n = known.get(s);
         if (n === undefined || (LIVE_SETS as readonly string[]).includes(s)) {
           n = 0;
@@ -122,10 +94,9 @@ export function openNftFirewall(): Firewall {
       }
       return counts;
     },
-    channel: () => openNftChannel((set) => known.delete(set)),
+    channel: () => openNftChannel(),
     async destroy() {
       ensured.clear();
-      known.clear();
       await nft(`add table ${T}\ndelete table ${T}\n`);
     },
   };

@@ -29,7 +29,7 @@ describe.each(BACKENDS)('IPV6_PREFIX=64 (%s)', (backend) => {
   it('two addresses of one /64 are one bandit: its affairs counted together, its /64 in tarpit, then in custody', async () => {
     sb.feed([failed(1, '2001:db8:1:2::5'), failed(2, '2001:db8:1:2:aaaa::9'), failed(3, '192.0.2.50'), failed(4, '2001:db8:1:3::8')]);
     await sb.waitFor('4 lines counted', () => (sb.status()?.injected as number) >= 4 && sb.row('2001:db8:1:3::8') && sb.row('2001:db8:1:2::/64')?.affairs === 2);
-    expect(sb.row('2001:db8:1:2::/64')).toMatchObject({ affairs: 2, status: 'INITIAL' });
+    expect(sb.row('2001:db8:1:2::/64')).toMatchObject({ affairs: 2, status: 'TARPIT' });
     expect(sb.row('2001:db8:1:2::5')).toBeUndefined();
     expect(sb.row('192.0.2.50')).toMatchObject({ affairs: 1 });
     // 2001:db8:1:3::/64 holds a whitelisted address: its attacker counts alone.
