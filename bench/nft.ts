@@ -6,24 +6,14 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MASTER_PATH } from '../master/lib/core/paths.js';
-import { run, spawnChannel } from '../master/lib/core/runner.js';
+import { numberArg, openNs, poolEntry, timed } from './common.js';
 
-const opt = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const ENTRIES = opt('entries', 1_000_000);
-const FILES = opt('files', 10);
-const ADDS = opt('adds', 2000);
+const ENTRIES = numberArg('entries', 1_000_000);
+const FILES = numberArg('files', 10);
+const ADDS = numberArg('adds', 2000);
 const PER = Math.floor(ENTRIES / FILES);
 
-// Entry i of a round: every other one a /28, the rest single addresses; none overlapping.
-function entry(i: number, round: number): string {
-  const n = ((16 + round * 16) * 2 ** 24 + i * 16) >>> 0;
-  const a = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-  return i % 2 ? a : `${a}/28`;
-}
-const entries = (set: number, round: number): string[] => Array.from({ length: PER }, (_, k) => entry(set * PER + k, round));
+const entries = (set: number, round: number): string[] => Array.from({ length: PER }, (_, k) => poolEntry(set * PER + k, round));
 
 // A throwaway copy of the built tree for one backend.
 function tree(backend: string) {
@@ -38,24 +28,6 @@ function tree(backend: string) {
   for (let s = 0; s < FILES; s++) writeFileSync(join(root, 'Loadfiles', `Loadfile-src${s}`), entries(s, 0).map((e) => `add set${s} ${e}`).join('\n') + '\n');
   const env = { ...process.env, RUN_DIR: join(base, 'run'), FIFO_BASE: join(base, 'pipes'), LOG_DIR: join(base, 'log'), TOOLPATH: join(base, 'sbin') };
   return { base, root, env, remove: () => rmSync(base, { recursive: true, force: true }) };
-}
-
-async function openNs() {
-  const holder = spawnChannel('unshare', ['-n', '--', 'cat']);
-  await new Promise((r) => setTimeout(r, 100));
-  const enter = [`--net=/proc/${holder.pid}/ns/net`, '--'];
-  return {
-    run: (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => run('nsenter', [...enter, cmd, ...args], { env, timeout: 1_800_000 }),
-    close: async () => { holder.kill('SIGKILL'); await holder; },
-  };
-}
-
-async function timed(label: string, job: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await job();
-  const s = (performance.now() - t0) / 1000;
-  console.log(`  ${label.padEnd(56)} ${s.toFixed(3)} s`);
-  return s;
 }
 
 // The same elements as one hand-written nft transaction, in the same four-set layout.

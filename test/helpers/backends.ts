@@ -81,3 +81,12 @@ export async function kernelAdd(ns: Netns, b: Backend, set: string, address: str
   if (b === 'iptables') await ns.ok('ipset', ['add', set, address]);
   else await ns.ok('nft', ['add', 'element', 'inet', 'watcher', `${set}/${address.includes('/') ? 'net' : 'ip'}${address.includes(':') ? '6' : ''}`, `{ ${address} }`]);
 }
+
+/** Sets being built beside a live one, left over (ipset's `<name>-new`; nftables builds none). */
+export async function kernelCopies(ns: Netns, b: Backend): Promise<string[]> {
+  if (b === 'nftables') return [];
+  return String((await ns.exec('ipset', ['list', '-n'])).stdout).split('\n').filter((n) => n.endsWith('-new'));
+}
+
+/** The program of a backend's live channel (one long-lived process per channel). */
+export const channelProgram = (b: Backend): string => (b === 'nftables' ? 'nft' : 'ipset');

@@ -1,73 +1,35 @@
 // The live channel of a module: one `nft -i` process fed line by line, never a fork per event.
 import { parseNet, type Net } from '../net/address.js';
-import { spawnChannel } from '../core/runner.js';
-import { WatcherError, EX_DATAERR, EX_UNAVAILABLE } from '../core/exit.js';
 import { elementText, isHost, nftName } from './nft-names.js';
 import { nft, readSet, T } from './nft-read.js';
 import { mergeInto } from './nft-nets.js';
-import { isSetName, LIVE_SETS, setInfo, type FirewallChannel } from './types.js';
 import { forgetCounts } from './nft-chains.js';
-import { entryRefusal } from './entries.js';
-
-type Proc = ReturnType<typeof spawnChannel>;
-interface Waiter { seq: number; resolve: () => void; reject: (e: Error) => void }
+import { LineChannel } from './line-channel.js';
+import { LIVE_SETS, type FirewallChannel } from './types.js';
 
 const MARKER = /^list set inet \S+ watcher-sync-(\d+)$/;
 
 /**
- * One `nft -i` (interactive) process per channel.
+ * One `nft -i` (interactive) process per channel (see line-channel.ts).
  *
- * Invariants:
- * - Each command is one line that nft applies on its own, in order. A failing line does not
- *   end the process: nft prints `Error: reason`, the line, and carets on stderr (unbuffered).
+ * - A failing line prints `Error: reason`, the line, and carets on stderr.
  * - A delete of an element not there is silent, like `ipset -exist del`.
- * - sync() writes a marker that always fails (`list set inet watcher watcher-sync-N`: no such
- *   set). When nft echoes it, every earlier line has reached the kernel; errors seen before
- *   fail that sync(), and so does a network merge (below) not done yet.
+ * - The marker is `list set inet watcher watcher-sync-N`: no such set.
  * - An interval set takes no overlapping networks: a network added over one that holds it is
  *   already covered (nothing to do); one that holds networks present replaces them, in one
- *   transaction of its own (no moment where either is missing).
- * - If the process dies it is started again on the next write; pending syncs reject.
+ *   transaction of its own (no moment where either is missing); a sync waits for it.
+ * - A set other than custody and tarpit changed here loses its recorded count at close().
  */
-class NftChannel implements FirewallChannel {
-  private proc: Proc | undefined;
-  private seq = 0;
-  private waiting: Waiter[] = [];
-  private errors: string[] = [];
+class NftChannel extends LineChannel {
   private merges: Promise<void>[] = [];
-  private partial = '';
   private reason: string | undefined;
-
-  /** Sets other than custody and tarpit this channel changed: their recorded counts go at close(). */
   private readonly touched = new Set<string>();
 
-  private start(): Proc {
-    const proc = spawnChannel('nft', ['-i']);
-    proc.stdin.on('error', () => undefined);
-    proc.stdout.resume();
-    proc.stderr.setEncoding('utf8');
-    proc.stderr.on('data', (chunk: string) => this.onStderr(chunk));
-    void proc.then((r) => {
-      if (this.proc === proc) this.proc = undefined;
-      const missing = (r as { code?: string }).code === 'ENOENT';
-      const why = missing
-        ? new WatcherError('nft: program not found (install nftables, or run master/Prep)', EX_UNAVAILABLE)
-        : new WatcherError(`nft channel ended (exit ${r.exitCode ?? r.signal})${this.errors.length ? `: ${this.errors.join('; ')}` : ''}`);
-      this.errors = [];
-      for (const w of this.waiting.splice(0)) w.reject(why);
-    });
-    return proc;
-  }
+  constructor() { super('nft', ['-i'], 'nftables'); }
 
-  private onStderr(chunk: string): void {
-    this.partial += chunk;
-    let nl: number;
-    while ((nl = this.partial.indexOf('\n')) >= 0) {
-      const line = this.partial.slice(0, nl);
-      this.partial = this.partial.slice(nl + 1);
-      if (line.startsWith('Error: ')) this.reason = line.slice(7).trim();
-      else if (this.reason !== undefined && line.trim() && !/^[\s^~]*$/.test(line)) this.onError(line.trim(), this.reason);
-    }
+  protected onStderrLine(line: string): void {
+    if (line.startsWith('Error: ')) this.reason = line.slice(7).trim();
+    else if (this.reason !== undefined && line.trim() && !/^[\s^~]*$/.test(line)) this.onError(line.trim(), this.reason);
   }
 
   // nft refused this command for this reason.
@@ -95,69 +57,18 @@ class NftChannel implements FirewallChannel {
     await nft(lines.join('\n') + '\n');
   }
 
-  private async settle(seq: number): Promise<void> {
-    const done = this.waiting.filter((w) => w.seq <= seq);
-    this.waiting = this.waiting.filter((w) => w.seq > seq);
-    const errors = this.errors.splice(0);
-    for (const r of await Promise.allSettled(this.merges.splice(0))) if (r.status === 'rejected') errors.push((r.reason as Error).message);
-    for (const w of done) {
-      if (errors.length) w.reject(new WatcherError(`nft: ${errors.join('; ')}`, EX_DATAERR));
-      else w.resolve();
-    }
-  }
+  protected override settling(): Promise<void>[] { return this.merges.splice(0); }
 
-  private write(line: string): void {
-    try {
-      this.proc ??= this.start();
-    } catch (e) {
-      for (const w of this.waiting.splice(0)) w.reject(e as Error);
-      return;
-    }
-    this.proc.stdin.write(line + '\n');
-  }
+  protected marker(seq: number): string { return `list set ${T} watcher-sync-${seq}`; }
 
-  private target(verb: string, set: string, net: string, timeout?: number): { kernel: string; n: Net } | undefined {
-    const n = parseNet(net);
-    const refused = verb === 'add' && n && isSetName(set) ? entryRefusal(setInfo(set), n, timeout) : undefined;
-    if (!isSetName(set)) this.errors.push(`${verb} ${set} ${net}: not a valid set name`);
-    else if (!n) this.errors.push(`${verb} ${set} ${net}: not an IPv4/IPv6 address or CIDR`);
-    else if (refused) this.errors.push(`${verb} ${set} ${net}: ${refused}`);
-    else return { kernel: nftName(set, n.family, !isHost(n)), n };
-    return undefined;
-  }
-
-  add(set: string, net: string, timeout?: number): void {
-    const t = this.target('add', set, net, timeout);
-    if (!t) return;
-    this.touch(set);
-    this.write(`add element ${T} ${t.kernel} { ${elementText(t.n.text, timeout)} }`);
-  }
-
-  del(set: string, net: string): void {
-    const t = this.target('del', set, net);
-    if (!t) return;
-    this.touch(set);
-    this.write(`delete element ${T} ${t.kernel} { ${t.n.text} }`);
-  }
-
-  private touch(set: string): void {
+  protected command(verb: 'add' | 'del', set: string, n: Net, timeout?: number): string {
     if (!(LIVE_SETS as readonly string[]).includes(set)) this.touched.add(set);
+    const kernel = nftName(set, n.family, !isHost(n));
+    return verb === 'add' ? `add element ${T} ${kernel} { ${elementText(n.text, timeout)} }` : `delete element ${T} ${kernel} { ${n.text} }`;
   }
 
-  sync(): Promise<void> {
-    const seq = ++this.seq;
-    const p = new Promise<void>((resolve, reject) => this.waiting.push({ seq, resolve, reject }));
-    this.write(`list set ${T} watcher-sync-${seq}`);
-    return p;
-  }
-
-  async close(): Promise<void> {
-    const proc = this.proc;
-    if (!proc) return;
-    const done = this.waiting.length ? this.sync().catch(() => undefined) : Promise.resolve();
-    proc.stdin.end();
-    await done;
-    await proc;
+  override async close(): Promise<void> {
+    await super.close();
     const touched = [...this.touched];
     this.touched.clear();
     await forgetCounts(touched);

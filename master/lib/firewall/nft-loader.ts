@@ -1,10 +1,5 @@
 // A batch load: one `nft -f -` transaction fed while the Loadfiles are read.
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
-import { spawnChannel } from '../core/runner.js';
-import { WatcherError, EX_DATAERR, EX_UNAVAILABLE } from '../core/exit.js';
-import { openFileMode, PRIVATE_MODE } from '../core/files.js';
+import { RestoreFeed } from './restore-feed.js';
 import { parseNet, type Family, type Net } from '../net/address.js';
 import { FlushloadOrigins } from './ipset-retry.js';
 import { addSetLine, elementText, isHost, nftName, nftNames } from './nft-names.js';
@@ -13,8 +8,6 @@ import { countLines, forgetCounts } from './nft-chains.js';
 import { mergeInto, outermost } from './nft-nets.js';
 import { rerunNftWithout } from './nft-retry.js';
 import { LIVE_SETS, type Entry, type Firewall, type KeptSet, type LineRefusal, type Loader, type LoadResult } from './types.js';
-
-const CHUNK = 256 * 1024;
 
 interface NetEntry { n: Net; timeout?: number; comment?: string; file?: string; line?: number }
 
@@ -31,9 +24,7 @@ interface NetEntry { n: Net; timeout?: number; comment?: string; file?: string; 
  * - A transaction nft refuses changes nothing: the live sets keep what they had.
  */
 class NftLoader implements Loader {
-  private readonly proc = spawnChannel('nft', ['-f', '-']);
-  private readonly file: WriteStream;
-  private readonly stderr: string[] = [];
+  private readonly feed: RestoreFeed;
   private readonly replaced = new Set<string>();
   private readonly added = new Set<string>();
   private readonly nets = new Map<string, NetEntry[]>();
@@ -42,18 +33,11 @@ class NftLoader implements Loader {
   /** Distinct single addresses and networks written per replaced set: its count once loaded. */
   private readonly hosts = new Map<string, Set<string>>();
   private readonly netCount = new Map<string, number>();
-  private buf = '';
   private block = '';
   private entries = 0;
-  private fileError: Error | undefined;
 
   constructor(private readonly fw: Firewall, private readonly flushload: string) {
-    this.file = createWriteStream(flushload, { fd: openFileMode(flushload, 'w', PRIVATE_MODE) });
-    this.file.on('error', (e) => { this.fileError = e; });
-    this.proc.stdin.on('error', () => undefined);
-    this.proc.stdout.resume();
-    this.proc.stderr.setEncoding('utf8');
-    this.proc.stderr.on('data', (s: string) => { if (this.stderr.length < 200) this.stderr.push(s); });
+    this.feed = new RestoreFeed('nft', ['-f', '-'], flushload, 'nftables');
     this.line(`add table ${T}`);
   }
 
@@ -61,10 +45,9 @@ class NftLoader implements Loader {
 
   // One line of the transaction; `set` names the logical set it belongs to (kept whole if refused).
   private line(text: string, set?: string, file?: string, at?: number): void {
-    this.buf += text + '\n';
+    this.feed.write(text + '\n');
     this.origins.note(1, file, at);
     if (set !== undefined) this.owner.set(this.origins.count, set);
-    if (this.buf.length >= CHUNK) this.push();
   }
 
   private close(): void {
@@ -110,17 +93,7 @@ class NftLoader implements Loader {
     this.line(`${text},`, undefined, file, at);
   }
 
-  private push(): void {
-    if (!this.buf) return;
-    this.proc.stdin.write(this.buf);
-    this.file.write(this.buf);
-    this.buf = '';
-  }
-
-  async drain(): Promise<void> {
-    this.push();
-    if (this.proc.stdin.writableNeedDrain && !this.proc.stdin.destroyed) await Promise.race([once(this.proc.stdin, 'drain'), this.proc]);
-  }
+  drain(): Promise<void> { return this.feed.drain(); }
 
   // The held networks: nested ones reduced to the widest; a live set's merged with what it has.
   private async writeNets(): Promise<void> {
@@ -154,30 +127,17 @@ class NftLoader implements Loader {
       const counts = new Map([...this.replaced].map((s) => [s, (this.hosts.get(s)?.size ?? 0) + (this.netCount.get(s) ?? 0)] as const));
       for (const l of countLines(counts, (await readChains()).sets)) this.line(l);
     } catch (e) { await this.abort(); throw e; }
-    this.push();
-    this.proc.stdin.end();
-    this.file.end();
-    const r = await this.proc;
-    await finished(this.file).catch(() => undefined);
-    if ((r as { code?: string }).code === 'ENOENT') throw new WatcherError('nft: program not found (install nftables, or run master/Prep)', EX_UNAVAILABLE);
+    const r = await this.feed.end();
     let refused: LineRefusal[] = [];
     let kept: KeptSet[] = [];
-    if (r.exitCode !== 0) {
-      if (this.fileError) throw new WatcherError(`nft refused the load (exit ${r.exitCode ?? r.signal}) and ${this.flushload} could not be written: ${this.fileError.message}`, EX_DATAERR);
-      ({ refused, kept } = await rerunNftWithout(this.flushload, this.stderr.join(''), this.origins, this.owner));
-    }
+    if (r.exitCode !== 0) ({ refused, kept } = await rerunNftWithout(this.flushload, r.stderr, this.origins, this.owner));
     const rebuilt = [...this.replaced].filter((s) => !kept.some((k) => k.set === s));
     // A rerun left lines out: the counts written with the transaction are off; read those sets back.
     if (refused.length || kept.length) await forgetCounts([...this.replaced]);
     return { entries: this.entries - refused.length, replaced: rebuilt, added: [...this.added], refused, kept };
   }
 
-  async abort(): Promise<void> {
-    this.buf = '';
-    this.proc.kill('SIGTERM');
-    this.file.end();
-    await this.proc;
-  }
+  abort(): Promise<void> { return this.feed.kill(); }
 }
 
 /** Start a batch load whose transaction is also written to `flushload`. */

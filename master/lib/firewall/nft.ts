@@ -7,6 +7,7 @@ import { chainOrder, inputLines, setLines } from './nft-chains.js';
 import { nft, readChains, readSet, T } from './nft-read.js';
 import { openNftChannel } from './nft-channel.js';
 import { openNftLoader } from './nft-loader.js';
+import { serialQueue } from './serial.js';
 import { isSetName, LIVE_SETS, STANDARD_SETS, type Firewall } from './types.js';
 
 /**
@@ -47,12 +48,7 @@ async function ownLines(): Promise<string[]> {
 /** Open the nftables firewall; set changes are serialised like the iptables backend's. */
 export function openNftFirewall(): Firewall {
   const ensured = new Set<string>();
-  let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(job: () => Promise<T>): Promise<T> => {
-    const p = queue.then(job);
-    queue = p.catch(() => undefined);
-    return p;
-  };
+  const serial = serialQueue();
   const ensureMany = (logicals: readonly string[], all: boolean) => serial(async () => {
     const todo = logicals.filter((l) => all || !ensured.has(l));
     if (todo.length === 0) return;

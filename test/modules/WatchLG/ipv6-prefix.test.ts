@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultPromise } from 'execa';
-import { makeSandbox, type Sandbox } from './sandbox.js';
+import { killWatchLG, makeSandbox, runWatchLG, type Sandbox } from './sandbox.js';
 import { BACKENDS } from '../../helpers/backends.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';
@@ -16,13 +16,10 @@ describe.each(BACKENDS)('IPV6_PREFIX=64 (%s)', (backend) => {
   beforeAll(async () => {
     sb = await makeSandbox('TRACE=on\nGEOTRACK=\nMAX_AFFAIRS=3\nTIME_SLICE=60\nSESSION_WAIT=1\nIPV6_PREFIX=64', { dns: false, backend });
     writeFileSync(join(sb.inst.root, 'whitelist'), '2001:db8:1:3::7 # a neighbour\n');
-    const prep = await sb.run('modules/WatchLG/Prep');
-    expect(prep.exitCode, prep.stderr).toBe(0);
-    proc = sb.start('modules/WatchLG/WatchLG');
-    await sb.waitFor('the status file', () => sb.status());
+    proc = await runWatchLG(sb);
   });
   afterAll(async () => {
-    if (proc && proc.exitCode === null) { proc.kill('SIGKILL'); await proc; }
+    await killWatchLG(proc);
     await sb?.close();
   });
 

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Netns } from '../../../helpers/netns.js';
 import { runJson, runScript } from '../../../helpers/script.js';
-import { BACKENDS, kernelChain, kernelEntries, kernelHasWatcher, kernelNets, kernelRuleset, replacesLine, requireBackend, type Backend } from '../../../helpers/backends.js';
+import { BACKENDS, channelProgram, kernelChain, kernelCopies, kernelEntries, kernelHasWatcher, kernelNets, kernelRuleset, replacesLine, requireBackend, type Backend } from '../../../helpers/backends.js';
 
 const open = (b: Backend) => `import { openFirewall, destroyOtherBackend } from '$dist/master/lib/firewall/index.js';
 const fw = openFirewall({ FIREWALL: '${b}' });
@@ -56,6 +56,42 @@ describe.each(BACKENDS)('firewall %s', (backend) => {
     expect((await kernelEntries(ns, backend, 'tarpit'))[0]).toMatch(/^198\.51\.100\.9 timeout 1[12]\d$/);
   });
 
+  it('channel: one process; one that died is started again on the next write', async () => {
+    const r = await runJson<Record<string, unknown>>(ns, `${OPEN} await fw.ensure();
+      const { readdirSync, readFileSync } = await import('node:fs');
+      const children = () => readdirSync('/proc').filter((p) => /^\\d+$/.test(p)).filter((p) => {
+        try { const st = readFileSync('/proc/' + p + '/stat', 'utf8'); return st.includes('(${channelProgram(backend)})') && st.split(') ')[1].split(' ')[1] === String(process.pid); } catch { return false; }
+      });
+      const ch = fw.channel(); ch.add('custody', '192.0.2.1'); await ch.sync();
+      ch.add('custody', '192.0.2.3'); ch.add('custody', '2001:db8::3'); await ch.sync();
+      const before = children();
+      process.kill(Number(before[0]), 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 200));
+      ch.add('custody', '192.0.2.2'); await ch.sync();
+      const after = children();
+      await ch.close();
+      console.log(JSON.stringify({ before, after, custody: (await fw.list('custody')).sort() }));`);
+    expect(r.before).toHaveLength(1);
+    expect(r.after).toHaveLength(1);
+    expect(r.after).not.toEqual(r.before);
+    expect(r.custody).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3', '2001:db8::3']);
+  });
+
+  it('ensure() refreshes the own set from the current addresses of the machine', async () => {
+    await ns.ok('ip', ['link', 'add', 'd0', 'type', 'veth', 'peer', 'name', 'd1']);
+    await ns.ok('ip', ['link', 'set', 'd1', 'up']);
+    await ns.ok('ip', ['addr', 'add', '192.0.2.10/24', 'dev', 'd0']);
+    await ns.ok('ip', ['-6', 'addr', 'add', '2001:db8::10/64', 'dev', 'd0', 'nodad']);
+    await ns.ok('ip', ['link', 'set', 'd0', 'up']);
+    await runJson(ns, `${OPEN} await fw.ensure(); console.log('{}');`);
+    expect(await kernelNets(ns, backend, 'watcher-own')).toEqual(expect.arrayContaining(['127.0.0.0/8', '192.0.2.10', '2001:db8::10', '::1']));
+    await ns.ok('ip', ['addr', 'del', '192.0.2.10/24', 'dev', 'd0']);
+    await ns.ok('ip', ['addr', 'add', '192.0.2.11/24', 'dev', 'd0']);
+    await runJson(ns, `${OPEN} await fw.ensure(); console.log('{}');`);
+    expect(await kernelNets(ns, backend, 'watcher-own')).toContain('192.0.2.11');
+    expect(await kernelNets(ns, backend, 'watcher-own')).not.toContain('192.0.2.10');
+  });
+
   it('channel: a network added over a wider one is covered, a wider one takes the narrower in; deletes of what is not there are silent', async () => {
     const r = await runJson<string[]>(ns, `${OPEN} await fw.ensure();
       const ch = fw.channel();
@@ -92,6 +128,7 @@ describe.each(BACKENDS)('firewall %s', (backend) => {
     expect(await kernelNets(ns, backend, 'geo-cn')).toEqual(['1.0.1.0/24']);
     expect(r.res).toEqual({ entries: 5, replaced: ['blacklist', 'geo-cn', 'whitelist'], added: ['custody'], refused: [], kept: [] });
     expect(r.flush).toContain(replacesLine(backend, 'blacklist'));
+    expect(await kernelCopies(ns, backend)).toEqual([]);
     expect(r.mode).toBe('600');
     expect((await kernelChain(ns, backend)).at(-1)).toMatch(/^drop (geo-cn|nixspam)$/);
   });
