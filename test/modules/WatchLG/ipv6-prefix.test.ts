@@ -17,7 +17,7 @@ describe.each(BACKENDS)('IPV6_PREFIX=64 (%s)', (backend) => {
     sb = await makeSandbox('TRACE=on\nGEOTRACK=\nMAX_AFFAIRS=3\nTIME_SLICE=60\nSESSION_WAIT=1\nIPV6_PREFIX=64', { dns: false, backend });
     writeFileSync(join(sb.inst.root, 'whitelist'), '2001:db8:1:3::7 # a neighbour\n');
     proc = await runWatchLG(sb);
-  });
+  }, 180_000);
   afterAll(async () => {
     await killWatchLG(proc);
     await sb?.close();
@@ -41,5 +41,17 @@ describe.each(BACKENDS)('IPV6_PREFIX=64 (%s)', (backend) => {
     const custody = await sb.waitFor('custody', async () => { const m = await sb.members('custody'); return m.size ? m : false; });
     expect([...custody.keys()]).toEqual(['2001:db8:1:2::/64']);
     expect(sb.log()).toMatch(/DROP 2001:db8:1:2::\/64 /);
+  });
+
+  it('freeme names the /64 that holds an address; with --networks it takes the network out of the sets and the database', async () => {
+    const held = await sb.run('bin/freeme', ['2001:db8:1:2::99']);
+    expect(held.exitCode).toBe(1);
+    expect(held.stdout).toMatch(/^2001:db8:1:2::99: still blocked: network 2001:db8:1:2::\/64 in set custody covers it/m);
+    const r = await sb.run('bin/freeme', ['--networks', '2001:db8:1:2::99']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/removed network 2001:db8:1:2::\/64 \(covers it\) from set custody/);
+    expect(r.stdout).toMatch(/removed 2001:db8:1:2::\/64 \(covers it\) from .*WatchLG\.db/);
+    expect(sb.row('2001:db8:1:2::/64')).toBeUndefined();
+    expect([...(await sb.members('custody')).keys()]).toEqual([]);
   });
 });
