@@ -16,8 +16,8 @@ describe.each(BACKENDS)('IPV6_PREFIX=64 (%s)', (backend) => {
   beforeAll(async () => {
     sb = await makeSandbox('TRACE=on\nGEOTRACK=\nMAX_AFFAIRS=3\nTIME_SLICE=60\nSESSION_WAIT=1\nIPV6_PREFIX=64', { dns: false, backend });
     writeFileSync(join(sb.inst.root, 'whitelist'), '2001:db8:1:3::7 # a neighbour\n');
-    proc = await runWatchLG(sb);
-  }, 180_000);
+    ({ proc } = await runWatchLG(sb));
+  }, 120_000);
   afterAll(async () => {
     await killWatchLG(proc);
     await sb?.close();

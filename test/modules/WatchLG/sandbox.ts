@@ -29,13 +29,16 @@ export async function makeSandbox(conf: string, opts: SandboxOptions = {}): Prom
   };
 }
 
-/** Prep (asserted to succeed), then WatchLG started in the sandbox; resolves once it has written its status. */
-export async function runWatchLG(sb: Sandbox): Promise<ResultPromise> {
+/**
+ * Prep (asserted to succeed), then WatchLG started in the sandbox; resolves once it has written
+ * its status. The process is wrapped: a promise resolving to it would wait for its end.
+ */
+export async function runWatchLG(sb: Sandbox): Promise<{ proc: ResultPromise }> {
   const prep = await sb.run('modules/WatchLG/Prep');
   expect(prep.exitCode, prep.stderr).toBe(0);
   const proc = sb.start('modules/WatchLG/WatchLG');
   await sb.waitFor('the status file', () => sb.status());
-  return proc;
+  return { proc };
 }
 
 /** End a WatchLG of runWatchLG that still runs. */

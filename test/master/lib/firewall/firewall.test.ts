@@ -157,3 +157,29 @@ describe.each(BACKENDS)('firewall %s', (backend) => {
     expect(again.removed).toBe(null);
   });
 });
+
+describe('firewall nftables only', () => {
+  let ns: Netns;
+  const OPEN = open('nftables');
+  beforeEach(async () => {
+    requireBackend('nftables');
+    ns = await Netns.create();
+  });
+  afterEach(async () => { await ns?.destroy(); });
+
+  it('a set of Watcher\'s table made by hand with another type stops the load with nft\'s reason; nothing changes', async () => {
+    await ns.ok('nft', ['add', 'table', 'inet', 'watcher']);
+    await ns.ok('nft', ['add', 'set', 'inet', 'watcher', 'dyn/ip', '{ type ipv6_addr; }']);
+    await ns.ok('nft', ['add', 'element', 'inet', 'watcher', 'dyn/ip', '{ 2001:db8::5 }']);
+    const r = await runScript(ns, `${OPEN} await fw.ensure();
+      const ch = fw.channel(); ch.add('blacklist', '192.0.2.1'); await ch.sync(); await ch.close();
+      const l = fw.loader(process.env.FLUSH);
+      l.add({ set: 'dyn', net: '203.0.113.1', family: 4 }, 'Loadfile-dyn', 1);
+      l.add({ set: 'blacklist', net: '203.0.113.2', family: 4 }, 'blacklist', 1);
+      try { await l.finish(); console.log('loaded'); } catch (e) { console.log(e.exitCode, e.message); }`, { FLUSH: `/tmp/flushload-nft-${process.pid}` });
+    expect(r.stdout).toMatch(/dyn\/ip/);
+    expect(r.stdout).not.toContain('loaded');
+    expect(await kernelNets(ns, 'nftables', 'blacklist')).toEqual(['192.0.2.1']);
+    expect(await ns.ok('nft', ['list', 'set', 'inet', 'watcher', 'dyn/ip'])).toContain('2001:db8::5');
+  });
+});
