@@ -9,22 +9,29 @@ import { BACKENDS, firewallLine, kernelAdd, kernelChain, kernelHasWatcher, kerne
 
 const alive = (pid: number): boolean => { try { process.kill(pid, 0); return !/\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
 
+// Each test: a fresh namespace and installation with the fixture modules WatchTT and WatchUU
+// (MODULES also names WatchWB, one of Watcher's modules not installed in this tree: skipped).
+function useService(backend: Backend, take: (s: { ns: Netns; inst: Installation }) => void): void {
+  let s: { ns: Netns; inst: Installation } | undefined;
+  beforeEach(async () => {
+    requireBackend(backend);
+    s = await makeMasterSandbox();
+    installFixtureModule(s.inst, 'WatchTT');
+    installFixtureModule(s.inst, 'WatchUU');
+    s.inst.write('watcher.conf', `MODULES="WatchTT WatchUU WatchWB"\nSTOP_GRACE=2\n${firewallLine(backend)}`);
+    take(s);
+  });
+  afterEach(async () => {
+    if (s) await runMaster(s.ns, s.inst, 'watcher', ['stop']).catch(() => undefined);
+    await s?.ns.destroy();
+    s?.inst.remove();
+  });
+}
+
 describe.each(BACKENDS)('watcher service (%s)', (backend: Backend) => {
   let ns: Netns;
   let inst: Installation;
-  beforeEach(async () => {
-    requireBackend(backend);
-    ({ ns, inst } = await makeMasterSandbox());
-    installFixtureModule(inst, 'WatchTT');
-    installFixtureModule(inst, 'WatchUU');
-    // WatchWB is one of Watcher's modules, not installed in this tree: skipped.
-    inst.write('watcher.conf', `MODULES="WatchTT WatchUU WatchWB"\nSTOP_GRACE=2\n${firewallLine(backend)}`);
-  });
-  afterEach(async () => {
-    await runMaster(ns, inst, 'watcher', ['stop']).catch(() => undefined);
-    await ns?.destroy();
-    inst?.remove();
-  });
+  useService(backend, (s) => ({ ns, inst } = s));
 
   it('start runs the Load entries (a missing or failing one is reported), fills the firewall, starts the modules and prints the seeds\' summary', async () => {
     inst.write('loader.conf', '# comment\ndynload/good/Load\n#dynload/off/Load\ndynload/missing/Load\ndynload/bad/Load\n');
@@ -165,16 +172,7 @@ describe.each(BACKENDS)('watcher service (%s)', (backend: Backend) => {
 describe('watcher service (iptables + ipset only)', () => {
   let ns: Netns;
   let inst: Installation;
-  beforeEach(async () => {
-    ({ ns, inst } = await makeMasterSandbox());
-    installFixtureModule(inst, 'WatchTT');
-    inst.write('watcher.conf', 'MODULES="WatchTT"\nSTOP_GRACE=2\n');
-  });
-  afterEach(async () => {
-    await runMaster(ns, inst, 'watcher', ['stop']).catch(() => undefined);
-    await ns?.destroy();
-    inst?.remove();
-  });
+  useService('iptables', (s) => ({ ns, inst } = s));
 
   it('full goes on to start when a set cannot be destroyed, saying which and why; that set is emptied and reused', async () => {
     inst.write('loader.conf', '');
