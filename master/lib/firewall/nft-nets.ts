@@ -1,21 +1,22 @@
 // Networks in an nftables interval set may not overlap: nested ones are reduced to the widest.
 import type { Net } from '../net/address.js';
 
-function bounds(n: Net): [bigint, bigint] {
-  const bits = n.family === 4 ? 32 : 128;
-  const base = BigInt(n.base);
-  return [base, base + (1n << BigInt(bits - n.prefix)) - 1n];
+// First and last address of a network: numbers for IPv4 (a million sort fast), bigints for IPv6.
+function bounds(n: Net): [number | bigint, number | bigint] {
+  if (n.family === 4) return [n.base as number, (n.base as number) + 2 ** (32 - n.prefix) - 1];
+  const base = n.base as bigint;
+  return [base, base + (1n << BigInt(128 - n.prefix)) - 1n];
 }
 
 /**
- * The networks of `nets` not inside another one of them (two CIDRs are either disjoint or one
- * holds the other), in address order, each once. An address matches the result exactly when it
- * matches the input: the set's union, which is what a DROP or the whitelist means.
+ * The networks of `nets` (one family) not inside another one of them (two CIDRs are either
+ * disjoint or one holds the other), in address order, each once. An address matches the result
+ * exactly when it matches the input: the set's union, which is what a DROP or the whitelist means.
  */
 export function outermost<T extends { n: Net }>(nets: T[]): T[] {
   const sorted = nets.map((x) => ({ x, b: bounds(x.n) })).sort((a, b) => (a.b[0] < b.b[0] ? -1 : a.b[0] > b.b[0] ? 1 : a.x.n.prefix - b.x.n.prefix));
   const out: T[] = [];
-  let end = -1n;
+  let end: number | bigint = -1;
   for (const { x, b } of sorted) {
     if (b[0] <= end) continue;
     out.push(x);
@@ -25,9 +26,9 @@ export function outermost<T extends { n: Net }>(nets: T[]): T[] {
 }
 
 /**
- * What to change in a live interval set holding `present` so that it also holds `incoming`:
- * an incoming network inside a present one is already covered (nothing to add); one that holds
- * present networks replaces them (they are deleted in the same transaction).
+ * What to change in a live interval set holding `present` so that it also holds `incoming`
+ * (one family): an incoming network inside a present one is already covered (nothing to add);
+ * one that holds present networks replaces them (they are deleted in the same transaction).
  */
 export function mergeInto(present: Net[], incoming: Net[]): { del: Net[]; add: Net[] } {
   const tagged = [...present.map((n) => ({ n, old: true })), ...incoming.map((n) => ({ n, old: false }))];
