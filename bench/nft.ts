@@ -1,7 +1,8 @@
 // FIREWALL=nftables: FillFW of 1M CIDRs against a raw `nft -f` of the same elements and against
 // the iptables backend, the reload of one changed 100k set with 1M loaded, and the latency of a
-// module's single add (p50/p99) on both backends. Each load runs in a fresh network namespace.
-// Run: npm run build && node dist/bench/nft.js [--entries N] [--files N] [--adds N]
+// module's single add (p50/p99) on both backends, with the 1M loaded and with a pool of 20k.
+// Each load runs in a fresh network namespace.
+// Run: npm run build && node dist/bench/nft.js [--entries N] [--files N] [--adds N] [--small N] [--small-adds N]
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +11,15 @@ import { numberArg, openNs, poolEntry, timed } from './common.js';
 
 const ENTRIES = numberArg('entries', 1_000_000);
 const FILES = numberArg('files', 10);
-const ADDS = numberArg('adds', 2000);
+const ADDS = numberArg('adds', 10);
+const SMALL = numberArg('small', 20_000);
+const SMALL_ADDS = numberArg('small-adds', 500);
 const PER = Math.floor(ENTRIES / FILES);
 
-const entries = (set: number, round: number): string[] => Array.from({ length: PER }, (_, k) => poolEntry(set * PER + k, round));
+const entries = (set: number, round: number, per = PER): string[] => Array.from({ length: per }, (_, k) => poolEntry(set * per + k, round));
 
 // A throwaway copy of the built tree for one backend.
-function tree(backend: string) {
+function tree(backend: string, per = PER) {
   const base = mkdtempSync(join(tmpdir(), `watcher-bench-${backend}-`));
   const root = join(base, 'Watcher');
   mkdirSync(root);
@@ -25,7 +28,7 @@ function tree(backend: string) {
   mkdirSync(join(root, 'Loadfiles'));
   writeFileSync(join(root, 'loader.conf'), '');
   writeFileSync(join(root, 'watcher.conf'), `FIREWALL=${backend}\nMODULES=""\n`);
-  for (let s = 0; s < FILES; s++) writeFileSync(join(root, 'Loadfiles', `Loadfile-src${s}`), entries(s, 0).map((e) => `add set${s} ${e}`).join('\n') + '\n');
+  for (let s = 0; s < FILES; s++) writeFileSync(join(root, 'Loadfiles', `Loadfile-src${s}`), entries(s, 0, per).map((e) => `add set${s} ${e}`).join('\n') + '\n');
   const env = { ...process.env, RUN_DIR: join(base, 'run'), FIFO_BASE: join(base, 'pipes'), LOG_DIR: join(base, 'log'), TOOLPATH: join(base, 'sbin') };
   return { base, root, env, remove: () => rmSync(base, { recursive: true, force: true }) };
 }
@@ -51,6 +54,15 @@ const ch = fw.channel(); const t = [];
 for (let i = 0; i < ${n}; i++) { const t0 = performance.now(); ch.add('custody', '100.' + (64 + (i >> 16)) + '.' + ((i >> 8) & 255) + '.' + (i & 255)); await ch.sync(); t.push(performance.now() - t0); }
 await ch.close(); t.sort((a, b) => a - b);
 console.log(JSON.stringify({ p50: t[Math.floor(${n} * 0.5)], p99: t[Math.floor(${n} * 0.99)] }));`;
+
+// A fresh namespace, the tree's pool loaded, then `adds` single adds timed.
+async function latency(t: ReturnType<typeof tree>, backend: string, adds: number): Promise<{ p50: number; p99: number }> {
+  const ns = await openNs();
+  try {
+    await ns.run(process.execPath, [join(t.root, 'master/FillFW')], t.env);
+    return JSON.parse((await ns.run(process.execPath, ['--input-type=module', '-e', LATENCY(t.root, backend, adds)])).stdout.trim());
+  } finally { await ns.close(); }
+}
 
 async function main(): Promise<void> {
   const node = process.execPath;
@@ -78,13 +90,15 @@ async function main(): Promise<void> {
     await ns.run(node, [join(nftTree.root, 'master/FillFW')], nftTree.env);
     writeFileSync(join(nftTree.root, 'Loadfiles', 'Loadfile-src3'), entries(3, 1).map((e) => `add set3 ${e}`).join('\n') + '\n');
     const reload = await timed('Watcher: master/watcher reload', () => ns.run(node, [join(nftTree.root, 'master/watcher'), 'reload'], nftTree.env));
-    const lat: Record<string, { p50: number; p99: number }> = {};
-    lat.nftables = JSON.parse((await ns.run(node, ['--input-type=module', '-e', LATENCY(nftTree.root, 'nftables', ADDS)])).stdout.trim());
     await ns.close();
-    const ns2 = await openNs();
-    await ns2.run(node, [join(iptTree.root, 'master/FillFW')], iptTree.env);
-    lat.iptables = JSON.parse((await ns2.run(node, ['--input-type=module', '-e', LATENCY(iptTree.root, 'iptables', ADDS)])).stdout.trim());
-    await ns2.close();
+    console.log('Single adds of a module (add, then sync):');
+    const lat: string[] = [];
+    for (const [t, backend, adds, n] of [[nftTree, 'nftables', ADDS, FILES * PER], [iptTree, 'iptables', ADDS, FILES * PER], [tree('nftables', SMALL / FILES), 'nftables', SMALL_ADDS, SMALL], [tree('iptables', SMALL / FILES), 'iptables', SMALL_ADDS, SMALL]] as const) {
+      const l = await latency(t, backend, adds);
+      lat.push(`single add (add + sync) with ${n} loaded, ${backend}: p50 ${l.p50.toFixed(3)} ms, p99 ${l.p99.toFixed(3)} ms (${adds} adds)`);
+      console.log(`  ${lat.at(-1)}`);
+      if (t !== nftTree && t !== iptTree) t.remove();
+    }
 
     const best = (k: keyof typeof fig) => Math.min(...fig[k]);
     console.log('');
@@ -92,7 +106,7 @@ async function main(): Promise<void> {
     console.log(`ratio FillFW nftables / raw nft -f (best of each): ${(best('nft') / best('raw')).toFixed(3)}   (target <= 1.15)`);
     console.log(`ratio FillFW nftables / FillFW iptables (best of each): ${(best('nft') / best('ipt')).toFixed(3)}`);
     console.log(`reload of one changed ${PER}-entry set with ${FILES * PER} loaded (nftables): ${reload.toFixed(3)} s`);
-    for (const [b, l] of Object.entries(lat)) console.log(`single add (add + sync) with ${FILES * PER} loaded, ${b}: p50 ${l.p50.toFixed(3)} ms, p99 ${l.p99.toFixed(3)} ms (${ADDS} adds)`);
+    for (const l of lat) console.log(l);
   } finally {
     nftTree.remove();
     iptTree.remove();
