@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeLines, type Kind } from './genlog.js';
+import { run, spawnChannel } from '../master/lib/core/runner.js';
 
 /** MASTER_PATH of the tree the bench runs from (dist/bench/x.js -> repo). */
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -28,3 +29,37 @@ export function printTable(head: string[], rows: (string | number)[][]): void {
 }
 
 export const rate = (n: number, s: number): string => Math.round(n / s).toLocaleString('en-US');
+
+/** A network namespace held open by `unshare -n cat`; commands enter it with nsenter (the host's firewall is never touched). */
+export async function openNs() {
+  const holder = spawnChannel('unshare', ['-n', '--', 'cat']);
+  await new Promise((r) => setTimeout(r, 100));
+  const enter = [`--net=/proc/${holder.pid}/ns/net`, '--'];
+  return {
+    enter,
+    run: (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => run('nsenter', [...enter, cmd, ...args], { env, timeout: 1_800_000 }),
+    close: async () => { holder.kill('SIGKILL'); await holder; },
+  };
+}
+
+/** Run a job, print its label and seconds, return the seconds. */
+export async function timed(label: string, job: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await job();
+  const s = (performance.now() - t0) / 1000;
+  console.log(`  ${label.padEnd(56)} ${s.toFixed(3)} s`);
+  return s;
+}
+
+/** The number given as `--name N` on the command line, or `def`. */
+export function numberArg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+}
+
+/** Load pool entry i of round r: every other one a /28, the rest single addresses; none overlapping. */
+export function poolEntry(i: number, round: number): string {
+  const n = ((16 + round * 16) * 2 ** 24 + i * 16) >>> 0;
+  const a = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  return i % 2 ? a : `${a}/28`;
+}

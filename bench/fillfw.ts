@@ -5,26 +5,16 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MASTER_PATH } from '../master/lib/core/paths.js';
-import { openNs } from './sandbox.js';
+import { numberArg, openNs, poolEntry, timed } from './common.js';
 import { createLine, kernelName } from '../master/lib/firewall/ipset-names.js';
 
-const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const ENTRIES = arg('entries', 1_000_000);
-const FILES = arg('files', 10);
+const ENTRIES = numberArg('entries', 1_000_000);
+const FILES = numberArg('files', 10);
 const PER = Math.floor(ENTRIES / FILES);
 
-// Entry i of round r: distinct /24 networks and single addresses, none overlapping.
-function net(i: number, round: number): string {
-  const n = ((16 + round * 16) * 2 ** 24 + i * 16) >>> 0;
-  const a = `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
-  return i % 2 ? a : `${a}/28`;
-}
 function loadfile(set: number, round: number): string {
   const lines: string[] = [];
-  for (let i = set * PER; i < (set + 1) * PER; i++) lines.push(`add set${set} ${net(i, round)}`);
+  for (let i = set * PER; i < (set + 1) * PER; i++) lines.push(`add set${set} ${poolEntry(i, round)}`);
   return lines.join('\n') + '\n';
 }
 
@@ -39,14 +29,6 @@ function makeTree(): { root: string; env: NodeJS.ProcessEnv; remove: () => void 
   writeFileSync(join(root, 'loader.conf'), '');
   const env = { ...process.env, RUN_DIR: join(base, 'run'), FIFO_BASE: join(base, 'pipes'), LOG_DIR: join(base, 'log'), TOOLPATH: join(base, 'sbin') };
   return { root, env, remove: () => rmSync(base, { recursive: true, force: true }) };
-}
-
-async function timed(label: string, job: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await job();
-  const s = (performance.now() - t0) / 1000;
-  console.log(`  ${label.padEnd(50)} ${s.toFixed(3)} s`);
-  return s;
 }
 
 async function main(): Promise<void> {

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnChannel } from '../master/lib/core/runner.js';
 import { createLine, kernelName } from '../master/lib/firewall/ipset-names.js';
-import { makeBenchInstall, openNs } from './sandbox.js';
+import { makeBenchInstall } from './sandbox.js';
+import { openNs } from './common.js';
 
 const arg = (name: string, def: number): number => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? Number(process.argv[i + 1]) : def; };
 const ZONES = arg('zones', 250);

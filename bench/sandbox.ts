@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { ROOT } from './common.js';
-import { run, spawnChannel } from '../master/lib/core/runner.js';
 
 export interface BenchInstall { root: string; env: Record<string, string>; fifoBase: string; runDir: string; logDir: string; remove(): void }
 
@@ -36,14 +35,3 @@ export async function inNetns(): Promise<boolean> {
   return false;
 }
 
-// A namespace held open by `unshare -n cat`; commands enter it with nsenter.
-export async function openNs() {
-  const holder = spawnChannel('unshare', ['-n', '--', 'cat']);
-  await new Promise((r) => setTimeout(r, 100));
-  const enter = ['--net=/proc/' + holder.pid + '/ns/net', '--'];
-  return {
-    enter,
-    run: (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => run('nsenter', [...enter, cmd, ...args], { env, timeout: 900_000 }),
-    close: async () => { holder.kill('SIGKILL'); await holder; },
-  };
-}

@@ -25,7 +25,7 @@ const BAD: { line: string; reason: string; kernel: string[] | null }[] = [
   { line: 'add tarpit 0.0.0.0 timeout 60', reason: 'set tarpit cannot hold the unspecified address 0.0.0.0', kernel: ['add', 'probeip', '0.0.0.0', 'timeout', '60'] },
   { line: 'add tarpit :: timeout 60', reason: 'set tarpit cannot hold the unspecified address ::', kernel: ['add', 'probeip6', '::', 'timeout', '60'] },
   { line: 'add tarpit 198.51.100.0/24 timeout 60', reason: "set tarpit takes single addresses, not '198.51.100.0/24'", kernel: null },
-  { line: 'add tarpit 2001:db8::/64 timeout 60', reason: "set tarpit takes single addresses, not '2001:db8::/64'", kernel: ['add', 'probeip6', '2001:db8::/64', 'timeout', '60'] },
+  { line: 'add tarpit 2001:db8::/16 timeout 60', reason: "set tarpit takes single addresses and IPv6 networks of /32 or longer, not '2001::/16'", kernel: null },
   { line: 'add tarpit 198.51.100.9 timeout 2147484', reason: "timeout '2147484' is not a number of seconds (0..2147483)", kernel: ['add', 'probeip', '198.51.100.9', 'timeout', '2147484'] },
   { line: `add dyn 203.0.113.2 comment "${'x'.repeat(256)}"`, reason: 'comment must be at most 255 bytes', kernel: ['add', 'probe', '203.0.113.2', 'comment', 'x'.repeat(256)] },
   { line: `add dyn 203.0.113.3 comment "${'é'.repeat(128)}"`, reason: 'comment must be at most 255 bytes', kernel: ['add', 'probe', '203.0.113.3', 'comment', 'é'.repeat(128)] },

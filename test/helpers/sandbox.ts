@@ -9,11 +9,14 @@ import { startDns, type DnsServer } from './dns.js';
 import { makeInstallation, type Installation } from './install.js';
 import type { ProgramResult } from './master.js';
 import { Netns, requireTools } from './netns.js';
+import { firewallLine, kernelEntries, requireBackend, type Backend } from './backends.js';
 
 export interface ModuleSandbox {
   inst: Installation;
   ns: Netns;
   dns: DnsServer;
+  /** The firewall backend of the installation (FIREWALL in watcher.conf). */
+  backend: Backend;
   /** Run a program of the installation inside the namespace to completion. */
   run(rel: string, args?: string[]): Promise<{ exitCode?: number; stdout: string; stderr: string }>;
   /** Start a long-running program inside the namespace. */
@@ -21,7 +24,7 @@ export interface ModuleSandbox {
   /** The module's status file (RUN_DIR/<name>.status), parsed; undefined while there is none. */
   statusOf(name: string): Record<string, unknown> | undefined;
   waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, ms?: number): Promise<T>;
-  /** Entries of a kernel set and its -v6 twin (ipset list), address -> timeout (or 0). */
+  /** Entries of a set, both families, read with the backend's own tool: address -> timeout left (or 0). */
   members(set: string): Promise<Map<string, number>>;
   /** Run `fn` on the module's database, opened read-only. */
   withDb<T>(name: string, fn: (db: Database.Database) => T): T;
@@ -30,10 +33,16 @@ export interface ModuleSandbox {
   close(): Promise<void>;
 }
 
+/** Options of a module sandbox: no DNS server (DNS_SERVER=off), the firewall backend (iptables by default). */
+export interface SandboxOptions { dns?: boolean; backend?: Backend }
+
 /** Sandbox for `modules`; each gets `<name>.conf` with the sandbox's DNS server (or DNS_SERVER=off) and `conf`. */
-export async function makeModuleSandbox(modules: readonly string[], conf: string, opts: { dns?: boolean } = {}): Promise<ModuleSandbox> {
-  requireTools(['ipset', 'iptables', 'dnsmasq']);
+export async function makeModuleSandbox(modules: readonly string[], conf: string, opts: SandboxOptions = {}): Promise<ModuleSandbox> {
+  const backend = opts.backend ?? 'iptables';
+  requireTools(['dnsmasq']);
+  requireBackend(backend);
   const inst = makeInstallation();
+  inst.write('watcher.conf', firewallLine(backend));
   const ns = await Netns.create();
   const dns = await startDns(ns);
   const dnsConf = opts.dns === false ? 'DNS_SERVER=off' : `DNS_SERVER=${dns.server}\nDNS_TIMEOUT=1000`;
@@ -41,7 +50,7 @@ export async function makeModuleSandbox(modules: readonly string[], conf: string
   const env = { ...process.env, ...inst.env };
   const read = (p: string): string => (existsSync(p) ? readFileSync(p, 'utf8') : '');
   return {
-    inst, ns, dns, read,
+    inst, ns, dns, read, backend,
     run: async (rel, args = []) => {
       const r = await ns.exec(process.execPath, [join(inst.root, rel), ...args], { env });
       return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
@@ -59,11 +68,10 @@ export async function makeModuleSandbox(modules: readonly string[], conf: string
     },
     members: async (set) => {
       const out = new Map<string, number>();
-      for (const kernel of [set, `${set}-v6`]) {
-        const r = await ns.exec('ipset', ['list', kernel]);
-        for (const line of String(r.stdout).split('\n')) {
-          const m = /^([0-9a-f:./]+)(?: timeout (\d+))?/.exec(line);
-          if (m && /[.:]/.test(m[1])) out.set(m[1], m[2] ? Number(m[2]) : 0);
+      for (const family of [4, 6] as const) {
+        for (const e of await kernelEntries(ns, backend, set, family)) {
+          const m = /^(\S+)(?: timeout (\d+))?/.exec(e);
+          if (m) out.set(m[1], m[2] ? Number(m[2]) : 0);
         }
       }
       return out;
@@ -85,7 +93,7 @@ export interface ServiceOptions {
 
 /** Write watcher.conf and loader.conf for `module` and run its Prep (asserted to succeed). */
 export async function prepareService(sb: ModuleSandbox, module: string, opts: ServiceOptions = {}): Promise<void> {
-  sb.inst.write('watcher.conf', `MODULES=${module}\n${opts.watcher ?? ''}`);
+  sb.inst.write('watcher.conf', `MODULES=${module}\n${firewallLine(sb.backend)}${opts.watcher ?? ''}`);
   sb.inst.write('loader.conf', opts.loader ?? `modules/${module}/Load\n`);
   expect((await sb.run(`modules/${module}/Prep`)).exitCode).toBe(0);
 }

@@ -5,25 +5,35 @@ import { join } from 'node:path';
 import type { Installation } from '../helpers/install.js';
 import type { Netns } from '../helpers/netns.js';
 import { installFixtureModule, makeMasterSandbox, runMaster } from '../helpers/master.js';
+import { BACKENDS, firewallLine, kernelAdd, kernelChain, kernelHasWatcher, kernelNets, requireBackend, type Backend } from '../helpers/backends.js';
 
 const alive = (pid: number): boolean => { try { process.kill(pid, 0); return !/\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
 
-describe('watcher service', () => {
-  let ns: Netns;
-  let inst: Installation;
+// Each test: a fresh namespace and installation with the fixture modules WatchTT and WatchUU
+// (MODULES also names WatchWB, one of Watcher's modules not installed in this tree: skipped).
+function useService(backend: Backend, take: (s: { ns: Netns; inst: Installation }) => void): void {
+  let s: { ns: Netns; inst: Installation } | undefined;
   beforeEach(async () => {
-    ({ ns, inst } = await makeMasterSandbox());
-    installFixtureModule(inst, 'WatchTT');
-    installFixtureModule(inst, 'WatchUU');
+    requireBackend(backend);
+    s = await makeMasterSandbox();
+    installFixtureModule(s.inst, 'WatchTT');
+    installFixtureModule(s.inst, 'WatchUU');
     // WatchWB is one of Watcher's modules, not installed in this tree: skipped.
-    rmSync(join(inst.root, 'modules/WatchWB'), { recursive: true, force: true });
-    inst.write('watcher.conf', 'MODULES="WatchTT WatchUU WatchWB"\nSTOP_GRACE=2\n');
+    rmSync(join(s.inst.root, 'modules/WatchWB'), { recursive: true, force: true });
+    s.inst.write('watcher.conf', `MODULES="WatchTT WatchUU WatchWB"\nSTOP_GRACE=2\n${firewallLine(backend)}`);
+    take(s);
   });
   afterEach(async () => {
-    await runMaster(ns, inst, 'watcher', ['stop']).catch(() => undefined);
-    await ns?.destroy();
-    inst?.remove();
+    if (s) await runMaster(s.ns, s.inst, 'watcher', ['stop']).catch(() => undefined);
+    await s?.ns.destroy();
+    s?.inst.remove();
   });
+}
+
+describe.each(BACKENDS)('watcher service (%s)', (backend: Backend) => {
+  let ns: Netns;
+  let inst: Installation;
+  useService(backend, (s) => ({ ns, inst } = s));
 
   it('start runs the Load entries (a missing or failing one is reported), fills the firewall, starts the modules and prints the seeds\' summary', async () => {
     inst.write('loader.conf', '# comment\ndynload/good/Load\n#dynload/off/Load\ndynload/missing/Load\ndynload/bad/Load\n');
@@ -41,7 +51,7 @@ describe('watcher service', () => {
     expect(r.stdout.split('\n')[0]).not.toMatch(/WatchMB/);
     expect(r.stderr).toContain(`watcher: ${join(inst.root, 'loader.conf')}:4: dynload/missing/Load: not installed, skipped`);
     expect(r.stderr).toContain(`watcher: ${join(inst.root, 'loader.conf')}:5: dynload/bad/Load: failed (exit 3): download failed; its Loadfile is left as it was`);
-    expect(await ns.ok('ipset', ['list', 'good'])).toMatch(/Number of entries: 2/);
+    expect(await kernelNets(ns, backend, 'good')).toEqual(['203.0.113.1', '203.0.113.2']);
     const pids = ['WatchTT', 'WatchUU'].map((m) => Number(readFileSync(join(inst.runDir, `${m}.pid`), 'utf8')));
     expect(pids.every(alive)).toBe(true);
     expect(readFileSync(join(inst.logDir, 'WatchTT.log'), 'utf8')).toContain(`WatchTT[${pids[0]}]: started`);
@@ -65,7 +75,7 @@ describe('watcher service', () => {
     expect(down.exitCode).toBe(3);
     expect(down.stdout).toMatch(/^  WatchTT    not running$/m);
     // stop leaves the firewall as it is
-    expect(await ns.ok('iptables', ['-S', 'WATCHER'])).toContain('--match-set good src -j DROP');
+    expect(await kernelChain(ns, backend)).toContain('drop good');
   });
 
   it('a module logs to the LOGFILE of its conf (keys of its own do not matter); a broken conf stops only that module', async () => {
@@ -101,18 +111,70 @@ describe('watcher service', () => {
     expect(pid2).not.toBe(pid1);
     await ns.ok('ipset', ['create', 'admin', 'hash:ip']);
     await ns.ok('iptables', ['-I', 'INPUT', '-m', 'set', '--match-set', 'admin', 'src', '-j', 'DROP']);
-    await ns.ok('ipset', ['add', 'custody', '192.0.2.9']);
+    await ns.ok('nft', ['add', 'table', 'inet', 'host']);
+    await kernelAdd(ns, backend, 'custody', '192.0.2.9');
     inst.write('Loadfiles/Loadfile-nixspam', '');
     const full = await runMaster(ns, inst, 'watcher', ['full']);
     expect(full.exitCode).toBe(0);
     expect(full.stdout).toContain("Removing Watcher's chain and sets ...");
-    expect(await ns.ok('ipset', ['list', '-n'])).not.toMatch(/^nixspam$/m);
-    expect(await ns.ok('ipset', ['list', 'custody'])).toMatch(/Number of entries: 0/);
+    expect(await kernelChain(ns, backend)).not.toContain('drop nixspam');
+    expect(await kernelNets(ns, backend, 'custody')).toEqual([]);
     expect(await ns.ok('ipset', ['list', '-n'])).toMatch(/^admin$/m);
     const input = (await ns.ok('iptables', ['-S', 'INPUT'])).trim().split('\n');
-    expect(input.filter((l) => l === '-A INPUT -j WATCHER')).toHaveLength(1);
+    expect(input.filter((l) => l === '-A INPUT -j WATCHER')).toHaveLength(backend === 'iptables' ? 1 : 0);
     expect(input).toContain('-A INPUT -m set --match-set admin src -j DROP');
+    expect(await ns.ok('nft', ['list', 'tables'])).toContain('table inet host');
   });
+
+  it('full after FIREWALL was changed removes what the other backend left, so the two never drop side by side', async () => {
+    const other = BACKENDS.find((b) => b !== backend) as Backend;
+    requireBackend(other);
+    inst.write('loader.conf', '');
+    inst.write('blacklist', '198.51.100.1\n');
+    inst.write('watcher.conf', `MODULES=""\n${firewallLine(other)}`);
+    expect((await runMaster(ns, inst, 'watcher', ['start'])).exitCode).toBe(0);
+    expect(await kernelNets(ns, other, 'blacklist')).toEqual(['198.51.100.1']);
+    inst.write('watcher.conf', `MODULES=""\n${firewallLine(backend)}`);
+    const full = await runMaster(ns, inst, 'watcher', ['full']);
+    expect(full.exitCode, full.stderr).toBe(0);
+    expect(full.stdout).toContain(`Removed Watcher's ${other} objects (FIREWALL=${backend} now)`);
+    expect(await kernelHasWatcher(ns, other)).toBe(false);
+    expect(await kernelNets(ns, backend, 'blacklist')).toEqual(['198.51.100.1']);
+    const again = await runMaster(ns, inst, 'watcher', ['full']);
+    expect(again.stdout).not.toContain('Removed Watcher');
+  });
+
+  it('a dynloader that calls watcher reload at its end does not block the start that runs it', async () => {
+    mkdirSync(join(inst.root, 'dynload/dyn'), { recursive: true });
+    inst.write('loader.conf', 'dynload/dyn/Load\n');
+    const load = inst.write('dynload/dyn/Load', `#!/bin/sh\necho "add dyn 203.0.113.5" > ../../Loadfiles/Loadfile-dyn\nexec ${process.execPath} ../../master/watcher reload\n`);
+    chmodSync(load, 0o755);
+    const t0 = Date.now();
+    const r = await runMaster(ns, inst, 'watcher', ['start']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(await kernelNets(ns, backend, 'dyn')).toEqual(['203.0.113.5']);
+  });
+
+  it('two reloads at the same time run one after the other', async () => {
+    inst.write('loader.conf', '');
+    inst.write('watcher.conf', `MODULES=""\n${firewallLine(backend)}`);
+    inst.write('Loadfiles/Loadfile-a', Array.from({ length: 30000 }, (_, i) => `add a 10.${i >> 8 & 255}.${i & 255}.0/24`).join('\n'));
+    await runMaster(ns, inst, 'watcher', ['start']);
+    inst.write('Loadfiles/Loadfile-a', Array.from({ length: 30000 }, (_, i) => `add a 11.${i >> 8 & 255}.${i & 255}.0/24`).join('\n'));
+    const [r1, r2] = await Promise.all([runMaster(ns, inst, 'watcher', ['reload']), runMaster(ns, inst, 'watcher', ['reload'])]);
+    expect([r1.exitCode, r2.exitCode]).toEqual([0, 0]);
+    expect(r1.stderr + r2.stderr).toMatch(/watcher: waiting for pid \d+ to finish \(.*watcher\.lock\)/);
+    expect(await kernelNets(ns, backend, 'a')).toHaveLength(30000);
+    expect(readFileSync(join(inst.runDir, 'watcher.lock'), 'utf8')).toBe('');
+  });
+});
+
+describe('watcher service (iptables + ipset only)', () => {
+  let ns: Netns;
+  let inst: Installation;
+  useService('iptables', (s) => ({ ns, inst } = s));
 
   it('full goes on to start when a set cannot be destroyed, saying which and why; that set is emptied and reused', async () => {
     inst.write('loader.conf', '');
@@ -129,31 +191,5 @@ describe('watcher service', () => {
     expect(await ns.ok('iptables', ['-S', 'WATCHER'])).toContain('--match-set custody src -j DROP');
     expect(await ns.ok('ipset', ['list', 'custody'])).toMatch(/Number of entries: 0/);
     expect(await ns.ok('ipset', ['list', 'blacklist'])).toMatch(/^198\.51\.100\.1$/m);
-  });
-
-  it('a dynloader that calls watcher reload at its end does not block the start that runs it', async () => {
-    mkdirSync(join(inst.root, 'dynload/dyn'), { recursive: true });
-    inst.write('loader.conf', 'dynload/dyn/Load\n');
-    const load = inst.write('dynload/dyn/Load', `#!/bin/sh\necho "add dyn 203.0.113.5" > ../../Loadfiles/Loadfile-dyn\nexec ${process.execPath} ../../master/watcher reload\n`);
-    chmodSync(load, 0o755);
-    const t0 = Date.now();
-    const r = await runMaster(ns, inst, 'watcher', ['start']);
-    expect(r.exitCode).toBe(0);
-    expect(r.stderr).toBe('');
-    expect(Date.now() - t0).toBeLessThan(20_000);
-    expect(await ns.ok('ipset', ['list', 'dyn'])).toContain('203.0.113.5');
-  });
-
-  it('two reloads at the same time run one after the other', async () => {
-    inst.write('loader.conf', '');
-    inst.write('watcher.conf', 'MODULES=""\n');
-    inst.write('Loadfiles/Loadfile-a', Array.from({ length: 30000 }, (_, i) => `add a 10.${i >> 8 & 255}.${i & 255}.0/24`).join('\n'));
-    await runMaster(ns, inst, 'watcher', ['start']);
-    inst.write('Loadfiles/Loadfile-a', Array.from({ length: 30000 }, (_, i) => `add a 11.${i >> 8 & 255}.${i & 255}.0/24`).join('\n'));
-    const [r1, r2] = await Promise.all([runMaster(ns, inst, 'watcher', ['reload']), runMaster(ns, inst, 'watcher', ['reload'])]);
-    expect([r1.exitCode, r2.exitCode]).toEqual([0, 0]);
-    expect(r1.stderr + r2.stderr).toMatch(/watcher: waiting for pid \d+ to finish \(.*watcher\.lock\)/);
-    expect(await ns.ok('ipset', ['list', '-t', 'a'])).toMatch(/Number of entries: 30000/);
-    expect(readFileSync(join(inst.runDir, 'watcher.lock'), 'utf8')).toBe('');
   });
 });

@@ -6,6 +6,9 @@ import type { SetInfo } from './types.js';
 /** The longest timeout a set entry takes (ipset: 0..2147483 seconds). */
 export const MAX_TIMEOUT = 2_147_483;
 
+/** The widest IPv6 network a set of single addresses (tarpit) takes: IPV6_PREFIX's least value. */
+export const MIN_V6_PREFIX = 32;
+
 /** The longest comment a set entry takes, in bytes (ipset: 255). */
 export const MAX_COMMENT = 255;
 
@@ -24,16 +27,17 @@ export function netRefusal(net: Net): string | undefined {
 }
 
 /**
- * Why the set `info` cannot take this entry, or undefined: a /0, a network or the unspecified
- * address (0.0.0.0, ::) in a set of single addresses (tarpit: ipset would add a network's
- * every address, and refuses the null one), a timeout where the set has none or beyond
+ * Why the set `info` cannot take this entry, or undefined: a /0, an IPv4 network, an IPv6
+ * network wider than /32 or the unspecified address (0.0.0.0, ::) in a set of single addresses
+ * (tarpit: ipset would add a network's every address, and refuses the null one), a timeout where the set has none or beyond
  * MAX_TIMEOUT, a comment over MAX_COMMENT bytes or with a control character, \ or ".
  */
 export function entryRefusal(info: SetInfo, net: Net, timeout?: number, comment?: string): string | undefined {
   const whole = netRefusal(net);
   if (whole) return whole;
   if (info.kind === 'ip') {
-    if (net.prefix !== (net.family === 4 ? 32 : 128)) return `set ${info.name} takes single addresses, not '${net.text}'`;
+    // IPv6: the network of an attacker (IPV6_PREFIX, at least /32) is one entry too.
+    if (net.family === 4 ? net.prefix !== 32 : net.prefix < MIN_V6_PREFIX) return `set ${info.name} takes single addresses${net.family === 6 ? ` and IPv6 networks of /${MIN_V6_PREFIX} or longer` : ''}, not '${net.text}'`;
     if (net.base === 0 || net.base === 0n) return `set ${info.name} cannot hold the unspecified address ${net.text}`;
   }
   if (timeout !== undefined) {

@@ -1,16 +1,11 @@
 // A batch load: one `ipset -exist restore` fed while the Loadfiles are read, ending in swaps.
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
-import { run, spawnChannel } from '../core/runner.js';
-import { WatcherError, EX_DATAERR, EX_UNAVAILABLE } from '../core/exit.js';
+import { run } from '../core/runner.js';
+import { EX_UNAVAILABLE, type WatcherError } from '../core/exit.js';
 import { createLine, kernelName, newName } from './ipset-names.js';
 import { FlushloadOrigins, rerunWithout } from './ipset-retry.js';
 import { LIVE_SETS, type Entry, type Firewall, type KeptSet, type LineRefusal, type Loader, type LoadResult } from './types.js';
 import type { Family } from '../net/address.js';
-import { openFileMode, PRIVATE_MODE } from '../core/files.js';
-
-const CHUNK = 256 * 1024;
+import { RestoreFeed } from './restore-feed.js';
 const FAMILIES: Family[] = [4, 6];
 
 /**
@@ -30,25 +25,16 @@ const FAMILIES: Family[] = [4, 6];
  *   every copy; the live sets keep what they had.
  */
 class IpsetLoader implements Loader {
-  private readonly proc = spawnChannel('ipset', ['-exist', 'restore']);
-  private readonly file: WriteStream;
-  private readonly stderr: string[] = [];
+  private readonly feed: RestoreFeed;
   private readonly replaced = new Set<string>();
   private readonly added = new Set<string>();
   private readonly prefixes = new Map<string, [string, string]>();
   private readonly hints = new Map<string, number>();
   private readonly origins = new FlushloadOrigins();
-  private buf = '';
   private entries = 0;
-  private fileError: Error | undefined;
 
   constructor(private readonly fw: Firewall, private readonly flushload: string) {
-    this.file = createWriteStream(flushload, { fd: openFileMode(flushload, 'w', PRIVATE_MODE) });
-    this.file.on('error', (e) => { this.fileError = e; });
-    this.proc.stdin.on('error', () => undefined);
-    this.proc.stdout.resume();
-    this.proc.stderr.setEncoding('utf8');
-    this.proc.stderr.on('data', (s: string) => { if (this.stderr.length < 50) this.stderr.push(s); });
+    this.feed = new RestoreFeed('ipset', ['-exist', 'restore'], flushload, 'ipset');
   }
 
   expect(set: string, entries: number): void {
@@ -66,7 +52,7 @@ class IpsetLoader implements Loader {
     this.prefixes.set(set, p);
     if (live) return p;
     for (const f of FAMILIES) {
-      this.buf += `${createLine(set, target(f), f, f === 4 ? this.hints.get(set) : undefined)}\nflush ${target(f)}\n`;
+      this.feed.write(`${createLine(set, target(f), f, f === 4 ? this.hints.get(set) : undefined)}\nflush ${target(f)}\n`);
     }
     this.origins.note(2 * FAMILIES.length);
     return p;
@@ -76,23 +62,12 @@ class IpsetLoader implements Loader {
     let line = this.open(e.set)[e.family === 4 ? 0 : 1] + e.net;
     if (e.timeout !== undefined) line += ` timeout ${e.timeout}`;
     if (e.comment !== undefined) line += ` comment "${e.comment}"`;
-    this.buf += line + '\n';
+    this.feed.write(line + '\n');
     this.origins.note(1, file, at);
     this.entries++;
-    if (this.buf.length >= CHUNK) this.push();
   }
 
-  private push(): void {
-    if (!this.buf) return;
-    this.proc.stdin.write(this.buf);
-    this.file.write(this.buf);
-    this.buf = '';
-  }
-
-  async drain(): Promise<void> {
-    this.push();
-    if (this.proc.stdin.writableNeedDrain && !this.proc.stdin.destroyed) await Promise.race([once(this.proc.stdin, 'drain'), this.proc]);
-  }
+  drain(): Promise<void> { return this.feed.drain(); }
 
   async finish(alsoReplace: readonly string[] = []): Promise<LoadResult> {
     for (const s of alsoReplace) this.open(s);
@@ -100,36 +75,26 @@ class IpsetLoader implements Loader {
     for (const set of this.replaced) {
       for (const f of FAMILIES) {
         const kernel = kernelName(set, f);
-        this.buf += `swap ${newName(kernel)} ${kernel}\ndestroy ${newName(kernel)}\n`;
+        this.feed.write(`swap ${newName(kernel)} ${kernel}\ndestroy ${newName(kernel)}\n`);
       }
     }
-    this.push();
-    this.proc.stdin.end();
-    this.file.end();
-    const r = await this.proc;
-    await finished(this.file).catch(() => undefined);
-    if ((r as { code?: string }).code === 'ENOENT') throw new WatcherError('ipset: program not found (install it, or run master/Prep)', EX_UNAVAILABLE);
     let refused: LineRefusal[] = [];
     let kept: KeptSet[] = [];
-    if (r.exitCode !== 0) {
-      try {
-        if (this.fileError) throw new WatcherError(`ipset restore failed (exit ${r.exitCode ?? r.signal}) and ${this.flushload} could not be written: ${this.fileError.message}`, EX_DATAERR);
-        ({ refused, kept } = await rerunWithout(this.flushload, this.stderr.join(''), this.origins, this.replaced));
-      } catch (e) {
-        await this.destroyCopies([...this.replaced]);
-        throw e;
-      }
-      await this.destroyCopies(kept.map((k) => k.set));
+    let r;
+    try {
+      r = await this.feed.end();
+      if (r.exitCode !== 0) ({ refused, kept } = await rerunWithout(this.flushload, r.stderr, this.origins, this.replaced));
+    } catch (e) {
+      if ((e as WatcherError).exitCode !== EX_UNAVAILABLE) await this.destroyCopies([...this.replaced]);
+      throw e;
     }
+    if (r.exitCode !== 0) await this.destroyCopies(kept.map((k) => k.set));
     const rebuilt = [...this.replaced].filter((s) => !kept.some((k) => k.set === s));
     return { entries: this.entries - refused.length, replaced: rebuilt, added: [...this.added], refused, kept };
   }
 
   async abort(): Promise<void> {
-    this.buf = '';
-    this.proc.kill('SIGTERM');
-    this.file.end();
-    await this.proc;
+    await this.feed.kill();
     await this.destroyCopies([...this.replaced]);
   }
 

@@ -30,7 +30,8 @@ export function hashSize(entries: number): number {
 /** The `ipset create` line of a kernel set; `entries` (expected) sizes its hash. */
 export function createLine(logical: string, kernel: string, family: Family, entries?: number): string {
   const info = setInfo(logical);
-  const type = info.kind === 'ip' ? 'hash:ip' : 'hash:net';
+  // tarpit's IPv6 twin is a hash:net: it takes an attacker's /64 (IPV6_PREFIX) with its timeout.
+  const type = info.kind === 'ip' && family === 4 ? 'hash:ip' : 'hash:net';
   const size = entries !== undefined ? ` hashsize ${hashSize(entries)}` : '';
   return `create ${kernel} ${type} family ${family === 6 ? 'inet6' : 'inet'}${size} maxelem ${MAXELEM}${info.timeout ? ' timeout 0' : ''} comment`;
 }

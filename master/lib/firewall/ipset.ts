@@ -7,6 +7,7 @@ import { isReserved, kernelName, logicalName, OWN, REGISTRY } from './ipset-name
 import { destroyOwned, ensureLines, isForeign, readOwn, readOwnership } from './ipset-owner.js';
 import { openIpsetChannel } from './ipset-channel.js';
 import { openIpsetLoader } from './ipset-loader.js';
+import { serialQueue } from './serial.js';
 import { isSetName, STANDARD_SETS, type Firewall } from './types.js';
 
 const FAMILIES: Family[] = [4, 6];
@@ -24,12 +25,7 @@ function checkName(name: string): void {
  */
 export function openIpsetFirewall(): Firewall {
   const ensured = new Set<string>();
-  let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(job: () => Promise<T>): Promise<T> => {
-    const p = queue.then(job);
-    queue = p.catch(() => undefined);
-    return p;
-  };
+  const serial = serialQueue();
   const ensureMany = (logicals: readonly string[], refreshOwn: boolean) => serial(async () => {
     const todo = logicals.filter((l) => !ensured.has(l));
     if (todo.length === 0 && !refreshOwn) return;

@@ -10,6 +10,7 @@ import { openFirewall, type Firewall } from '../firewall/index.js';
 import { DnsClassifier } from '../net/dns.js';
 import { FifoWriter } from './fifo.js';
 import { Injector, type Sink } from './inject.js';
+import { banditOf } from './bandit.js';
 import { newCounters, type Counters } from '../core/status.js';
 import { MASTER_PATH } from '../core/paths.js';
 import { modulePaths, type ModuleDef, type ModulePaths } from './def.js';
@@ -47,6 +48,7 @@ export async function openInjector(def: ModuleDef, conf: ModuleConf, paths: Modu
   const geo = conf.GEOTRACK !== '' ? new FifoWriter(join(conf.FIFO_BASE, 'GeoTrack')) : undefined;
   const injector = new Injector({
     store, dns: new DnsClassifier(conf), fw: channel, spare: (a) => spare.contains(a),
+    bandit: (a) => banditOf(a, conf.IPV6_PREFIX, (n) => spare.overlaps(n)),
     conf, origin: def.origin ?? def.name, modClass: def.modClass, geo, counters, trace, log, maxHeld: conf.MAX_HELD_AFFAIRS,
   });
   const close = async (): Promise<void> => {

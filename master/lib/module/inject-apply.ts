@@ -15,7 +15,10 @@ import type { Measure } from './affairs.js';
 export interface Sink { readonly on?: boolean; write(message: string): void }
 
 export interface InjectRequest {
+  /** The bandit: the address the line names, or its IPv6 network (IPV6_PREFIX; see bandit.ts). */
   address: string;
+  /** The address the line named, when `address` is its network: DNS and GeoTrack are asked about it. */
+  peer?: string;
   rule: string;
   penalty?: number;
   /** When the line was read (clock.mono), for the Finished trace. */
@@ -33,6 +36,8 @@ export interface InjectorDeps {
   dns: DnsClassifier;
   fw: FirewallChannel;
   spare: (address: string) => boolean;
+  /** The bandit an address that is not spared counts as (its IPv6 network); the address itself when absent. */
+  bandit?: (address: string) => string;
   conf: LadderConf;
   origin: string;
   modClass?: { label: string; value: string };
@@ -105,7 +110,7 @@ export function announceAffair(d: InjectorDeps, custody: Map<string, number>, cl
     }
     what = res.measure.fresh ? `DROP ${of}` : 'DROP again, custody refreshed';
   }
-  if (res.initial) handToGeoTrack(d, r.address);
+  if (res.initial) handToGeoTrack(d, r.peer ?? r.address);
   if (d.trace.on) {
     d.trace.write(`[inject] ${cls} '${what}'${held ? ' [held: the database refuses]' : ''}`);
     const now = clock.mono();
@@ -121,7 +126,7 @@ export function announceAffair(d: InjectorDeps, custody: Map<string, number>, cl
 export function correctAffair(d: InjectorDeps, custody: Map<string, number>, clock: Clock, a: { r: InjectRequest; c: Classification; row: BanditRow | undefined }, res: Counted, applied: Applied): void {
   const { r, c } = a;
   const m = res.measure, was = applied.measure;
-  if (res.initial && !applied.initial) handToGeoTrack(d, r.address);
+  if (res.initial && !applied.initial) handToGeoTrack(d, r.peer ?? r.address);
   if (m.kind === 'tarpit') {
     if (was.kind === 'tarpit' && m.timeout > was.timeout) d.fw.add('tarpit', r.address, m.timeout);
     return;

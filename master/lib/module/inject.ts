@@ -58,7 +58,7 @@ export class Injector {
     this.clock = d.clock ?? systemClock;
     this.held = new HeldWriter(d, this.custody, this.clock, {
       join: (r) => { const w = this.pending.get(r.address); if (w) { w.push(r); d.counters.pending++; } return w !== undefined; },
-      classOf: (r, row) => (row ? rowClass(row) : d.dns.cached(r.address)) ?? this.backlogged(0),
+      classOf: (r, row) => (row ? rowClass(row) : d.dns.cached(r.peer ?? r.address)) ?? this.backlogged(0),
       park: (r) => this.park(r),
       replayed: (n) => this.countReplayed(n),
       settled: () => this.wakeIdle(),
@@ -74,6 +74,8 @@ export class Injector {
       return;
     }
     r.at ??= this.clock.now();
+    const bandit = this.d.bandit?.(r.address);
+    if (bandit !== undefined && bandit !== r.address) { r.peer = r.address; r.address = bandit; }
     const waiting = this.pending.get(r.address);
     if (waiting) { waiting.push(r); this.d.counters.pending++; }
     else this.ready.push(r);
@@ -161,7 +163,7 @@ export class Injector {
       this.d.store.batch(() => {
         for (const { r, c: known } of items) {
           const row = this.d.store.get(r.address);
-          const c = known ?? (row ? rowClass(row) : this.d.dns.cached(r.address)) ?? this.backlogged(lookups.length);
+          const c = known ?? (row ? rowClass(row) : this.d.dns.cached(r.peer ?? r.address)) ?? this.backlogged(lookups.length);
           if (c) { applyAffair(this.d, this.custody, this.clock, { r, c, row }, effects); if (r.replay) replays++; }
           else lookups.push(r);
         }
@@ -212,7 +214,9 @@ export class Injector {
 
   private lookup(address: string): void {
     this.inflight++;
-    void this.d.dns.classify(address).catch((e: Error): Classification => ({ class: 'UNRESOLVED', reason: e.message })).then((c) => {
+    // A bandit that is a network (IPV6_PREFIX) is classified by the address its first line named.
+    const peer = this.pending.get(address)?.[0]?.peer ?? address;
+    void this.d.dns.classify(peer).catch((e: Error): Classification => ({ class: 'UNRESOLVED', reason: e.message })).then((c) => {
       this.inflight--;
       if (this.closed) return;
       const reqs = this.pending.get(address) ?? [];

@@ -35,6 +35,17 @@ export class NetMatcher {
     return false;
   }
 
+  /** Some address of the network is in one of the networks: it covers it, or one lies inside it. */
+  overlaps(e: Net): boolean {
+    if (this.covers(e)) return true;
+    if (e.family === 4) {
+      for (const [q, set] of this.v4) if (q > e.prefix) for (const b of set) if (((b & maskV4(e.prefix)) >>> 0) === e.base) return true;
+      return false;
+    }
+    for (const [q, set] of this.v6) if (q > e.prefix) for (const b of set) if ((b & maskV6(e.prefix)) === e.base) return true;
+    return false;
+  }
+
   /** The address (already parsed) lies inside one of the networks: covers() of a single address. */
   containsNet(a: Net): boolean {
     return this.covers(a);

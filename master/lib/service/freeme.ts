@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Firewall } from '../firewall/types.js';
 import { readList } from '../pool/lists.js';
-import { parseAddress, parseNet } from '../net/address.js';
+import { netOf, parseAddress, parseNet, type Net } from '../net/address.js';
+import { MIN_V6_PREFIX } from '../firewall/entries.js';
 import { NetMatcher } from '../net/netmatch.js';
 import { moduleDatabases, dropFromLoadfiles } from '../pool/claims.js';
 import { MASTER_PATH } from '../core/paths.js';
@@ -28,6 +29,13 @@ function findSource(set: string, net: string, master: string): string | undefine
     if (i >= 0) return `${join(dir, f)}:${i + 1}`;
   }
   return undefined;
+}
+
+// The networks of /32 to /127 that hold an IPv6 address: the bandits IPV6_PREFIX may have made of it.
+function coveringNets(a: Net): string[] {
+  const out: string[] = [];
+  for (let p = MIN_V6_PREFIX; p < 128; p++) out.push(netOf(6, a.base, p).text);
+  return out;
 }
 
 /** Remove the address from every set but the whitelist, every database and every Loadfile; says what it did. */
@@ -55,15 +63,17 @@ export async function freeAddress(fw: Firewall, address: string, opts: { network
     }
     await ch.sync();
   } finally { await ch.close(); }
+  // With --networks also the rows of an IPv6 bandit counted as its network (IPV6_PREFIX).
+  const keys = [address, ...(opts.networks && a.family === 6 ? coveringNets(a) : [])];
   for (const file of moduleDatabases(master)) {
     const db = new Database(file);
     try {
       db.pragma('busy_timeout = 10000');
-      const n = db.prepare('DELETE FROM bandits WHERE address = ?').run(address).changes;
-      if (n) done.push(`removed from ${file}`);
+      const del = db.prepare('DELETE FROM bandits WHERE address = ?');
+      for (const k of keys) if (del.run(k).changes) done.push(`removed${k === address ? '' : ` ${k} (covers it)`} from ${file}`);
     } finally { db.close(); }
   }
-  for (const file of dropFromLoadfiles(new Set([address]), master)) done.push(`removed from ${file}`);
+  for (const file of dropFromLoadfiles(new Set(keys), master)) done.push(`removed from ${file}`);
   if (readList('blacklist', master).nets.some((n) => n.family === a.family && n.text.split('/')[0] === address)) {
     done.push(`note: ${address} is in ${join(master, 'blacklist')}; the next Blacklist run adds it again`);
   }

@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import type { WatcherSettings } from '../../../common.conf.js';
 import { fillFirewall, type FillReport } from '../pool/fillfw.js';
-import { openFirewall } from '../firewall/index.js';
+import { destroyOtherBackend, openFirewall } from '../firewall/index.js';
 import { runLoaders } from './loaders.js';
 import { companionOwners, installedModules, runningPid, stopModules, pidFiles, signalModules } from '../module/processes.js';
 import { stateFile } from '../pool/sources.js';
@@ -132,6 +132,11 @@ export async function fullService(s: Service): Promise<number> {
   s.out('Removing Watcher\'s chain and sets ...');
   // A set another program's rule still uses stays (emptied): the host must not stay unprotected.
   try { await openFirewall(s.conf).destroy(); } catch (e) { s.warn(`${(e as Error).message}; starting anyway`); }
+  // After FIREWALL was changed: the other backend's chain and sets go too, or both would drop.
+  try {
+    const other = await destroyOtherBackend(s.conf);
+    if (other) s.out(`Removed Watcher's ${other} objects (FIREWALL=${s.conf.FIREWALL} now)`);
+  } catch (e) { s.warn(`${(e as Error).message}; starting anyway`); }
   rmSync(stateFile(s.conf.RUN_DIR), { force: true });
   return startService(s);
 }

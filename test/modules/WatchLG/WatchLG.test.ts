@@ -1,4 +1,4 @@
-// WatchLG running for real: FIFO, rules, dnsmasq, SQLite, ipset in a network namespace.
+// WatchLG running for real: FIFO, rules, dnsmasq, SQLite, each firewall backend in a network namespace.
 import { mkdirSync, openSync, readSync, closeSync, constants, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,15 +6,16 @@ import type { ResultPromise } from 'execa';
 import { TRUEHOST, FAKEHOST, NXDOMAIN } from '../../helpers/dns.js';
 import { run } from '../../../master/lib/core/runner.js';
 import { makeSandbox, type Sandbox } from './sandbox.js';
+import { BACKENDS } from '../../helpers/backends.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';
 
-describe('WatchLG', () => {
+describe.each(BACKENDS)('WatchLG (%s)', (backend) => {
   let sb: Sandbox;
   let proc: ResultPromise;
   let geoFd = -1;
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=on\nGEOTRACK=yes\nMAX_AFFAIRS=5\nTIME_SLICE=60\nSESSION_WAIT=1');
+    sb = await makeSandbox('TRACE=on\nGEOTRACK=yes\nMAX_AFFAIRS=5\nTIME_SLICE=60\nSESSION_WAIT=1', { backend });
     writeFileSync(join(sb.inst.root, 'whitelist'), '198.51.100.0/24 # the office\n');
     mkdirSync(sb.inst.fifoBase, { recursive: true });
     await run('mkfifo', ['-m', '0600', join(sb.inst.fifoBase, 'GeoTrack')]);

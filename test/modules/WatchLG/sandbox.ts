@@ -1,7 +1,9 @@
 // A WatchLG in a sandbox (test/helpers/sandbox.ts): its FIFO, status, database rows, log and trace.
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeModuleSandbox, type ModuleSandbox } from '../../helpers/sandbox.js';
+import type { ResultPromise } from 'execa';
+import { expect } from 'vitest';
+import { makeModuleSandbox, type ModuleSandbox, type SandboxOptions } from '../../helpers/sandbox.js';
 
 export interface Sandbox extends ModuleSandbox {
   fifo: string;
@@ -12,7 +14,7 @@ export interface Sandbox extends ModuleSandbox {
   trace(): string;
 }
 
-export async function makeSandbox(conf: string, opts: { dns?: boolean } = {}): Promise<Sandbox> {
+export async function makeSandbox(conf: string, opts: SandboxOptions = {}): Promise<Sandbox> {
   const base = await makeModuleSandbox(['WatchLG'], conf, opts);
   const { inst } = base;
   const fifo = join(inst.fifoBase, 'WatchLG');
@@ -25,4 +27,21 @@ export async function makeSandbox(conf: string, opts: { dns?: boolean } = {}): P
     log: () => base.read(join(inst.logDir, 'WatchLG.log')),
     trace: () => base.read(join(inst.root, 'modules/WatchLG/WatchLG.trace')),
   };
+}
+
+/**
+ * Prep (asserted to succeed), then WatchLG started in the sandbox; resolves once it has written
+ * its status. The process is wrapped: a promise resolving to it would wait for its end.
+ */
+export async function runWatchLG(sb: Sandbox): Promise<{ proc: ResultPromise }> {
+  const prep = await sb.run('modules/WatchLG/Prep');
+  expect(prep.exitCode, prep.stderr).toBe(0);
+  const proc = sb.start('modules/WatchLG/WatchLG');
+  await sb.waitFor('the status file', () => sb.status());
+  return { proc };
+}
+
+/** End a WatchLG of runWatchLG that still runs. */
+export async function killWatchLG(proc: ResultPromise | undefined): Promise<void> {
+  if (proc && proc.exitCode === null) { proc.kill('SIGKILL'); await proc; }
 }

@@ -1,18 +1,19 @@
 // WatchMX and its companion WatchMB running for real: FIFOs, rules, dnsmasq, one SQLite
-// database, ipset in a network namespace.
+// database, each firewall backend in a network namespace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultPromise } from 'execa';
 import { TRUEHOST, NXDOMAIN, FAKEHOST } from '../../helpers/dns.js';
 import { isAlive } from '../../../master/lib/core/lock.js';
 import { makeMailSandbox, type MailSandbox } from './sandbox.js';
+import { BACKENDS } from '../../helpers/backends.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';
 
-describe('WatchMX with WatchMB', () => {
+describe.each(BACKENDS)('WatchMX with WatchMB (%s)', (backend) => {
   let sb: MailSandbox;
   let mx: ResultPromise;
   beforeAll(async () => {
-    sb = await makeMailSandbox('TRACE=on\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=60\nSESSION_WAIT=1');
+    sb = await makeMailSandbox('TRACE=on\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=60\nSESSION_WAIT=1', { backend });
     const prep = await sb.run('modules/WatchMX/Prep');
     expect(prep.exitCode, prep.stderr).toBe(0);
     expect(prep.stdout).toMatch(/WatchMX\.db: created from Schema/);

@@ -1,7 +1,7 @@
 // A WatchMX + WatchMB pair in a sandbox (test/helpers/sandbox.ts): their FIFOs, status, pid, the shared database, logs and traces.
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeModuleSandbox, type ModuleSandbox } from '../../helpers/sandbox.js';
+import { makeModuleSandbox, type ModuleSandbox, type SandboxOptions } from '../../helpers/sandbox.js';
 
 export type Name = 'WatchMX' | 'WatchMB';
 
@@ -17,7 +17,7 @@ export interface MailSandbox extends ModuleSandbox {
 }
 
 /** `conf` goes into both WatchMX.conf and WatchMB.conf, after the DNS settings. */
-export async function makeMailSandbox(conf: string, opts: { dns?: boolean } = {}): Promise<MailSandbox> {
+export async function makeMailSandbox(conf: string, opts: SandboxOptions = {}): Promise<MailSandbox> {
   const base = await makeModuleSandbox(['WatchMX', 'WatchMB'], conf, opts);
   const { inst } = base;
   return {

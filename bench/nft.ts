@@ -1,0 +1,116 @@
+// FIREWALL=nftables: FillFW of 1M CIDRs against a raw `nft -f` of the same elements and against
+// the iptables backend, the reload of one changed 100k set with 1M loaded, and the latency of a
+// module's single add (p50/p99) on both backends, with the 1M loaded and with a pool of 20k.
+// Each load runs in a fresh network namespace.
+// Run: npm run build && node dist/bench/nft.js [--entries N] [--files N] [--adds N] [--small N] [--small-adds N]
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MASTER_PATH } from '../master/lib/core/paths.js';
+import { numberArg, openNs, poolEntry, timed } from './common.js';
+
+const ENTRIES = numberArg('entries', 1_000_000);
+const FILES = numberArg('files', 10);
+const ADDS = numberArg('adds', 10);
+const SMALL = numberArg('small', 20_000);
+const SMALL_ADDS = numberArg('small-adds', 500);
+const PER = Math.floor(ENTRIES / FILES);
+
+const entries = (set: number, round: number, per = PER): string[] => Array.from({ length: per }, (_, k) => poolEntry(set * per + k, round));
+
+// A throwaway copy of the built tree for one backend.
+function tree(backend: string, per = PER) {
+  const base = mkdtempSync(join(tmpdir(), `watcher-bench-${backend}-`));
+  const root = join(base, 'Watcher');
+  mkdirSync(root);
+  for (const p of ['package.json', 'master', 'dist']) cpSync(join(MASTER_PATH, p), join(root, p), { recursive: true });
+  symlinkSync(join(MASTER_PATH, 'node_modules'), join(root, 'node_modules'));
+  mkdirSync(join(root, 'Loadfiles'));
+  writeFileSync(join(root, 'loader.conf'), '');
+  writeFileSync(join(root, 'watcher.conf'), `FIREWALL=${backend}\nMODULES=""\n`);
+  for (let s = 0; s < FILES; s++) writeFileSync(join(root, 'Loadfiles', `Loadfile-src${s}`), entries(s, 0, per).map((e) => `add set${s} ${e}`).join('\n') + '\n');
+  const env = { ...process.env, RUN_DIR: join(base, 'run'), FIFO_BASE: join(base, 'pipes'), LOG_DIR: join(base, 'log'), TOOLPATH: join(base, 'sbin') };
+  return { base, root, env, remove: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+// The same elements as one hand-written nft transaction, in the same four-set layout.
+function rawNft(): string {
+  const out = ['add table inet raw'];
+  for (let s = 0; s < FILES; s++) {
+    const list = entries(s, 0);
+    out.push(`add set inet raw s${s}/ip { type ipv4_addr; }`, `add set inet raw s${s}/net { type ipv4_addr; flags interval; }`);
+    out.push(`add element inet raw s${s}/ip { ${list.filter((e) => !e.includes('/')).join(', ')} }`);
+    out.push(`add element inet raw s${s}/net { ${list.filter((e) => e.includes('/')).join(', ')} }`);
+  }
+  return out.join('\n') + '\n';
+}
+
+// A module's single adds through the backend's channel, each awaited (add, sync): p50 and p99 in ms.
+const LATENCY = (root: string, backend: string, n: number) => `
+import { openFirewall } from '${root}/dist/master/lib/firewall/index.js';
+const fw = openFirewall({ FIREWALL: '${backend}' });
+await fw.ensure();
+const ch = fw.channel(); const t = [];
+for (let i = 0; i < ${n}; i++) { const t0 = performance.now(); ch.add('custody', '100.' + (64 + (i >> 16)) + '.' + ((i >> 8) & 255) + '.' + (i & 255)); await ch.sync(); t.push(performance.now() - t0); }
+await ch.close(); t.sort((a, b) => a - b);
+console.log(JSON.stringify({ p50: t[Math.floor(${n} * 0.5)], p99: t[Math.floor(${n} * 0.99)] }));`;
+
+// A fresh namespace, the tree's pool loaded, then `adds` single adds timed.
+async function latency(t: ReturnType<typeof tree>, backend: string, adds: number): Promise<{ p50: number; p99: number }> {
+  const ns = await openNs();
+  try {
+    await ns.run(process.execPath, [join(t.root, 'master/FillFW')], t.env);
+    return JSON.parse((await ns.run(process.execPath, ['--input-type=module', '-e', LATENCY(t.root, backend, adds)])).stdout.trim());
+  } finally { await ns.close(); }
+}
+
+async function main(): Promise<void> {
+  const node = process.execPath;
+  const nftTree = tree('nftables');
+  const iptTree = tree('iptables');
+  try {
+    console.log(`${FILES} Loadfiles of ${PER} entries (${FILES * PER} CIDRs and addresses)`);
+    const rawFile = join(nftTree.base, 'raw.nft');
+    writeFileSync(rawFile, rawNft());
+    const fig = { raw: [] as number[], nft: [] as number[], ipt: [] as number[] };
+    for (let r = 0; r < 2; r++) {
+      console.log(`Round ${r + 1}:`);
+      for (const [k, label, job] of [
+        ['raw', 'raw: nft -f raw.nft', (ns: Awaited<ReturnType<typeof openNs>>) => ns.run('nft', ['-f', rawFile])],
+        ['nft', 'Watcher: master/FillFW, FIREWALL=nftables', (ns: Awaited<ReturnType<typeof openNs>>) => ns.run(node, [join(nftTree.root, 'master/FillFW')], nftTree.env)],
+        ['ipt', 'Watcher: master/FillFW, FIREWALL=iptables', (ns: Awaited<ReturnType<typeof openNs>>) => ns.run(node, [join(iptTree.root, 'master/FillFW')], iptTree.env)],
+      ] as const) {
+        const ns = await openNs();
+        fig[k].push(await timed(label, () => job(ns)));
+        await ns.close();
+      }
+    }
+    console.log(`Reload of one changed ${PER}-entry set while ${FILES * PER} are loaded (nftables):`);
+    const ns = await openNs();
+    await ns.run(node, [join(nftTree.root, 'master/FillFW')], nftTree.env);
+    writeFileSync(join(nftTree.root, 'Loadfiles', 'Loadfile-src3'), entries(3, 1).map((e) => `add set3 ${e}`).join('\n') + '\n');
+    const reload = await timed('Watcher: master/watcher reload', () => ns.run(node, [join(nftTree.root, 'master/watcher'), 'reload'], nftTree.env));
+    await ns.close();
+    console.log('Single adds of a module (add, then sync):');
+    const lat: string[] = [];
+    for (const [t, backend, adds, n] of [[nftTree, 'nftables', ADDS, FILES * PER], [iptTree, 'iptables', ADDS, FILES * PER], [tree('nftables', SMALL / FILES), 'nftables', SMALL_ADDS, SMALL], [tree('iptables', SMALL / FILES), 'iptables', SMALL_ADDS, SMALL]] as const) {
+      const l = await latency(t, backend, adds);
+      lat.push(`single add (add + sync) with ${n} loaded, ${backend}: p50 ${l.p50.toFixed(3)} ms, p99 ${l.p99.toFixed(3)} ms (${adds} adds)`);
+      console.log(`  ${lat.at(-1)}`);
+      if (t !== nftTree && t !== iptTree) t.remove();
+    }
+
+    const best = (k: keyof typeof fig) => Math.min(...fig[k]);
+    console.log('');
+    console.log(`FillFW ${FILES * PER} entries, nftables: ${fig.nft.map((x) => x.toFixed(3)).join(' / ')} s   raw nft -f: ${fig.raw.map((x) => x.toFixed(3)).join(' / ')} s   iptables backend: ${fig.ipt.map((x) => x.toFixed(3)).join(' / ')} s`);
+    console.log(`ratio FillFW nftables / raw nft -f (best of each): ${(best('nft') / best('raw')).toFixed(3)}   (target <= 1.15)`);
+    console.log(`ratio FillFW nftables / FillFW iptables (best of each): ${(best('nft') / best('ipt')).toFixed(3)}`);
+    console.log(`reload of one changed ${PER}-entry set with ${FILES * PER} loaded (nftables): ${reload.toFixed(3)} s`);
+    for (const l of lat) console.log(l);
+  } finally {
+    nftTree.remove();
+    iptTree.remove();
+  }
+}
+
+await main();

@@ -1,0 +1,92 @@
+// The firewall backends every firewall, master, module and packet test runs against, and a
+// backend-neutral view of what the kernel holds (read with the backend's own tools).
+import type { Netns } from './netns.js';
+import { requireTools } from './netns.js';
+
+export const BACKENDS = ['iptables', 'nftables'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** The programs a backend needs; missing ones fail the test with what to install. */
+export function requireBackend(b: Backend): void {
+  requireTools(b === 'nftables' ? ['nft'] : ['ipset', 'iptables', 'ip6tables']);
+}
+
+/** The watcher.conf line that selects the backend. */
+export const firewallLine = (b: Backend): string => `FIREWALL=${b}\n`;
+
+type NftElem = string | { prefix: { addr: string; len: number } } | { elem: { val: NftElem; expires?: number; timeout?: number; comment?: string } };
+
+function nftText(e: NftElem): string {
+  if (typeof e === 'string') return e;
+  if ('prefix' in e) return `${e.prefix.addr}/${e.prefix.len}`;
+  const v = nftText(e.elem.val);
+  return `${v}${e.elem.expires !== undefined ? ` timeout ${e.elem.expires}` : ''}${e.elem.comment !== undefined ? ` comment "${e.elem.comment}"` : ''}`;
+}
+
+/**
+ * Entries of one family of a logical set as the kernel lists them, sorted: `address`,
+ * `network/len`, then ` timeout N` (seconds left) and ` comment "..."` where there are any.
+ */
+export async function kernelEntries(ns: Netns, b: Backend, set: string, family: 4 | 6 = 4): Promise<string[]> {
+  const out: string[] = [];
+  if (b === 'iptables') {
+    const name = family === 6 ? `${set}-v6` : set;
+    const r = await ns.exec('ipset', ['save', name]);
+    for (const l of String(r.stdout).split('\n')) if (l.startsWith(`add ${name} `)) out.push(l.split(' ').slice(2).join(' '));
+  } else {
+    for (const kind of ['ip', 'net']) {
+      const r = await ns.exec('nft', ['-j', 'list', 'set', 'inet', 'watcher', `${set}/${kind}${family === 6 ? '6' : ''}`]);
+      if (r.exitCode !== 0) continue;
+      for (const o of (JSON.parse(String(r.stdout)) as { nftables: { set?: { elem?: NftElem[] } }[] }).nftables) for (const e of o.set?.elem ?? []) out.push(nftText(e));
+    }
+  }
+  return out.sort();
+}
+
+/** Both families of a set, addresses only (no timeout or comment), sorted. */
+export async function kernelNets(ns: Netns, b: Backend, set: string): Promise<string[]> {
+  return [...await kernelEntries(ns, b, set, 4), ...await kernelEntries(ns, b, set, 6)].map((e) => e.split(' ')[0]).sort();
+}
+
+/** The kernel's whole picture of Watcher's firewall, as text to compare before and after. */
+export async function kernelRuleset(ns: Netns, b: Backend): Promise<string> {
+  if (b === 'nftables') return String((await ns.exec('nft', ['list', 'table', 'inet', 'watcher'])).stdout);
+  return [await ns.ok('iptables', ['-S']), await ns.ok('ip6tables', ['-S']), await ns.ok('ipset', ['list', '-t'])].join('\n');
+}
+
+/** Watcher's set rules in evaluation order, as `verdict set` ("accept whitelist", "drop blacklist"). */
+export async function kernelChain(ns: Netns, b: Backend): Promise<string[]> {
+  if (b === 'iptables') {
+    return (await ns.ok('iptables', ['-S', 'WATCHER'])).split('\n').map((l) => /--match-set (\S+) src -j (ACCEPT|DROP)/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null && m[1] !== 'watcher-own').map((m) => `${m[2].toLowerCase()} ${m[1]}`);
+  }
+  const input = await ns.ok('nft', ['list', 'chain', 'inet', 'watcher', 'input']);
+  return [...input.matchAll(/jump (\S+)\/(accept|drop)/g)].map((m) => `${m[2]} ${m[1]}`);
+}
+
+/** Does anything of Watcher's stay in the kernel for this backend? (after a destroy or a switch) */
+export async function kernelHasWatcher(ns: Netns, b: Backend): Promise<boolean> {
+  if (b === 'nftables') return (await ns.exec('nft', ['list', 'table', 'inet', 'watcher'])).exitCode === 0;
+  const ipt = (await ns.ok('iptables', ['-S'])) + (await ns.ok('ip6tables', ['-S']));
+  return ipt.includes('WATCHER') || /^watcher-(sets|own)$/m.test(String((await ns.exec('ipset', ['list', '-n'])).stdout));
+}
+
+/** The Flushload line that empties a replaced set inside the load (a swap for ipset, a flush for nft). */
+export function replacesLine(b: Backend, set: string): string {
+  return b === 'iptables' ? `swap ${set}-new ${set}\n` : `flush set inet watcher ${set}/ip\n`;
+}
+
+/** Put an address into a set behind Watcher's back (what a reload must leave alone or replace). */
+export async function kernelAdd(ns: Netns, b: Backend, set: string, address: string): Promise<void> {
+  if (b === 'iptables') await ns.ok('ipset', ['add', set, address]);
+  else await ns.ok('nft', ['add', 'element', 'inet', 'watcher', `${set}/${address.includes('/') ? 'net' : 'ip'}${address.includes(':') ? '6' : ''}`, `{ ${address} }`]);
+}
+
+/** Sets being built beside a live one, left over (ipset's `<name>-new`; nftables builds none). */
+export async function kernelCopies(ns: Netns, b: Backend): Promise<string[]> {
+  if (b === 'nftables') return [];
+  return String((await ns.exec('ipset', ['list', '-n'])).stdout).split('\n').filter((n) => n.endsWith('-new'));
+}
+
+/** The program of a backend's live channel (one long-lived process per channel). */
+export const channelProgram = (b: Backend): string => (b === 'nftables' ? 'nft' : 'ipset');

@@ -1,0 +1,185 @@
+// Every firewall backend on the real kernel netfilter, inside a private namespace: the same
+// assertions for iptables + ipset and for nftables, read back with each backend's own tools.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Netns } from '../../../helpers/netns.js';
+import { runJson, runScript } from '../../../helpers/script.js';
+import { BACKENDS, channelProgram, kernelChain, kernelCopies, kernelEntries, kernelHasWatcher, kernelNets, kernelRuleset, replacesLine, requireBackend, type Backend } from '../../../helpers/backends.js';
+
+const open = (b: Backend) => `import { openFirewall, destroyOtherBackend } from '$dist/master/lib/firewall/index.js';
+const fw = openFirewall({ FIREWALL: '${b}' });
+`;
+
+describe.each(BACKENDS)('firewall %s', (backend) => {
+  let ns: Netns;
+  const OPEN = open(backend);
+  beforeEach(async () => {
+    requireBackend(backend);
+    ns = await Netns.create();
+  });
+  afterEach(async () => { await ns?.destroy(); });
+
+  it('ensure() builds whitelist ACCEPT then a DROP per standard set; loopback is spared; twice changes nothing', async () => {
+    const sets = await runJson<string[]>(ns, `${OPEN} await fw.ensure(); console.log(JSON.stringify(await fw.sets()));`);
+    expect(sets.sort()).toEqual(['blacklist', 'custody', 'hijackers', 'tarpit', 'whitelist']);
+    expect(await kernelChain(ns, backend)).toEqual(['accept whitelist', 'drop blacklist', 'drop hijackers', 'drop custody', 'drop tarpit']);
+    expect(await kernelNets(ns, backend, 'watcher-own')).toEqual(expect.arrayContaining(['127.0.0.0/8', '::1']));
+    const before = await kernelRuleset(ns, backend);
+    await runJson(ns, `${OPEN} await fw.ensure(); await fw.ensure(); console.log('{}');`);
+    expect(await kernelRuleset(ns, backend)).toBe(before);
+  });
+
+  it('ensureSet() adds a dynloader set with its DROP after the standard sets, once; a bad name is refused (65)', async () => {
+    await runJson(ns, `${OPEN} await fw.ensure(); await fw.ensureSet('nixspam'); await fw.ensureSet('nixspam'); console.log('{}');`);
+    expect(await kernelChain(ns, backend)).toEqual(['accept whitelist', 'drop blacklist', 'drop hijackers', 'drop custody', 'drop tarpit', 'drop nixspam']);
+    const bad = await runScript(ns, `${OPEN} for (const n of ['bad;name', 'watcher-own', 'a/net']) try { await fw.ensureSet(n); } catch (e) { console.log(e.exitCode, e.message); }`);
+    expect(bad.stdout).toMatch(/^65 'bad;name' is not a valid set name/m);
+    expect(bad.stdout).toMatch(/^65 'watcher-own' is a set Watcher keeps for itself/m);
+    expect(bad.stdout).toMatch(/^65 'a\/net' is not a valid set name/m);
+  });
+
+  it('channel: adds and deletes of both families are in the kernel when sync() resolves; a bad add does not end it', async () => {
+    const r = await runJson<Record<string, unknown>>(ns, `${OPEN} await fw.ensure();
+      const ch = fw.channel();
+      ch.add('custody', '192.0.2.7'); ch.add('custody', '2001:db8::/64'); ch.add('tarpit', '198.51.100.9', 120);
+      ch.add('custody', '203.0.113.0/24'); ch.del('custody', '203.0.113.0/24'); ch.del('custody', '203.0.114.0/24');
+      await ch.sync();
+      ch.add('custody', '1.2.3.4;reboot'); ch.add('custody', '10.0.0.1', 60); ch.add('nosuchset', '10.0.0.2');
+      let err = ''; try { await ch.sync(); } catch (e) { err = e.message; }
+      ch.add('custody', '192.0.2.8'); ch.add('custody', '2001:db8:5::1'); await ch.sync();
+      await ch.close();
+      console.log(JSON.stringify({ err, custody: (await fw.list('custody')).sort(), counts: Object.fromEntries(await fw.counts()) }));`);
+    expect(r.err).toMatch(/add custody 1\.2\.3\.4;reboot: not an IPv4\/IPv6 address or CIDR/);
+    expect(r.err).toMatch(/timeout/i);
+    expect(r.err).toMatch(/does not exist/);
+    expect(r.custody).toEqual(['192.0.2.7', '192.0.2.8', '2001:db8:5::1', '2001:db8::/64']);
+    expect(r.counts).toEqual({ whitelist: 0, blacklist: 0, hijackers: 0, custody: 4, tarpit: 1 });
+    expect((await kernelEntries(ns, backend, 'tarpit'))[0]).toMatch(/^198\.51\.100\.9 timeout 1[12]\d$/);
+  });
+
+  it('channel: one process; one that died is started again on the next write', async () => {
+    const r = await runJson<Record<string, unknown>>(ns, `${OPEN} await fw.ensure();
+      const { readdirSync, readFileSync } = await import('node:fs');
+      const children = () => readdirSync('/proc').filter((p) => /^\\d+$/.test(p)).filter((p) => {
+        try { const st = readFileSync('/proc/' + p + '/stat', 'utf8'); return st.includes('(${channelProgram(backend)})') && st.split(') ')[1].split(' ')[1] === String(process.pid); } catch { return false; }
+      });
+      const ch = fw.channel(); ch.add('custody', '192.0.2.1'); await ch.sync();
+      ch.add('custody', '192.0.2.3'); ch.add('custody', '2001:db8::3'); await ch.sync();
+      const before = children();
+      process.kill(Number(before[0]), 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 200));
+      ch.add('custody', '192.0.2.2'); await ch.sync();
+      const after = children();
+      await ch.close();
+      console.log(JSON.stringify({ before, after, custody: (await fw.list('custody')).sort() }));`);
+    expect(r.before).toHaveLength(1);
+    expect(r.after).toHaveLength(1);
+    expect(r.after).not.toEqual(r.before);
+    expect(r.custody).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3', '2001:db8::3']);
+  });
+
+  it('ensure() refreshes the own set from the current addresses of the machine', async () => {
+    await ns.ok('ip', ['link', 'add', 'd0', 'type', 'veth', 'peer', 'name', 'd1']);
+    await ns.ok('ip', ['link', 'set', 'd1', 'up']);
+    await ns.ok('ip', ['addr', 'add', '192.0.2.10/24', 'dev', 'd0']);
+    await ns.ok('ip', ['-6', 'addr', 'add', '2001:db8::10/64', 'dev', 'd0', 'nodad']);
+    await ns.ok('ip', ['link', 'set', 'd0', 'up']);
+    await runJson(ns, `${OPEN} await fw.ensure(); console.log('{}');`);
+    expect(await kernelNets(ns, backend, 'watcher-own')).toEqual(expect.arrayContaining(['127.0.0.0/8', '192.0.2.10', '2001:db8::10', '::1']));
+    await ns.ok('ip', ['addr', 'del', '192.0.2.10/24', 'dev', 'd0']);
+    await ns.ok('ip', ['addr', 'add', '192.0.2.11/24', 'dev', 'd0']);
+    await runJson(ns, `${OPEN} await fw.ensure(); console.log('{}');`);
+    expect(await kernelNets(ns, backend, 'watcher-own')).toContain('192.0.2.11');
+    expect(await kernelNets(ns, backend, 'watcher-own')).not.toContain('192.0.2.10');
+  });
+
+  it('channel: a network added over a wider one is covered, a wider one takes the narrower in; deletes of what is not there are silent', async () => {
+    const r = await runJson<string[]>(ns, `${OPEN} await fw.ensure();
+      const ch = fw.channel();
+      ch.add('custody', '10.1.0.0/16'); ch.add('custody', '10.0.0.0/8'); ch.add('custody', '10.2.3.0/24'); ch.add('custody', '10.2.3.4');
+      ch.del('custody', '172.16.0.0/12'); ch.del('custody', '192.0.2.99');
+      await ch.sync(); await ch.close();
+      console.log(JSON.stringify(await fw.list('custody')));`);
+    // Every address of 10/8 is dropped either way; the single address stays its own entry.
+    expect(r).toContain('10.0.0.0/8');
+    expect(r).toContain('10.2.3.4');
+  });
+
+  it('a load replaces the sets it names inside one run, live sets only get adds; the Flushload is 0600', async () => {
+    const flush = `/tmp/flushload-test-${process.pid}-${backend}`;
+    const r = await runJson<Record<string, unknown>>(ns, `${OPEN} await fw.ensure(); await fw.ensureSet('nixspam');
+      const ch = fw.channel(); ch.add('blacklist', '10.9.9.9'); ch.add('custody', '192.0.2.1'); ch.add('nixspam', '10.8.8.8');
+      await ch.sync(); await ch.close();
+      const l = fw.loader(process.env.FLUSH);
+      l.add({ set: 'blacklist', net: '10.1.0.0/16', family: 4, comment: 'a net' });
+      l.add({ set: 'blacklist', net: '10.1.2.0/24', family: 4 });
+      l.add({ set: 'blacklist', net: '2001:db8::/32', family: 6 });
+      l.add({ set: 'custody', net: '192.0.2.2', family: 4 });
+      l.add({ set: 'geo-cn', net: '1.0.1.0/24', family: 4 });
+      await l.drain();
+      const res = await l.finish(['whitelist']);
+      const fs = await import('node:fs');
+      console.log(JSON.stringify({ res, flush: fs.readFileSync(process.env.FLUSH, 'utf8'), mode: (fs.statSync(process.env.FLUSH).mode & 0o777).toString(8) }));`,
+    { FLUSH: flush });
+    expect(await kernelEntries(ns, backend, 'blacklist')).toEqual(expect.arrayContaining(['10.1.0.0/16 comment "a net"']));
+    expect(await kernelNets(ns, backend, 'blacklist')).not.toContain('10.9.9.9');
+    expect(await kernelEntries(ns, backend, 'blacklist', 6)).toEqual(['2001:db8::/32']);
+    expect(await kernelNets(ns, backend, 'custody')).toEqual(['192.0.2.1', '192.0.2.2']);
+    expect(await kernelNets(ns, backend, 'nixspam')).toEqual(['10.8.8.8']);
+    expect(await kernelNets(ns, backend, 'geo-cn')).toEqual(['1.0.1.0/24']);
+    expect(r.res).toEqual({ entries: 5, replaced: ['blacklist', 'geo-cn', 'whitelist'], added: ['custody'], refused: [], kept: [] });
+    expect(r.flush).toContain(replacesLine(backend, 'blacklist'));
+    expect(await kernelCopies(ns, backend)).toEqual([]);
+    expect(r.mode).toBe('600');
+    expect((await kernelChain(ns, backend)).at(-1)).toMatch(/^drop (geo-cn|nixspam)$/);
+  });
+
+  it('destroy() removes Watcher\'s objects and nothing else; twice is no error', async () => {
+    await ns.ok('ipset', ['create', 'admin', 'hash:ip']);
+    await ns.ok('iptables', ['-A', 'INPUT', '-m', 'set', '--match-set', 'admin', 'src', '-j', 'DROP']);
+    await ns.ok('nft', ['add', 'table', 'inet', 'host']);
+    await ns.ok('nft', ['add', 'set', 'inet', 'host', 'blacklist', '{ type ipv4_addr; }']);
+    await runJson(ns, `${OPEN} await fw.ensure(); await fw.ensureSet('nixspam'); await fw.destroy(); await fw.destroy(); console.log('{}');`);
+    expect(await kernelHasWatcher(ns, backend)).toBe(false);
+    expect((await ns.ok('ipset', ['list', '-n'])).trim()).toBe('admin');
+    expect(await ns.ok('iptables', ['-S', 'INPUT'])).toContain('-A INPUT -m set --match-set admin src -j DROP');
+    expect(await ns.ok('nft', ['list', 'set', 'inet', 'host', 'blacklist'])).toContain('set blacklist');
+  });
+
+  it('switching backends: the other backend\'s objects are removed, the new one\'s stay', async () => {
+    const other = BACKENDS.find((b) => b !== backend) as Backend;
+    requireBackend(other);
+    await runJson(ns, `${open(other)} await fw.ensure(); const ch = fw.channel(); ch.add('custody', '192.0.2.1'); await ch.sync(); await ch.close(); console.log('{}');`);
+    const r = await runJson<{ removed: string }>(ns, `${OPEN} await fw.ensure(); console.log(JSON.stringify({ removed: await destroyOtherBackend({ FIREWALL: '${backend}' }) ?? null }));`);
+    expect(r.removed).toBe(other);
+    expect(await kernelHasWatcher(ns, other)).toBe(false);
+    expect(await kernelChain(ns, backend)).toEqual(['accept whitelist', 'drop blacklist', 'drop hijackers', 'drop custody', 'drop tarpit']);
+    const again = await runJson<{ removed: string }>(ns, `${OPEN} console.log(JSON.stringify({ removed: await destroyOtherBackend({ FIREWALL: '${backend}' }) ?? null }));`);
+    expect(again.removed).toBe(null);
+  });
+});
+
+describe('firewall nftables only', () => {
+  let ns: Netns;
+  const OPEN = open('nftables');
+  beforeEach(async () => {
+    requireBackend('nftables');
+    ns = await Netns.create();
+  });
+  afterEach(async () => { await ns?.destroy(); });
+
+  it('a set of Watcher\'s table made by hand with another type stops the load with nft\'s reason; nothing changes', async () => {
+    await ns.ok('nft', ['add', 'table', 'inet', 'watcher']);
+    await ns.ok('nft', ['add', 'set', 'inet', 'watcher', 'dyn/ip', '{ type ipv6_addr; }']);
+    await ns.ok('nft', ['add', 'element', 'inet', 'watcher', 'dyn/ip', '{ 2001:db8::5 }']);
+    const r = await runScript(ns, `${OPEN} await fw.ensure();
+      const ch = fw.channel(); ch.add('blacklist', '192.0.2.1'); await ch.sync(); await ch.close();
+      const l = fw.loader(process.env.FLUSH);
+      l.add({ set: 'dyn', net: '203.0.113.1', family: 4 }, 'Loadfile-dyn', 1);
+      l.add({ set: 'blacklist', net: '203.0.113.2', family: 4 }, 'blacklist', 1);
+      try { await l.finish(); console.log('loaded'); } catch (e) { console.log(e.exitCode, e.message); }`, { FLUSH: `/tmp/flushload-nft-${process.pid}` });
+    expect(r.stdout).toMatch(/dyn\/ip/);
+    expect(r.stdout).not.toContain('loaded');
+    expect(await kernelNets(ns, 'nftables', 'blacklist')).toEqual(['192.0.2.1']);
+    expect(await ns.ok('nft', ['list', 'set', 'inet', 'watcher', 'dyn/ip'])).toContain('2001:db8::5');
+  });
+});
