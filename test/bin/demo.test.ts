@@ -47,7 +47,7 @@ describe('npm run demo', () => {
     expect(out).toMatch(/^ {3}203\.0\.113\.5 +custody +WatchLG root-login +5\/5 +UNRESOLVED /m);
     expect(out).toMatch(/^ {3}203\.0\.113\.17 +tarpit +WatchLG \S+ +2\/5 +UNRESOLVED .* tarpit until \S+ \S+$/m);
     expect(out).toContain('   3 lines: 1 in custody, 2 in tarpit\n');
-    expect(out).toMatch(/^ {3}198\.51\.100\.7: spared \(never blocked\)\n {5}set whitelist: 198\.51\.100\.7 \(whitelist:1\)\n {5}WatchLG\.db: no row\n {5}WatchMX\.db: no row\n {5}spared: whitelist file: 198\.51\.100\.7 \(whitelist:1\)$/m);
+    expect(out).toMatch(/^ {3}198\.51\.100\.7: spared \(never blocked\)\n {5}set whitelist: 198\.51\.100\.7 \(whitelist:1\)\n {5}WatchLG\.db: no row\n {5}WatchMX\.db: no row\n {5}WatchWB\.db: no row\n {5}spared: whitelist file: 198\.51\.100\.7 \(whitelist:1\)$/m);
     expect(out.match(/198\.51\.100\.7 is whitelisted, own or loopback: spared/g)).toHaveLength(6);
     expect(out).toContain('== cleaning up: master/watcher stop, rsyslogd stopped\n   Stopping module WatchLG ...\n');
     expect(out).toContain(`== removed ${dir}; the demo's network namespace is gone with its processes`);
