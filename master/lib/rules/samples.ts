@@ -60,19 +60,26 @@ export interface Outcome { verdict: 'skip' | 'match' | 'untreated' | 'overlong';
 export function outcomeOf(set: RuleSet, raw: string, headed: HeadedLine = parseHeader(raw), view?: LineView): Outcome {
   const { line, at } = headed;
   const reading = view?.read(line, at);
-  const inst = reading?.instance !== undefined ? { instance: `${reading.instance}@${reading.type ?? '-'}` } : {};
+  const instance = reading?.instance !== undefined ? `${reading.instance}@${reading.type ?? '-'}` : undefined;
   set = ladderOf(set, reading);
   const d = decideLine(set, line, at);
-  if (d === 'skip') return { verdict: 'skip', rule: null, action: null, penalty: null, address: null, ...inst };
-  if (d === undefined) return { verdict: 'untreated', rule: null, action: null, penalty: null, address: null, ...inst };
+  if (d === 'skip' || d === undefined) {
+    // The same object for every skipped or untreated line of no instance: nothing made a line.
+    if (instance === undefined) return d === 'skip' ? SKIPPED : UNTREATED;
+    return { verdict: d === 'skip' ? 'skip' : 'untreated', rule: null, action: null, penalty: null, address: null, instance };
+  }
   const found = d.action === 'return' ? undefined : set.findPeer(line, at);
   const peer = reading?.peer && d.action !== 'return' ? reading.peer(found) : found;
-  const o: Outcome = { verdict: 'match', rule: d.name, action: d.action, penalty: d.penalty ?? null, address: typeof peer === 'string' ? peer : null, ...inst };
+  const o: Outcome = { verdict: 'match', rule: d.name, action: d.action, penalty: d.penalty ?? null, address: typeof peer === 'string' ? peer : null };
+  if (instance !== undefined) o.instance = instance;
   if (peer !== undefined && typeof peer !== 'string') o.ambiguous = peer.ambiguous;
   const tries = d.action === 'inject' && typeof peer === 'string' ? countTries(d, line, at) : 1;
   if (tries > 1) o.tries = tries;
   return o;
 }
+
+const SKIPPED: Outcome = Object.freeze({ verdict: 'skip', rule: null, action: null, penalty: null, address: null });
+const UNTREATED: Outcome = Object.freeze({ verdict: 'untreated', rule: null, action: null, penalty: null, address: null });
 
 // A seed pattern that matched anywhere now counts only from the program position: say so.
 function hintAnchor(set: RuleSet, s: Sample): string {

@@ -41,11 +41,11 @@ export function tallyOutcome(t: Tally, o: Outcome, lineNo: number, text: string)
     return;
   }
   if (o.verdict !== 'match' || o.rule === null) return;
-  const r = t.perRule.get(o.rule) ?? { matches: 0, noAddress: 0, ambiguous: 0 };
+  let r = t.perRule.get(o.rule);
+  if (r === undefined) t.perRule.set(o.rule, r = { matches: 0, noAddress: 0, ambiguous: 0 });
   r.matches++;
   if (o.ambiguous) r.ambiguous++;
   else if (o.address === null && o.action !== 'return' && o.action !== 'passon') r.noAddress++;
-  t.perRule.set(o.rule, r);
 }
 
 /** The output of one line under the options, '' when --rule hides it. */
