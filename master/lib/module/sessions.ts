@@ -27,6 +27,13 @@ const ENDED_MS = 60_000;
 
 export class Sessions {
   private readonly open = new Map<string, State>();
+  /**
+   * Every state stored, oldest first (a key's older states are stale): the oldest session is
+   * found here, not by iterating the map, whose front fills with the holes of moved entries
+   * (each lookup then walked them all: a flood of 100k sessions slowed every line).
+   */
+  private ages: { key: string; s: State }[] = [];
+  private agesHead = 0;
   /** Sessions holding an affair (kept as they change: read once per line). */
   private holding = 0;
 
@@ -60,7 +67,8 @@ export class Sessions {
     const now = this.clock.mono();
     for (const [key, s] of this.open) {
       if (s.until > now) continue;
-      if (s.held) { this.holding--; this.submit(s.held); this.open.set(key, { counted: true, until: now + ENDED_MS }); }
+      // Changed in place: the session keeps its age.
+      if (s.held) { this.holding--; this.submit(s.held); s.counted = true; s.held = undefined; s.until = now + ENDED_MS; }
       else this.open.delete(key);
     }
   }
@@ -69,6 +77,8 @@ export class Sessions {
   flushAll(): void {
     for (const s of this.open.values()) if (s.held) this.submit(s.held);
     this.open.clear();
+    this.ages = [];
+    this.agesHead = 0;
     this.holding = 0;
   }
 
@@ -82,10 +92,28 @@ export class Sessions {
     if (this.open.get(key)?.held) this.holding--;
     if (s.held) this.holding++;
     this.open.delete(key);
-    this.open.set(key, s);
+    this.store(key, s);
     if (this.open.size <= SESSIONS_MAX) return;
-    const [oldest, o] = this.open.entries().next().value as [string, State];
+    const [oldest, o] = this.oldest();
     this.open.delete(oldest);
     if (o.held) { this.holding--; this.submit(o.held); }
+  }
+
+  // Set a state and note its age.
+  private store(key: string, s: State): void {
+    this.open.set(key, s);
+    this.ages.push({ key, s });
+    // Drop the stale front now and then: the list stays within twice the live states.
+    if (this.agesHead > 1024 && this.agesHead * 2 > this.ages.length) { this.ages = this.ages.slice(this.agesHead); this.agesHead = 0; }
+  }
+
+  // The session stored longest ago that is still in the map as stored.
+  private oldest(): [string, State] {
+    while (this.agesHead < this.ages.length) {
+      const { key, s } = this.ages[this.agesHead++];
+      if (this.open.get(key) === s) return [key, s];
+    }
+    // Unreachable while every stored state is noted; the map's own order is the answer then.
+    return this.open.entries().next().value as [string, State];
   }
 }

@@ -67,4 +67,26 @@ describe('one attempt, one affair', () => {
     s.flushAll();
     expect(counted).toEqual(['1.2.3.4:invalid-user']);
   });
+
+  it('beyond 100,000 sessions the one touched longest ago is settled first', () => {
+    const counted: string[] = [];
+    let t = 0;
+    const s = new Sessions((r: InjectRequest) => counted.push(r.address), { now: () => t, mono: () => t }, 10_000);
+    const add = (i: number, w: Weight): void => { t++; s.add(`sshd[${i}] 10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, w, { address: `#${i}`, rule: 'r', t0: t }); };
+    for (let i = 0; i < 100_000; i++) add(i, 'session');
+    expect([counted, s.held]).toEqual([[], 100_000]);
+    add(1, 'session'); // already held: its age is unchanged
+    add(0, 'try'); // counted, and now the newest
+    expect(counted).toEqual(['#0']);
+    for (let i = 100_000; i < 300_000; i++) add(i, 'session');
+    // Each new session settled the oldest: #1, #2, ..., #99999, then #0 (touched last of them;
+    // its try counted already, so it adds nothing), then #100000, ...
+    expect(counted.slice(0, 4)).toEqual(['#0', '#1', '#2', '#3']);
+    expect(counted[99_999]).toBe('#99999');
+    expect(counted[100_000]).toBe('#100000');
+    expect(counted.filter((a) => a === '#0')).toHaveLength(1);
+    expect(counted).toHaveLength(200_000);
+    expect(s.held).toBe(100_000);
+  });
 });
+
