@@ -82,6 +82,11 @@ export class Sessions {
     this.holding = 0;
   }
 
+  /** Ages noted (live and stale): bounded by the sessions (a test reads it). */
+  get notedAges(): number {
+    return this.ages.length - this.agesHead;
+  }
+
   /** Sessions holding an affair. */
   get held(): number {
     return this.holding;
@@ -103,8 +108,12 @@ export class Sessions {
   private store(key: string, s: State): void {
     this.open.set(key, s);
     this.ages.push({ key, s });
-    // Drop the stale front now and then: the list stays within twice the live states.
-    if (this.agesHead > 1024 && this.agesHead * 2 > this.ages.length) { this.ages = this.ages.slice(this.agesHead); this.agesHead = 0; }
+    // Keep only the live states now and then (sessions that ended or moved leave stale ones):
+    // the list stays within twice the sessions, plus 1024.
+    if (this.ages.length - this.agesHead > 2 * this.open.size + 1024) {
+      this.ages = this.ages.slice(this.agesHead).filter(({ key, s: live }) => this.open.get(key) === live);
+      this.agesHead = 0;
+    }
   }
 
   // The session stored longest ago that is still in the map as stored.

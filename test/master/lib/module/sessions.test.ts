@@ -88,5 +88,16 @@ describe('one attempt, one affair', () => {
     expect(counted).toHaveLength(200_000);
     expect(s.held).toBe(100_000);
   });
+
+  it('a long run of few sessions keeps the list of ages as short as the sessions', () => {
+    let t = 0;
+    const s = new Sessions(() => undefined, { now: () => t, mono: () => t }, 10_000);
+    for (let i = 0; i < 200_000; i++) {
+      t += 10;
+      s.add(`sshd[${i % 50}] 192.0.2.${i % 50}`, i % 3 ? 'try' : 'session', { address: '192.0.2.1', rule: 'r', t0: t });
+      if (i % 1000 === 0) s.settle();
+    }
+    expect(s.notedAges).toBeLessThanOrEqual(2 * 50 + 1024 + 1);
+  });
 });
 
