@@ -2,7 +2,8 @@
 // access and error lines, a third of them attacks) against fail2ban-regex with Debian's web
 // filters, same lines, same run; (2) end to end through a running WatchWB (DNS off, trace off).
 // Usage (root): node dist/bench/web.js [LINES] [e2e]   (e2e: only part 2)
-import { rmSync, writeFileSync } from 'node:fs';
+// BENCH_NODE_ARGS=--cpu-prof (or "--cpu-prof --cpu-prof-dir DIR") profiles the running WatchWB.
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import Database from 'better-sqlite3';
@@ -59,13 +60,16 @@ async function endToEnd(file: string, lines: number, mix: string): Promise<void>
   for (const set of ['tarpit', 'custody', 'tarpit-v6', 'custody-v6']) await execa('ipset', ['flush', set], { reject: false });
   const prep = await execa(process.execPath, [join(inst.root, 'modules/WatchWB/Prep')], { env, reject: false });
   if (prep.exitCode !== 0) throw new Error(`Prep: ${prep.stderr}`);
-  const wb: ResultPromise = execa(process.execPath, [join(inst.root, 'modules/WatchWB/WatchWB')], { env, reject: false, stdio: 'inherit' }) as ResultPromise;
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const wb: ResultPromise = execa(process.execPath, [...nodeArgs, join(inst.root, 'modules/WatchWB/WatchWB')], { env, reject: false, stdio: 'inherit' }) as ResultPromise;
   await waitFor(() => status(inst, 'WatchWB'), 20_000);
+  const cpu0 = cpuSeconds(wb.pid!);
   const t0 = performance.now();
   await execa('dd', [`if=${file}`, `of=${join(inst.fifoBase, 'WatchWB')}`, 'bs=1M', 'status=none']);
   const tWritten = performance.now();
   const st = await waitFor(() => { const s = status(inst, 'WatchWB'); return s && s.lines >= lines && s.pending === 0 ? s : false; });
   const tRead = performance.now();
+  const cpu = cpuSeconds(wb.pid!) - cpu0;
   const db = new Database(join(inst.root, 'modules/WatchWB/WatchWB.db'), { readonly: true });
   const by = rowsByStatus(db);
   db.close();
@@ -80,6 +84,8 @@ async function endToEnd(file: string, lines: number, mix: string): Promise<void>
     ['WatchWB status shows all lines (s)', sec(tRead)],
     ['sets agree with database (s)', sec(tAgree)],
     ['lines/s end to end', rate(lines, (tAgree - t0) / 1000)],
+    ['WatchWB CPU time until all lines read (user+sys, s)', cpu.toFixed(2)],
+    ['lines per WatchWB CPU second', rate(lines, cpu)],
     ['affairs / untreated', `${st.injected} / ${st.untreated}`],
     ['per instance: lines/affairs/dropped', per],
     ...agreementRows(by, agree),
@@ -87,6 +93,13 @@ async function endToEnd(file: string, lines: number, mix: string): Promise<void>
   wb.kill('SIGTERM');
   await wb;
   inst.remove();
+}
+
+// CPU seconds (user+sys) a process has used: /proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s.
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
 }
 
 async function main(): Promise<void> {
