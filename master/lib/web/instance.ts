@@ -13,6 +13,8 @@
 export interface InstanceTag { vhost: string; port: number; type: string }
 
 const TAG = ' [Instance: ';
+/** Where the vhost starts in a tag. */
+export const TAG_LENGTH = TAG.length;
 /** A vhost name as the servers write %v / $server_name: a host name, an address, `_` or `*`. */
 export const VHOST = /^[A-Za-z0-9_*][A-Za-z0-9_.*-]{0,252}$|^\[[0-9A-Fa-f:.]+\]$/;
 /** An instance type: a subdirectory of the rules, `generic` or `static`. */
@@ -26,11 +28,22 @@ export function isPort(s: string): boolean {
   return /^[1-9][0-9]{0,4}$/.test(s) && Number(s) <= 65535;
 }
 
-/** The instance tag a line ends with (trailing blanks allowed), or undefined. */
-export function readInstanceTag(line: string): InstanceTag | undefined {
+/** Where a line's text ends, trailing blanks and carriage returns left out. */
+export function trimmedEnd(line: string): number {
   let end = line.length;
   while (end > 0 && (line.charCodeAt(end - 1) === 32 || line.charCodeAt(end - 1) === 13)) end--;
-  const at = line.lastIndexOf(TAG, end);
+  return end;
+}
+
+/** Where the last ` [Instance: ` of a line up to `end` starts (the tag it ends with, if any), or -1. */
+export function findInstanceTag(line: string, end = trimmedEnd(line)): number {
+  return line.lastIndexOf(TAG, end);
+}
+
+/** The instance tag a line ends with (trailing blanks allowed), or undefined. */
+export function readInstanceTag(line: string): InstanceTag | undefined {
+  const end = trimmedEnd(line);
+  const at = findInstanceTag(line, end);
   if (at < 0) return undefined;
   const tail = line.slice(at + TAG.length, end);
   const close = tail.lastIndexOf(']@');

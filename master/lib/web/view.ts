@@ -6,7 +6,8 @@ import { WatcherError, EX_CONFIG } from '../core/exit.js';
 import type { LineReading, LineView } from '../rules/view.js';
 import type { Peer } from '../rules/maps.js';
 import { parseAddress } from '../net/address.js';
-import { readInstanceTag, readNginxServer, instanceKey } from './instance.js';
+import type { NetMatcher } from '../net/netmatch.js';
+import { readInstanceTag, readNginxServer, instanceKey, trimmedEnd, findInstanceTag, TAG_LENGTH } from './instance.js';
 import { readRegister, instanceTypes, GENERIC, type Register, type Instance } from './register.js';
 import { forwardedPeer } from './forwarded.js';
 
@@ -17,6 +18,14 @@ export const registerFile = (dir: string): string => join(dir, 'instances');
 export const NO_INSTANCE = '-';
 /** Instances said once in the log at most (beyond it, silently generic). */
 const MAX_NOTED = 1000;
+/** Tags whose reading is kept (a register names a few instances; beyond it a tag is read afresh each line). */
+const MAX_KEPT = 1000;
+/** Kept tags of one length and first letter compared with a line at most. */
+const MAX_ALIKE = 16;
+
+// What a tag says, read once per tag text (` [Instance: vhost:port]@type`): the reading itself
+// where the instance trusts no proxy; `ok` false for a garbled tag.
+interface TagReading { text: string; ok: boolean; instance: string; type: string; trusted?: NetMatcher; reading: LineReading }
 
 export interface WebViewContext { dir: string; rules: string; log: (message: string) => void }
 
@@ -34,31 +43,52 @@ export function openWebView(ctx: WebViewContext): LineView {
     noted.add(key);
     ctx.log(message);
   };
+  // Kept tags by their length and their vhost's first letter: lines of one instance end alike,
+  // and comparing a line's end with a few texts costs less than hashing it.
+  const kept = new Map<number, TagReading[]>();
+  let keptCount = 0;
+  const readTag = (text: string): TagReading => {
+    const tag = readInstanceTag(text);
+    if (!tag) return { text, ok: false, instance: NO_INSTANCE, type: GENERIC, reading: {} };
+    const key = instanceKey(tag.vhost, tag.port);
+    const inst = register.byKey.get(key);
+    if (!inst) note(key, `instance ${key} (@${tag.type}) is not in the register ${file}: counted as ${GENERIC} (WBinstance add ${key} TYPE)`);
+    else if (inst.type !== tag.type) note(key, `instance ${key}: its lines say @${tag.type}, the register ${inst.type}: read as ${inst.type}`);
+    const type = inst?.type ?? GENERIC;
+    return { text, ok: true, instance: key, type, trusted: register.trusted.get(key), reading: Object.freeze({ instance: key, type }) };
+  };
+  // The reading of the tag that stands in `line` from `start` to `end`.
+  const tagOf = (line: string, start: number, end: number): TagReading => {
+    const id = (end - start) * 128 + (line.charCodeAt(start + TAG_LENGTH) & 127);
+    let alike = kept.get(id);
+    if (alike === undefined) kept.set(id, alike = []);
+    for (let i = 0; i < alike.length; i++) if (line.endsWith(alike[i].text, end)) return alike[i];
+    const r = readTag(line.slice(start, end));
+    if (keptCount < MAX_KEPT && alike.length < MAX_ALIKE) { alike.push(r); keptCount++; }
+    return r;
+  };
   return {
     read(line: string, at: number): LineReading {
-      const tag = readInstanceTag(line);
-      let inst: Instance | undefined;
-      let key: string;
-      if (tag) {
-        key = instanceKey(tag.vhost, tag.port);
-        inst = register.byKey.get(key);
-        if (!inst) note(key, `instance ${key} (@${tag.type}) is not in the register ${file}: counted as ${GENERIC} (WBinstance add ${key} TYPE)`);
-        else if (inst.type !== tag.type) note(key, `instance ${key}: its lines say @${tag.type}, the register ${inst.type}: read as ${inst.type}`);
-      } else {
-        const server = readNginxServer(line, at);
-        inst = server !== undefined ? byVhost.get(server) : undefined;
-        key = inst ? instanceKey(inst.vhost, inst.port) : server ?? NO_INSTANCE;
-        if (server !== undefined && !inst) note(key, `server ${server} of nginx's error lines is not in the register ${file}: counted as ${GENERIC}`);
+      const end = trimmedEnd(line);
+      const start = findInstanceTag(line, end);
+      if (start >= 0) {
+        const r = tagOf(line, start, end);
+        if (r.ok) {
+          const trusted = r.trusted;
+          if (trusted === undefined) return r.reading;
+          return { instance: r.instance, type: r.type, peer: (found: Peer): Peer => forwardedPeer(found, trusted, line, at) };
+        }
       }
+      const server = readNginxServer(line, at);
+      const inst = server !== undefined ? byVhost.get(server) : undefined;
+      const key = inst ? instanceKey(inst.vhost, inst.port) : server ?? NO_INSTANCE;
+      if (server !== undefined && !inst) note(key, `server ${server} of nginx's error lines is not in the register ${file}: counted as ${GENERIC}`);
       const trusted = register.trusted.get(key);
       return {
         instance: key,
         type: inst?.type ?? GENERIC,
-        peer: trusted === undefined ? undefined : (found: Peer): Peer => {
-          // An error line names the proxy, never the client behind it: nothing is counted.
-          if (!tag) return typeof found === 'string' && trusted.containsNet(parseAddress(found)!) ? undefined : found;
-          return forwardedPeer(found, trusted, line, at);
-        },
+        // An error line names the proxy, never the client behind it: nothing is counted.
+        peer: trusted === undefined ? undefined : (found: Peer): Peer => typeof found === 'string' && trusted.containsNet(parseAddress(found)!) ? undefined : found,
       };
     },
     reload(): string[] {
@@ -66,6 +96,8 @@ export function openWebView(ctx: WebViewContext): LineView {
       if (next.problems.length) return next.problems;
       register = next.register;
       byVhost = vhostIndex(register);
+      kept.clear();
+      keptCount = 0;
       noted.clear();
       return [];
     },

@@ -1,0 +1,85 @@
+// What WatchWB spends on a line of its own, and what must not change while it spends less.
+// Before, each superflous_map pattern began with `nginx: ` or `nginx[PID]: ` alike, so the ladder
+// searched it through the whole of every access line; and the instance tag was parsed afresh on
+// every line. Now each noise pattern begins with one spelling of the tag (tried only where the tag
+// stands) and a tag's reading is kept; a kept reading never carries one line's X-Forwarded-For
+// into another, and a register reread replaces the kept readings.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readRuleSet, type RuleSet } from '../../master/lib/rules/ruleset.js';
+import { outcomeOf } from '../../master/lib/rules/samples.js';
+import { prefixesOf } from '../../master/lib/rules/shape.js';
+import { compileEre } from '../../master/lib/rules/ere.js';
+import { openWebView } from '../../master/lib/web/view.js';
+
+const RULES = join(__dirname, '../../modules/WatchWB/rules');
+const dir = mkdtempSync(join(tmpdir(), 'watcher-wb-reading-'));
+const register = (text: string): void => writeFileSync(join(dir, 'instances'), text);
+register('www.example.org:443 generic\nshop.example.org:443 generic trusted=10.0.0.0/8\n');
+const logged: string[] = [];
+const view = openWebView({ dir, rules: RULES, log: (m) => logged.push(m) });
+const set: RuleSet = readRuleSet(RULES, 'normal').set!;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const access = (peer: string, req: string, status: number, inst: string, type: string, xff = '-'): string =>
+  `Dec  2 20:00:00 web nginx: ${peer} - - "${req}" ${status} 153 "-" "python-requests/2.31.0" "${xff}" [Instance: ${inst}]@${type}`;
+const verdict = (line: string): string => {
+  const o = outcomeOf(set, line, undefined, view);
+  return `${o.verdict} ${o.rule ?? '-'} ${o.address ?? '-'} ${o.instance ?? '-'}`;
+};
+
+describe('WatchWB: the cost of a line, the same verdicts', () => {
+  it('begins every superflous_map pattern with one spelling of the tag, so it is tried only where the tag stands', () => {
+    const patterns = readFileSync(join(RULES, 'superflous_map'), 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+    expect(patterns.length).toBeGreaterThan(0);
+    for (const p of patterns) {
+      const prefixes = prefixesOf(compileEre(p).source);
+      expect(prefixes, p).toBeDefined();
+      // Every text a match can begin with holds the same anchor of the ladder: `: ` or `[`.
+      const anchored = prefixes!.every((x) => x.includes(': ')) || prefixes!.every((x) => x.includes('['));
+      expect(anchored, `${p}: ${JSON.stringify(prefixes)}`).toBe(true);
+    }
+  });
+
+  it('skips the servers\' notices with and without a pid in the tag, and never an access line that looks like one', () => {
+    expect(verdict('Dec  2 20:00:00 web nginx: 2026/12/02 20:00:00 [notice] 812#812: signal process started')).toBe('skip - - -@generic');
+    expect(verdict('Dec  2 20:00:00 web nginx[812]: 2026/12/02 20:00:00 [notice] 812#812: signal process started')).toBe('skip - - -@generic');
+    expect(verdict('Dec  2 20:00:00 web httpd[9]: [core:notice] [pid 9] AH00094: Command line: \'/usr/sbin/apache2\' [Instance: www.example.org:443]@generic')).toBe('skip - - www.example.org:443@generic');
+    // The noise's words inside a request are the client's: the line is still read as a probe.
+    expect(verdict(access('203.0.113.5', 'GET /.env?nginx:%202026/12/02%2020:00:00%20[notice]%20 HTTP/1.1', 404, 'www.example.org:443', 'generic'))).toBe('match secret-files 203.0.113.5 www.example.org:443@generic');
+  });
+
+  it('reads each line\'s own X-Forwarded-For behind a trusted proxy, however often its tag was read', () => {
+    const shop = (xff: string) => verdict(access('10.0.0.7', 'GET /.env HTTP/1.1', 404, 'shop.example.org:443', 'generic', xff));
+    expect(shop('198.51.100.1')).toBe('match secret-files 198.51.100.1 shop.example.org:443@generic');
+    expect(shop('198.51.100.2')).toBe('match secret-files 198.51.100.2 shop.example.org:443@generic');
+    expect(shop('-')).toBe('match secret-files - shop.example.org:443@generic');
+    expect(shop('198.51.100.3, 10.0.0.9')).toBe('match secret-files 198.51.100.3 shop.example.org:443@generic');
+    // The same tag on an instance without proxies: the direct peer, its header ignored.
+    expect(verdict(access('203.0.113.9', 'GET /.env HTTP/1.1', 404, 'www.example.org:443', 'generic', '198.51.100.1'))).toBe('match secret-files 203.0.113.9 www.example.org:443@generic');
+  });
+
+  it('tells apart tags of one length and first letter, and reads a garbled tag as no tag', () => {
+    register('www.example.org:443 generic\nwww.example.net:443 static\nshop.example.org:443 generic trusted=10.0.0.0/8\n');
+    expect(view.reload()).toEqual([]);
+    const script = (inst: string, type: string) => verdict(access('203.0.113.5', 'GET /about.php HTTP/1.1', 200, inst, type));
+    for (let k = 0; k < 3; k++) {
+      expect(script('www.example.org:443', 'generic')).toBe('match normal - www.example.org:443@generic');
+      expect(script('www.example.net:443', 'static')).toBe('match static-script 203.0.113.5 www.example.net:443@static');
+    }
+    expect(verdict(access('203.0.113.5', 'GET / HTTP/1.1', 200, 'www.example.org:99999', 'generic'))).toBe('match normal - -@generic');
+  });
+
+  it('reads kept tags again after a reread of the register: the new type, the new proxies', () => {
+    const line = access('10.0.0.7', 'GET /about.php HTTP/1.1', 200, 'shop.example.org:443', 'generic', '198.51.100.4');
+    expect(verdict(line)).toBe('match normal - shop.example.org:443@generic');
+    register('shop.example.org:443 static\n');
+    expect(view.reload()).toEqual([]);
+    expect(verdict(line)).toBe('match static-script 10.0.0.7 shop.example.org:443@static');
+    register('shop.example.org:443 static trusted=10.0.0.0/8\n');
+    expect(view.reload()).toEqual([]);
+    expect(verdict(line)).toBe('match static-script 198.51.100.4 shop.example.org:443@static');
+  });
+});
