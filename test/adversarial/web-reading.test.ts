@@ -72,6 +72,16 @@ describe('WatchWB: the cost of a line, the same verdicts', () => {
     expect(verdict(access('203.0.113.5', 'GET / HTTP/1.1', 200, 'www.example.org:99999', 'generic'))).toBe('match normal - -@generic');
   });
 
+  it('reads every line right after a flood of tags the register does not name (a client can end an error line with one)', () => {
+    for (let k = 0; k < 3000; k++) {
+      const forged = `Dec  2 20:00:00 web httpd: [core:error] [pid 9] [client 203.0.113.${k % 250}:4000] AH00128: File does not exist: /var/www/x, referer: http://x [Instance: h${k}.example.org:443]@static`;
+      expect(view.read(forged, forged.indexOf(': ') + 2).type).toBe('generic');
+    }
+    expect(verdict(access('203.0.113.5', 'GET /.env HTTP/1.1', 404, 'www.example.org:443', 'generic'))).toBe('match secret-files 203.0.113.5 www.example.org:443@generic');
+    const viaProxy = access('10.0.0.7', 'GET /.env HTTP/1.1', 404, 'shop.example.org:443', 'generic', '198.51.100.8');
+    expect(verdict(viaProxy)).toBe('match secret-files 198.51.100.8 shop.example.org:443@generic');
+  });
+
   it('reads kept tags again after a reread of the register: the new type, the new proxies', () => {
     const line = access('10.0.0.7', 'GET /about.php HTTP/1.1', 200, 'shop.example.org:443', 'generic', '198.51.100.4');
     expect(verdict(line)).toBe('match normal - shop.example.org:443@generic');

@@ -24,8 +24,9 @@ const MAX_KEPT = 1000;
 const MAX_ALIKE = 16;
 
 // What a tag says, read once per tag text (` [Instance: vhost:port]@type`): the reading itself
-// where the instance trusts no proxy; `ok` false for a garbled tag.
-interface TagReading { text: string; ok: boolean; instance: string; type: string; trusted?: NetMatcher; reading: LineReading }
+// where the instance trusts no proxy; `ok` false for a garbled tag. Only tags of registered
+// instances are kept: a tag a client wrote at the end of an error line takes no room.
+interface TagReading { text: string; ok: boolean; registered: boolean; instance: string; type: string; trusted?: NetMatcher; reading: LineReading }
 
 export interface WebViewContext { dir: string; rules: string; log: (message: string) => void }
 
@@ -49,22 +50,26 @@ export function openWebView(ctx: WebViewContext): LineView {
   let keptCount = 0;
   const readTag = (text: string): TagReading => {
     const tag = readInstanceTag(text);
-    if (!tag) return { text, ok: false, instance: NO_INSTANCE, type: GENERIC, reading: {} };
+    if (!tag) return { text, ok: false, registered: false, instance: NO_INSTANCE, type: GENERIC, reading: {} };
     const key = instanceKey(tag.vhost, tag.port);
     const inst = register.byKey.get(key);
     if (!inst) note(key, `instance ${key} (@${tag.type}) is not in the register ${file}: counted as ${GENERIC} (WBinstance add ${key} TYPE)`);
     else if (inst.type !== tag.type) note(key, `instance ${key}: its lines say @${tag.type}, the register ${inst.type}: read as ${inst.type}`);
     const type = inst?.type ?? GENERIC;
-    return { text, ok: true, instance: key, type, trusted: register.trusted.get(key), reading: Object.freeze({ instance: key, type }) };
+    return { text, ok: true, registered: inst !== undefined, instance: key, type, trusted: register.trusted.get(key), reading: Object.freeze({ instance: key, type }) };
   };
   // The reading of the tag that stands in `line` from `start` to `end`.
   const tagOf = (line: string, start: number, end: number): TagReading => {
     const id = (end - start) * 128 + (line.charCodeAt(start + TAG_LENGTH) & 127);
-    let alike = kept.get(id);
-    if (alike === undefined) kept.set(id, alike = []);
-    for (let i = 0; i < alike.length; i++) if (line.endsWith(alike[i].text, end)) return alike[i];
+    const alike = kept.get(id);
+    if (alike !== undefined) for (let i = 0; i < alike.length; i++) if (line.endsWith(alike[i].text, end)) return alike[i];
     const r = readTag(line.slice(start, end));
-    if (keptCount < MAX_KEPT && alike.length < MAX_ALIKE) { alike.push(r); keptCount++; }
+    if (!r.registered || keptCount >= MAX_KEPT || (alike?.length ?? 0) >= MAX_ALIKE) return r;
+    // A flat copy: a slice would hold the whole line it was cut from.
+    r.text = Buffer.from(r.text).toString();
+    if (alike === undefined) kept.set(id, [r]);
+    else alike.push(r);
+    keptCount++;
     return r;
   };
   return {
