@@ -3,7 +3,7 @@
 // filters, same lines, same run; (2) end to end through a running WatchWB (DNS off, trace off).
 // Usage (root): node dist/bench/web.js [LINES] [e2e]   (e2e: only part 2)
 // BENCH_NODE_ARGS=--cpu-prof (or "--cpu-prof --cpu-prof-dir DIR") profiles the running WatchWB.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import Database from 'better-sqlite3';
@@ -23,33 +23,43 @@ function install(conf: string): BenchInstall {
   return inst;
 }
 
-// fail2ban-regex's count of matched lines ("Lines: N lines, I ignored, M matched, K missed").
-async function fail2ban(file: string, filter: string): Promise<{ s: number; matched: string } | undefined> {
+/** GNU time, where installed (Debian's `time`): the CPU time of each replay beside its wall clock. */
+const TIME = '/usr/bin/time';
+
+// A replay's wall clock and, with GNU time, its CPU seconds (user+sys; time's line ends stderr).
+async function replay(cmd: string, args: string[], opts: { stdout?: { file: string } } = {}) {
+  const timed = existsSync(TIME);
   const t0 = performance.now();
-  const r = await execa('fail2ban-regex', ['--print-no-missed', '--print-no-ignored', file, join(F2B, `${filter}.conf`)], { reject: false, maxBuffer: 1 << 30 }).catch(() => undefined);
-  if (!r || r.exitCode !== 0) return undefined;
-  return { s: (performance.now() - t0) / 1000, matched: /(\d+) matched/.exec(String(r.stdout))?.[1] ?? '?' };
+  const r = await execa(timed ? TIME : cmd, timed ? ['-f', 'cpu %U %S', cmd, ...args] : args, { reject: false, maxBuffer: 1 << 30, ...opts }).catch(() => undefined);
+  const s = (performance.now() - t0) / 1000;
+  const m = /cpu ([0-9.]+) ([0-9.]+)\s*$/.exec(String(r?.stderr ?? ''));
+  return { r, s, cpu: m ? Number(m[1]) + Number(m[2]) : undefined };
 }
+
+// A row of the replay table: wall clock and CPU time, lines per second of each.
+const replayRow = (tool: string, lines: number, s: number, cpu: number | undefined, counts: string): (string | number)[] =>
+  [tool, lines, s.toFixed(2), rate(lines, s), cpu === undefined ? '-' : cpu.toFixed(2), cpu === undefined ? '-' : rate(lines, cpu), counts];
 
 /** (1) rules/Test of WatchWB and fail2ban-regex per Debian web filter over the same file. */
 async function replays(file: string, lines: number): Promise<void> {
   const inst = install('TRACE=\nGEOTRACK=\nDNS_SERVER=off\n');
   const rows: (string | number)[][] = [];
   const out = join(dirname(file), 'test.out');
-  const t0 = performance.now();
-  const r = await execa(process.execPath, [join(inst.root, 'modules/WatchWB/rules/Test'), file], { reject: false, stdout: { file: out } });
-  const s = (performance.now() - t0) / 1000;
-  if (r.exitCode !== 0) throw new Error(`rules/Test failed: ${r.stderr}`);
-  const matched = /(\d+) matched/.exec(String(r.stderr))?.[1];
+  const t = await replay(process.execPath, [join(inst.root, 'modules/WatchWB/rules/Test'), file], { stdout: { file: out } });
+  if (t.r?.exitCode !== 0) throw new Error(`rules/Test failed: ${t.r?.stderr}`);
+  const matched = /(\d+) matched/.exec(String(t.r.stderr))?.[1];
   const { stdout: injects } = await execa('grep', ['-c', ' inject ', out], { reject: false });
-  rows.push(['WatchWB rules/Test (all rules, every instance type)', lines, s.toFixed(2), rate(lines, s), `${injects.trim()} attacks (${matched} recognised)`]);
+  rows.push(replayRow('WatchWB rules/Test (all rules, every instance type)', lines, t.s, t.cpu, `${injects.trim()} attacks (${matched} recognised)`));
   for (const f of FILTERS) {
-    const x = await fail2ban(file, f);
-    rows.push(x ? [`fail2ban-regex (${f})`, lines, x.s.toFixed(2), rate(lines, x.s), `${x.matched} matched`] : [`fail2ban-regex (${f})`, 'missing: apt-get install fail2ban', '', '', '']);
+    // fail2ban-regex's count of matched lines ("Lines: N lines, I ignored, M matched, K missed").
+    const x = await replay('fail2ban-regex', ['--print-no-missed', '--print-no-ignored', file, join(F2B, `${f}.conf`)]);
+    rows.push(x.r?.exitCode === 0
+      ? replayRow(`fail2ban-regex (${f})`, lines, x.s, x.cpu, `${/(\d+) matched/.exec(String(x.r.stdout))?.[1] ?? '?'} matched`)
+      : [`fail2ban-regex (${f})`, 'missing: apt-get install fail2ban', '', '', '', '', '']);
   }
   inst.remove();
-  console.log(`(1) replay of ${lines} lines of genlog --kind web (${file}), wall clock per tool:`);
-  printTable(['tool', 'lines', 'seconds', 'lines/s', 'lines it counts'], rows);
+  console.log(`(1) replay of ${lines} lines of genlog --kind web (${file}), wall clock and CPU time (user+sys, with ${TIME}) per tool:`);
+  printTable(['tool', 'lines', 'seconds', 'lines/s', 'CPU s', 'lines/CPU s', 'lines it counts'], rows);
 }
 
 /** (2) The file written into $FIFO_BASE/WatchWB of a running WatchWB until sets and database agree. */
