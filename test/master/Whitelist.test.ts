@@ -4,16 +4,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeService, prepareService, startService } from '../helpers/sandbox.js';
 import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
+import { BACKENDS } from '../helpers/backends.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';
 const ATTACKER = '203.0.113.70';
 const FRIEND = '203.0.113.71';
 const CANARY = '203.0.113.72';
 
-describe('Whitelist with a running WatchLG', () => {
+describe.each(BACKENDS)('Whitelist with a running WatchLG (%s)', (backend) => {
   let sb: Sandbox;
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=\nGEOTRACK=\nDNS_SERVER=off\nSESSION_WAIT=1');
+    sb = await makeSandbox('TRACE=\nGEOTRACK=\nDNS_SERVER=off\nSESSION_WAIT=1', { backend });
     await prepareService(sb, 'WatchLG', { watcher: 'STOP_GRACE=5\n', loader: '' });
     await startService(sb, 'WatchLG');
   });
