@@ -171,11 +171,12 @@ describe.each(BACKENDS)('dynloaders (%s)', (backend) => {
 
     it('CIDR ; comment lines, a set named in the conf, fewer than MIN_ENTRIES refused', async () => {
       copy('drop2');
-      srv.put('drop2.txt', `; a list\n${nets24(20, 90).map((n, i) => `${n} ; case ${i}`).join('\n')}\n`);
+      srv.put('drop2.txt', `; a list\n${nets24(20, 90).map((n, i) => `${n} ; case ${i}`).join('\n')}\n2a0b:4340::/32 ; case v6\n`);
       inst.write('dynload/drop2/drop2.conf', `URL=${srv.https}/drop2.txt\nFORMAT=cidr-comment\nSET=partners_drop\nMIN_ENTRIES=10\n${common()}`);
       let r = await load('drop2');
       expect(r.exitCode, r.stderr).toBe(0);
       expect(await members('partners_drop')).toContain('90.0.3.0/24 comment "case 3"');
+      expect(await members('partners_drop', 6)).toEqual(['2a0b:4340::/32 comment "case v6"']);
       srv.put('drop2.txt', `${nets24(5, 90).join('\n')}\n`);
       r = await load('drop2');
       expect(r.exitCode).toBe(65);
@@ -186,10 +187,11 @@ describe.each(BACKENDS)('dynloaders (%s)', (backend) => {
       inst.write('dynload/drop2/drop2.conf', `URL=${srv.https}/drop2.txt\nFORMAT=cidr-comment\nSET=partners_drop\nMIN_ENTRIES=1\n${common()}`);
       r = await load('drop2');
       expect(r.exitCode).toBe(65);
-      expect(r.stderr).toMatch(/suspiciously short: 5 entries, the last good list had 20/);
+      expect(r.stderr).toMatch(/suspiciously short: 5 entries, the last good list had 21/);
       r = await load('drop2', ['--force']);
       expect(r.exitCode, r.stderr).toBe(0);
       expect(await members('partners_drop')).toEqual(nets24(5, 90).sort());
+      expect(await members('partners_drop', 6)).toEqual([]);
     });
 
     it('shows a progress line on a terminal while a long list comes in, and none in a pipe', async () => {
