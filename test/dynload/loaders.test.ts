@@ -194,7 +194,8 @@ describe.each(BACKENDS)('dynloaders (%s)', (backend) => {
       expect(await members('partners_drop', 6)).toEqual([]);
     });
 
-    it('shows a progress line on a terminal while a long list comes in, and none in a pipe', async () => {
+    // The progress line is the download's, not the kernel's (--no-reload): on one backend.
+    if (backend === 'iptables') it('shows a progress line on a terminal while a long list comes in, and none in a pipe', async () => {
       srv.put('hosts.csv', `address\n${addrs(200_000).join(',x\n')},x\n`);
       inst.write('dynload/badhosts/badhosts.conf', `URL=${srv.http}/hosts.csv\nFORMAT=csv\nCSV_HEADER=yes\n${common()}`);
       const r = await ns.exec('script', ['-qec', `${process.execPath} ${join(inst.root, 'dynload/badhosts/Load')} --no-reload`, '/dev/null'], { env: { ...process.env, ...inst.env } });
