@@ -13,7 +13,7 @@ const DEMO = join(REPO, 'bin/demo/Demo');
 async function hostFirewall(): Promise<string> {
   const sets = await execa('ipset', ['list', '-n'], { reject: false });
   const rules = await execa('iptables', ['-S'], { reject: false });
-  const nft = await execa('nft', ['list', 'ruleset'], { reject: false });
+  const nft = await execa('nft', ['--stateless', 'list', 'ruleset'], { reject: false }); // no counters: they move
   return `${String(sets.stdout)}\n${String(rules.stdout)}\n${String(nft.stdout)}`;
 }
 
