@@ -5,6 +5,7 @@ import { run } from '../../master/lib/core/runner.js';
 import { ATTACK, FRIEND, TAG } from './attack.js';
 import { startDemoLogger, type DemoLogger } from './rsyslog.js';
 import type { DemoPaths } from './install.js';
+import { showSets, type DemoFirewall } from './sets.js';
 
 type Say = (line: string) => void;
 
@@ -33,7 +34,7 @@ async function waitFor(what: string, probe: () => boolean, ms: number, signal: A
  * The demo's steps, in this process's own network namespace. Whatever happens (also an
  * interruption), the module is stopped and the private rsyslogd ended before it returns.
  */
-export async function runInside(p: DemoPaths, sayAlways: Say, signal: AbortSignal): Promise<void> {
+export async function runInside(p: DemoPaths, sayAlways: Say, signal: AbortSignal, firewall: DemoFirewall = 'iptables'): Promise<void> {
   let logger: DemoLogger | undefined;
   // After an interruption the steps still under way say nothing more.
   const say = (l: string): void => { if (!signal.aborted) sayAlways(l); };
@@ -59,12 +60,7 @@ export async function runInside(p: DemoPaths, sayAlways: Say, signal: AbortSigna
     say(`   WatchLG has read ${status(p)?.lines} lines from its FIFO`);
     say('== master/watcher status');
     await step('master/watcher', ['status']);
-    for (const set of ['tarpit', 'custody']) {
-      signal.throwIfAborted();
-      say(`== ipset list ${set}`);
-      const r = await run('ipset', ['list', set]);
-      for (const l of r.stdout.trimEnd().split('\n')) say(`   ${l}`);
-    }
+    await showSets(firewall, ['tarpit', 'custody'], say, signal);
     say('== bin/Bandits: who is blocked or watched, by which rule, until when; bin/Bandits 198.51.100.7: why it is spared');
     await step('bin/Bandits');
     await step('bin/Bandits', ['198.51.100.7']);

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { WatcherError, EX_UNAVAILABLE } from '../../master/lib/core/exit.js';
 import { makeDir, writeFileMode, PUBLIC_MODE } from '../../master/lib/core/files.js';
 import { FRIEND } from './attack.js';
+import type { DemoFirewall } from './sets.js';
 
 /** Where everything of one demo run lives; removing `base` removes it all. */
 export interface DemoPaths {
@@ -27,8 +28,8 @@ export function demoPaths(base: string): DemoPaths {
 
 const SKIP = new Set(['node_modules', '.git', 'test', 'bench']);
 
-/** Copy the built tree at `master` into a new temp dir and write the demo's settings. */
-export function makeDemoInstallation(master: string): DemoPaths {
+/** Copy the built tree at `master` into a new temp dir and write the demo's settings (its firewall backend among them). */
+export function makeDemoInstallation(master: string, firewall: DemoFirewall = 'iptables'): DemoPaths {
   if (!existsSync(join(master, 'dist'))) throw new WatcherError(`${master}/dist is missing: run npm run build first`, EX_UNAVAILABLE);
   const p = demoPaths(mkdtempSync(join(tmpdir(), 'watcher-demo-')));
   cpSync(master, p.root, {
@@ -43,7 +44,7 @@ export function makeDemoInstallation(master: string): DemoPaths {
   symlinkSync(realpathSync(join(master, 'node_modules')), join(p.root, 'node_modules'));
   for (const d of [join(p.etc, 'rsyslog.d'), p.logger]) makeDir(d);
   const write = (rel: string, text: string) => writeFileMode(join(p.root, rel), text, PUBLIC_MODE);
-  write('watcher.conf', '# The demo: WatchLG only.\nMODULES=WatchLG\nSTOP_GRACE=3\n');
+  write('watcher.conf', `# The demo: WatchLG only.\nMODULES=WatchLG\nSTOP_GRACE=3\nFIREWALL=${firewall}\n`);
   write('loader.conf', 'modules/WatchLG/Load\n');
   write('whitelist', `${FRIEND}   # the administrator's own address\n`);
   // No network in the namespace: no DNS lookups, every new address counts at its rule's penalty.

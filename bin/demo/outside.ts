@@ -3,21 +3,22 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { findProgram, run, spawnChannel } from '../../master/lib/core/runner.js';
 import { WatcherError, EX_UNAVAILABLE } from '../../master/lib/core/exit.js';
+import { neededPrograms } from '../../master/lib/service/prep-steps.js';
 import { makeDemoInstallation, type DemoPaths } from './install.js';
+import type { DemoFirewall } from './sets.js';
 
 /** Exit code of an interrupted demo (as a shell reports SIGINT). */
 export const EX_INTERRUPTED = 130;
 
-const NEEDED: Record<string, string> = {
-  unshare: 'util-linux', ip: 'iproute2', ipset: 'ipset', iptables: 'iptables', ip6tables: 'iptables',
-  rsyslogd: 'rsyslog', logger: 'bsdutils', mkfifo: 'coreutils',
-};
+// The demo's own programs; the firewall backend's come from what Prep checks.
+const NEEDED: Record<string, string> = { unshare: 'util-linux', ip: 'iproute2', rsyslogd: 'rsyslog', logger: 'bsdutils', mkfifo: 'coreutils' };
 
-/** Refuse to start without root or a needed program, naming its Debian package. */
-export function checkDemoNeeds(): void {
+/** Refuse to start without root or a needed program (the backend's too), naming its Debian package. */
+export function checkDemoNeeds(firewall: DemoFirewall): void {
   if (process.getuid?.() !== 0) throw new WatcherError('the demo needs root (a network namespace and its own firewall)', EX_UNAVAILABLE);
-  const missing = Object.keys(NEEDED).filter((p) => !findProgram(p));
-  if (missing.length) throw new WatcherError(`missing: ${missing.map((p) => `${p} (Debian package ${NEEDED[p]})`).join(', ')}`, EX_UNAVAILABLE);
+  const needed = { ...NEEDED, ...neededPrograms(firewall) };
+  const missing = Object.keys(needed).filter((p) => !findProgram(p));
+  if (missing.length) throw new WatcherError(`missing: ${missing.map((p) => `${p} (Debian package ${needed[p]})`).join(', ')}`, EX_UNAVAILABLE);
 }
 
 // A module or the rsyslogd still running after the inside ended (it was killed): stop them.
@@ -36,18 +37,18 @@ async function stopLeftovers(p: DemoPaths): Promise<void> {
  * remove everything. Ctrl-C reaches the inside too (same process group), which cleans up its
  * processes; this side waits for it and removes the temp dir.
  */
-export async function runDemo(master: string, launcher: string, say: (l: string) => void): Promise<number> {
-  checkDemoNeeds();
-  const p = makeDemoInstallation(master);
+export async function runDemo(master: string, launcher: string, say: (l: string) => void, firewall: DemoFirewall = 'iptables'): Promise<number> {
+  checkDemoNeeds(firewall);
+  const p = makeDemoInstallation(master, firewall);
   let interrupted = false;
   const onSignal = (): void => { interrupted = true; };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   say(`Watcher demo in ${p.base}: a copy of this installation, a private network namespace and a private rsyslogd;`);
-  say('the host\'s firewall, /etc, /var/log and /run are not touched.');
+  say(`the host's firewall, /etc, /var/log and /run are not touched. Firewall backend: ${firewall} (FIREWALL=${firewall}).`);
   say('');
   try {
-    const inside = spawnChannel('unshare', ['--net', '--', process.execPath, launcher, '--inside', p.base]);
+    const inside = spawnChannel('unshare', ['--net', '--', process.execPath, launcher, '--inside', p.base, '--firewall', firewall]);
     inside.stdin.end();
     inside.stdout.pipe(process.stdout);
     inside.stderr.pipe(process.stderr);

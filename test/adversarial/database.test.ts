@@ -12,6 +12,7 @@ import { lockDatabase, type DbLock } from '../helpers/dblock.js';
 import { isAlive } from '../../master/lib/core/pidfile.js';
 import { requireTools } from '../helpers/netns.js';
 import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
+import { BACKENDS } from '../helpers/backends.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';
 /** n distinct attackers in 10.<net>.0.0/16. */
@@ -20,7 +21,7 @@ const attackers = (net: number, n: number, from = 0): string[] => Array.from({ l
 const invalid = (addr: string): string => `${H} sshd[9]: Failed password for invalid user x from ${addr} port 22 ssh2`;
 const CONF = 'TRACE=\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=60';
 
-describe('WatchLG while its database refuses writes or its -shm file goes bad', () => {
+describe.each(BACKENDS)('WatchLG while its database refuses writes or its -shm file goes bad (%s)', (backend) => {
   let sb: Sandbox;
   const db = (): string => join(sb.inst.root, 'modules/WatchLG/WatchLG.db');
   const heldFile = (): string => join(sb.inst.root, 'modules/WatchLG/WatchLG.held');
@@ -44,7 +45,7 @@ describe('WatchLG while its database refuses writes or its -shm file goes bad', 
 
   beforeAll(async () => {
     requireTools(['sqlite3', 'chattr', 'lsattr']);
-    sb = await makeSandbox(CONF, { dns: false });
+    sb = await makeSandbox(CONF, { dns: false, backend });
     await prepareService(sb, 'WatchLG', { watcher: 'STOP_GRACE=5\n' });
     await startService(sb, 'WatchLG');
   }, 60_000);

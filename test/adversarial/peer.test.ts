@@ -12,13 +12,14 @@ import { startRsyslog, type PrivateRsyslog } from '../helpers/rsyslog.js';
 import { sshCertLogin, startSshd, type SshServer } from '../helpers/sshd.js';
 import { closeService, prepareService, startService } from '../helpers/sandbox.js';
 import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
+import { BACKENDS } from '../helpers/backends.js';
 
 const PLANTED = '10.1.1.1';
 
-describe('a peer planted in client-shaped text of a real sshd line', () => {
+describe.each(BACKENDS)('a peer planted in client-shaped text of a real sshd line (%s)', (backend) => {
   let sb: Sandbox, rs: PrivateRsyslog, sshd: SshServer, keys: string, attacker: Netns;
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=yes\nGEOTRACK=\nMAX_AFFAIRS=30\nTIME_SLICE=1');
+    sb = await makeSandbox('TRACE=yes\nGEOTRACK=\nMAX_AFFAIRS=30\nTIME_SLICE=1', { backend });
     await prepareService(sb, 'WatchLG', { watcher: 'STOP_GRACE=5\n' });
     // One source address a case: a tarpit of one case cannot hide the next.
     attacker = await Netns.create();

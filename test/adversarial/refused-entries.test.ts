@@ -1,8 +1,8 @@
 // Entries the kernel's sets would refuse (a /0 network, a network or the unspecified address in
 // tarpit, a timeout or a comment beyond ipset's limits, a set name too long) in the blacklist, the
 // whitelist or a Loadfile: `master/watcher start` reports each with its file:line, loads the rest,
-// custody keeps every DROP row of the database and the module runs. A load that ipset still
-// refuses keeps the sets as they were, starts the module and exits 65.
+// custody keeps every DROP row of the database and the module runs, on each firewall backend. A
+// load that ipset still refuses keeps the sets as they were, starts the module and exits 65.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { closeService, prepareService } from '../helpers/sandbox.js';
 import { runJson } from '../helpers/script.js';
 import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
+import { BACKENDS, kernelCopies, kernelFlush } from '../helpers/backends.js';
 
 const DROPS = 300;
 const dropAddress = (i: number): string => `198.18.${1 + (i >> 8)}.${i & 255}`;
@@ -45,10 +46,10 @@ const GOOD = [
   'add dyn 2001:db8::7',
 ];
 
-describe('entries the kernel would refuse, in the static lists and the load pool', () => {
+describe.each(BACKENDS)('entries the kernel would refuse, in the static lists and the load pool (%s)', (backend) => {
   let sb: Sandbox;
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=\nGEOTRACK=\nDNS_SERVER=off');
+    sb = await makeSandbox('TRACE=\nGEOTRACK=\nDNS_SERVER=off', { backend });
     await prepareService(sb, 'WatchLG');
     const db = new Database(join(sb.inst.root, 'modules/WatchLG/WatchLG.db'));
     const put = db.prepare("INSERT INTO bandits (address, class, affairs, status, rule, first_seen, last_seen, drop_time, origin) VALUES (?, 'UNRESOLVED', 5, 'DROP', 'test', ?, ?, ?, 'WatchLG')");
@@ -60,7 +61,7 @@ describe('entries the kernel would refuse, in the static lists and the load pool
     for (const f of ['blacklist', 'whitelist', 'Loadfiles/Loadfile-bad']) sb.inst.write(f, '');
     await sb.run('master/watcher', ['stop']);
     // As after a reboot: the kernel forgot custody, the database did not.
-    await sb.ns.exec('ipset', ['flush', 'custody']);
+    await kernelFlush(sb.ns, backend, 'custody');
   });
   afterAll(() => closeService(sb));
 
@@ -92,19 +93,6 @@ describe('entries the kernel would refuse, in the static lists and the load pool
   });
 
   it('every class of entry ipset refuses is reported with its Loadfile line and skipped; the good lines around them load', async () => {
-    // First: the kernel does refuse what Watcher refuses (the same commands on probe sets).
-    await sb.ns.ok('ipset', ['create', 'probe', 'hash:net', 'family', 'inet', 'comment']);
-    await sb.ns.ok('ipset', ['create', 'probe6', 'hash:net', 'family', 'inet6', 'comment']);
-    await sb.ns.ok('ipset', ['create', 'probeip', 'hash:ip', 'family', 'inet', 'timeout', '0', 'comment']);
-    await sb.ns.ok('ipset', ['create', 'probeip6', 'hash:ip', 'family', 'inet6', 'timeout', '0', 'comment']);
-    for (const b of BAD.filter((x) => x.kernel)) {
-      const k = await sb.ns.exec('ipset', b.kernel as string[]);
-      expect(k.exitCode, `ipset ${b.kernel?.join(' ')} should be refused`).not.toBe(0);
-    }
-    expect((await sb.ns.exec('ipset', ['add', 'probe', '203.0.113.5', 'comment', 'x'.repeat(255)])).exitCode).toBe(0);
-    expect((await sb.ns.exec('ipset', ['add', 'probeip', '198.51.100.10', 'timeout', '2147483'])).exitCode).toBe(0);
-    for (const p of ['probe', 'probe6', 'probeip', 'probeip6']) await sb.ns.ok('ipset', ['destroy', p]);
-
     const lines = BAD.flatMap((b, i) => [b.line, GOOD[i]].filter((l) => l !== undefined));
     const lf = sb.inst.write('Loadfiles/Loadfile-bad', `${lines.join('\n')}\n`);
     const r = await sb.run('master/watcher', ['start']);
@@ -118,9 +106,26 @@ describe('entries the kernel would refuse, in the static lists and the load pool
     expect(await members('dyn')).toEqual(['2001:db8::7', '203.0.113.1', '203.0.113.5']);
     expect([...(await sb.members('tarpit')).keys()]).toEqual(['198.51.100.10']);
     expect(await members('a.b_c-defghijklmnopqrstu')).toEqual(['203.0.113.8']);
-    expect((await sb.ns.ok('ipset', ['list', '-n'])).split('\n').filter((s) => s.endsWith('-new'))).toEqual([]);
+    expect(await kernelCopies(sb.ns, backend)).toEqual([]);
     await custodyHoldsEveryDrop();
     await moduleRuns();
+  });
+
+  // What follows is ipset's own: its refusals, and the copies it builds a set in beside the live one.
+  if (backend !== 'iptables') return;
+
+  it('ipset does refuse what Watcher refuses (the same commands on probe sets)', async () => {
+    await sb.ns.ok('ipset', ['create', 'probe', 'hash:net', 'family', 'inet', 'comment']);
+    await sb.ns.ok('ipset', ['create', 'probe6', 'hash:net', 'family', 'inet6', 'comment']);
+    await sb.ns.ok('ipset', ['create', 'probeip', 'hash:ip', 'family', 'inet', 'timeout', '0', 'comment']);
+    await sb.ns.ok('ipset', ['create', 'probeip6', 'hash:ip', 'family', 'inet6', 'timeout', '0', 'comment']);
+    for (const b of BAD.filter((x) => x.kernel)) {
+      const k = await sb.ns.exec('ipset', b.kernel as string[]);
+      expect(k.exitCode, `ipset ${b.kernel?.join(' ')} should be refused`).not.toBe(0);
+    }
+    expect((await sb.ns.exec('ipset', ['add', 'probe', '203.0.113.5', 'comment', 'x'.repeat(255)])).exitCode).toBe(0);
+    expect((await sb.ns.exec('ipset', ['add', 'probeip', '198.51.100.10', 'timeout', '2147483'])).exitCode).toBe(0);
+    for (const p of ['probe', 'probe6', 'probeip', 'probeip6']) await sb.ns.ok('ipset', ['destroy', p]);
   });
 
   it('a load ipset refuses anyway (a stale copy it cannot reuse) keeps that set as it was, loads the rest, starts the module and exits 65', async () => {

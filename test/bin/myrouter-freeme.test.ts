@@ -6,19 +6,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNameServer, type DnsServer } from '../helpers/dns.js';
 import { makeModuleSandbox, prepareService, startService, closeService, type ModuleSandbox } from '../helpers/sandbox.js';
+import { BACKENDS, firewallLine, kernelAdd } from '../helpers/backends.js';
 
 const NAME = 'home.example.test';
 const [OLD, NEW, V6] = ['203.0.113.7', '203.0.113.8', '2001:db8::7'];
 const STATIC = '198.51.100.50';
 
-describe('MyRouter and Freeme', () => {
+describe.each(BACKENDS)('MyRouter and Freeme (%s)', (backend) => {
   let sb: ModuleSandbox;
   let dns: DnsServer | undefined;
   let port: number;
   const members = async (set: string) => [...(await sb.members(set)).keys()].sort();
 
   beforeAll(async () => {
-    sb = await makeModuleSandbox(['WatchLG', 'WatchMX'], 'TRACE=\nGEOTRACK=\nTIME_SLICE=60', { dns: false });
+    sb = await makeModuleSandbox(['WatchLG', 'WatchMX'], 'TRACE=\nGEOTRACK=\nTIME_SLICE=60', { dns: false, backend });
     dns = await startNameServer({ [NAME]: [OLD, V6] }, sb.ns);
     port = dns.port;
     await prepareService(sb, 'WatchLG', { watcher: `MYROUTER="${NAME} ${STATIC}"\nDNS_SERVER=${dns.server}\nDNS_TIMEOUT=500\n` });
@@ -75,8 +76,10 @@ describe('MyRouter and Freeme', () => {
 
   it('Freeme frees what the whitelist and MyRouter spare from tarpit, custody, every database and the Loadfiles; then it is silent', async () => {
     // 192.0.2.44 was caught before 192.0.2.0/24 was whitelisted: put it in tarpit and a database by hand.
-    await sb.ns.ok('ipset', ['add', 'tarpit', '192.0.2.44', 'timeout', '600']);
-    await sb.ns.ok('ipset', ['add', 'custody', '198.18.0.9']);
+    await kernelAdd(sb.ns, backend, 'tarpit', '192.0.2.44', 600);
+    await kernelAdd(sb.ns, backend, 'custody', '198.18.0.9');
+    // The router's IPv6 address was put in custody before it was whitelisted.
+    await kernelAdd(sb.ns, backend, 'custody', V6);
     expect(await members('tarpit')).toContain(NEW);
     expect(await members('custody')).toContain(NEW);
     const r = await sb.run('bin/Freeme');
@@ -84,6 +87,7 @@ describe('MyRouter and Freeme', () => {
     expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual([
       `${NEW} (MyRouter ${NAME}): freed from custody, tarpit, WatchLG.db, WatchMX.db`,
       '192.0.2.44 (whitelisted): freed from tarpit',
+      `${V6} (MyRouter ${NAME}): freed from custody`,
       `${join(sb.inst.root, 'Loadfiles/Loadfile-WatchLG')}: spared addresses' lines removed`,
     ].sort());
     expect(await members('tarpit')).toEqual([]);
@@ -120,12 +124,12 @@ describe('MyRouter and Freeme', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(new RegExp(`^MyRouter: ${NAME}: no answer \\(E[A-Z]+\\); keeping ${NEW} ${V6} in the whitelist$`));
     expect(await members('whitelist')).toEqual([V6, '192.0.2.0/24', NEW, STATIC].sort());
-    const conf = sb.inst.write('watcher.conf', 'MODULES=WatchLG\nMYROUTER="home..example.test"\n');
+    const conf = sb.inst.write('watcher.conf', `MODULES=WatchLG\n${firewallLine(backend)}MYROUTER="home..example.test"\n`);
     const bad = await sb.run('bin/MyRouter');
     expect(bad.exitCode).toBe(78);
-    expect(bad.stderr).toBe(`MyRouter: ${conf}:2: MYROUTER="home..example.test": "home..example.test": not a host name (letters, digits and - in dot-separated labels) or an address`);
+    expect(bad.stderr).toBe(`MyRouter: ${conf}:3: MYROUTER="home..example.test": "home..example.test": not a host name (letters, digits and - in dot-separated labels) or an address`);
     // A typo in a key MyRouter does not need is a warning only: the lockout tool still runs.
-    sb.inst.write('watcher.conf', `MODULES=WatchLG\nSTOP_GRACE=abc\nMYROUTER=${STATIC}\n`);
+    sb.inst.write('watcher.conf', `MODULES=WatchLG\n${firewallLine(backend)}STOP_GRACE=abc\nMYROUTER=${STATIC}\n`);
     const warn = await sb.run('bin/MyRouter');
     expect(warn.stderr).toContain('STOP_GRACE="abc"');
     expect(warn.exitCode).toBe(0);

@@ -8,10 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDateTime } from '../../master/lib/core/clock.js';
 import { makeModuleSandbox, type ModuleSandbox } from '../helpers/sandbox.js';
 import { startSmtp } from '../helpers/smtp.js';
+import { BACKENDS, firewallLine } from '../helpers/backends.js';
 
 const COLS = 'address, class, host, affairs, status, rule, modclass, first_seen, last_seen, drop_time, origin, dropped_by';
 
-describe('Bandits and Watcher-Report', () => {
+describe.each(BACKENDS)('Bandits and Watcher-Report (%s)', (backend) => {
   let sb: ModuleSandbox;
   let recent: string;
   let tarpitEnd: string;
@@ -21,8 +22,8 @@ describe('Bandits and Watcher-Report', () => {
   };
 
   beforeAll(async () => {
-    sb = await makeModuleSandbox(['WatchLG', 'WatchMX'], 'TRACE=\nGEOTRACK=', { dns: false });
-    sb.inst.write('watcher.conf', 'MODULES=WatchLG\nMAX_AFFAIRS=5\n');
+    sb = await makeModuleSandbox(['WatchLG', 'WatchMX'], 'TRACE=\nGEOTRACK=', { dns: false, backend });
+    sb.inst.write('watcher.conf', `MODULES=WatchLG\n${firewallLine(backend)}MAX_AFFAIRS=5\n`);
     for (const m of ['WatchLG', 'WatchMX']) expect((await sb.run(`modules/${m}/Prep`)).exitCode).toBe(0);
     const now = Date.now();
     recent = formatDateTime(now - 60_000);
@@ -35,7 +36,7 @@ describe('Bandits and Watcher-Report', () => {
     row('WatchMX', ['203.0.113.5', 'NXDOMAIN', null, 4, 'INITIAL', 'NXdomain', null, '2026-11-01 09:00:00', '2026-11-01 09:00:00', null, 'WatchMX', null]);
     expect((await sb.run('modules/WatchLG/Load')).exitCode).toBe(0);
     expect((await sb.run('modules/WatchMX/Load')).exitCode).toBe(0);
-    sb.inst.write('Loadfiles/Loadfile-nixspam', '# nixspam\nadd nixspam 192.0.2.0/28\nadd nixspam 203.0.113.0/24\nadd nixspam 300.1.1.1\nadd nixspam 198.51.100.5\n');
+    sb.inst.write('Loadfiles/Loadfile-nixspam', '# nixspam\nadd nixspam 192.0.2.0/28\nadd nixspam 203.0.113.0/24\nadd nixspam 300.1.1.1\nadd nixspam 198.51.100.5\nadd nixspam 2001:db8:66::/48\n');
     sb.inst.write('Loadfiles/Loadfile-geo', 'add geo-cn 198.18.0.0/15\nadd geo-cn 100.64.0.0/10\nadd geo-kp 175.45.176.0/22\n');
     sb.inst.write('whitelist', '# home\n198.51.100.0/28\n192.0.2.8\n');
     const hours = Date.now() / 1000 - 2 * 3600 - 30;
@@ -74,10 +75,11 @@ describe('Bandits and Watcher-Report', () => {
     expect(net.stdout.split('\n').slice(1)).toEqual([l.lg5, l.mx5, l.lg17, l.lg99, '4 lines: 2 in custody, 1 in tarpit, 1 watched (a database row, in no set)'].map((x) => x.replace(/^(\S+) +/, (m, a: string) => (a === '4' ? '4 ' : `${a.padEnd(12)}  `))));
     const set = await sb.run('bin/Bandits', ['--set', 'nixspam']);
     expect(set.stdout).toBe([
-      'ADDRESS         SET      SOURCE                                  AFFAIRS  CLASS  FIRST SEEN  LAST SEEN  DROPPED  UNTIL',
-      '192.0.2.0/28    nixspam  dynloader nixspam (Loadfile-nixspam:2)  -        -      -           -          -        -',
-      '203.0.113.0/24  nixspam  dynloader nixspam (Loadfile-nixspam:3)  -        -      -           -          -        -',
-      '2 lines: 2 in nixspam'].join('\n'));
+      'ADDRESS           SET      SOURCE                                  AFFAIRS  CLASS  FIRST SEEN  LAST SEEN  DROPPED  UNTIL',
+      '192.0.2.0/28      nixspam  dynloader nixspam (Loadfile-nixspam:2)  -        -      -           -          -        -',
+      '203.0.113.0/24    nixspam  dynloader nixspam (Loadfile-nixspam:3)  -        -      -           -          -        -',
+      '2001:db8:66::/48  nixspam  dynloader nixspam (Loadfile-nixspam:6)  -        -      -           -          -        -',
+      '3 lines: 3 in nixspam'].join('\n'));
     const typo = await sb.run('bin/Bandits', ['--set', 'nixpsam']);
     expect([typo.exitCode, typo.stderr]).toEqual([64, 'Bandits: --set "nixpsam": no such Watcher set (whitelist, blacklist, hijackers, custody, tarpit, geo-cn, geo-kp, nixspam)']);
     const j = JSON.parse((await sb.run('bin/Bandits', ['--json'])).stdout);
@@ -114,6 +116,9 @@ describe('Bandits and Watcher-Report', () => {
     expect(none.stdout.split('\n')[0]).toBe('192.0.2.7: blocked (nixspam)');
     const unknown = await sb.run('bin/Bandits', ['2001:db8::77']);
     expect(unknown.stdout.split('\n')[0]).toBe('2001:db8::77: unknown to Watcher: in no set and no database');
+    const six = await sb.run('bin/Bandits', ['2001:db8:66::1']);
+    expect(six.stdout).toBe(['2001:db8:66::1: blocked (nixspam)', '  set nixspam: 2001:db8:66::/48 covers it (Loadfile-nixspam:6)', '  WatchLG.db: no row', '  WatchMX.db: no row',
+      "  spared: no (not in the whitelist, not MyRouter's, not this machine's)"].join('\n'));
     // A PTR name is the attacker's text: an escape sequence in it never reaches the terminal.
     const evil = await sb.run('bin/Bandits', ['192.0.2.66']);
     expect(evil.stdout).toContain('  WatchLG.db: INITIAL, 1/5 affairs, rule invalid-user, FAKEHOST \\x1b]0;owned\\x07evil.example.test, introduced by WatchLG');
@@ -136,8 +141,8 @@ DROPs contributed by ipdeny, geo-kp : 1
 
 Dynloader blockings ...
 DROPs contributed by late, late : 0
-DROPs contributed by nixspam, nixspam : 2
-         Total dynloader blockings: » 2
+DROPs contributed by nixspam, nixspam : 3
+         Total dynloader blockings: » 3
 
 Modules ...
 WatchLG: not running
@@ -153,14 +158,14 @@ Sets ...
   tarpit                   1
   geo-cn                   2
   geo-kp                   1
-  nixspam                  2
+  nixspam                  3
 
 Loadfiles ...
   Loadfile-WatchLG         2 lines  N s old   loaded into tarpit, custody: 2 entries
   Loadfile-WatchMX         1 lines  N s old   loaded into custody: 1 entry
   Loadfile-geo             3 lines  N s old   loaded into geo-cn, geo-kp: 3 entries
   Loadfile-late            1 lines  N s old   not loaded yet (watcher reload loads it)
-  Loadfile-nixspam         4 lines  2 h 0 min old   loaded into nixspam: 2 entries, 1 line refused (see FillFW's output), 1 spared (whitelisted)`);
+  Loadfile-nixspam         5 lines  2 h 0 min old   loaded into nixspam: 3 entries, 1 line refused (see FillFW's output), 1 spared (whitelisted)`);
     const j = JSON.parse((await sb.run('bin/Watcher-Report', ['--json'])).stdout);
     expect(j.geo).toEqual([{ source: 'geo', set: 'geo-cn', drops: 2 }, { source: 'geo', set: 'geo-kp', drops: 1 }]);
     expect(j.modules[0]).toMatchObject({ module: 'WatchLG', database: 'WatchLG.db', addresses: 4, drop: 1 });
@@ -171,16 +176,16 @@ Loadfiles ...
   it('Watcher-Report --mail sends the text to REPORTMAIL through a real SMTP server; one that refuses is exit 69', async () => {
     const smtp = await startSmtp(sb.ns);
     try {
-      sb.inst.write('watcher.conf', `MODULES=WatchLG\nREPORTMAIL=root@example.test\nMAIL_FROM=watcher@example.test\nSMTP_HOST=127.0.0.1\nSMTP_PORT=${smtp.port}\n`);
+      sb.inst.write('watcher.conf', `MODULES=WatchLG\n${firewallLine(backend)}REPORTMAIL=root@example.test\nMAIL_FROM=watcher@example.test\nSMTP_HOST=127.0.0.1\nSMTP_PORT=${smtp.port}\n`);
       const r = await sb.run('bin/Watcher-Report', ['--mail']);
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^Watcher-Report mailed to root@example.test through SMTP 127\\.0\\.0\\.1:${smtp.port} \\(`));
       const [m] = smtp.messages();
       expect(m).toMatch(/^Subject: Watcher-Report \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/m);
       expect(m).toMatch(/^To: root@example.test$/m);
-      expect(m).toContain('DROPs contributed by nixspam, nixspam : 2');
+      expect(m).toContain('DROPs contributed by nixspam, nixspam : 3');
     } finally { await smtp.stop(); }
-    sb.inst.write('watcher.conf', 'MODULES=WatchLG\nREPORTMAIL=root@example.test\nSMTP_HOST=127.0.0.1\nSMTP_PORT=1\n');
+    sb.inst.write('watcher.conf', `MODULES=WatchLG\n${firewallLine(backend)}REPORTMAIL=root@example.test\nSMTP_HOST=127.0.0.1\nSMTP_PORT=1\n`);
     const down = await sb.run('bin/Watcher-Report', ['--mail']);
     expect(down.exitCode).toBe(69);
     expect(down.stderr).toMatch(/^Watcher-Report: mail not sent: SMTP server 127\.0\.0\.1:1: /);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { closeService, prepareService, startService } from '../helpers/sandbox.js';
 import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
+import { BACKENDS, kernelFlush } from '../helpers/backends.js';
 
 // Two failed root logins (penalty 4 each, MAX_AFFAIRS=5) put an address in custody.
 const attack = (n: number) => {
@@ -14,10 +15,10 @@ const attack = (n: number) => {
   return [1, 2].map((k) => `2026-11-21T06:00:00+00:00 host sshd[9]: Failed password for root from ${addr} port ${4000 + k} ssh2\n`).join('');
 };
 
-describe('WatchLG killed with SIGKILL mid-stream, then master/watcher start', () => {
+describe.each(BACKENDS)('WatchLG killed with SIGKILL mid-stream, then master/watcher start (%s)', (backend) => {
   let sb: Sandbox;
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=\nGEOTRACK=\nDNS_SERVER=off\nMAX_AFFAIRS=5');
+    sb = await makeSandbox('TRACE=\nGEOTRACK=\nDNS_SERVER=off\nMAX_AFFAIRS=5', { backend });
     await prepareService(sb, 'WatchLG');
     await startService(sb, 'WatchLG');
   }, 60_000);
@@ -48,7 +49,7 @@ describe('WatchLG killed with SIGKILL mid-stream, then master/watcher start', ()
     expect(existsSync(join(sb.inst.runDir, 'WatchLG.pid'))).toBe(true); // stale: nobody removed it
     const before = dropRows();
     const missing = before.filter((a) => !custodyAtKill.has(a)).length;
-    await sb.ns.ok('ipset', ['flush', 'custody']); // as after a reboot: the kernel forgot, the database did not
+    await kernelFlush(sb.ns, backend, 'custody'); // as after a reboot: the kernel forgot, the database did not
     const drops = dropRows();
     expect(drops.length).toBeGreaterThanOrEqual(300);
     const start = await sb.run('master/watcher', ['start']);

@@ -11,6 +11,7 @@ import { startRsyslog, type PrivateRsyslog } from '../helpers/rsyslog.js';
 import { readLoginRecords, startSshd, sshLogin, type SshServer } from '../helpers/sshd.js';
 import { closeService, prepareService, startService } from '../helpers/sandbox.js';
 import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
+import { BACKENDS } from '../helpers/backends.js';
 
 const SERVER_A = '192.0.2.1';
 const ATTACKER = TRUEHOST.address; // its PTR name resolves back to it: the full affairs ladder applies
@@ -22,14 +23,14 @@ const TIME_SLICE = 2;
 const USER = `wt${process.pid}`;
 const HOST_BTMP = '/var/log/btmp';
 
-describe('OpenSSH server protected by WatchLG', () => {
+describe.each(BACKENDS)('OpenSSH server protected by WatchLG (%s)', (backend) => {
   let sb: Sandbox, rs: PrivateRsyslog, sshd: SshServer;
   let attacker: Netns, good: Netns;
   // Failed logins per client address, as the clients saw them.
   const failed = new Map<string, number>();
   const fail = (address: string) => failed.set(address, (failed.get(address) ?? 0) + 1);
   beforeAll(async () => {
-    sb = await makeSandbox(`TRACE=yes\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=${TIME_SLICE}`);
+    sb = await makeSandbox(`TRACE=yes\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=${TIME_SLICE}`, { backend });
     sb.inst.write('whitelist', `${GOOD}\n`);
     await prepareService(sb, 'WatchLG', { watcher: 'STOP_GRACE=5\n' });
     [attacker, good] = await Promise.all([Netns.create(), Netns.create()]);

@@ -10,6 +10,7 @@ import { startRsyslog, type PrivateRsyslog } from '../helpers/rsyslog.js';
 import { closeService, prepareService, startService } from '../helpers/sandbox.js';
 import { startWebServer, request, type WebServer } from '../helpers/web.js';
 import { makeSandbox, type Sandbox } from '../modules/WatchWB/sandbox.js';
+import { BACKENDS } from '../helpers/backends.js';
 
 const SERVER_A = '192.0.2.1';
 const ATTACKER = TRUEHOST.address; // its PTR name resolves back to it: the full ladder applies
@@ -20,12 +21,12 @@ const SCANNER = '198.51.100.77';
 const TIME_SLICE = 2;
 const BLOG = 'blog.example.org:80', STATIC = 'static.example.org:80', WWW = 'www.example.org:8080';
 
-describe('nginx and apache protected by WatchWB, per instance', () => {
+describe.each(BACKENDS)('nginx and apache protected by WatchWB, per instance (%s)', (backend) => {
   let sb: Sandbox, rs: PrivateRsyslog, nginx: WebServer, apache: WebServer;
   let attacker: Netns, browser: Netns, scanner: Netns;
   const inst = (key: string) => (sb.status()?.instances ?? {})[key] ?? {};
   beforeAll(async () => {
-    sb = await makeSandbox(`TRACE=yes\nGEOTRACK=\nMAX_AFFAIRS=3\nTIME_SLICE=${TIME_SLICE}`);
+    sb = await makeSandbox(`TRACE=yes\nGEOTRACK=\nMAX_AFFAIRS=3\nTIME_SLICE=${TIME_SLICE}`, { backend });
     await prepareService(sb, 'WatchWB', { watcher: 'STOP_GRACE=5\n' });
     for (const [key, type] of [[BLOG, 'wordpress'], [STATIC, 'static'], [WWW, 'generic']]) {
       const r = await sb.run('bin/WBinstance', ['add', key, type]);

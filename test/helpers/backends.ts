@@ -76,10 +76,17 @@ export function replacesLine(b: Backend, set: string): string {
   return b === 'iptables' ? `swap ${set}-new ${set}\n` : `flush set inet watcher ${set}/ip\n`;
 }
 
-/** Put an address into a set behind Watcher's back (what a reload must leave alone or replace). */
-export async function kernelAdd(ns: Netns, b: Backend, set: string, address: string): Promise<void> {
-  if (b === 'iptables') await ns.ok('ipset', ['add', set, address]);
-  else await ns.ok('nft', ['add', 'element', 'inet', 'watcher', `${set}/${address.includes('/') ? 'net' : 'ip'}${address.includes(':') ? '6' : ''}`, `{ ${address} }`]);
+/** Put an address into a set behind Watcher's back (what a reload must leave alone or replace), with a timeout in seconds for tarpit. */
+export async function kernelAdd(ns: Netns, b: Backend, set: string, address: string, timeout?: number): Promise<void> {
+  const six = address.includes(':');
+  if (b === 'iptables') await ns.ok('ipset', ['add', six ? `${set}-v6` : set, address, ...(timeout === undefined ? [] : ['timeout', String(timeout)])]);
+  else await ns.ok('nft', ['add', 'element', 'inet', 'watcher', `${set}/${address.includes('/') ? 'net' : 'ip'}${six ? '6' : ''}`, `{ ${address}${timeout === undefined ? '' : ` timeout ${timeout}s`} }`]);
+}
+
+/** Empty a set behind Watcher's back, both families (what a load must fill again). */
+export async function kernelFlush(ns: Netns, b: Backend, set: string): Promise<void> {
+  if (b === 'iptables') for (const name of [set, `${set}-v6`]) await ns.ok('ipset', ['flush', name]);
+  else for (const kind of ['ip', 'net', 'ip6', 'net6']) await ns.ok('nft', ['flush', 'set', 'inet', 'watcher', `${set}/${kind}`]);
 }
 
 /** Sets being built beside a live one, left over (ipset's `<name>-new`; nftables builds none). */

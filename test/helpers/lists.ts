@@ -7,6 +7,7 @@ import { execa, type ResultPromise } from 'execa';
 import { REPO } from './install.js';
 import { Netns, requireTools } from './netns.js';
 import { makeInstallation, type Installation } from './install.js';
+import { firewallLine, requireBackend, type Backend } from './backends.js';
 
 export interface ListServer {
   dir: string;
@@ -75,13 +76,15 @@ export function nets24(n: number, first = 45): string[] {
   return Array.from({ length: n }, (_, i) => `${first + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`);
 }
 
-/** A network namespace with the firewall tools, the provider server in it and a throwaway installation without modules. */
-export async function makeDynloadSandbox(loaderConf: string): Promise<{ ns: Netns; srv: ListServer; inst: Installation }> {
-  requireTools(['ipset', 'iptables', 'ip6tables', 'openssl']);
+/** A network namespace with the backend's tools (iptables by default), the provider server in it and a throwaway installation without modules. */
+export async function makeDynloadSandbox(loaderConf: string, backend: Backend = 'iptables'): Promise<{ ns: Netns; srv: ListServer; inst: Installation }> {
+  // iptables also for the tests' own rules (a provider made unreachable).
+  requireTools(['iptables', 'openssl']);
+  requireBackend(backend);
   const ns = await Netns.create();
   const srv = await startListServer(ns);
   const inst = makeInstallation();
   inst.write('loader.conf', loaderConf);
-  inst.write('watcher.conf', 'MODULES=""\n');
+  inst.write('watcher.conf', `MODULES=""\n${firewallLine(backend)}`);
   return { ns, srv, inst };
 }

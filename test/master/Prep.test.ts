@@ -5,18 +5,29 @@ import { join } from 'node:path';
 import { makeInstallation, type Installation } from '../helpers/install.js';
 import { Netns, requireTools } from '../helpers/netns.js';
 import { installFixtureModule, runMaster } from '../helpers/master.js';
+import { BACKENDS, firewallLine, requireBackend, type Backend } from '../helpers/backends.js';
 
-describe('Prep', () => {
+// What Prep checks for each backend: the programs it names, one of them and its Debian package.
+const PROGRAMS: Record<Backend, { found: string; missing: string[]; said: string; program: string; install: string }> = {
+  iptables: { found: 'ipset iptables ip6tables flock', missing: ['iptables', 'ip6tables'], said: 'iptables (Debian package iptables), ip6tables (Debian package iptables)', program: 'ipset', install: 'ipset' },
+  nftables: { found: 'nft flock', missing: ['nft'], said: 'nft (Debian package nftables)', program: 'nft', install: 'nftables' },
+};
+
+describe.each(BACKENDS)('Prep (%s)', (backend) => {
+  const programs = PROGRAMS[backend];
   let ns: Netns;
   let inst: Installation;
   let dirs: { init: string; systemd: string; rsyslog: string; syslogNg: string };
   beforeEach(async () => {
-    requireTools(['ipset', 'iptables', 'ip6tables', 'sh']);
+    requireTools(['sh']);
+    requireBackend(backend);
     ns = await Netns.create();
     inst = makeInstallation();
     dirs = { init: join(inst.root, '..', 'etc/init.d'), systemd: join(inst.root, '..', 'etc/systemd/system'), rsyslog: join(inst.root, '..', 'etc/rsyslog.d'), syslogNg: join(inst.root, '..', 'etc/syslog-ng/conf.d') };
     mkdirSync(dirs.rsyslog, { recursive: true });
     for (const d of [inst.runDir, inst.fifoBase, inst.toolPath]) rmSync(d, { recursive: true, force: true });
+    // The default backend comes from watcher.conf-sample; the other one is chosen before Prep.
+    if (backend !== 'iptables') inst.write('watcher.conf', firewallLine(backend));
   });
   afterEach(async () => { await ns?.destroy(); inst?.remove(); });
 
@@ -51,12 +62,12 @@ describe('Prep', () => {
     expect(bin).toEqual(expect.arrayContaining(['Trace', 'Refresh', 'freeme']));
     expect(bin).not.toContain('demo');
     // Upgrade-safe configuration: each conf installed from its sample where there is none.
-    const samples = ['watcher.conf', ...['modules', 'dynload'].flatMap((top) => readdirSync(join(inst.root, top)).sort().flatMap((m) => readdirSync(join(inst.root, top, m)).filter((f) => f.endsWith('.conf-sample')).map((f) => `${top}/${m}/${f.slice(0, -7)}`)))];
+    const samples = [...(backend === 'iptables' ? ['watcher.conf'] : []), ...['modules', 'dynload'].flatMap((top) => readdirSync(join(inst.root, top)).sort().flatMap((m) => readdirSync(join(inst.root, top, m)).filter((f) => f.endsWith('.conf-sample')).map((f) => `${top}/${m}/${f.slice(0, -7)}`)))];
     expect(samples).toEqual(expect.arrayContaining(['modules/WatchLG/WatchLG.conf', 'modules/WatchMX/WatchMX.conf', 'dynload/spamhaus/spamhaus.conf']));
     const note = `No address in ${join(inst.root, 'whitelist')} yet: put your own addresses there (see whitelist-sample) before the first start, then run master/Whitelist`;
     expect(r.stdout.split('\n')).toEqual([
       ...samples.map((c) => `Installed ${join(inst.root, c)} from its sample: state there only what differs`),
-      'Programs: ipset iptables ip6tables flock found',
+      `Programs: ${programs.found} found`,
       `Created ${inst.runDir}`, `Created ${inst.fifoBase}`, `Created ${inst.toolPath}`,
       ...fifos.map((f) => `Created FIFO ${f}`),
       `${snippet} written for rsyslog: restart it to apply (service rsyslog restart)`,
@@ -85,7 +96,7 @@ describe('Prep', () => {
     expect(existsSync(dirs.syslogNg)).toBe(false);
     const ino = statSync(fifos[0]).ino;
     const again = await prep();
-    expect(again).toMatchObject({ exitCode: 0, stdout: ['Programs: ipset iptables ip6tables flock found', ...real.map((m) => `${m}: ${db(m)}: exists, 0 ${m === 'GeoTrack' ? 'networks' : 'addresses'}`), note, 'Prep done'].join('\n') });
+    expect(again).toMatchObject({ exitCode: 0, stdout: [`Programs: ${programs.found} found`, ...real.map((m) => `${m}: ${db(m)}: exists, 0 ${m === 'GeoTrack' ? 'networks' : 'addresses'}`), note, 'Prep done'].join('\n') });
     expect(statSync(fifos[0]).ino).toBe(ino); // the logger holds it open: never made anew
     writeFileSync(snippet, text.replace('queue.size="100000"', 'queue.size="5"'));
     const fixed = await prep();
@@ -107,7 +118,7 @@ describe('Prep', () => {
 
   it('the installed init script starts, reports and stops the service', async () => {
     inst.write('loader.conf', '');
-    inst.write('watcher.conf', 'MODULES=WatchTT\n');
+    inst.write('watcher.conf', `MODULES=WatchTT\n${firewallLine(backend)}`);
     installFixtureModule(inst, 'WatchTT');
     expect((await prep()).exitCode).toBe(0);
     const script = join(dirs.init, 'watcher');
@@ -127,18 +138,18 @@ describe('Prep', () => {
     const log = join(fake, 'calls');
     writeFileSync(join(fake, 'apt-get'), `#!/bin/sh\necho "$DEBIAN_FRONTEND $*" >> ${log}\n`);
     chmodSync(join(fake, 'apt-get'), 0o755);
-    const r = await runMaster(ns, inst, 'Prep', ['--install', '--init-dir', dirs.init, '--systemd-dir', dirs.systemd], { PATH: `${fake}:${process.env.PATH}` }, ['ipset']);
-    expect(readFileSync(log, 'utf8')).toBe('noninteractive update -q\nnoninteractive install -y -q --no-install-recommends ipset\n');
-    expect(r.stdout).toContain('Installing ipset ...');
+    const r = await runMaster(ns, inst, 'Prep', ['--install', '--init-dir', dirs.init, '--systemd-dir', dirs.systemd], { PATH: `${fake}:${process.env.PATH}` }, [programs.program]);
+    expect(readFileSync(log, 'utf8')).toBe(`noninteractive update -q\nnoninteractive install -y -q --no-install-recommends ${programs.install}\n`);
+    expect(r.stdout).toContain(`Installing ${programs.install} ...`);
     // The fake installed nothing: still missing, said so.
     expect(r.exitCode).toBe(69);
-    expect(r.stderr).toBe('Prep: missing: ipset (Debian package ipset)');
+    expect(r.stderr).toBe(`Prep: missing: ${programs.program} (Debian package ${programs.install})`);
   });
 
   it('names a missing program and its package (exit 69); a foreign file in TOOLPATH is left alone', async () => {
-    const r = await runMaster(ns, inst, 'Prep', ['--init-dir', dirs.init, '--systemd-dir', dirs.systemd], {}, ['iptables', 'ip6tables']);
+    const r = await runMaster(ns, inst, 'Prep', ['--init-dir', dirs.init, '--systemd-dir', dirs.systemd], {}, programs.missing);
     expect(r.exitCode).toBe(69);
-    expect(r.stderr).toBe('Prep: missing: iptables (Debian package iptables), ip6tables (Debian package iptables); run master/Prep --install\n'.trimEnd());
+    expect(r.stderr).toBe(`Prep: missing: ${programs.said}; run master/Prep --install`);
     mkdirSync(inst.toolPath, { recursive: true });
     writeFileSync(join(inst.toolPath, 'Trace'), 'mine');
     const ok = await prep();

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultPromise } from 'execa';
 import { Netns, joinVeth } from '../../helpers/netns.js';
 import { makeGeoSandbox, type GeoSandbox } from './sandbox.js';
+import { BACKENDS } from '../../helpers/backends.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';
 const SERVER = '10.99.0.1';
@@ -21,7 +22,7 @@ const connect = (ns: Netns, from: string) => ns.exec(process.execPath, ['-e', `
   s.on('timeout', () => { console.log('timeout'); s.destroy(); });
   s.on('error', (e) => console.log(e.code));`]).then((r) => String(r.stdout).trim());
 
-describe('GeoTrack', () => {
+describe.each(BACKENDS)('GeoTrack (%s)', (backend) => {
   let sb: GeoSandbox;
   let client: Netns;
   let lg: ResultPromise;
@@ -34,7 +35,7 @@ describe('GeoTrack', () => {
   const stopGeo = async () => { geo!.kill('SIGTERM'); const r = await geo!; geo = undefined; return r; };
 
   beforeAll(async () => {
-    sb = await makeGeoSandbox('GEOTRACK=yes\nMAX_AFFAIRS=5\nTIME_SLICE=60');
+    sb = await makeGeoSandbox('GEOTRACK=yes\nMAX_AFFAIRS=5\nTIME_SLICE=60', backend);
     client = await Netns.create();
     await joinVeth(sb.ns, client, SERVER, '10.99.0.2');
     for (const a of [RU_ATTACKER, RU_NEIGHBOUR, US_ATTACKER, US_NEIGHBOUR]) await client.ok('ip', ['addr', 'add', `${a}/32`, 'dev', 'wb0']);

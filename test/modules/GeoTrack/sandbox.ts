@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import type { ResultPromise } from 'execa';
 import { REPO } from '../../helpers/install.js';
 import { makeModuleSandbox, type ModuleSandbox } from '../../helpers/sandbox.js';
+import type { Backend } from '../../helpers/backends.js';
 
 export interface GeoSandbox extends ModuleSandbox {
   /** Start the whois servers (again) inside the namespace; resolves when they listen. */
@@ -18,8 +19,9 @@ export interface GeoSandbox extends ModuleSandbox {
   geoLog(): string;
 }
 
-export async function makeGeoSandbox(lgConf: string): Promise<GeoSandbox> {
-  const base = await makeModuleSandbox(['WatchLG'], lgConf, { dns: false });
+/** GeoTrack beside WatchLG (no DNS) on the firewall backend (iptables by default). */
+export async function makeGeoSandbox(lgConf: string, backend?: Backend): Promise<GeoSandbox> {
+  const base = await makeModuleSandbox(['WatchLG'], lgConf, { dns: false, backend });
   let whois: ResultPromise | undefined;
   let ports = new Map<string, number>();
   let extraConf = '';

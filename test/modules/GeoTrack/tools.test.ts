@@ -9,8 +9,9 @@ import Database from 'better-sqlite3';
 import { run } from '../../../master/lib/core/runner.js';
 import { startSmtp } from '../../helpers/smtp.js';
 import { makeGeoSandbox, type GeoSandbox } from './sandbox.js';
+import { BACKENDS, firewallLine } from '../../helpers/backends.js';
 
-describe('GeoTrack tools and hostile input', () => {
+describe.each(BACKENDS)('GeoTrack tools and hostile input (%s)', (backend) => {
   let sb: GeoSandbox;
   let geo: ResultPromise | undefined;
   const stopGeo = async () => { if (geo) { geo.kill('SIGTERM'); await geo; geo = undefined; } };
@@ -33,7 +34,7 @@ describe('GeoTrack tools and hostile input', () => {
   };
 
   beforeAll(async () => {
-    sb = await makeGeoSandbox('GEOTRACK=yes');
+    sb = await makeGeoSandbox('GEOTRACK=yes', backend);
     await sb.startWhois();
     expect((await sb.run('modules/GeoTrack/Prep')).exitCode).toBe(0);
   });
@@ -180,7 +181,7 @@ describe('GeoTrack tools and hostile input', () => {
   });
 
   it('the master does not start a GeoTrack its conf switches off, and starts it when enabled', async () => {
-    sb.inst.write('watcher.conf', 'MODULES="GeoTrack"\n');
+    sb.inst.write('watcher.conf', `MODULES="GeoTrack"\n${firewallLine(backend)}`);
     sb.inst.write('loader.conf', 'modules/GeoTrack/Load\n');
     sb.writeConf('ENABLED=');
     const off = await sb.run('master/watcher', ['start']);

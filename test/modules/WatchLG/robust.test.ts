@@ -11,12 +11,13 @@ import { makeSandbox, type Sandbox } from './sandbox.js';
 import { lockDatabase } from '../../helpers/dblock.js';
 import { requireTools } from '../../helpers/netns.js';
 import { REPO } from '../../helpers/install.js';
+import { BACKENDS, kernelAdd } from '../../helpers/backends.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';
 // A try (Failed password): it counts at once, whatever the session (Affair=try).
 const invalid = (addr: string, user = 'x'): string => `${H} sshd[9]: Failed password for invalid user ${user} from ${addr} port 22 ssh2`;
 
-describe('WatchLG under hostile conditions', () => {
+describe.each(BACKENDS)('WatchLG under hostile conditions (%s)', (backend) => {
   let sb: Sandbox;
   let proc: ResultPromise;
   let pid = 0;
@@ -36,7 +37,7 @@ describe('WatchLG under hostile conditions', () => {
     });
   };
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=on\nMAX_AFFAIRS=5\nTIME_SLICE=60\nSESSION_WAIT=1');
+    sb = await makeSandbox('TRACE=on\nMAX_AFFAIRS=5\nTIME_SLICE=60\nSESSION_WAIT=1', { backend });
     writeFileSync(join(sb.inst.root, 'whitelist'), '198.51.100.0/24 # the office\n');
     // An own address on an interface, and a live whitelist set entry added by hand.
     await sb.ns.ok('ip', ['link', 'add', 'own0', 'type', 'veth', 'peer', 'name', 'own1']);
@@ -47,7 +48,7 @@ describe('WatchLG under hostile conditions', () => {
     // The master makes Watcher's sets (a set made by another program is never taken over).
     const fill = await sb.run('master/FillFW');
     expect(fill.exitCode, fill.stderr).toBe(0);
-    await sb.ns.ok('ipset', ['add', 'whitelist', '203.0.113.200']);
+    await kernelAdd(sb.ns, backend, 'whitelist', '203.0.113.200');
     expect((await sb.run('modules/WatchLG/Prep')).exitCode).toBe(0);
     proc = sb.start('modules/WatchLG/WatchLG');
     // SIGHUP as soon as the pid file is there, while the firewall and FIFO are still set up.
@@ -74,6 +75,8 @@ describe('WatchLG under hostile conditions', () => {
     await sb.waitFor('the control affair', () => sb.row('192.0.2.50') && count() - before === spared.length + 1);
     for (const a of spared) expect(sb.row(a.replace('::ffff:', '')), a).toBeUndefined();
     expect(sb.status()!.spared).toBe(spared.length);
+    // The row is written first, the firewall hears of it right after the commit.
+    await sb.waitFor('the control affair in tarpit', async () => (await sb.members('tarpit')).has('192.0.2.50'));
     const fw = new Map([...(await sb.members('tarpit')), ...(await sb.members('custody'))]);
     expect([...fw.keys()]).toEqual(['192.0.2.50']);
     // An address added to an interface later is spared after SIGHUP (Refresh lg).

@@ -5,18 +5,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NXDOMAIN } from '../../helpers/dns.js';
 import { closeService, prepareService } from '../../helpers/sandbox.js';
 import { makeSandbox, type Sandbox } from './sandbox.js';
+import { BACKENDS, kernelFlush } from '../../helpers/backends.js';
 
-describe('WatchLG started by master/watcher', () => {
+describe.each(BACKENDS)('WatchLG started by master/watcher (%s)', (backend) => {
   let sb: Sandbox;
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=\nGEOTRACK=\nSESSION_WAIT=1');
+    sb = await makeSandbox('TRACE=\nGEOTRACK=\nSESSION_WAIT=1', { backend });
     await prepareService(sb, 'WatchLG', { watcher: 'STOP_GRACE=5\n' });
     await sb.run('modules/WatchLG/LGinjector', [NXDOMAIN.address, '5']);
   });
   afterAll(() => closeService(sb));
 
   it('loads its DROP rows through Load, runs detached, reports status, and stops on SIGTERM', async () => {
-    await sb.ns.exec('ipset', ['flush', 'custody']);
+    await kernelFlush(sb.ns, backend, 'custody');
+    expect((await sb.members('custody')).size).toBe(0);
     const start = await sb.run('master/watcher', ['start']);
     expect(start.exitCode, start.stderr).toBe(0);
     expect(start.stdout).toContain('Starting module WatchLG ...');

@@ -3,12 +3,13 @@ import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { TRUEHOST, NXDOMAIN } from '../../helpers/dns.js';
+import { TRUEHOST, TRUEHOST6, NXDOMAIN } from '../../helpers/dns.js';
 import { makeSandbox, type Sandbox } from './sandbox.js';
+import { BACKENDS, kernelAdd } from '../../helpers/backends.js';
 
-describe('WatchLG tools', () => {
+describe.each(BACKENDS)('WatchLG tools (%s)', (backend) => {
   let sb: Sandbox;
-  beforeAll(async () => { sb = await makeSandbox('TRACE=\nGEOTRACK=\nTIME_SLICE=60'); });
+  beforeAll(async () => { sb = await makeSandbox('TRACE=\nGEOTRACK=\nTIME_SLICE=60', { backend }); });
   afterAll(async () => { await sb?.close(); });
 
   it('Prep creates the database from Schema; a second run changes nothing', async () => {
@@ -59,6 +60,25 @@ describe('WatchLG tools', () => {
     expect((await sb.run('bin/freeme', ['203.0.113.250'])).stdout).toBe('203.0.113.250: in no set and no database');
   });
 
+  it('an IPv6 attacker: LGinjector tarpits it, then drops it; freeme frees it from custody and the database', async () => {
+    const six = TRUEHOST6.address;
+    expect((await sb.run('modules/WatchLG/LGinjector', [six, '2'])).exitCode).toBe(0);
+    const t = (await sb.members('tarpit')).get(six);
+    expect(t).toBeGreaterThan(200);
+    expect(t).toBeLessThanOrEqual(240);
+    // A known address takes one affair a time, whatever the penalty: 3, 4, then 5.
+    for (const want of ['Affairs 3/5, tarpit 480 s', 'Affairs 4/5, tarpit 960 s', 'DROP 5/5']) {
+      expect((await sb.run('modules/WatchLG/LGinjector', [six, '3'])).stdout).toContain(`TRUEHOST ${six} '${want}'`);
+    }
+    expect([...(await sb.members('custody')).keys()]).toEqual([six]);
+    expect((await sb.members('tarpit')).has(six)).toBe(false);
+    const r = await sb.run('bin/freeme', [six]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`${six}: removed from set custody`);
+    expect((await sb.members('custody')).size).toBe(0);
+    expect(sb.row(six)).toBeUndefined();
+  });
+
   it('Expire 0 removes every address and its firewall entry; Expire takes days', async () => {
     await sb.run('modules/WatchLG/LGinjector', [NXDOMAIN.address, '5']);
     expect((await sb.members('custody')).has(NXDOMAIN.address)).toBe(true);
@@ -93,7 +113,7 @@ describe('WatchLG tools', () => {
 
   it('freeme names a network that covers the address, removes it only with --networks, and cleans the Loadfiles', async () => {
     const a = '203.0.113.140';
-    await sb.ns.ok('ipset', ['add', 'blacklist', '203.0.113.0/24']);
+    await kernelAdd(sb.ns, backend, 'blacklist', '203.0.113.0/24');
     writeFileSync(join(sb.inst.root, 'Loadfiles/Loadfile-blacklist'), '# test\nadd blacklist 203.0.113.0/24\n');
     expect((await sb.run('modules/WatchMX/Load')).exitCode).toBe(0);
     expect(readFileSync(join(sb.inst.root, 'Loadfiles/Loadfile-WatchMX'), 'utf8')).toContain(`add custody ${a}`);

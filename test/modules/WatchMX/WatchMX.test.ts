@@ -2,7 +2,7 @@
 // database, each firewall backend in a network namespace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultPromise } from 'execa';
-import { TRUEHOST, NXDOMAIN, FAKEHOST } from '../../helpers/dns.js';
+import { TRUEHOST, TRUEHOST6, NXDOMAIN, FAKEHOST } from '../../helpers/dns.js';
 import { isAlive } from '../../../master/lib/core/lock.js';
 import { makeMailSandbox, type MailSandbox } from './sandbox.js';
 import { BACKENDS } from '../../helpers/backends.js';
@@ -76,6 +76,25 @@ describe.each(BACKENDS)('WatchMX with WatchMB (%s)', (backend) => {
     ]);
     await sb.waitFor('the FAKEHOST row', () => sb.row(FAKEHOST.address));
     expect(sb.row(FAKEHOST.address)).toMatchObject({ class: 'FAKEHOST', affairs: 4, status: 'INITIAL', rule: 'FakeHost', origin: 'WatchMX' });
+  });
+
+  it('IPv6 attackers: WatchMX counts a client with no PTR, WatchMB a SASL failure; both are tarpitted', async () => {
+    sb.feed([
+      `${H} postfix/smtpd[110]: connect from unknown[2001:db8:25::9]`,
+      `${H} postfix/smtpd[111]: warning: ${TRUEHOST6.name}[${TRUEHOST6.address}]: SASL LOGIN authentication failed: authentication failure`,
+    ]);
+    await sb.waitFor('both IPv6 rows', () => sb.row('2001:db8:25::9') && sb.row(TRUEHOST6.address));
+    expect(sb.row('2001:db8:25::9')).toMatchObject({ class: 'NXDOMAIN', affairs: 4, status: 'INITIAL', rule: 'NXdomain', origin: 'WatchMX' });
+    expect(sb.row(TRUEHOST6.address)).toMatchObject({ class: 'TRUEHOST', host: TRUEHOST6.name, affairs: 1, rule: 'SASL-login-failed', origin: 'WatchMB', modclass: 'Breaker' });
+    const tarpit = await sb.waitFor('both in tarpit', async () => { const m = await sb.members('tarpit'); return m.has('2001:db8:25::9') && m.has(TRUEHOST6.address) && m; });
+    expect(tarpit.get('2001:db8:25::9')).toBeGreaterThan(900);
+    expect(tarpit.get('2001:db8:25::9')).toBeLessThanOrEqual(960);
+    expect(tarpit.get(TRUEHOST6.address)).toBeGreaterThan(100);
+    expect(tarpit.get(TRUEHOST6.address)).toBeLessThanOrEqual(120);
+    // The next visit of the client with no PTR drops it.
+    sb.feed([`${H} postfix/smtpd[112]: connect from unknown[2001:db8:25::9]`]);
+    await sb.waitFor('the IPv6 custody entry', async () => (await sb.members('custody')).has('2001:db8:25::9'));
+    expect(sb.row('2001:db8:25::9')).toMatchObject({ affairs: 5, status: 'DROP' });
   });
 
   it('an MX row later counted by WatchMB keeps its origin and takes the class Breaker; the default MB rules count Dovecot', async () => {

@@ -7,14 +7,15 @@ import { TRUEHOST, NXDOMAIN } from '../../helpers/dns.js';
 import { startSmtp, type SmtpServer } from '../../helpers/smtp.js';
 import { isAlive } from '../../../master/lib/core/lock.js';
 import { makeMailSandbox, type MailSandbox } from './sandbox.js';
+import { BACKENDS, firewallLine } from '../../helpers/backends.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';
 
-describe('WatchMX tools', () => {
+describe.each(BACKENDS)('WatchMX tools (%s)', (backend) => {
   let sb: MailSandbox;
   let smtp: SmtpServer;
   beforeAll(async () => {
-    sb = await makeMailSandbox('TRACE=on\nGEOTRACK=\nTIME_SLICE=60');
+    sb = await makeMailSandbox('TRACE=on\nGEOTRACK=\nTIME_SLICE=60', { backend });
     smtp = await startSmtp(sb.ns);
   });
   afterAll(async () => {
@@ -42,7 +43,7 @@ describe('WatchMX tools', () => {
   });
 
   it('under master/watcher: WatchMX starts WatchMB, status shows both, stop ends both', async () => {
-    sb.inst.write('watcher.conf', `MODULES=WatchMX\nSTOP_GRACE=5\nREPORTMAIL=admin@test.example\nSMTP_HOST=${smtp.host}\nSMTP_PORT=${smtp.port}\n`);
+    sb.inst.write('watcher.conf', `MODULES=WatchMX\n${firewallLine(backend)}STOP_GRACE=5\nREPORTMAIL=admin@test.example\nSMTP_HOST=${smtp.host}\nSMTP_PORT=${smtp.port}\n`);
     sb.inst.write('loader.conf', 'modules/WatchMX/Load\n');
     const start = await sb.run('master/watcher', ['start']);
     expect(start.exitCode, start.stderr).toBe(0);

@@ -1,21 +1,22 @@
-// WatchWB running for real: FIFO, the instance register, rules per type, SQLite, ipset in a
-// network namespace; counts per instance in the status, StatWB per instance, Refresh wb.
+// WatchWB running for real: FIFO, the instance register, rules per type, SQLite, each firewall
+// backend in a network namespace; counts per instance in the status, StatWB per instance, Refresh wb.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultPromise } from 'execa';
 import { TRUEHOST, TRUEHOST6, NXDOMAIN } from '../../helpers/dns.js';
 import { makeSandbox, type Sandbox } from './sandbox.js';
+import { BACKENDS } from '../../helpers/backends.js';
 
 const H = 'Dec  2 20:00:00 web';
 const line = (peer: string, req: string, status: number, inst: string, type: string, ua = 'Mozilla/5.0') =>
   `${H} nginx: ${peer} - - "${req}" ${status} 153 "-" "${ua}" "-" [Instance: ${inst}]@${type}`;
 
-describe('WatchWB', () => {
+describe.each(BACKENDS)('WatchWB (%s)', (backend) => {
   let sb: Sandbox;
   let proc: ResultPromise;
   beforeAll(async () => {
-    sb = await makeSandbox('TRACE=on\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=60\nSESSION_WAIT=1');
+    sb = await makeSandbox('TRACE=on\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=60\nSESSION_WAIT=1', { backend });
     sb.register('# the sites of this server\nblog.example.org:443 wordpress\nstatic.example.org:80 static\n');
     const prep = await sb.run('modules/WatchWB/Prep');
     expect(prep.exitCode, prep.stderr).toBe(0);
@@ -63,6 +64,9 @@ describe('WatchWB', () => {
     // The denied client's line is held for SESSION_WAIT (1 s), then counted.
     await sb.waitFor('both counted', () => sb.row('192.0.2.78') && sb.status()!.held === 0 && sb.status()!.injected === before + 2);
     expect(sb.row(TRUEHOST6.address)).toMatchObject({ affairs: 1, rule: 'basic-auth', class: 'TRUEHOST' });
+    const t = await sb.waitFor('the IPv6 tarpit entry', async () => (await sb.members('tarpit')).get(TRUEHOST6.address));
+    expect(t).toBeGreaterThan(100);
+    expect(t).toBeLessThanOrEqual(120);
     // No PTR: one affair starts it at MAX_AFFAIRS-1.
     expect(sb.row('192.0.2.78')).toMatchObject({ affairs: 4, rule: 'client-denied', class: 'NXDOMAIN' });
   });

@@ -1,7 +1,7 @@
 // A WatchWB in a sandbox (test/helpers/sandbox.ts): its FIFO, register, status, rows, log and trace.
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeModuleSandbox, type ModuleSandbox } from '../../helpers/sandbox.js';
+import { makeModuleSandbox, type ModuleSandbox, type SandboxOptions } from '../../helpers/sandbox.js';
 
 export interface Sandbox extends ModuleSandbox {
   fifo: string;
@@ -13,7 +13,7 @@ export interface Sandbox extends ModuleSandbox {
   trace(): string;
 }
 
-export async function makeSandbox(conf: string, opts: { dns?: boolean } = {}): Promise<Sandbox> {
+export async function makeSandbox(conf: string, opts: SandboxOptions = {}): Promise<Sandbox> {
   const base = await makeModuleSandbox(['WatchWB'], conf, opts);
   const { inst } = base;
   const fifo = join(inst.fifoBase, 'WatchWB');
