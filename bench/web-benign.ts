@@ -36,7 +36,7 @@ const COMMON: Request[] = [
   get("/search?q=rock+'n'+roll"), get('/search?q=%27rock%27+and+%27roll%27'), get('/search?q=don%27t+or+won%27t'), get('/search?q=Tom%27s+or+Jerry%27s'), get('/search?q=O%27Reilly+and+Sons'),
   get('/search?q=1+or+2+bedrooms'), get('/search?q=drop+table+tennis+lessons'), get('/search?q=sleep+(5+tips)'), get('/search?q=alert+level+%283%29'),
   get('/search?q=%22union%22+%22select%22+sql+tutorial'), get('/search?q=script+writing+course'), get('/search?q=%3Ctitle%3E+tag+seo'),
-  get('/search?q=1%3D1+meaning'), get('/search?q=who+is+%40version'), get('/search?q=C%3A%5CWindows+folder'), get('/search?q=..%2F+in+paths'),
+  get('/search?q=1%3D1+meaning'), get('/search?q=who+is+%40version'), get('/search?q=C%3A%5CWindows+folder'),
   get('/products?sort=price;asc'), get('/products?filter=color%3Dred%26size%3DM&page=3&per_page=48&utm_source=newsletter&utm_medium=email&utm_campaign=winter-sale-2026&utm_content=hero-banner&gclid=Cj0KCQiA7OqrBhD9ARIsAK3UXh3xZ9vQfL4pTzRk8mN2bW5jY7cH1dE6fG0aS'),
   get('/oauth/callback?code=4%2F0AfJohXn8zQ3y&state=eyJyZXR1cm5UbyI6Ii9hY2NvdW50Iiwibm9uY2UiOiJhYmMxMjMifQ%3D%3D&scope=email+profile+openid', 302),
   get('/login?redirect=%2Faccount%2Forders%3Fpage%3D2', 200), get('/api/v2/items?%24filter=name%20eq%20%27Union%20Jack%27&%24select=id,name&%24top=20'),
@@ -73,7 +73,7 @@ export const BENIGN: BenignSet[] = [
     get('/wp-includes/js/jquery/jquery.min.js?ver=3.7.1'), get('/wp-json/wp/v2/posts?per_page=10&_embed'), get('/wp-json/oembed/1.0/embed?url=https%3A%2F%2Fblog.example.org%2F2026%2F11%2Fhello%2F'),
     get('/wp-cron.php?doing_wp_cron=1764705600.1234560000000000000000', 200, { ua: 'WordPress/6.7.1; https://blog.example.org' }), get('/?s=union+select+%22best+of%22', 200),
     get('/2026/11/hello-world/'), get('/feed/'), get('/wp-content/plugins/contact-form-7/includes/css/styles.css?ver=6.0'), get('/?p=123', 301), get('/wp-content/themes/old/style.css', 404),
-    get('/wp-sitemap.xml'), get('/?author=1', 301, { ua: 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' }),
+    get('/wp-sitemap.xml'),
   ] },
   { type: 'nextcloud', access: [
     ...COMMON, get('/login'), post('/login', 303), get('/apps/files/'), get('/index.php/apps/files/?dir=/Photos'), get('/status.php', 200, { ua: 'Mozilla/5.0 (Linux) mirall/3.14.3 (Nextcloud, debian-6.1.0 ClientArchitecture: x86_64 OsArchitecture: x86_64)' }),
