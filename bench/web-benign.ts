@@ -47,7 +47,10 @@ const COMMON: Request[] = [
   get('/blog/the-etc-passwd-file-explained'), get('/tags/javascript'), get('/page/admin-tips'), get('/about-phpmyadmin-alternatives'), get('/en/help/.hidden-faq', 404),
   get('/shop/cart.json', 200, { ref: 'https://www.example.org/shop/' }), get('/autodiscover/autodiscover.xml', 404, { req: 'POST /autodiscover/autodiscover.xml HTTP/1.1', ua: 'Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.17928; Pro)' }),
   { req: 'PROPFIND /docs/ HTTP/1.1', status: 405, ua: 'Microsoft-WebDAV-MiniRedir/10.0.19045' }, get('/status', 200, { ua: 'Blackbox Exporter/0.25.0' }),
-  get('/?s=union+select+committee', 200), get('/events?date=2026-12-02&time=20:00&tz=Europe%2FBerlin'), get('/redirect?to=https://www.example.net/partner', 302),
+  get('/?s=union+select+committee', 200), get('/search?q=cats+%26%26+dogs'), get('/search?q=%3Cdiv%3E+vs+%3Cspan%3E'), get('/img/$%7Bsize%7D/$%7Bname%7D.png', 404),
+  get('/app?tpl=%24%7Bhost%7D%2F%24%7Bpath%7D'), get('/search?q=what+does+%24%28pwd%29+do'), get('/docs/onload-event.html'), get('/search?q=event+onclick+handler'),
+  get('/changelog.log', 404), get('/search?q=O%27Hara+and+Sons+%3D+best'), get('/search?q=data%3A+privacy'), get('/redirect?url=data-protection'),
+  get('/products?size=2+and+3=5+sets'), get('/events?date=2026-12-02&time=20:00&tz=Europe%2FBerlin'), get('/redirect?to=https://www.example.net/partner', 302),
   get('/index.html', 200, { ref: 'https://www.google.com/search?q=%22site%3Aexample.org%22+select+union' }), get('/', 200, { ua: 'Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)' }),
 ];
 
