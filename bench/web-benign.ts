@@ -77,6 +77,10 @@ export const BENIGN: BenignSet[] = [
     get('/wp-cron.php?doing_wp_cron=1764705600.1234560000000000000000', 200, { ua: 'WordPress/6.7.1; https://blog.example.org' }), get('/?s=union+select+%22best+of%22', 200),
     get('/2026/11/hello-world/'), get('/feed/'), get('/wp-content/plugins/contact-form-7/includes/css/styles.css?ver=6.0'), get('/?p=123', 301), get('/wp-content/themes/old/style.css', 404),
     get('/wp-sitemap.xml'),
+  ], errors: [
+    { form: 'nginx', text: 'open() "/var/www/blog/wp-content/themes/old/style.css" failed (2: No such file or directory)', request: 'GET /wp-content/themes/old/style.css HTTP/1.1' },
+    { form: 'nginx', text: 'open() "/var/www/blog/wp-login.php" failed (2: No such file or directory)', request: 'GET /wp-login.php HTTP/1.1' },
+    { form: 'apache24', module: 'core', level: 'info', text: 'AH00128: File does not exist: /var/www/blog/wp-login.php' },
   ] },
   { type: 'nextcloud', access: [
     ...COMMON, get('/login'), post('/login', 303), get('/apps/files/'), get('/index.php/apps/files/?dir=/Photos'), get('/status.php', 200, { ua: 'Mozilla/5.0 (Linux) mirall/3.14.3 (Nextcloud, debian-6.1.0 ClientArchitecture: x86_64 OsArchitecture: x86_64)' }),
