@@ -183,3 +183,21 @@ export const ATTACKS: AttackClass[] = [
 
 /** WordPress's own REST API asked for its users on a WordPress instance. */
 ATTACKS.push({ name: 'wordpress-scan', like: 'WordPress user enumeration on a WordPress instance', on: ['wordpress'], access: [get('/?rest_route=/wp/v2/users', 200), get('/wp-json/wp/v2/users', 200), get('/?author=2', 301)] });
+
+/** A third batch, written before its rules: more CVE probes, scanner agents and sensitive files. */
+ATTACKS.push(
+  { name: 'cve-probes', like: 'crowdsecurity http-cve-* (third batch)', on: ANY, access: [
+    get('/vendor/htmlawed/htmlawed/htmLawedTest.php', 404, { req: 'POST /vendor/htmlawed/htmlawed/htmLawedTest.php HTTP/1.1' }), post('/json/setup-restore.action?synchronous=true'),
+    get('/hax?jsp=/app/rest/users;.jsp'), post('/cli?remoting=false'), get('/Telerik.Web.UI.WebResource.axd?type=rau'), post('/functionRouter', 404),
+    get('/SamlResponseServlet'), get('/./RestAPI/LogonCustomization'), get('/sitecore/shell/ClientBin/Reporting/Report.ashx'), get('/userportal/Controller?mode=8700&operation=1'),
+    get('/ui/h5-vsan/rest/proxy/service/com.vmware.vsan.client.services.capability.VsanCapabilityProvider/getClusterCapabilityData'), get('/app/rest/users/id:1/tokens/RPC2'),
+    get('/InsightPluginShowGeneralConfiguration.jspa;'), get('/api/geojson?url=file:/etc/passwd', 400), get('/?x=${script:javascript:java.lang.Runtime.getRuntime().exec(%27id%27)}', 200),
+    get('/index.action?id=%25%7B%28%23instancemanager%3D%23application%5B%22org.apache.tomcat.InstanceManager%22%5D%29%7D', 200), get('/${(111+111)}/actionChain1.action'),
+    get('/openam/oauth2/..;/ccversion/Version?jato.pageSession=x', 400),
+  ] },
+  { name: 'scanner-agent', like: 'http-bad-user-agent (third batch)', on: ANY, access: [
+    ua('Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1; SV1) Skipfish'), ua('Mozilla/5.0 SF/2.10b'), ua('Custom-AsyncHttpClient'), ua('Mozila/5.0 (Windows NT 6.1)'), ua('ALittle Client'), ua('Report Runner', '/api/v2/cmdb/system/admin', 404),
+  ] },
+  { name: 'sensitive-files', like: 'http-sensitive-files (third batch)', on: ANY, access: [get('/php.ini'), get('/.user.ini', 403), get('/index.php~'), get('/config.toml'), get('/etc/nginx/nginx.conf')] },
+);
+ATTACKS.push({ name: 'wordpress-scan', like: 'WPScan enumerating plugins on a WordPress instance', on: ['wordpress'], access: [get('/wp-content/plugins/revslider/readme.txt'), get('/wp-content/plugins/wp-file-manager/readme.txt'), get('/wp-content/themes/twentyfifteen/readme.txt')] });
