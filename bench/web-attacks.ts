@@ -105,7 +105,7 @@ export const ATTACKS: AttackClass[] = [
     { req: '\x03\x00\x00/*\xe0\x00\x00\x00\x00\x00Cookie: mstshash=Administr', status: 400, ua: '-' }, { req: 'SSH-2.0-Go', status: 400, ua: '-' },
     { req: 'MGLNDD_192.0.2.1_443', status: 400, ua: '-' }, { req: '\x05\x01\x00', status: 400, ua: '-' }, { req: 't3 12.2.1', status: 400, ua: '-' },
     { req: 'OPTIONS sip:nm SIP/2.0', status: 400, ua: '-' }, { req: 'TRACE / HTTP/1.1', status: 405 }, { req: 'TRACK / HTTP/1.1', status: 501 }, { req: 'DEBUG /x.aspx HTTP/1.1', status: 501 },
-    { req: 'PRI * HTTP/2.0', status: 400, ua: '-' }, { req: 'HELP', status: 400, ua: '-' },
+    { req: 'PRI * HTTP/2.0', status: 400, ua: '-' }, { req: 'HELP', status: 400, ua: '-' }, get('/phpmyadmin/" HTTP/1.1" 200 1 "-" "x', 404),
   ] },
   { name: 'proxy-abuse', like: 'http-open-proxy', on: ANY, access: [
     { req: 'CONNECT 192.0.2.1:443 HTTP/1.1', status: 400 }, { req: 'CONNECT www.example.com:443 HTTP/1.1', status: 405 }, { req: 'GET http://www.example.com/ HTTP/1.1', status: 200 },
