@@ -201,3 +201,10 @@ ATTACKS.push(
   { name: 'sensitive-files', like: 'http-sensitive-files (third batch)', on: ANY, access: [get('/php.ini'), get('/.user.ini', 403), get('/index.php~'), get('/config.toml'), get('/etc/nginx/nginx.conf')] },
 );
 ATTACKS.push({ name: 'wordpress-scan', like: 'WPScan enumerating plugins on a WordPress instance', on: ['wordpress'], access: [get('/wp-content/plugins/revslider/readme.txt'), get('/wp-content/plugins/wp-file-manager/readme.txt'), get('/wp-content/themes/twentyfifteen/readme.txt')] });
+
+/** A fourth batch, measured before its rules were written (38 of 60 counted then, 52 after): appliance and application probes. */
+ATTACKS.push({ name: 'cve-probes', like: 'appliance and application probes (fourth batch)', on: ANY, access: [
+  get('/ecp/Current/exporttool/microsoft.exchange.ediscovery.exporttool.application'), get('/owa/auth/logon.aspx'), get('/mysql/admin/'), get('/?a=fetch&content=<php>die(@md5(HelloThinkCMF))</php>', 200),
+  get('/_wpeprivate/config.json'), get('/Dockerfile'), get('/Telerik.Web.UI.DialogHandler.aspx'), get('/webfig/'), post('/ws/v1/cluster/apps/new-application'), post('/api/sonicos/auth'),
+  get('/login.rsp'), get('/sites/default/settings.php', 403), get('/index.php?s=/index/index/name/$%7B@phpinfo%28%29%7D', 200), get('/struts/utils.js'),
+] });

@@ -50,7 +50,7 @@ const COMMON: Request[] = [
   get('/?s=union+select+committee', 200), get('/search?q=cats+%26%26+dogs'), get('/search?q=%3Cdiv%3E+vs+%3Cspan%3E'), get('/img/$%7Bsize%7D/$%7Bname%7D.png', 404),
   get('/app?tpl=%24%7Bhost%7D%2F%24%7Bpath%7D'), get('/search?q=what+does+%24%28pwd%29+do'), get('/docs/onload-event.html'), get('/search?q=event+onclick+handler'),
   get('/changelog.log', 404), get('/search?q=O%27Hara+and+Sons+%3D+best'), get('/search?q=data%3A+privacy'), get('/redirect?url=data-protection'),
-  get('/products?size=2+and+3=5+sets'), get('/~alice/'), get('/~bob/index.html', 404), get('/blog/c++-tips'), get('/docs/config-reference.html#toml'), get('/events?date=2026-12-02&time=20:00&tz=Europe%2FBerlin'), get('/redirect?to=https://www.example.net/partner', 302),
+  get('/products?size=2+and+3=5+sets'), get('/~alice/'), get('/tags/mysql', 404), get('/blog/jenkins-pipelines-explained', 404), get('/docs/webmin/', 404), get('/~bob/index.html', 404), get('/blog/c++-tips'), get('/docs/config-reference.html#toml'), get('/events?date=2026-12-02&time=20:00&tz=Europe%2FBerlin'), get('/redirect?to=https://www.example.net/partner', 302),
   get('/index.html', 200, { ref: 'https://www.google.com/search?q=%22site%3Aexample.org%22+select+union' }), get('/', 200, { ua: 'Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)' }),
 ];
 
