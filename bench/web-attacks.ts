@@ -13,6 +13,7 @@ const get = (path: string, status = 404, o: Partial<Request> = {}): Request => (
 const post = (path: string, status = 404, o: Partial<Request> = {}): Request => ({ req: `POST ${path} HTTP/1.1`, status, ...o });
 const ua = (agent: string, path = '/', status = 200): Request => ({ req: `GET ${path} HTTP/1.1`, status, ua: agent });
 
+/** The attack classes, each with the CrowdSec scenario or list it stands for. */
 export const ATTACKS: AttackClass[] = [
   { name: 'sensitive-files', like: 'http-sensitive-files', on: ANY, access: [
     get('/.env'), get('/.env.production'), get('/api/.env'), get('/laravel/.env', 403), get('/.git/config', 403), get('/.git/HEAD'),

@@ -54,6 +54,7 @@ const COMMON: Request[] = [
   get('/index.html', 200, { ref: 'https://www.google.com/search?q=%22site%3Aexample.org%22+select+union' }), get('/', 200, { ua: 'Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)' }),
 ];
 
+/** The harmless traffic of each instance type. */
 export const BENIGN: BenignSet[] = [
   { type: 'generic', access: [...COMMON, get('/index.php?page=contact'), get('/cgi-bin/awstats.pl?config=www', 200), get('/status.php', 200), get('/app/login.jsp', 200), post('/login', 302), post('/login', 200)],
     errors: [

@@ -12,7 +12,9 @@ export const INSTANCES = {
   nextcloud: 'cloud.example.org:443',
   static: 'static.example.org:80',
 } as const;
+/** An instance type of the corpus. */
 export type WebType = keyof typeof INSTANCES;
+/** Every instance type of the corpus. */
 export const TYPES = Object.keys(INSTANCES) as WebType[];
 
 /** The register of the corpus instances. */
@@ -21,6 +23,7 @@ export const REGISTER = TYPES.map((t) => `${INSTANCES[t]} ${t}\n`).join('');
 /** A request as the client sent it: raw bytes of the request line, user agent, referrer, user. */
 export interface Request { req: string; status: number; ua?: string; ref?: string; user?: string; xff?: string }
 
+/** The user agent of a request that names none: a current Chrome. */
 export const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 const HEAD = 'Dec  2 20:00:00 web';
 
@@ -31,6 +34,7 @@ const escapeNginx = (s: string): string => s.replace(/["\\\x00-\x1f\x7f-\xff]/g,
 
 /** The access-line formats: WBinstance's apache and nginx, the seeds' LogFormat, combined with %t. */
 export const FORMATS = ['apache', 'nginx', 'seeds', 'combined'] as const;
+/** One access-line format. */
 export type Format = typeof FORMATS[number];
 
 /** The access line of a request in one format, for the instance of a type. */
