@@ -199,7 +199,7 @@ ATTACKS.push(
   { name: 'scanner-agent', like: 'http-bad-user-agent (third batch)', on: ANY, access: [
     ua('Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1; SV1) Skipfish'), ua('Mozilla/5.0 SF/2.10b'), ua('Custom-AsyncHttpClient'), ua('Mozila/5.0 (Windows NT 6.1)'), ua('ALittle Client'), ua('Report Runner', '/api/v2/cmdb/system/admin', 404),
   ] },
-  { name: 'sensitive-files', like: 'http-sensitive-files (third batch)', on: ANY, access: [get('/php.ini'), get('/.user.ini', 403), get('/index.php~'), get('/config.toml'), get('/etc/nginx/nginx.conf')] },
+  { name: 'sensitive-files', like: 'http-sensitive-files (third batch)', on: ANY, access: [get('/php.ini'), get('/.user.ini', 403), get('/.ENV'), get('/.Git/config'), get('/index.php~'), get('/config.toml'), get('/etc/nginx/nginx.conf')] },
 );
 ATTACKS.push({ name: 'wordpress-scan', like: 'WPScan enumerating plugins on a WordPress instance', on: ['wordpress'], access: [get('/wp-content/plugins/revslider/readme.txt'), get('/wp-content/plugins/wp-file-manager/readme.txt'), get('/wp-content/themes/twentyfifteen/readme.txt')] });
 
