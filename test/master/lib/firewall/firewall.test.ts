@@ -165,6 +165,29 @@ describe('firewall nftables only', () => {
   });
   afterEach(async () => { await ns?.destroy(); });
 
+  it('ensure() moves the interval sets of the older layout into prefix sets: entries, timeouts and comments kept', async () => {
+    await ns.ok('nft', ['-f', '-'], { input: [
+      'add table inet watcher',
+      'add set inet watcher custody/net { type ipv4_addr; flags interval; }',
+      'add set inet watcher tarpit/net6 { type ipv6_addr; flags interval,timeout; }',
+      'add element inet watcher custody/net { 10.0.0.0/8, 192.0.2.0/24 comment "geo" }',
+      'add element inet watcher tarpit/net6 { 2001:db8:1::/64 timeout 300s }',
+      'add chain inet watcher custody/drop', 'add rule inet watcher custody/drop ip saddr @custody/net drop',
+      'add chain inet watcher tarpit/drop', 'add rule inet watcher tarpit/drop ip6 saddr @tarpit/net6 drop',
+      'add chain inet watcher input { type filter hook input priority filter - 10; policy accept; }',
+      'add rule inet watcher input jump custody/drop', 'add rule inet watcher input jump tarpit/drop',
+    ].join('\n') + '\n' });
+    await runJson(ns, `${OPEN} await fw.ensure(); console.log('{}');`);
+    expect(await kernelEntries(ns, 'nftables', 'custody')).toEqual(['10.0.0.0/8', '192.0.2.0/24 comment "geo"']);
+    expect((await kernelEntries(ns, 'nftables', 'tarpit', 6))[0]).toMatch(/^2001:db8:1::\/64 timeout (2\d\d|300)$/);
+    const sets = JSON.parse(await ns.ok('nft', ['-t', '-j', 'list', 'sets', 'inet'])) as { nftables: { set?: { name: string; flags?: string[] } }[] };
+    const names = sets.nftables.flatMap((o) => (o.set ? [o.set] : []));
+    expect(names.map((x) => x.name)).toEqual(expect.arrayContaining(['custody/ip/8', 'custody/ip/24', 'tarpit/ip6/64']));
+    expect(names.filter((x) => /\/net6?$/.test(x.name) || x.flags?.includes('interval'))).toEqual([]);
+    expect(await kernelChain(ns, 'nftables')).toEqual(['accept whitelist', 'drop blacklist', 'drop hijackers', 'drop custody', 'drop tarpit']);
+    expect(await ns.ok('nft', ['list', 'chain', 'inet', 'watcher', 'custody/drop'])).toContain('ip saddr & 255.0.0.0 == @custody/ip/8 drop');
+  });
+
   it('a set of Watcher\'s table made by hand with another type stops the load with nft\'s reason; nothing changes', async () => {
     await ns.ok('nft', ['add', 'table', 'inet', 'watcher']);
     await ns.ok('nft', ['add', 'set', 'inet', 'watcher', 'dyn/ip', '{ type ipv6_addr; }']);
