@@ -33,14 +33,15 @@ function tree(backend: string, per = PER) {
   return { base, root, env, remove: () => rmSync(base, { recursive: true, force: true }) };
 }
 
-// The same elements as one hand-written nft transaction, in the same four-set layout.
+// The same elements as one hand-written nft transaction, in the same layout (a hash set of
+// addresses and one of /28 network addresses per source, see nft-names.ts).
 function rawNft(): string {
   const out = ['add table inet raw'];
   for (let s = 0; s < FILES; s++) {
     const list = entries(s, 0);
-    out.push(`add set inet raw s${s}/ip { type ipv4_addr; }`, `add set inet raw s${s}/net { type ipv4_addr; flags interval; }`);
+    out.push(`add set inet raw s${s}/ip { type ipv4_addr; }`, `add set inet raw s${s}/ip/28 { type ipv4_addr; }`);
     out.push(`add element inet raw s${s}/ip { ${list.filter((e) => !e.includes('/')).join(', ')} }`);
-    out.push(`add element inet raw s${s}/net { ${list.filter((e) => e.includes('/')).join(', ')} }`);
+    out.push(`add element inet raw s${s}/ip/28 { ${list.filter((e) => e.includes('/')).map((e) => e.slice(0, -3)).join(', ')} }`);
   }
   return out.join('\n') + '\n';
 }
