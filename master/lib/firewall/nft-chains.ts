@@ -73,14 +73,16 @@ const ROUNDS = 5;
  * Rebuild chains from the table's layout, as often as needed: a channel makes a prefix set and
  * its rule in one transaction of its own, so a rebuild from a layout read before it would leave
  * that rule out; a layout read after the commit shows it, and the chains are built again.
- * `logicals` are the sets whose chains `build` rebuilds (the own set's rules sit in the input chain).
+ * `build` gets a copy of the layout's kernel sets, adds those its lines make, and returns the
+ * lines; `logicals` are the sets whose chains it rebuilds (the own set's rules sit in the input chain).
  */
-export async function rebuildChains(build: (layout: Layout) => Promise<string[]>, logicals: (layout: Layout) => Iterable<string>, first?: Layout): Promise<void> {
-  let layout = first ?? await readLayout();
+export async function rebuildChains(build: (layout: Layout, kernels: Map<string, KernelSet[]>) => Promise<string[]>, logicals: () => Iterable<string>): Promise<void> {
+  let layout = await readLayout();
   for (let round = 0; round < ROUNDS; round++) {
-    await nft((await build(layout)).join('\n') + '\n');
+    const kernels = new Map([...layout.kernels].map(([l, ks]) => [l, [...ks]]));
+    await nft((await build(layout, kernels)).join('\n') + '\n');
     const now = await readLayout();
-    if (missedKernels(layout.kernels, now.kernels, [...logicals(layout), OWN]).length === 0) return;
+    if (missedKernels(kernels, now.kernels, [...logicals(), OWN]).length === 0) return;
     layout = now;
   }
 }
@@ -91,5 +93,5 @@ export async function forgetCounts(sets: readonly string[]): Promise<void> {
   const { sets: all } = await readChains();
   const mine = sets.filter((s) => all.includes(s));
   if (mine.length === 0) return;
-  await rebuildChains(async (layout) => countLines(new Map(mine.map((s) => [s, undefined])), all, layout.kernels), () => mine);
+  await rebuildChains(async (_, kernels) => countLines(new Map(mine.map((s) => [s, undefined])), all, kernels), () => mine);
 }

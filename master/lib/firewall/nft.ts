@@ -60,8 +60,7 @@ export function openNftFirewall(): Firewall {
     if (todo.length === 0) return;
     const { sets } = await readChains();
     const names = all ? [...new Set([...sets, ...todo])] : todo;
-    await rebuildChains(async (layout) => {
-      const kernels = new Map(layout.kernels);
+    await rebuildChains(async (layout, kernels) => {
       const lines = [`add table ${T}`];
       const moved = all ? await migrationLines(layout, kernels) : { lines: [], after: [] };
       lines.push(...moved.lines);
