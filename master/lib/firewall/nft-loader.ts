@@ -34,6 +34,8 @@ class NftLoader implements Loader {
   private readonly owner = new Map<number, string>();
   /** Distinct single addresses written per replaced set: with its networks, its count once loaded. */
   private readonly hosts = new Map<string, Set<string>>();
+  /** The address sets' names of each set (v4, v6). */
+  private readonly hostNames = new Map<string, string[]>();
   private block = '';
   private entries = 0;
 
@@ -84,7 +86,9 @@ class NftLoader implements Loader {
       if (!seen) this.hosts.set(e.set, (seen = new Set()));
       seen.add(e.net);
     }
-    this.element(e.set, kernelOf(e.set, { family: e.family, prefix: e.family === 4 ? 32 : 128 }).kernel, elementText(e.net, e.timeout, e.comment), file, at);
+    let names = this.hostNames.get(e.set);
+    if (!names) this.hostNames.set(e.set, (names = hostSets(e.set).map((k) => k.kernel)));
+    this.element(e.set, names[e.family === 4 ? 0 : 1], elementText(e.net, e.timeout, e.comment), file, at);
   }
 
   // One element line, inside an `add element` block of its kernel set.
