@@ -165,6 +165,34 @@ describe('firewall nftables only', () => {
   });
   afterEach(async () => { await ns?.destroy(); });
 
+  it('two channels adding networks of a new prefix length make its set and rule once', async () => {
+    const r = await runJson<string[]>(ns, `${OPEN} await fw.ensure();
+      const a = fw.channel(); const b = fw.channel();
+      a.add('custody', '198.18.0.0/20'); b.add('custody', '198.18.16.0/20'); a.add('custody', '198.18.32.0/20');
+      await Promise.all([a.sync(), b.sync()]); await a.close(); await b.close();
+      console.log(JSON.stringify((await fw.list('custody')).sort()));`);
+    expect(r).toEqual(['198.18.0.0/20', '198.18.16.0/20', '198.18.32.0/20']);
+    const chain = await ns.ok('nft', ['list', 'chain', 'inet', 'watcher', 'custody/drop']);
+    expect(chain.match(/@custody\/ip\/20 drop/g)).toHaveLength(1);
+  });
+
+  it('a reload takes out the prefix sets its set no longer needs, with their rules; custody\'s stay', async () => {
+    const load = (nets: string[]) => `${OPEN} await fw.ensure();
+      const l = fw.loader(process.env.FLUSH);
+      for (const n of ${JSON.stringify(nets)}) l.add({ set: n.startsWith('192.') ? 'custody' : 'blacklist', net: n, family: n.includes(':') ? 6 : 4 });
+      await l.drain(); console.log(JSON.stringify(await l.finish()));`;
+    await runJson(ns, load(['10.0.0.0/24', '10.1.0.0/16', '2001:db8::/48', '192.0.2.0/25']), { FLUSH: `/tmp/flushload-nft-${process.pid}` });
+    await runJson(ns, load(['10.2.0.0/16', '10.3.0.1', '192.0.3.0/26']), { FLUSH: `/tmp/flushload-nft-${process.pid}` });
+    expect(await kernelNets(ns, 'nftables', 'blacklist')).toEqual(['10.2.0.0/16', '10.3.0.1']);
+    expect(await kernelNets(ns, 'nftables', 'custody')).toEqual(['192.0.2.0/25', '192.0.3.0/26']);
+    const sets = JSON.parse(await ns.ok('nft', ['-t', '-j', 'list', 'sets', 'inet'])) as { nftables: { set?: { name: string } }[] };
+    const names = sets.nftables.flatMap((o) => (o.set ? [o.set.name] : [])).filter((n) => /^(blacklist|custody)\//.test(n)).sort();
+    expect(names).toEqual(['blacklist/ip', 'blacklist/ip/16', 'blacklist/ip6', 'custody/ip', 'custody/ip/25', 'custody/ip/26', 'custody/ip6']);
+    const rules = (chain: string) => ns.ok('nft', ['list', 'chain', 'inet', 'watcher', chain]).then((t) => [...t.matchAll(/@(\S+) drop/g)].map((m) => m[1]).sort());
+    expect(await rules('blacklist/drop')).toEqual(['blacklist/ip', 'blacklist/ip/16', 'blacklist/ip6']);
+    expect(await rules('custody/drop')).toEqual(['custody/ip', 'custody/ip/25', 'custody/ip/26', 'custody/ip6']);
+  });
+
   it('ensure() moves the interval sets of the older layout into prefix sets: entries, timeouts and comments kept', async () => {
     await ns.ok('nft', ['-f', '-'], { input: [
       'add table inet watcher',
