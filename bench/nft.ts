@@ -2,16 +2,20 @@
 // the iptables backend, the reload of one changed 100k set with 1M loaded, and the latency of a
 // module's single add (p50/p99) on both backends, with the 1M loaded and with a pool of 20k.
 // Each load runs in a fresh network namespace.
-// Run: npm run build && node dist/bench/nft.js [--entries N] [--files N] [--adds N] [--small N] [--small-adds N]
+// Each load is timed in wall-clock and in CPU (user+sys of it and its children, GNU time): on a
+// shared machine the CPU figures are the ones to compare (min of the rounds).
+// Run: npm run build && node dist/bench/nft.js [--entries N] [--files N] [--rounds N] [--adds N] [--small N] [--small-adds N]
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MASTER_PATH } from '../master/lib/core/paths.js';
+import { findProgram } from '../master/lib/core/runner.js';
 import { numberArg, openNs, poolEntry, timed } from './common.js';
 
 const ENTRIES = numberArg('entries', 1_000_000);
 const FILES = numberArg('files', 10);
-const ADDS = numberArg('adds', 10);
+const ROUNDS = numberArg('rounds', 2);
+const ADDS = numberArg('adds', 500);
 const SMALL = numberArg('small', 20_000);
 const SMALL_ADDS = numberArg('small-adds', 500);
 const PER = Math.floor(ENTRIES / FILES);
@@ -33,8 +37,22 @@ function tree(backend: string, per = PER) {
   return { base, root, env, remove: () => rmSync(base, { recursive: true, force: true }) };
 }
 
-// The same elements as one hand-written nft transaction, in the same four-set layout.
+// The same elements as one hand-written nft transaction, in the same layout (a hash set of
+// addresses and one of /28 network addresses per source, see nft-names.ts).
 function rawNft(): string {
+  const out = ['add table inet raw'];
+  for (let s = 0; s < FILES; s++) {
+    const list = entries(s, 0);
+    out.push(`add set inet raw s${s}/ip { type ipv4_addr; }`, `add set inet raw s${s}/ip/28 { type ipv4_addr; }`);
+    out.push(`add element inet raw s${s}/ip { ${list.filter((e) => !e.includes('/')).join(', ')} }`);
+    out.push(`add element inet raw s${s}/ip/28 { ${list.filter((e) => e.includes('/')).map((e) => e.slice(0, -3)).join(', ')} }`);
+  }
+  return out.join('\n') + '\n';
+}
+
+// The same elements in interval sets, as the nftables backend kept networks before (for reference:
+// nft 1.0.6 reads such sets back before every add element).
+function rawIntervalNft(): string {
   const out = ['add table inet raw'];
   for (let s = 0; s < FILES; s++) {
     const list = entries(s, 0);
@@ -44,6 +62,20 @@ function rawNft(): string {
   }
   return out.join('\n') + '\n';
 }
+
+// Run a command in the namespace under GNU time: wall seconds (printed) and CPU seconds (user+sys).
+async function cpuTimed(ns: Awaited<ReturnType<typeof openNs>>, label: string, cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{ wall: number; cpu: number }> {
+  let cpu = NaN;
+  const wall = await timed(label, async () => {
+    const r = await ns.run(TIME, ['-f', 'cpu %U %S', cmd, ...args], env);
+    const m = /cpu (\d+\.\d+) (\d+\.\d+)\s*$/.exec(r.stderr);
+    cpu = m ? Number(m[1]) + Number(m[2]) : NaN;
+  });
+  console.log(`  ${''.padEnd(56)} cpu ${cpu.toFixed(2)} s`);
+  return { wall, cpu };
+}
+
+const TIME = '/usr/bin/time';
 
 // A module's single adds through the backend's channel, each awaited (add, sync): p50 and p99 in ms.
 const LATENCY = (root: string, backend: string, n: number) => `
@@ -72,16 +104,20 @@ async function main(): Promise<void> {
     console.log(`${FILES} Loadfiles of ${PER} entries (${FILES * PER} CIDRs and addresses)`);
     const rawFile = join(nftTree.base, 'raw.nft');
     writeFileSync(rawFile, rawNft());
-    const fig = { raw: [] as number[], nft: [] as number[], ipt: [] as number[] };
-    for (let r = 0; r < 2; r++) {
+    const rawIvFile = join(nftTree.base, 'raw-interval.nft');
+    writeFileSync(rawIvFile, rawIntervalNft());
+    if (!findProgram(TIME)) throw new Error(`${TIME} missing (Debian package time)`);
+    const fig = { raw: [] as { wall: number; cpu: number }[], rawiv: [] as { wall: number; cpu: number }[], nft: [] as { wall: number; cpu: number }[], ipt: [] as { wall: number; cpu: number }[] };
+    for (let r = 0; r < ROUNDS; r++) {
       console.log(`Round ${r + 1}:`);
-      for (const [k, label, job] of [
-        ['raw', 'raw: nft -f raw.nft', (ns: Awaited<ReturnType<typeof openNs>>) => ns.run('nft', ['-f', rawFile])],
-        ['nft', 'Watcher: master/FillFW, FIREWALL=nftables', (ns: Awaited<ReturnType<typeof openNs>>) => ns.run(node, [join(nftTree.root, 'master/FillFW')], nftTree.env)],
-        ['ipt', 'Watcher: master/FillFW, FIREWALL=iptables', (ns: Awaited<ReturnType<typeof openNs>>) => ns.run(node, [join(iptTree.root, 'master/FillFW')], iptTree.env)],
+      for (const [k, label, cmd, args, env] of [
+        ['raw', 'raw: nft -f raw.nft (hash set per prefix length)', 'nft', ['-f', rawFile], undefined],
+        ['rawiv', 'raw: nft -f raw-interval.nft (interval sets)', 'nft', ['-f', rawIvFile], undefined],
+        ['nft', 'Watcher: master/FillFW, FIREWALL=nftables', node, [join(nftTree.root, 'master/FillFW')], nftTree.env],
+        ['ipt', 'Watcher: master/FillFW, FIREWALL=iptables', node, [join(iptTree.root, 'master/FillFW')], iptTree.env],
       ] as const) {
         const ns = await openNs();
-        fig[k].push(await timed(label, () => job(ns)));
+        fig[k].push(await cpuTimed(ns, label, cmd, [...args], env));
         await ns.close();
       }
     }
@@ -100,11 +136,15 @@ async function main(): Promise<void> {
       if (t !== nftTree && t !== iptTree) t.remove();
     }
 
-    const best = (k: keyof typeof fig) => Math.min(...fig[k]);
+    const best = (k: keyof typeof fig, m: 'wall' | 'cpu') => Math.min(...fig[k].map((x) => x[m]));
+    const all = (k: keyof typeof fig, m: 'wall' | 'cpu') => fig[k].map((x) => x[m].toFixed(2)).join(' / ');
     console.log('');
-    console.log(`FillFW ${FILES * PER} entries, nftables: ${fig.nft.map((x) => x.toFixed(3)).join(' / ')} s   raw nft -f: ${fig.raw.map((x) => x.toFixed(3)).join(' / ')} s   iptables backend: ${fig.ipt.map((x) => x.toFixed(3)).join(' / ')} s`);
-    console.log(`ratio FillFW nftables / raw nft -f (best of each): ${(best('nft') / best('raw')).toFixed(3)}   (target <= 1.15)`);
-    console.log(`ratio FillFW nftables / FillFW iptables (best of each): ${(best('nft') / best('ipt')).toFixed(3)}`);
+    for (const m of ['wall', 'cpu'] as const) {
+      console.log(`FillFW ${FILES * PER} entries (${m} s), nftables: ${all('nft', m)}   raw nft -f: ${all('raw', m)}   raw, interval sets: ${all('rawiv', m)}   iptables backend: ${all('ipt', m)}`);
+      console.log(`  ratio FillFW nftables / raw nft -f (best of each, ${m}): ${(best('nft', m) / best('raw', m)).toFixed(3)}   (target <= 1.15)`);
+      console.log(`  ratio FillFW nftables / raw nft -f in interval sets (best of each, ${m}): ${(best('nft', m) / best('rawiv', m)).toFixed(3)}`);
+      console.log(`  ratio FillFW nftables / FillFW iptables (best of each, ${m}): ${(best('nft', m) / best('ipt', m)).toFixed(3)}`);
+    }
     console.log(`reload of one changed ${PER}-entry set with ${FILES * PER} loaded (nftables): ${reload.toFixed(3)} s`);
     for (const l of lat) console.log(l);
   } finally {

@@ -34,13 +34,27 @@ export async function kernelEntries(ns: Netns, b: Backend, set: string, family: 
     const r = await ns.exec('ipset', ['save', name]);
     for (const l of String(r.stdout).split('\n')) if (l.startsWith(`add ${name} `)) out.push(l.split(' ').slice(2).join(' '));
   } else {
-    for (const kind of ['ip', 'net']) {
-      const r = await ns.exec('nft', ['-j', 'list', 'set', 'inet', 'watcher', `${set}/${kind}${family === 6 ? '6' : ''}`]);
+    // One hash set per prefix length: `set/ip` (addresses), `set/ip/24` (network addresses of /24s).
+    const base = `${set}/ip${family === 6 ? '6' : ''}`;
+    for (const name of await nftKernelSets(ns)) {
+      const m = name === base ? [] : name.startsWith(`${base}/`) ? [name.slice(base.length + 1)] : undefined;
+      if (!m) continue;
+      const r = await ns.exec('nft', ['-j', 'list', 'set', 'inet', 'watcher', name]);
       if (r.exitCode !== 0) continue;
-      for (const o of (JSON.parse(String(r.stdout)) as { nftables: { set?: { elem?: NftElem[] } }[] }).nftables) for (const e of o.set?.elem ?? []) out.push(nftText(e));
+      for (const o of (JSON.parse(String(r.stdout)) as { nftables: { set?: { elem?: NftElem[] } }[] }).nftables) {
+        for (const e of o.set?.elem ?? []) out.push(m.length ? nftText(e).replace(/^(\S+)/, `$1/${m[0]}`) : nftText(e));
+      }
     }
   }
   return out.sort();
+}
+
+/** The names of the sets in Watcher's nftables table (`-t`: no element is read). */
+async function nftKernelSets(ns: Netns): Promise<string[]> {
+  const r = await ns.exec('nft', ['-t', '-j', 'list', 'sets', 'inet']);
+  if (r.exitCode !== 0) return [];
+  return (JSON.parse(String(r.stdout)) as { nftables: { set?: { name: string; table: string } }[] }).nftables
+    .filter((o) => o.set?.table === 'watcher').map((o) => o.set!.name);
 }
 
 /** Both families of a set, addresses only (no timeout or comment), sorted. */
@@ -80,13 +94,23 @@ export function replacesLine(b: Backend, set: string): string {
 export async function kernelAdd(ns: Netns, b: Backend, set: string, address: string, timeout?: number): Promise<void> {
   const six = address.includes(':');
   if (b === 'iptables') await ns.ok('ipset', ['add', six ? `${set}-v6` : set, address, ...(timeout === undefined ? [] : ['timeout', String(timeout)])]);
-  else await ns.ok('nft', ['add', 'element', 'inet', 'watcher', `${set}/${address.includes('/') ? 'net' : 'ip'}${six ? '6' : ''}`, `{ ${address}${timeout === undefined ? '' : ` timeout ${timeout}s`} }`]);
+  else {
+    // A network goes to the hash set of its prefix length, as its network address.
+    const [addr, len] = address.split('/');
+    const kernel = `${set}/ip${six ? '6' : ''}${len === undefined ? '' : `/${len}`}`;
+    if (len !== undefined) await ns.ok('nft', ['add', 'set', 'inet', 'watcher', kernel, `{ type ${six ? 'ipv6' : 'ipv4'}_addr;${timeout === undefined ? '' : ' flags timeout;'} }`]);
+    await ns.ok('nft', ['add', 'element', 'inet', 'watcher', kernel, `{ ${addr}${timeout === undefined ? '' : ` timeout ${timeout}s`} }`]);
+  }
 }
 
-/** Empty a set behind Watcher's back, both families (what a load must fill again). */
+/** Empty a set behind Watcher's back, both families and every prefix set (what a load must fill again). */
 export async function kernelFlush(ns: Netns, b: Backend, set: string): Promise<void> {
   if (b === 'iptables') for (const name of [set, `${set}-v6`]) await ns.ok('ipset', ['flush', name]);
-  else for (const kind of ['ip', 'net', 'ip6', 'net6']) await ns.ok('nft', ['flush', 'set', 'inet', 'watcher', `${set}/${kind}`]);
+  else {
+    for (const name of await nftKernelSets(ns)) {
+      if (name === `${set}/ip` || name === `${set}/ip6` || name.startsWith(`${set}/ip/`) || name.startsWith(`${set}/ip6/`)) await ns.ok('nft', ['flush', 'set', 'inet', 'watcher', name]);
+    }
+  }
 }
 
 /** Sets being built beside a live one, left over (ipset's `<name>-new`; nftables builds none). */

@@ -1,38 +1,41 @@
 // A batch load: one `nft -f -` transaction fed while the Loadfiles are read.
 import { RestoreFeed } from './restore-feed.js';
-import { parseNet, type Family, type Net } from '../net/address.js';
+import { parseNet } from '../net/address.js';
 import { FlushloadOrigins } from './ipset-retry.js';
-import { addSetLine, elementText, isHost, nftName, nftNames } from './nft-names.js';
-import { readChains, readSet, T } from './nft-read.js';
-import { countLines, forgetCounts } from './nft-chains.js';
-import { mergeInto, outermost } from './nft-nets.js';
+import { addSetLine, elementText, hostSets, INPUT_CHAIN, isHost, kernelOf, memberText, type KernelSet } from './nft-names.js';
+import { kernelsOf, layoutAdd, readChains, readLayout, T } from './nft-read.js';
+import { chainCountLines, forgetCounts, inputLines, missedKernels, setLines } from './nft-chains.js';
 import { rerunNftWithout } from './nft-retry.js';
 import { LIVE_SETS, type Entry, type Firewall, type KeptSet, type LineRefusal, type Loader, type LoadResult } from './types.js';
 
-interface NetEntry { n: Net; timeout?: number; comment?: string; file?: string; line?: number }
+interface Held { k: KernelSet; members: Set<string>; items: { text: string; file?: string; line?: number }[] }
 
 /**
  * Invariants of a load:
  * - The whole load is one nft transaction: a replaced set is flushed and filled inside it, so
  *   the kernel switches from the old content to the new at once (no gap, no copy beside it).
- * - LIVE_SETS (custody, tarpit) are not flushed: their entries are added, networks merged with
- *   the ones present (an interval set takes no overlap: the widest network is kept).
- * - Single addresses are streamed to nft as they come; networks are held until finish(),
- *   where nested ones are reduced to the widest (the same addresses match).
+ * - LIVE_SETS (custody, tarpit) are not flushed: their entries are added.
+ * - Single addresses are streamed to nft as they come; networks are held until finish(), by
+ *   prefix length, where their prefix sets are made (the table's layout is read there) and
+ *   the chains of the sets that got one are rebuilt in the same transaction. A replaced set's
+ *   prefix sets no network of the load needs are deleted after its chain no longer names them.
+ * - Nested networks are separate entries (like ipset's hash:net): the same addresses match.
  * - What goes to nft also goes to the Flushload file (0600), one element a line, so a line
- *   nft refuses is traced to its source and the load run again without it (nft-retry.ts).
+ *   nft refuses is traced to its source and the load run again without it (nft-retry.ts);
+ *   every line of a set (its sets, flushes, elements, chain) is owned by it.
  * - A transaction nft refuses changes nothing: the live sets keep what they had.
  */
 class NftLoader implements Loader {
   private readonly feed: RestoreFeed;
   private readonly replaced = new Set<string>();
   private readonly added = new Set<string>();
-  private readonly nets = new Map<string, NetEntry[]>();
+  private readonly nets = new Map<string, Held>();
   private readonly origins = new FlushloadOrigins();
   private readonly owner = new Map<number, string>();
-  /** Distinct single addresses and networks written per replaced set: its count once loaded. */
+  /** Distinct single addresses written per replaced set: with its networks, its count once loaded. */
   private readonly hosts = new Map<string, Set<string>>();
-  private readonly netCount = new Map<string, number>();
+  /** The address sets' names of each set (v4, v6). */
+  private readonly hostNames = new Map<string, string[]>();
   private block = '';
   private entries = 0;
 
@@ -55,14 +58,14 @@ class NftLoader implements Loader {
     this.block = '';
   }
 
-  // The first entry of a set: make its kernel sets, flush them unless it is a live set.
+  // The first entry of a set: make its address sets, flush them unless it is a live set.
   private open(set: string): void {
     if (this.replaced.has(set) || this.added.has(set)) return;
     const live = (LIVE_SETS as readonly string[]).includes(set);
     (live ? this.added : this.replaced).add(set);
     this.close();
-    for (const k of nftNames(set)) this.line(addSetLine(set, k.kernel, k.family, k.net), set);
-    if (!live) for (const k of nftNames(set)) this.line(`flush set ${T} ${k.kernel}`, set);
+    for (const k of hostSets(set)) this.line(addSetLine(k), set);
+    if (!live) for (const k of hostSets(set)) this.line(`flush set ${T} ${k.kernel}`, set);
   }
 
   add(e: Entry, file?: string, at?: number): void {
@@ -70,9 +73,12 @@ class NftLoader implements Loader {
     this.entries++;
     const n = parseNet(e.net);
     if (n && !isHost(n)) {
-      let list = this.nets.get(e.set);
-      if (!list) this.nets.set(e.set, (list = []));
-      list.push({ n, timeout: e.timeout, comment: e.comment, file, line: at });
+      const k = kernelOf(e.set, n);
+      let held = this.nets.get(k.kernel);
+      if (!held) this.nets.set(k.kernel, (held = { k, members: new Set(), items: [] }));
+      const member = memberText(n);
+      held.members.add(member);
+      held.items.push({ text: elementText(member, e.timeout, e.comment), file, line: at });
       return;
     }
     if (this.replaced.has(e.set)) {
@@ -80,7 +86,9 @@ class NftLoader implements Loader {
       if (!seen) this.hosts.set(e.set, (seen = new Set()));
       seen.add(e.net);
     }
-    this.element(e.set, nftName(e.set, e.family, false), elementText(e.net, e.timeout, e.comment), file, at);
+    let names = this.hostNames.get(e.set);
+    if (!names) this.hostNames.set(e.set, (names = hostSets(e.set).map((k) => k.kernel)));
+    this.element(e.set, names[e.family === 4 ? 0 : 1], elementText(e.net, e.timeout, e.comment), file, at);
   }
 
   // One element line, inside an `add element` block of its kernel set.
@@ -95,45 +103,60 @@ class NftLoader implements Loader {
 
   drain(): Promise<void> { return this.feed.drain(); }
 
-  // The held networks: nested ones reduced to the widest; a live set's merged with what it has.
-  private async writeNets(): Promise<void> {
-    for (const [set, list] of this.nets) {
-      for (const family of [4, 6] as Family[]) {
-        const kernel = nftName(set, family, true);
-        const mine = list.filter((x) => x.n.family === family);
-        if (mine.length === 0) continue;
-        let keep = outermost(mine);
-        if (this.added.has(set)) {
-          const { del, add } = mergeInto((await readSet(kernel)).map((e) => e.net), keep.map((x) => x.n));
-          this.close();
-          for (const d of del) this.line(`delete element ${T} ${kernel} { ${d.text} }`, set);
-          const wanted = new Set(add.map((n) => n.text));
-          keep = keep.filter((x) => wanted.has(x.n.text));
-        }
-        this.netCount.set(set, (this.netCount.get(set) ?? 0) + keep.length);
-        for (const x of keep) this.element(set, kernel, elementText(x.n.text, x.timeout, x.comment), x.file, x.line);
-      }
-    }
-    this.nets.clear();
+  /**
+   * The held networks into their prefix sets (made, or flushed for a replaced set), then each
+   * changed set's chain over its kernel sets, the input chain, and the replaced sets' prefix
+   * sets left unused deleted. Returns the layout the chains were built from.
+   */
+  private async writeNets(all: string[]): Promise<Map<string, KernelSet[]>> {
+    const layout = await readLayout();
+    const kernels = new Map<string, KernelSet[]>([...layout.kernels].map(([l, ks]) => [l, [...ks]]));
+    const had = new Set([...layout.kernels.values()].flat().map((k) => k.kernel));
+    const grown = new Set<string>();
     this.close();
+    for (const { k, items } of this.nets.values()) {
+      const live = this.added.has(k.logical);
+      this.line(addSetLine(k), k.logical);
+      if (!had.has(k.kernel)) { grown.add(k.logical); layoutAdd(kernels, k); }
+      else if (!live) this.line(`flush set ${T} ${k.kernel}`, k.logical);
+      for (const x of items) this.element(k.logical, k.kernel, x.text, x.file, x.line);
+      this.close();
+    }
+    // A replaced set keeps the prefix sets this load filled; the others go once its chain is rebuilt.
+    const stale: KernelSet[] = [];
+    for (const set of this.replaced) {
+      const keep = kernelsOf(kernels, set).filter((k) => k.prefix === (k.family === 4 ? 32 : 128) || this.nets.has(k.kernel));
+      stale.push(...kernelsOf(kernels, set).filter((k) => !keep.includes(k)));
+      kernels.set(set, keep);
+    }
+    for (const set of this.added) if (grown.has(set)) for (const l of setLines(set, kernels)) this.line(l, set);
+    this.line(`flush chain ${T} ${INPUT_CHAIN}`);
+    for (const set of this.replaced) {
+      const count = (this.hosts.get(set)?.size ?? 0) + [...this.nets.values()].filter((h) => h.k.logical === set).reduce((a, h) => a + h.members.size, 0);
+      for (const l of chainCountLines(set, count, kernels)) this.line(l, set);
+    }
+    for (const l of inputLines(all, kernels)) this.line(l);
+    for (const k of stale) this.line(`delete set ${T} ${k.kernel}`, k.logical);
+    this.nets.clear();
+    return kernels;
   }
 
   async finish(alsoReplace: readonly string[] = []): Promise<LoadResult> {
     for (const s of alsoReplace) this.open(s);
+    let built: Map<string, KernelSet[]>;
     try {
       await this.fw.ensureSets([...this.replaced, ...this.added]);
-      await this.writeNets();
-      // Each rebuilt set's entry count, recorded on its chain in the same transaction.
-      const counts = new Map([...this.replaced].map((s) => [s, (this.hosts.get(s)?.size ?? 0) + (this.netCount.get(s) ?? 0)] as const));
-      for (const l of countLines(counts, (await readChains()).sets)) this.line(l);
+      built = await this.writeNets((await readChains()).sets);
     } catch (e) { await this.abort(); throw e; }
     const r = await this.feed.end();
     let refused: LineRefusal[] = [];
     let kept: KeptSet[] = [];
     if (r.exitCode !== 0) ({ refused, kept } = await rerunNftWithout(this.flushload, r.stderr, this.origins, this.owner));
     const rebuilt = [...this.replaced].filter((s) => !kept.some((k) => k.set === s));
-    // A rerun left lines out: the counts written with the transaction are off; read those sets back.
-    if (refused.length || kept.length) await forgetCounts([...this.replaced]);
+    // A rerun left lines out (the counts written with the transaction are off), or a channel made
+    // a prefix set while the load ran (its rule is not in the chain built): those chains again.
+    const missed = missedKernels(built, (await readLayout()).kernels, [...this.replaced, ...this.added]);
+    await forgetCounts(refused.length || kept.length ? [...new Set([...this.replaced, ...missed])] : missed);
     return { entries: this.entries - refused.length, replaced: rebuilt, added: [...this.added], refused, kept };
   }
 

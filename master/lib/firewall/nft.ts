@@ -1,10 +1,11 @@
-// The nftables backend: Watcher's own table (inet watcher), four sets per logical set, its chains.
+// The nftables backend: Watcher's own table (inet watcher), hash sets per prefix length, its chains.
 import { WatcherError, EX_DATAERR } from '../core/exit.js';
 import { ownNets } from '../net/address.js';
 import { isReserved, OWN, REGISTRY } from './ipset-names.js';
-import { addSetLine, elementText, isHost, nftName, nftNames } from './nft-names.js';
-import { chainOrder, inputLines, setLines } from './nft-chains.js';
-import { nft, readChains, readSet, T } from './nft-read.js';
+import { addSetLine, elementText, kernelOf, memberText, type KernelSet } from './nft-names.js';
+import { chainOrder, inputLines, rebuildChains, setLines } from './nft-chains.js';
+import { kernelsOf, layoutAdd, nft, readChains, readLayout, readSet, T } from './nft-read.js';
+import { migrationLines } from './nft-migrate.js';
 import { openNftChannel } from './nft-channel.js';
 import { openNftLoader } from './nft-loader.js';
 import { serialQueue } from './serial.js';
@@ -14,9 +15,12 @@ import { isSetName, LIVE_SETS, STANDARD_SETS, type Firewall } from './types.js';
  * Invariants:
  * - Everything lives in the table `inet watcher`; nothing of another table is read or changed,
  *   and `full` deletes that table alone. Sets of other programs cannot meet Watcher's.
- * - A logical set L is four kernel sets (L/ip, L/net, L/ip6, L/net6: see nft-names.ts) and a
- *   regular chain L/drop (L/accept for the whitelist) that matches them. The chain names are
- *   the record of which sets Watcher has.
+ * - A logical set L is plain hash sets, one per family and prefix length in use (L/ip, L/ip6,
+ *   L/ip/24, L/ip6/64: see nft-names.ts; no interval set, so a live add reads back no list),
+ *   and a regular chain L/drop (L/accept for the whitelist) with one rule per kernel set. A
+ *   kernel set and its rule are made in one transaction; every rebuild of a chain is checked
+ *   against the layout after it (nft-chains.ts). The chain names are the record of which
+ *   logical sets Watcher has.
  * - The base chain `input` (hook input, priority filter - 10: ahead of the host's filter
  *   chains) returns for loopback and this machine's own addresses, then jumps to the
  *   whitelist's chain (accept), then to each DROP set's chain: standard sets in their order,
@@ -31,18 +35,20 @@ function checkName(name: string): void {
 }
 
 // The lines that bring the own set to this machine's addresses now, by difference (never empty meanwhile).
-async function ownLines(): Promise<string[]> {
-  const had = new Map<string, string>();
-  for (const { kernel } of nftNames(OWN)) for (const e of await readSet(kernel)) had.set(e.text, kernel);
-  const lines = nftNames(OWN).map(({ kernel, family, net }) => addSetLine(OWN, kernel, family, net));
+async function ownLines(kernels: Map<string, KernelSet[]>): Promise<string[]> {
+  const had = new Map<string, KernelSet>();
+  for (const k of kernelsOf(kernels, OWN)) for (const e of await readSet(k.kernel)) had.set(e.text, k);
+  const lines: string[] = [];
   const now = new Set<string>();
   for (const n of ownNets()) {
     if (now.has(n.text)) continue;
     now.add(n.text);
-    if (!had.has(n.text)) lines.push(`add element ${T} ${nftName(OWN, n.family, !isHost(n))} { ${n.text} }`);
+    const k = kernelOf(OWN, n);
+    layoutAdd(kernels, k);
+    if (!had.has(n.text)) lines.push(addSetLine(k), `add element ${T} ${k.kernel} { ${memberText(n)} }`);
   }
-  for (const [text, kernel] of had) if (!now.has(text)) lines.push(`delete element ${T} ${kernel} { ${elementText(text)} }`);
-  return lines;
+  for (const [text, k] of had) if (!now.has(text)) lines.push(`delete element ${T} ${k.kernel} { ${elementText(memberText({ text }))} }`);
+  return [...kernelsOf(kernels, OWN).map(addSetLine), ...lines];
 }
 
 /** Open the nftables firewall; set changes are serialised like the iptables backend's. */
@@ -53,11 +59,15 @@ export function openNftFirewall(): Firewall {
     const todo = logicals.filter((l) => all || !ensured.has(l));
     if (todo.length === 0) return;
     const { sets } = await readChains();
-    const lines = [`add table ${T}`];
-    if (all) lines.push(...await ownLines());
-    for (const l of all ? new Set([...sets, ...todo]) : todo) lines.push(...setLines(l));
-    lines.push(...inputLines([...sets, ...todo]));
-    await nft(lines.join('\n') + '\n');
+    const names = all ? [...new Set([...sets, ...todo])] : todo;
+    await rebuildChains(async (layout, kernels) => {
+      const lines = [`add table ${T}`];
+      const moved = all ? await migrationLines(layout, kernels) : { lines: [], after: [] };
+      lines.push(...moved.lines);
+      if (all) lines.push(...await ownLines(kernels));
+      for (const l of names) lines.push(...setLines(l, kernels));
+      return [...lines, ...inputLines([...sets, ...todo], kernels), ...moved.after];
+    }, () => names);
     for (const l of todo) ensured.add(l);
   });
   const sets = async () => (await readChains()).sets.filter((s) => !isReserved(s));
@@ -73,18 +83,19 @@ export function openNftFirewall(): Firewall {
     sets: async () => chainOrder(await sets()),
     async list(name) {
       const out: string[] = [];
-      for (const { kernel } of nftNames(name)) for (const e of await readSet(kernel)) out.push(e.text);
+      for (const { kernel } of kernelsOf((await readLayout()).kernels, name)) for (const e of await readSet(kernel)) out.push(e.text);
       return out;
     },
     // A set's count as its last load recorded it; live sets (and one without a record) are read back.
     async counts() {
       const counts = new Map<string, number>();
       const { sets: all, counts: known } = await readChains();
+      const { kernels } = await readLayout();
       for (const s of chainOrder(all)) {
         let n = known.get(s);
         if (n === undefined || (LIVE_SETS as readonly string[]).includes(s)) {
           n = 0;
-          for (const { kernel } of nftNames(s)) n += (await readSet(kernel)).length;
+          for (const { kernel } of kernelsOf(kernels, s)) n += (await readSet(kernel)).length;
         }
         counts.set(s, n);
       }

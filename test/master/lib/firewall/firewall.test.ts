@@ -92,16 +92,14 @@ describe.each(BACKENDS)('firewall %s', (backend) => {
     expect(await kernelNets(ns, backend, 'watcher-own')).not.toContain('192.0.2.10');
   });
 
-  it('channel: a network added over a wider one is covered, a wider one takes the narrower in; deletes of what is not there are silent', async () => {
+  it('channel: nested networks are entries of their own (hash:net); deletes of what is not there are silent', async () => {
     const r = await runJson<string[]>(ns, `${OPEN} await fw.ensure();
       const ch = fw.channel();
       ch.add('custody', '10.1.0.0/16'); ch.add('custody', '10.0.0.0/8'); ch.add('custody', '10.2.3.0/24'); ch.add('custody', '10.2.3.4');
       ch.del('custody', '172.16.0.0/12'); ch.del('custody', '192.0.2.99');
       await ch.sync(); await ch.close();
       console.log(JSON.stringify(await fw.list('custody')));`);
-    // Every address of 10/8 is dropped either way; the single address stays its own entry.
-    expect(r).toContain('10.0.0.0/8');
-    expect(r).toContain('10.2.3.4');
+    expect(r.sort()).toEqual(['10.0.0.0/8', '10.1.0.0/16', '10.2.3.0/24', '10.2.3.4']);
   });
 
   it('a load replaces the sets it names inside one run, live sets only get adds; the Flushload is 0600', async () => {
@@ -166,6 +164,57 @@ describe('firewall nftables only', () => {
     ns = await Netns.create();
   });
   afterEach(async () => { await ns?.destroy(); });
+
+  it('two channels adding networks of a new prefix length make its set and rule once', async () => {
+    const r = await runJson<string[]>(ns, `${OPEN} await fw.ensure();
+      const a = fw.channel(); const b = fw.channel();
+      a.add('custody', '198.18.0.0/20'); b.add('custody', '198.18.16.0/20'); a.add('custody', '198.18.32.0/20');
+      await Promise.all([a.sync(), b.sync()]); await a.close(); await b.close();
+      console.log(JSON.stringify((await fw.list('custody')).sort()));`);
+    expect(r).toEqual(['198.18.0.0/20', '198.18.16.0/20', '198.18.32.0/20']);
+    const chain = await ns.ok('nft', ['list', 'chain', 'inet', 'watcher', 'custody/drop']);
+    expect(chain.match(/@custody\/ip\/20 drop/g)).toHaveLength(1);
+  });
+
+  it('a reload takes out the prefix sets its set no longer needs, with their rules; custody\'s stay', async () => {
+    const load = (nets: string[]) => `${OPEN} await fw.ensure();
+      const l = fw.loader(process.env.FLUSH);
+      for (const n of ${JSON.stringify(nets)}) l.add({ set: n.startsWith('192.') ? 'custody' : 'blacklist', net: n, family: n.includes(':') ? 6 : 4 });
+      await l.drain(); console.log(JSON.stringify(await l.finish()));`;
+    await runJson(ns, load(['10.0.0.0/24', '10.1.0.0/16', '2001:db8::/48', '192.0.2.0/25']), { FLUSH: `/tmp/flushload-nft-${process.pid}` });
+    await runJson(ns, load(['10.2.0.0/16', '10.3.0.1', '192.0.3.0/26']), { FLUSH: `/tmp/flushload-nft-${process.pid}` });
+    expect(await kernelNets(ns, 'nftables', 'blacklist')).toEqual(['10.2.0.0/16', '10.3.0.1']);
+    expect(await kernelNets(ns, 'nftables', 'custody')).toEqual(['192.0.2.0/25', '192.0.3.0/26']);
+    const sets = JSON.parse(await ns.ok('nft', ['-t', '-j', 'list', 'sets', 'inet'])) as { nftables: { set?: { name: string } }[] };
+    const names = sets.nftables.flatMap((o) => (o.set ? [o.set.name] : [])).filter((n) => /^(blacklist|custody)\//.test(n)).sort();
+    expect(names).toEqual(['blacklist/ip', 'blacklist/ip/16', 'blacklist/ip6', 'custody/ip', 'custody/ip/25', 'custody/ip/26', 'custody/ip6']);
+    const rules = (chain: string) => ns.ok('nft', ['list', 'chain', 'inet', 'watcher', chain]).then((t) => [...t.matchAll(/@(\S+) drop/g)].map((m) => m[1]).sort());
+    expect(await rules('blacklist/drop')).toEqual(['blacklist/ip', 'blacklist/ip/16', 'blacklist/ip6']);
+    expect(await rules('custody/drop')).toEqual(['custody/ip', 'custody/ip/25', 'custody/ip/26', 'custody/ip6']);
+  });
+
+  it('ensure() moves the interval sets of the older layout into prefix sets: entries, timeouts and comments kept', async () => {
+    await ns.ok('nft', ['-f', '-'], { input: [
+      'add table inet watcher',
+      'add set inet watcher custody/net { type ipv4_addr; flags interval; }',
+      'add set inet watcher tarpit/net6 { type ipv6_addr; flags interval,timeout; }',
+      'add element inet watcher custody/net { 10.0.0.0/8, 192.0.2.0/24 comment "geo" }',
+      'add element inet watcher tarpit/net6 { 2001:db8:1::/64 timeout 300s }',
+      'add chain inet watcher custody/drop', 'add rule inet watcher custody/drop ip saddr @custody/net drop',
+      'add chain inet watcher tarpit/drop', 'add rule inet watcher tarpit/drop ip6 saddr @tarpit/net6 drop',
+      'add chain inet watcher input { type filter hook input priority filter - 10; policy accept; }',
+      'add rule inet watcher input jump custody/drop', 'add rule inet watcher input jump tarpit/drop',
+    ].join('\n') + '\n' });
+    await runJson(ns, `${OPEN} await fw.ensure(); console.log('{}');`);
+    expect(await kernelEntries(ns, 'nftables', 'custody')).toEqual(['10.0.0.0/8', '192.0.2.0/24 comment "geo"']);
+    expect((await kernelEntries(ns, 'nftables', 'tarpit', 6))[0]).toMatch(/^2001:db8:1::\/64 timeout (2\d\d|300)$/);
+    const sets = JSON.parse(await ns.ok('nft', ['-t', '-j', 'list', 'sets', 'inet'])) as { nftables: { set?: { name: string; flags?: string[] } }[] };
+    const names = sets.nftables.flatMap((o) => (o.set ? [o.set] : []));
+    expect(names.map((x) => x.name)).toEqual(expect.arrayContaining(['custody/ip/8', 'custody/ip/24', 'tarpit/ip6/64']));
+    expect(names.filter((x) => /\/net6?$/.test(x.name) || x.flags?.includes('interval'))).toEqual([]);
+    expect(await kernelChain(ns, 'nftables')).toEqual(['accept whitelist', 'drop blacklist', 'drop hijackers', 'drop custody', 'drop tarpit']);
+    expect(await ns.ok('nft', ['list', 'chain', 'inet', 'watcher', 'custody/drop'])).toContain('ip saddr & 255.0.0.0 == @custody/ip/8 drop');
+  });
 
   it('a set of Watcher\'s table made by hand with another type stops the load with nft\'s reason; nothing changes', async () => {
     await ns.ok('nft', ['add', 'table', 'inet', 'watcher']);
