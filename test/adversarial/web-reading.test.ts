@@ -103,4 +103,21 @@ describe('WatchWB: the cost of a line, the same verdicts', () => {
     expect(view.reload()).toEqual([]);
     expect(verdict(line)).toBe('match static-script 198.51.100.4 shop.example.org:443@static');
   });
+  it('never takes the instance from a line cut short inside the client\'s text, nor from a server name a client wrote into an nginx error line', () => {
+    register('static.example.org:443 static\nblog.example.org:443 wordpress\n');
+    expect(view.reload()).toEqual([]);
+    // logger -S / rsyslog's size limit cut the line inside the user agent, where the client wrote a tag.
+    const cut = 'Dec  2 20:00:00 web httpd: 203.0.113.9 - - "GET /wp-login.php HTTP/1.1" 404 196 "-" "x [Instance: blog.example.org:443]@wordpress';
+    expect(view.read(cut, cut.indexOf(': ') + 2).instance).toBe('-');
+    // An escaped quote in the user agent leaves the field open; a whole line's tag is still read.
+    const escaped = 'Dec  2 20:00:00 web httpd: 203.0.113.9 - - "GET /wp-login.php HTTP/1.1" 404 196 "-" "x\\" [Instance: blog.example.org:443]@wordpress';
+    expect(view.read(escaped, escaped.indexOf(': ') + 2).instance).toBe('-');
+    const whole = 'Dec  2 20:00:00 web httpd: 203.0.113.9 - - "GET /a\\"b HTTP/1.1" 404 196 "-" "x \\\\" [Instance: static.example.org:443]@static';
+    expect(view.read(whole, whole.indexOf(': ') + 2).instance).toBe('static.example.org:443');
+    // nginx writes the decoded path: `, server: ` in it names another block than the line's own.
+    const spoof = 'Dec  2 20:00:00 web nginx: 2026/12/02 20:00:00 [error] 812#812: *7 open() "/var/www/a, server: blog.example.org, b/wp-login.php" failed (2: No such file or directory), client: 203.0.113.9, server: static.example.org, request: "GET /a,%20server:%20blog.example.org,%20b/wp-login.php HTTP/1.1", host: "static.example.org"';
+    expect(view.read(spoof, spoof.indexOf(': ') + 2).instance).toBe('-');
+    const plain = 'Dec  2 20:00:00 web nginx: 2026/12/02 20:00:00 [error] 812#812: *7 open() "/var/www/x.php" failed (2: No such file or directory), client: 203.0.113.9, server: static.example.org, request: "GET /x.php HTTP/1.1", host: "static.example.org"';
+    expect(view.read(plain, plain.indexOf(': ') + 2).instance).toBe('static.example.org:443');
+  });
 });

@@ -58,14 +58,38 @@ export function readInstanceTag(line: string): InstanceTag | undefined {
   return { vhost, port: Number(port), type };
 }
 
-/** nginx's error lines name the server block (`, server: NAME, ` or at the end): its configured name, never the client's Host. */
+/**
+ * nginx's error lines name the server block (`, server: NAME, ` or at the end): its configured
+ * name, never the client's Host. nginx writes a decoded path and the request unescaped, so a
+ * client can write `, server: OTHER` into the line too: when the line names two servers, it names
+ * none (a client never picks the instance its attack is counted under).
+ */
 export function readNginxServer(line: string, at: number): string | undefined {
-  const i = line.indexOf(', server: ', at);
-  if (i < 0) return undefined;
-  let j = i + 10;
-  while (j < line.length && line.charCodeAt(j) !== 44 && line.charCodeAt(j) !== 32) j++;
-  const name = line.slice(i + 10, j);
-  return VHOST.test(name) ? name : undefined;
+  let found: string | undefined;
+  for (let i = line.indexOf(', server: ', at); i >= 0; i = line.indexOf(', server: ', i + 10)) {
+    let j = i + 10;
+    while (j < line.length && line.charCodeAt(j) !== 44 && line.charCodeAt(j) !== 32) j++;
+    const name = line.slice(i + 10, j);
+    if (found !== undefined && name !== found) return undefined;
+    found = name;
+  }
+  return found !== undefined && VHOST.test(found) ? found : undefined;
+}
+
+/**
+ * Whether `line` from `at` to `end` closes every quoted field it opens: a tag stands outside the
+ * client's text only then. A line cut short (logger's or rsyslog's size limit) inside a user
+ * agent can end with a tag the client wrote there.
+ */
+export function quotesClosed(line: string, at: number, end: number): boolean {
+  let open = false;
+  for (let i = line.indexOf('"', at); i >= 0 && i < end; i = line.indexOf('"', i + 1)) {
+    if (!open) { open = true; continue; }
+    let backslashes = 0;
+    while (line.charCodeAt(i - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) open = false;
+  }
+  return !open;
 }
 
 /**

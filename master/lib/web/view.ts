@@ -7,7 +7,7 @@ import type { LineReading, LineView } from '../rules/view.js';
 import type { Peer } from '../rules/maps.js';
 import { parseAddress } from '../net/address.js';
 import type { NetMatcher } from '../net/netmatch.js';
-import { readInstanceTag, readNginxServer, instanceKey, trimmedEnd, findInstanceTag, TAG_LENGTH } from './instance.js';
+import { readInstanceTag, readNginxServer, instanceKey, trimmedEnd, findInstanceTag, quotesClosed, TAG_LENGTH } from './instance.js';
 import { readRegister, instanceTypes, GENERIC, type Register, type Instance } from './register.js';
 import { forwardedPeer } from './forwarded.js';
 
@@ -76,7 +76,8 @@ export function openWebView(ctx: WebViewContext): LineView {
     read(line: string, at: number): LineReading {
       const end = trimmedEnd(line);
       const start = findInstanceTag(line, end);
-      if (start >= 0) {
+      // A tag inside an open quoted field is the client's (a line cut short in its user agent).
+      if (start >= 0 && quotesClosed(line, at, start)) {
         const r = tagOf(line, start, end);
         if (r.ok) {
           const trusted = r.trusted;
