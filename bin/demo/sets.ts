@@ -1,6 +1,6 @@
 // The demo's view of the kernel: tarpit and custody as the backend's own tool lists them.
 import { run } from '../../master/lib/core/runner.js';
-import { nftLogical, TABLE } from '../../master/lib/firewall/nft-names.js';
+import { parseKernel, TABLE } from '../../master/lib/firewall/nft-names.js';
 
 /** The backends the demo runs on (FIREWALL in its watcher.conf). */
 export const DEMO_FIREWALLS = ['iptables', 'nftables'] as const;
@@ -12,7 +12,7 @@ function nftBlocks(table: string, logical: string): string[] {
   let block: string[] | undefined;
   for (const line of table.split('\n')) {
     const start = /^\t(?:set|map) (\S+) \{$/.exec(line);
-    if (start) { block = nftLogical(start[1]) === logical ? [line] : undefined; continue; }
+    if (start) { block = parseKernel(start[1])?.logical === logical ? [line] : undefined; continue; }
     if (!block) continue;
     block.push(line);
     if (line === '\t}') { if (block.some((l) => /\belements = /.test(l))) out.push(...block.map((l) => l.replace(/^\t/, '').replace(/\t/g, '  '))); block = undefined; }
