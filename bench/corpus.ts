@@ -4,29 +4,34 @@
 // how many Watcher injects with the same address and with another; the lines it matches by a
 // host name (Watcher never takes a name from a line: an attacker chooses its PTR name) and
 // what Watcher injects on them; the lines fail2ban must not match and Watcher's injections
-// on them. fail2ban's matches include those of its non-default modes (ddos, extra,
-// aggressive): strict is the closer comparison. Options: --missed also lists the lines missed.
-// Usage: node dist/bench/corpus.js [--missed] [LOGDIR]   (LOGDIR: fail2ban's tests/files/logs)
+// on them. Then the same recall per fail2ban mode section (lines its default mode counts
+// apart from those only its ddos/extra/aggressive/... modes count), and sshguard's parser as
+// a second peer on the ssh and mail files: the lines it counts, and how many of those
+// Watcher counts for the same address. Options: --missed also lists the lines missed;
+// --shapes groups the misses (of fail2ban's or sshguard's lines) by message shape.
+// Usage: node dist/bench/corpus.js [--missed] [--shapes] [LOGDIR]   (LOGDIR: fail2ban's tests/files/logs)
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { readLogAddress } from '../master/lib/net/address.js';
 import { printTable, ROOT } from './common.js';
-import { readAnnotated, type Annotated } from './failjson.js';
+import { modeSection, readAnnotated, type Annotated } from './failjson.js';
+import { printPeers, printShapes, tallyPeers, type PeerLine } from './corpus-peers.js';
+import { readSshguard } from './sshguard.js';
 
 const LOGS = '/usr/lib/python3/dist-packages/fail2ban/tests/files/logs';
 const LEVELS = ['normal', 'strict'] as const;
 type Level = typeof LEVELS[number];
 
 /** A module's rule set, and the companion that takes what it passes on. */
-interface Chain { label: string; module: string; rules: string; passon?: { module: string; rules: string }; files: string[] }
+interface Chain { label: string; module: string; rules: string; passon?: { module: string; rules: string }; files: string[]; sshguard: boolean }
 const MB = { module: 'WatchMB', rules: 'rules' };
 const CHAINS: Chain[] = [
-  { label: 'WatchLG', module: 'WatchLG', rules: 'rules', files: ['sshd', 'sshd-journal', 'dropbear'] },
-  { label: 'WatchMX+MB', module: 'WatchMX', rules: 'rules', passon: MB, files: ['postfix', 'postfix-*', 'postscreen', 'dovecot'] },
-  { label: 'WatchMX(exim)+MB', module: 'WatchMX', rules: 'rules-exim', passon: MB, files: ['exim', 'exim-*'] },
-  { label: 'WatchWB', module: 'WatchWB', rules: 'rules', files: ['apache-*', 'nginx-*', 'php-url-fopen'] },
+  { label: 'WatchLG', module: 'WatchLG', rules: 'rules', files: ['sshd', 'sshd-journal', 'dropbear'], sshguard: true },
+  { label: 'WatchMX+MB', module: 'WatchMX', rules: 'rules', passon: MB, files: ['postfix', 'postfix-*', 'postscreen', 'dovecot'], sshguard: true },
+  { label: 'WatchMX(exim)+MB', module: 'WatchMX', rules: 'rules-exim', passon: MB, files: ['exim', 'exim-*'], sshguard: true },
+  { label: 'WatchWB', module: 'WatchWB', rules: 'rules', files: ['apache-*', 'nginx-*', 'php-url-fopen'], sshguard: false },
 ];
 
 interface Verdict { verdict: string; rule: string | null; action: string | null; address: string | null }
@@ -69,6 +74,7 @@ const pct = (n: number, of: number): string => `${n} (${of ? Math.round((100 * n
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const missed = args.includes('--missed');
+  const shapes = args.includes('--shapes');
   const dir = args.find((a) => !a.startsWith('--')) ?? LOGS;
   if (!existsSync(dir)) {
     console.error(`corpus: fail2ban's annotated sample logs are not here (${dir}): apt-get install fail2ban (or name the directory: node dist/bench/corpus.js DIR)`);
@@ -78,6 +84,8 @@ async function main(): Promise<number> {
   const rows: (string | number)[][] = [];
   const notes = new Map<string, Level[]>();
   const skips: string[] = [];
+  const peerLines: PeerLine[] = [];
+  let sshguard = true;
   try {
     for (const chain of CHAINS) {
       const lines: Annotated[] = [];
@@ -87,6 +95,13 @@ async function main(): Promise<number> {
         if (r.skipped) skips.push(`${f}: ${r.skipped} lines left out (a constraint this reader cannot evaluate)`);
       }
       const got = Object.fromEntries(await Promise.all(LEVELS.map(async (l) => [l, await injections(chain, l, lines, tmp)] as const))) as Record<Level, (Injection | undefined)[]>;
+      const sshg = chain.sshguard ? await readSshguard(lines.map((l) => l.text)) : undefined;
+      if (chain.sshguard && sshg === undefined) sshguard = false;
+      lines.forEach((l, i) => peerLines.push({
+        chain: chain.label, file: l.file, text: l.text, f2b: l.match && l.host !== undefined ? readLogAddress(l.host) : undefined,
+        section: l.match ? modeSection(l.modes) : undefined, sshg: sshg?.[i], peers: chain.sshguard,
+        normal: got.normal[i]?.address || undefined, strict: got.strict[i]?.address || undefined,
+      }));
       const perFile = new Map<string, Count>();
       lines.forEach((l, i) => {
         const c = perFile.get(l.file) ?? zero();
@@ -124,6 +139,9 @@ async function main(): Promise<number> {
   console.log(`Lines where Watcher differs${missed ? '' : ' (--missed lists the missed ones too)'}:`);
   for (const [text, levels] of notes) console.log(`${levels.join('+')} ${text}`);
   for (const s of skips) console.log(s);
+  const peers = tallyPeers(peerLines);
+  printPeers(peers, sshguard);
+  if (shapes) printShapes(peerLines);
   return 0;
 }
 

@@ -6,8 +6,11 @@
 // `test.condition` fails for the filter is ignored), `# fileOptions:` is merged into them.
 import { readFileSync } from 'node:fs';
 
-/** A log line with what fail2ban says of it; `host` only where fail2ban names one. */
-export interface Annotated { file: string; line: number; text: string; match: boolean; host?: string }
+/**
+ * A log line with what fail2ban says of it; `host` only where fail2ban names one; `modes`: the
+ * filter modes of its block in which fail2ban counts it ('default' for the filter's own).
+ */
+export interface Annotated { file: string; line: number; text: string; match: boolean; host?: string; modes: string[] }
 
 type Options = Record<string, unknown>;
 
@@ -58,8 +61,14 @@ export function readAnnotated(path: string, file: string, name: string): { lines
     if (holds.includes(undefined)) { skipped++; continue; }
     const match = data.match === true;
     if (match ? !holds.includes(true) : holds.includes(false)) continue;
+    const modeNames = modes.flatMap((o, k) => (holds[k] === true ? [typeof o.mode === 'string' ? o.mode : 'default'] : []));
     const prefix = typeof modes[0]['test.prefix-line'] === 'string' ? modes[0]['test.prefix-line'] as string : '';
-    lines.push({ file, line: i + 1, text: prefix + raw[i].replace(/\r$/, ''), match, ...(match && typeof data.host === 'string' ? { host: data.host } : {}) });
+    lines.push({ file, line: i + 1, text: prefix + raw[i].replace(/\r$/, ''), match, ...(match && typeof data.host === 'string' ? { host: data.host } : {}), modes: [...new Set(modeNames)] });
   }
   return { lines, skipped };
+}
+
+/** The fail2ban mode section of a line it counts: 'default' where its default (or 'normal') mode counts it, else the modes that do ('ddos|aggressive'). */
+export function modeSection(modes: string[]): string {
+  return modes.includes('default') || modes.includes('normal') ? 'default' : modes.join('|');
 }

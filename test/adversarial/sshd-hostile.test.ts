@@ -53,6 +53,9 @@ const CASES: [string, string, Outcome, Outcome?][] = [
   ['dropbear: root\'s bad password, IPv6', `${H} dropbear[29]: Bad password attempt for 'root' from [2001:db8::29]:5548`, counted('root-login', '2001:db8::29', 4)],
   ['dropbear: nonexistent user name', `${H} dropbear[30]: Login attempt for nonexistent user 'x from ${PLANT}:1' from 198.51.100.30:60497`, counted('dropbear-no-user', '198.51.100.30')],
   ['dropbear: user name in its exit line', `${H} dropbear[31]: Exit before auth from <198.51.100.31:5551>: (user 'x from <${PLANT}:1>', 0 fails): Exited normally`, counted('dropbear-exit', '198.51.100.31')],
+  ['PAM for Dovecot: the user name as ruser= before rhost=', `${H} auth: pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=rhost=${PLANT} rhost=198.51.100.33  user=rhost=${PLANT}`, counted('pam-service-failure', '198.51.100.33')],
+  ['PAM for Dovecot: a user name with blanks that copies the line\'s end names no one', `${H} auth: pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=a rhost=${PLANT} rhost=198.51.100.34  user=a rhost=${PLANT}`, { verdict: 'match', rule: 'pam-service-failure', action: 'inject', penalty: null, address: null }],
+  ['OpenSSH 9.8 listener: the server\'s own address after the peer', `${H} sshd[1122]: Timeout before authentication for connection from 198.51.100.35 to ${PLANT}, pid = 22047`, counted('login-grace-timeout', '198.51.100.35')],
   ['dropbear: user name in an old exit line', `${H} dropbear[32]: Exit before auth (user 'x', 10 fails): Max auth tries reached - user 'x from ${PLANT}:1' from 198.51.100.32:60589`, counted('dropbear-exit', '198.51.100.32')],
 ];
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evalConstraint, readAnnotated } from '../../bench/failjson.js';
+import { evalConstraint, modeSection, readAnnotated } from '../../bench/failjson.js';
 
 const SAMPLE = `# filterOptions: [{}, {"mode": "aggressive"}]
 
@@ -48,6 +48,9 @@ describe('fail2ban sample files', () => {
         [12, true, '192.0.2.111', 'Nov 28 09:16:05 h sshd[5]: Con'],
         [16, true, null, 'Nov 28 09:16:07 h sshd[7]: Dis'],
         [25, true, '192.0.2.11', 'srv sshd[10]: Did not receive '],
+      ]);
+      expect(lines.filter((l) => l.match).map((l) => [l.line, modeSection(l.modes)])).toEqual([
+        [5, 'default'], [7, 'default'], [12, 'aggressive'], [16, 'default'], [25, 'ddos'],
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -44,6 +44,24 @@ describe('WatchLG counts one attempt once', () => {
     expect(sb.status()).toMatchObject({ injected: 8 });
   }, 30_000);
 
+  it('counts an OpenSSH 9.8 listener\'s timeout and penalty of one address once, each PAM failure of another service, and dropbear\'s exit after its tries nothing', async () => {
+    const E = '203.0.113.75', F = '203.0.113.76', G = '203.0.113.77';
+    const pamDovecot = `${H} auth: pam_unix(dovecot:auth): authentication failure; logname= uid=0 euid=0 tty=dovecot ruser=bob rhost=${F}  user=bob`;
+    const before = sb.status()?.lines as number;
+    sb.feed([
+      `${H} sshd[1122]: Timeout before authentication for connection from ${E} to 192.0.2.1, pid = 22045`,
+      `${H} sshd[1122]: drop connection #0 from [${E}]:50100 on [192.0.2.1]:22 penalty: exceeded LoginGraceTime`,
+      pamDovecot, pamDovecot, pamDovecot,
+      `${H} dropbear[4105]: Login attempt for nonexistent user from ${G}:5555`,
+      `${H} dropbear[4105]: Exit before auth from <${G}:5555>: Max auth tries reached - user 'oracle'`,
+    ]);
+    await sb.waitFor('every line', () => (sb.status()?.lines as number) >= before + 7);
+    await sb.waitFor('nothing held', () => sb.status()?.held === 0);
+    expect(sb.row(E)).toMatchObject({ affairs: 1, rule: 'login-grace-timeout' });
+    expect(sb.row(F)).toMatchObject({ affairs: 3, rule: 'pam-service-failure' });
+    expect(sb.row(G)).toMatchObject({ affairs: 1, rule: 'dropbear-no-user' });
+  }, 30_000);
+
   it('counts a session line with no try and no end once, after SESSION_WAIT', async () => {
     const D = '203.0.113.74';
     sb.feed([`${H} sshd[104]: Invalid user test from ${D} port 40004`]);
