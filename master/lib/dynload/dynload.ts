@@ -69,14 +69,14 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
     const reused = quiet('reused'), same = quiet('unchanged');
     if (reused.length) say(`${reused.length} download${reused.length > 1 ? 's' : ''} of less than MIN_INTERVAL=${conf.MIN_INTERVAL} s ago reused, no request: ${some(reused)}`);
     if (same.length) say(`${same.length} list${same.length > 1 ? 's' : ''} unchanged (304): ${some(same)}`);
-    const { written, removed, refused } = writeLoadfiles(def, name, master, fresh, new Set(parts.map((p) => p.loadfile)), state, { minShare: conf.MIN_SHARE, force: !!o.force }, say);
+    const { written, removed, refused, held } = writeLoadfiles(def, name, master, fresh, new Set(parts.map((p) => p.loadfile)), state, { minShare: conf.MIN_SHARE, force: !!o.force }, say);
     for (const why of refused) { complain(`${why}: suspiciously short, it stays as it is`); code ||= EX_DATAERR; }
     debug(1, `Loadfiles written: ${ms()} ms`);
     state.loadfiles = [...new Set(parts.map((p) => p.loadfile))].filter((lf) => existsSync(join(master, 'Loadfiles', `Loadfile-${lf}`)));
     state.screened = key;
     store.save(state, parts.map((p) => p.id));
     if (written.length === 0 && removed.length === 0) say('no Loadfile changed: no reload');
-    const reloaded = written.length || removed.length ? await reloadPool(removed, { master, env, say, complain, reload: o.reload !== false }) : 0;
+    const reloaded = written.length || removed.length ? await reloadPool(removed, { master, env, say, complain, reload: o.reload !== false, held }) : 0;
     say(`done in ${(ms() / 1000).toFixed(3)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB${code ? ` (exit ${code})` : ''}`);
     return code || reloaded;
   } finally { log.close(); }

@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openFirewall } from '../firewall/index.js';
 import { poolDir } from '../pool/sources.js';
+import type { HeldLoadfile } from '../pool/loadfile.js';
 import { openService, withLock } from '../service/program.js';
 import { reloadService } from '../service/service.js';
 
@@ -12,14 +13,14 @@ import { reloadService } from '../service/service.js';
  * runs this Load with WATCHER_STARTING and holds the lock): its full load keeps a set no
  * source names, so a zone taken out of ZONES would otherwise keep its networks.
  */
-export async function reloadPool(removed: string[], o: { master: string; env: NodeJS.ProcessEnv; say: (m: string) => void; complain: (m: string) => void; reload: boolean }): Promise<number> {
+export async function reloadPool(removed: string[], o: { master: string; env: NodeJS.ProcessEnv; say: (m: string) => void; complain: (m: string) => void; reload: boolean; held?: ReadonlyMap<string, HeldLoadfile> }): Promise<number> {
   if (!o.reload) { o.say('changed Loadfiles are loaded by the next watcher reload or start (--no-reload)'); return 0; }
   const starting = !!o.env.WATCHER_STARTING;
   const s = { ...openService('watcher'), env: o.env, out: o.say, warn: o.complain };
   const job = async (): Promise<number> => {
     if (removed.length) await emptySets(s.conf, removed, o.master, o.say);
     if (starting) { o.say('a watcher start runs this Load: its FillFW loads the pool'); return 0; }
-    return reloadService(s);
+    return reloadService(s, { held: o.held });
   };
   return starting ? job() : withLock(s, job);
 }

@@ -13,8 +13,8 @@ export const RESERVED = [
   '::/8', '100::/64', '2001:db8::/32', 'fc00::/7', 'fe80::/10', 'ff00::/8',
 ].map((s) => parseNet(s) as Net);
 
-/** An entry ready for a Loadfile: canonical text and a comment ipset takes. */
-export interface CheckedEntry { net: string; comment?: string }
+/** An entry ready for a Loadfile: canonical text, the network it is, and a comment ipset takes. */
+export interface CheckedEntry { net: string; parsed: Net; comment?: string }
 
 /** What screening kept and left out, by reason. */
 export interface Screened {
@@ -74,7 +74,7 @@ export function screenEntries(raw: readonly RawEntry[], o: { family?: Family; ne
       if (seen6.has(net.text)) { out.duplicates++; continue; }
       seen6.add(net.text);
     }
-    out.entries.push({ net: net.text, comment: cleanComment(e.comment ?? o.comment) });
+    out.entries.push({ net: net.text, parsed: net, comment: cleanComment(e.comment ?? o.comment) });
   }
   return out;
 }

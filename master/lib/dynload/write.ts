@@ -3,7 +3,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceFileMode, PRIVATE_MODE } from '../core/files.js';
 import type { KeyTable } from '../core/settings.js';
-import { poolDir } from '../pool/sources.js';
+import { poolDir, statSource } from '../pool/sources.js';
+import type { HeldLoadfile } from '../pool/loadfile.js';
 import type { DynloaderDef } from './def.js';
 import type { Outcome } from './obtain.js';
 import type { DynloadState } from './store.js';
@@ -12,19 +13,25 @@ import type { DynloadState } from './store.js';
  * Write each Loadfile of `outcomes` whose parts all have entries and whose text changed; a Loadfile with a
  * part that has none (failed, nothing kept) stays as it is. Loadfiles of the last run that are
  * no longer configured (a zone taken out of ZONES) are removed. A Loadfile that would shrink
- * below MIN_SHARE of the one in the pool is refused (not written) unless forced.
+ * below MIN_SHARE of the one in the pool is refused (not written) unless forced. The entries
+ * of each Loadfile written are held (by path) for the reload that follows.
  */
 export function writeLoadfiles<E extends KeyTable>(def: DynloaderDef<E>, name: string, master: string, outcomes: Outcome[], configured: ReadonlySet<string>, state: DynloadState, guard: { minShare: number; force: boolean }, say: (m: string) => void) {
   const groups = new Map<string, Outcome[]>();
   for (const r of outcomes) groups.set(r.part.loadfile, [...(groups.get(r.part.loadfile) ?? []), r]);
   const written: string[] = [], removed: string[] = [], refused: string[] = [];
+  const held = new Map<string, HeldLoadfile>();
   for (const [lf, rs] of groups) {
     if (rs.some((r) => !r.got)) continue;
     const file = join(poolDir(master), `Loadfile-${lf}`);
     const lines = [`# Loadfile-${lf}: dynloader ${name} from ${rs.map((r) => r.part.url).join(' ')}`];
+    const entries: HeldLoadfile['entries'] = [];
     for (const r of rs) {
-      const head = `add ${r.part.set} `;
-      for (const e of r.got!.entries) lines.push(e.comment ? `${head}${e.net} comment "${e.comment}"` : head + e.net);
+      const set = r.part.set, head = `add ${set} `;
+      for (const e of r.got!.entries) {
+        lines.push(e.comment ? `${head}${e.net} comment "${e.comment}"` : head + e.net);
+        entries.push({ set, net: e.parsed, comment: e.comment });
+      }
     }
     const n = lines.length - 1;
     const text = `${lines.join('\n')}\n`;
@@ -35,6 +42,8 @@ export function writeLoadfiles<E extends KeyTable>(def: DynloaderDef<E>, name: s
     if (!guard.force && n * 100 < had * guard.minShare) { refused.push(`Loadfile-${lf}: ${n} entries would replace ${had} (MIN_SHARE=${guard.minShare}%; Load --force takes it)`); continue; }
     // Not a pool name while written (see isPoolName): FillFW never reads half a file.
     replaceFileMode(file, text, PRIVATE_MODE, join(poolDir(master), `.Loadfile-${lf}.${process.pid}.tmp`));
+    const now = statSource(file);
+    if (now) held.set(file, { written: now, first: 2, entries });
     say(`${file} written: ${n} entries`);
     written.push(lf);
   }
@@ -44,7 +53,7 @@ export function writeLoadfiles<E extends KeyTable>(def: DynloaderDef<E>, name: s
     say(`Loadfile-${lf} removed: no longer configured`);
     removed.push(lf);
   }
-  return { written, removed, refused };
+  return { written, removed, refused, held };
 }
 
 function countEntries(text: string): number {

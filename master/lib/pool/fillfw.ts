@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { neverBlock } from './lists.js';
 import { isLive, readSource, sayKept } from './fillread.js';
+import type { HeldLoadfile } from './loadfile.js';
 import { isUnchanged, listSources, poolDir, readState, statSource, writeState, type LoadState } from './sources.js';
 import { setInfo, type Firewall, type KeptSet } from '../firewall/types.js';
 
@@ -22,6 +23,8 @@ export interface FillOptions {
   only?: readonly string[];
   /** Called every 100,000 entries with the number loaded so far. */
   progress?: (entries: number) => void;
+  /** Loadfiles just written whose entries their writer hands over (see HeldLoadfile). */
+  held?: ReadonlyMap<string, HeldLoadfile>;
 }
 
 export interface FillReport {
@@ -63,7 +66,7 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   const stats = new Map(sources.map((s) => [s.path, statSource(s.path)]));
   const state: LoadState = {};
   const dirty = new Set<string>();
-  const tally = { entries: 0, problems: 0, spared: 0, read: [] as string[], foreign };
+  const tally = { entries: 0, problems: 0, spared: 0, read: [] as string[], foreign, held: o.held };
   const loader = o.fw.loader(join(poolDir(o.master), 'Flushload'));
   let result;
   try {
@@ -115,7 +118,7 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   let drops = 0;
   for (const [set, n] of counts) if (setInfo(set).verdict === 'DROP') drops += n;
   const whiteChanged = (await o.fw.list('whitelist')).sort().join(' ') !== whiteBefore;
-  const { foreign: _f, ...counted } = tally;
+  const { foreign: _f, held: _h, ...counted } = tally;
   return { ...counted, replaced: result.replaced, added: result.added, kept: result.kept, entries: result.entries,
     problems: tally.problems + result.refused.length, seconds: (performance.now() - t0) / 1000, drops, counts, whiteChanged };
 }

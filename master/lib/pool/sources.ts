@@ -53,7 +53,7 @@ export function statSource(path: string): Omit<SourceState, 'sets'> | undefined 
 }
 
 /** The file is the one the state describes (same inode, size and modification time). */
-export function isUnchanged(now: Omit<SourceState, 'sets'> | undefined, was: SourceState | undefined): boolean {
+export function isUnchanged(now: Omit<SourceState, 'sets'> | undefined, was: Omit<SourceState, 'sets'> | undefined): boolean {
   return now !== undefined && was !== undefined && now.mtimeMs === was.mtimeMs && now.size === was.size && now.ino === was.ino;
 }
 
