@@ -4,7 +4,7 @@ import type { NetMatcher } from '../net/netmatch.js';
 import { formatIPv4, maskV4, parseIPv4 } from '../net/ip.js';
 import { isSetName, setInfo, type Entry, type SetInfo } from '../firewall/types.js';
 import { entryRefusal, MAX_TIMEOUT } from '../firewall/entries.js';
-import type { SourceState } from './sources.js';
+import type { SourceIdentity } from './sources.js';
 
 /** A line that was not loaded, and why. */
 export interface LineProblem { file: string; line: number; text: string; reason: string }
@@ -153,7 +153,7 @@ const spareReason = (e: Entry): string => `${e.net} is whitelisted or this machi
  * written (same inode, size and modification time).
  */
 export interface HeldLoadfile {
-  written: Omit<SourceState, 'sets'>;
+  written: SourceIdentity;
   /** The add lines in file order, one a line from line `first` on. */
   first: number;
   entries: { set: string; net: Net; comment?: string }[];

@@ -1,0 +1,73 @@
+// The Loadfiles of one run, made one by one: the stale ones (a fresh download, a missing file,
+// another whitelist) are read, checked and written in turn, each handed to the reload at once.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { EX_DATAERR, EX_UNAVAILABLE } from '../core/exit.js';
+import type { HeldLoadfile } from '../pool/loadfile.js';
+import { judge, readPart, type ObtainContext, type Outcome } from './obtain.js';
+import type { DynloadState } from './store.js';
+import { writeLoadfile } from './write.js';
+
+/** What a run's writing of Loadfiles found: the exit code so far, the entries held for the reload, whether it got through every Loadfile. */
+export interface Run { code: number; held: Map<string, HeldLoadfile>; done: boolean }
+
+/**
+ * Read (judge fresh downloads, read kept copies) and write each Loadfile of the stale groups
+ * in turn; yields the path of each one written. Problems and entry counts are said as they come.
+ */
+export async function* writeChanged(groups: Map<string, Outcome[]>, run: Run, o: { name: string; master: string; c: ObtainContext; say: (m: string) => void; complain: (m: string) => void }): AsyncGenerator<string> {
+  const { c } = o;
+  for (const [lf, rs] of groups) {
+    for (const r of rs) {
+      judge(r, c);
+      if (!r.got && r.body) { try { r.got = readPart(r.part, r.body, c); } catch { r.body = undefined; } }
+      if (r.problem) run.code = complainOf(r, c.state, o.complain, run.code);
+      if (r.got) tell(r, o.say);
+    }
+    const w = writeLoadfile(o.name, o.master, lf, rs, { minShare: c.conf.MIN_SHARE, force: c.force }, o.say);
+    if (w?.refused) { o.complain(`${w.refused}: suspiciously short, it stays as it is`); run.code ||= EX_DATAERR; }
+    if (w && !w.refused) {
+      if (w.held) run.held.set(w.file, w.held);
+      yield w.file;
+    }
+  }
+  run.done = true;
+}
+
+/** Hand the Loadfiles to the reload as they are written; one it fails to read stops the handing, never the writing. */
+export async function feed(first: IteratorResult<string>, files: AsyncGenerator<string>, take: (path: string) => Promise<void>): Promise<void> {
+  let failed: { e: unknown } | undefined;
+  for (let r = first; !r.done; r = await files.next()) {
+    if (!failed) try { await take(r.value); } catch (e) { failed = { e }; }
+  }
+  if (failed) throw failed.e;
+}
+
+/** Say a part's problem once, and what stays instead; returns the run's exit code (69 wins over 65). */
+export function complainOf(r: Outcome, state: DynloadState, complain: (m: string) => void, code: number): number {
+  r.told = true;
+  const p = r.problem!;
+  complain(`${p.message.startsWith(r.part.url) ? '' : `${r.part.url}: `}${p.message}; ${r.body ? `the last good list (${r.got?.entries.length ?? state.parts[r.part.id]?.entries} entries) stays` : 'no good list kept: its Loadfile stays as it is'}`);
+  return !code || p.kind === 'unavailable' ? (p.kind === 'unavailable' ? EX_UNAVAILABLE : EX_DATAERR) : code;
+}
+
+/**
+ * The Loadfiles to read and write again, with their parts: one with a fresh download, one that
+ * is missing, or any whose entries were checked against another whitelist, other own addresses
+ * or another KEEP_RESERVED. An unchanged list costs no parsing and no reload.
+ */
+export function staleGroups(outcomes: Outcome[], sameScreen: boolean, master: string): Map<string, Outcome[]> {
+  const stale = new Set(outcomes.filter((r) => r.how === 'fresh' || !sameScreen || !existsSync(join(master, 'Loadfiles', `Loadfile-${r.part.loadfile}`))).map((r) => r.part.loadfile));
+  const groups = new Map<string, Outcome[]>();
+  for (const r of outcomes) if (stale.has(r.part.loadfile)) groups.set(r.part.loadfile, [...(groups.get(r.part.loadfile) ?? []), r]);
+  return groups;
+}
+
+/** Say how many entries a part gave and what was left out, by reason. */
+export function tell(r: Outcome, say: (m: string) => void): void {
+  const s = r.got!;
+  const out = [[s.invalid, 'invalid'], [s.wrongFamily, `not IPv${r.part.family}`], [s.neverBlocked, 'overlapping the whitelist, own addresses or loopback'], [s.reserved, 'in reserved ranges'], [s.duplicates, 'duplicates']]
+    .filter(([n]) => n).map(([n, why]) => `${n} ${why}`);
+  say(`${r.part.set}: ${s.entries.length} entries from ${r.part.url} (${r.how})${out.length ? `; left out: ${out.join(', ')}${s.sample.length ? ` (${s.sample.slice(0, 3).join('; ')})` : ''}` : ''}`);
+}
+
