@@ -47,6 +47,17 @@ describe('geo: Load and reload of many zones', () => {
     for (const [i, z] of ZONES.entries()) expect(await members(`geo-${z}`)).toEqual(v4(i).sort());
   });
 
+  it('one changed zone rebuilds only its set: the Flushload names no other', async () => {
+    put(3, 30);
+    const r = await load();
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/22 lists unchanged \(304\)/);
+    const sets = new Set(readFileSync(join(inst.root, 'Loadfiles/Flushload'), 'utf8').split('\n').filter(Boolean).map((l) => l.split(' ')[1].replace(/(-v6)?(-new)?$/, '')));
+    expect([...sets]).toEqual([`geo-${ZONES[3]}`]);
+    expect(await members(`geo-${ZONES[3]}`)).toEqual(v4(3, 30).sort());
+    expect(await members(`geo-${ZONES[4]}`)).toEqual(v4(4).sort());
+  });
+
   it('with ipset missing the Load fails (69) but writes every changed Loadfile; the next reload loads them', async () => {
     for (const i of [0, 5, 11]) put(i, 10);
     const r = await load([], ['ipset']);

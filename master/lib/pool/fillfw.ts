@@ -51,6 +51,10 @@ export interface FillReport {
   kept: KeptSet[];
 }
 
+// A static list that does not exist is an empty list: recorded as such, it is not read (and its set not rebuilt) at every reload.
+const MISSING: SourceIdentity = { mtimeMs: 0, size: 0, ino: 0 };
+const identify = (s: Source): SourceIdentity | undefined => statSource(s.path) ?? (s.kind === 'list' ? MISSING : undefined);
+
 /**
  * Fill the firewall. Every set named by a source is rebuilt beside the live one and swapped in;
  * a set no source names keeps what it has (a dynloader's empty Loadfile does not empty its set).
@@ -95,7 +99,7 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
     const taken = new Set<string>();
     if (o.produce) await o.produce(async (path) => { taken.add(path); await take(loadfileSource(path), statSource(path)); });
     sources = listSources(o.master);
-    const stats = new Map(sources.map((s) => [s.path, statSource(s.path)]));
+    const stats = new Map(sources.map((s) => [s.path, identify(s)]));
     const changed = (o.only ? sources.filter((s) => s.kind === 'list' && o.only?.includes(s.name))
       : old ? sources.filter((s) => !isUnchanged(stats.get(s.path), old[s.path])) : sources).filter((s) => !taken.has(s.path));
     for (const s of changed) await take(s, stats.get(s.path));
