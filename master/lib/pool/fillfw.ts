@@ -70,13 +70,13 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   await o.fw.ensure();
   const foreign = await o.fw.foreign();
   const never = neverBlock(o.master);
-  const whiteBefore = (await o.fw.list('whitelist')).sort().join(' ');
   const old = o.only ? readState(o.runDir) ?? {} : o.changedOnly ? readState(o.runDir) : undefined;
   const state: LoadState = {};
   const dirty = new Set<string>();
   const tally = { entries: 0, problems: 0, spared: 0, read: [] as string[], foreign, held: o.held };
   const loader = o.fw.loader(join(poolDir(o.master), 'Flushload'));
   let sources: Source[] = [];
+  let whiteBefore: string | undefined;
   let result;
   try {
     // Read one changed source in full: the sets it names are rebuilt (with what else feeds them).
@@ -115,6 +115,8 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
         if (was.sets.some((set) => dirty.has(set))) await readSource(s, loader, never, tally, warn, o.progress, (set) => dirty.has(set));
       }
     }
+    // The live whitelist is only swapped by finish(): read just before, and only when it is rebuilt.
+    whiteBefore = dirty.has('whitelist') ? (await o.fw.list('whitelist')).sort().join(' ') : undefined;
     result = await loader.finish([...dirty].filter((set) => !foreign.has(set)));
   } catch (e) {
     await loader.abort();
@@ -132,7 +134,7 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   for (const k of result.kept) warn(`set ${k.set} could not be rebuilt: ${k.reason}; it keeps its ${counts.get(k.set) ?? 0} entries`);
   let drops = 0;
   for (const [set, n] of counts) if (setInfo(set).verdict === 'DROP') drops += n;
-  const whiteChanged = (await o.fw.list('whitelist')).sort().join(' ') !== whiteBefore;
+  const whiteChanged = whiteBefore !== undefined && (await o.fw.list('whitelist')).sort().join(' ') !== whiteBefore;
   const { foreign: _f, held: _h, ...counted } = tally;
   return { ...counted, replaced: result.replaced, added: result.added, kept: result.kept, entries: result.entries,
     problems: tally.problems + result.refused.length, seconds: (performance.now() - t0) / 1000, drops, counts, whiteChanged };
