@@ -22,7 +22,7 @@ import { dynloadDir, loadDynloadConf, type DynloadConf } from './conf.js';
 import { KeyValueError, type DynloaderDef, type Part } from './def.js';
 import { closeConnections } from './fetch.js';
 import { obtain, type ObtainContext, type Outcome } from './obtain.js';
-import { complainOf, feed, staleGroups, writeChanged, type Run } from './produce.js';
+import { complainOf, feed, LoadfileQueue, staleGroups, writeChanged, type Run } from './produce.js';
 import { removeUnconfigured } from './write.js';
 import { reloadPool } from './reload.js';
 import { Store } from './store.js';
@@ -60,16 +60,16 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
     const key = screenKey(never, conf.KEEP_RESERVED);
     const removed = removeUnconfigured(def, name, master, new Set(parts.map((p) => p.loadfile)), state, say);
     const run: Run = { code: 0, held: new Map(), done: false };
-    const files = writeChanged(staleGroups(outcomes, state.screened === key, master), run, { name, master, c, say, complain });
+    const queue = new LoadfileQueue(writeChanged(staleGroups(outcomes, state.screened === key, master), run, { name, master, c, say, complain }));
     // The reload begins with the first Loadfile written and reads each as it comes, while the next is made.
-    const first = await files.next();
+    const first = await queue.next();
     let reloaded = 0;
     try {
-      if (first.done && removed.length === 0) say('no Loadfile changed: no reload');
-      else reloaded = await reloadPool(removed, { master, env, say, complain, reload: o.reload !== false, held: run.held, produce: (take) => feed(first, files, take) });
+      if (first === undefined && removed.length === 0) say('no Loadfile changed: no reload');
+      else reloaded = await reloadPool(removed, { master, env, say, complain, reload: o.reload !== false, held: run.held, produce: (take) => feed(first, queue, take) });
     } finally {
       // A reload that failed, or never read them, still leaves every Loadfile written, and the state that says so.
-      for (let r = await files.next(); !r.done; r = await files.next());
+      await queue.done;
       if (run.done) {
         state.loadfiles = [...new Set(parts.map((p) => p.loadfile))].filter((lf) => existsSync(join(master, 'Loadfiles', `Loadfile-${lf}`)));
         state.screened = key;

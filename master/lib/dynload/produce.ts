@@ -30,15 +30,49 @@ export async function* writeChanged(groups: Map<string, Outcome[]>, run: Run, o:
       if (w.held) run.held.set(w.file, w.held);
       yield w.file;
     }
+    await new Promise((r) => setImmediate(r));
   }
   run.done = true;
 }
 
+/**
+ * The Loadfiles of writeChanged() made in the background, one group after another with a turn of
+ * the event loop between two (so that the reload's own processes start meanwhile), queued for
+ * the reload in the order written.
+ */
+export class LoadfileQueue {
+  private readonly ready: string[] = [];
+  private wake: (() => void) | undefined;
+  private ended = false;
+  private failed: { e: unknown } | undefined;
+  /** Settles (never rejects) when every Loadfile is made or the making failed. */
+  readonly done: Promise<void>;
+
+  constructor(files: AsyncGenerator<string>) {
+    this.done = (async () => {
+      try { for await (const f of files) { this.ready.push(f); this.poke(); } } catch (e) { this.failed = { e }; }
+      this.ended = true;
+      this.poke();
+    })();
+  }
+
+  /** The next Loadfile written; undefined when all are. A failure of the making is thrown here. */
+  async next(): Promise<string | undefined> {
+    for (;;) {
+      if (this.ready.length) return this.ready.shift();
+      if (this.ended) { if (this.failed) throw this.failed.e; return undefined; }
+      await new Promise<void>((r) => { this.wake = r; });
+    }
+  }
+
+  private poke(): void { const w = this.wake; this.wake = undefined; w?.(); }
+}
+
 /** Hand the Loadfiles to the reload as they are written; one it fails to read stops the handing, never the writing. */
-export async function feed(first: IteratorResult<string>, files: AsyncGenerator<string>, take: (path: string) => Promise<void>): Promise<void> {
+export async function feed(first: string | undefined, queue: LoadfileQueue, take: (path: string) => Promise<void>): Promise<void> {
   let failed: { e: unknown } | undefined;
-  for (let r = first; !r.done; r = await files.next()) {
-    if (!failed) try { await take(r.value); } catch (e) { failed = { e }; }
+  for (let f = first; f !== undefined; f = await queue.next()) {
+    if (!failed) try { await take(f); } catch (e) { failed = { e }; }
   }
   if (failed) throw failed.e;
 }
