@@ -66,10 +66,10 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
     let reloaded = 0;
     try {
       if (first === undefined && removed.length === 0) say('no Loadfile changed: no reload');
-      else reloaded = await reloadPool(removed, { master, env, say, complain, reload: o.reload !== false, held: run.held, produce: (take) => feed(first, queue, take) });
+      else reloaded = await reloadPool(removed, { master, env, say, complain, reload: o.reload !== false, held: run.held, produce: (take) => feed(first, queue, take, (f) => run.held.delete(f)) });
     } finally {
       // A reload that failed, or never read them, still leaves every Loadfile written, and the state that says so.
-      await queue.done;
+      await queue.drain(complain);
       if (run.done) {
         state.loadfiles = [...new Set(parts.map((p) => p.loadfile))].filter((lf) => existsSync(join(master, 'Loadfiles', `Loadfile-${lf}`)));
         state.screened = key;

@@ -26,6 +26,8 @@ export async function* writeChanged(groups: Map<string, Outcome[]>, run: Run, o:
     }
     const w = writeLoadfile(o.name, o.master, lf, rs, { minShare: c.conf.MIN_SHARE, force: c.force }, o.say);
     if (w?.refused) { o.complain(`${w.refused}: suspiciously short, it stays as it is`); run.code ||= EX_DATAERR; }
+    // Written or not, the group's entries are done with: those of a Loadfile written live on in its held copy until the reload took it.
+    for (const r of rs) { r.body = undefined; if (r.got) r.got.entries = []; }
     if (w && !w.refused) {
       if (w.held) run.held.set(w.file, w.held);
       yield w.file;
@@ -35,44 +37,59 @@ export async function* writeChanged(groups: Map<string, Outcome[]>, run: Run, o:
   run.done = true;
 }
 
+/** Loadfiles made ahead of the reload at most: the entries held wait in memory until it takes them. */
+const AHEAD = 4;
+
 /**
  * The Loadfiles of writeChanged() made in the background, one group after another with a turn of
- * the event loop between two (so that the reload's own processes start meanwhile), queued for
- * the reload in the order written.
+ * the event loop between two (so that the reload's own processes start meanwhile), at most
+ * AHEAD of the reload, queued in the order written.
  */
 export class LoadfileQueue {
   private readonly ready: string[] = [];
   private wake: (() => void) | undefined;
+  private room: (() => void) | undefined;
   private ended = false;
   private failed: { e: unknown } | undefined;
-  /** Settles (never rejects) when every Loadfile is made or the making failed. */
-  readonly done: Promise<void>;
+  private readonly done: Promise<void>;
 
   constructor(files: AsyncGenerator<string>) {
     this.done = (async () => {
-      try { for await (const f of files) { this.ready.push(f); this.poke(); } } catch (e) { this.failed = { e }; }
+      try {
+        for await (const f of files) {
+          this.ready.push(f);
+          this.wake = poke(this.wake);
+          while (this.ready.length >= AHEAD) await new Promise<void>((r) => { this.room = r; });
+        }
+      } catch (e) { this.failed = { e }; }
       this.ended = true;
-      this.poke();
+      this.wake = poke(this.wake);
     })();
   }
 
   /** The next Loadfile written; undefined when all are. A failure of the making is thrown here. */
   async next(): Promise<string | undefined> {
     for (;;) {
-      if (this.ready.length) return this.ready.shift();
+      if (this.ready.length) { this.room = poke(this.room); return this.ready.shift(); }
       if (this.ended) { if (this.failed) throw this.failed.e; return undefined; }
       await new Promise<void>((r) => { this.wake = r; });
     }
   }
 
-  private poke(): void { const w = this.wake; this.wake = undefined; w?.(); }
+  /** Make every Loadfile left, the reload gone or never begun; a failure of the making is said, not thrown. */
+  async drain(say: (m: string) => void): Promise<void> {
+    try { while (await this.next() !== undefined); } catch (e) { say((e as Error).message); }
+    await this.done;
+  }
 }
 
-/** Hand the Loadfiles to the reload as they are written; one it fails to read stops the handing, never the writing. */
-export async function feed(first: string | undefined, queue: LoadfileQueue, take: (path: string) => Promise<void>): Promise<void> {
+function poke(w: (() => void) | undefined): undefined { w?.(); return undefined; }
+
+/** Hand the Loadfiles to the reload as they are written, `taken` after each; one it fails to read stops the handing, never the writing. */
+export async function feed(first: string | undefined, queue: LoadfileQueue, take: (path: string) => Promise<void>, taken: (path: string) => void): Promise<void> {
   let failed: { e: unknown } | undefined;
   for (let f = first; f !== undefined; f = await queue.next()) {
-    if (!failed) try { await take(f); } catch (e) { failed = { e }; }
+    if (!failed) try { await take(f); taken(f); } catch (e) { failed = { e }; }
   }
   if (failed) throw failed.e;
 }
