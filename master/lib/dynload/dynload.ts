@@ -37,6 +37,7 @@ export interface DynloadOptions {
 }
 
 const PARALLEL = 8;
+const DETAIL_SHOWN = 20;
 
 /** Run a dynloader once; returns the exit code (69 a download failed, 65 bad data; the last good list stays). */
 export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name: string, o: DynloadOptions = {}): Promise<number> {
@@ -49,6 +50,9 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
   const log = new LineWriter(conf.LOGFILE, name);
   const say = (m: string): void => { log.write(m); process.stdout.write(`${name}: ${m}\n`); };
   const complain = (m: string): void => { log.write(m); process.stderr.write(`${name}: ${m}\n`); };
+  // Detail of each list (its entries, its Loadfile written): all in the log, the first few on stdout (geo makes 750 such lines; cron mails stdout).
+  let details = 0;
+  const detail = (m: string): void => { if (details++ < DETAIL_SHOWN) say(m); else log.write(m); };
   for (const f of conf.files) if (/^\s*WGET=/m.test(readFileSync(f, 'utf8'))) say(`${f}: WGET is ignored: Watcher fetches the lists itself, TLS verified`);
   const store = new Store(dynloadDir(name, master), name);
   const state = store.read();
@@ -60,7 +64,7 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
     const key = screenKey(never, conf.KEEP_RESERVED);
     const removed = removeUnconfigured(def, name, master, new Set(parts.map((p) => p.loadfile)), state, say);
     const run: Run = { code: 0, held: new Map(), done: false };
-    const queue = new LoadfileQueue(writeChanged(staleGroups(outcomes, state.screened === key, master), run, { name, master, c, say, complain }));
+    const queue = new LoadfileQueue(writeChanged(staleGroups(outcomes, state.screened === key, master), run, { name, master, c, say, detail, complain }));
     // The reload begins with the first Loadfile written and reads each as it comes, while the next is made.
     const first = await queue.next();
     let reloaded = 0;
@@ -84,6 +88,7 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
     const reused = quiet('reused'), same = quiet('unchanged');
     if (reused.length) say(`${reused.length} download${reused.length > 1 ? 's' : ''} of less than MIN_INTERVAL=${conf.MIN_INTERVAL} s ago reused, no request: ${some(reused)}`);
     if (same.length) say(`${same.length} list${same.length > 1 ? 's' : ''} unchanged (304): ${some(same)}`);
+    if (details > DETAIL_SHOWN) say(`${details - DETAIL_SHOWN} more lines of detail in ${conf.LOGFILE}`);
     say(`done in ${(ms() / 1000).toFixed(3)} s, peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB${run.code ? ` (exit ${run.code})` : ''}`);
     return run.code || reloaded;
   } finally { log.close(); }

@@ -13,18 +13,19 @@ export interface Run { code: number; held: Map<string, HeldLoadfile>; done: bool
 
 /**
  * Read (judge fresh downloads, read kept copies) and write each Loadfile of the stale groups
- * in turn; yields the path of each one written. Problems and entry counts are said as they come.
+ * in turn; yields the path of each one written. Problems and entry counts are said as they come
+ * (counts and Loadfiles written as detail).
  */
-export async function* writeChanged(groups: Map<string, Outcome[]>, run: Run, o: { name: string; master: string; c: ObtainContext; say: (m: string) => void; complain: (m: string) => void }): AsyncGenerator<string> {
+export async function* writeChanged(groups: Map<string, Outcome[]>, run: Run, o: { name: string; master: string; c: ObtainContext; say: (m: string) => void; detail: (m: string) => void; complain: (m: string) => void }): AsyncGenerator<string> {
   const { c } = o;
   for (const [lf, rs] of groups) {
     for (const r of rs) {
       judge(r, c);
       if (!r.got && r.body) { try { r.got = readPart(r.part, r.body, c); } catch { r.body = undefined; } }
       if (r.problem) run.code = complainOf(r, c.state, o.complain, run.code);
-      if (r.got) tell(r, o.say);
+      if (r.got) tell(r, o.say, o.detail);
     }
-    const w = writeLoadfile(o.name, o.master, lf, rs, { minShare: c.conf.MIN_SHARE, force: c.force }, o.say);
+    const w = writeLoadfile(o.name, o.master, lf, rs, { minShare: c.conf.MIN_SHARE, force: c.force }, o.detail);
     if (w?.refused) { o.complain(`${w.refused}: suspiciously short, it stays as it is`); run.code ||= EX_DATAERR; }
     // Written or not, the group's entries are done with: those of a Loadfile written live on in its held copy until the reload took it.
     for (const r of rs) { r.body = undefined; if (r.got) r.got.entries = []; }
@@ -116,11 +117,11 @@ export function staleGroups(outcomes: Outcome[], sameScreen: boolean, master: st
   return new Map([...groups].sort((a, b) => size(a[1]) - size(b[1])));
 }
 
-/** Say how many entries a part gave and what was left out, by reason. */
-export function tell(r: Outcome, say: (m: string) => void): void {
+/** Say how many entries a part gave and what was left out, by reason (detail when nothing but duplicates was). */
+export function tell(r: Outcome, say: (m: string) => void, detail: (m: string) => void): void {
   const s = r.got!;
   const out = [[s.invalid, 'invalid'], [s.wrongFamily, `not IPv${r.part.family}`], [s.neverBlocked, 'overlapping the whitelist, own addresses or loopback'], [s.reserved, 'in reserved ranges'], [s.duplicates, 'duplicates']]
     .filter(([n]) => n).map(([n, why]) => `${n} ${why}`);
-  say(`${r.part.set}: ${s.entries.length} entries from ${r.part.url} (${r.how})${out.length ? `; left out: ${out.join(', ')}${s.sample.length ? ` (${s.sample.slice(0, 3).join('; ')})` : ''}` : ''}`);
+  (s.invalid || s.wrongFamily || s.neverBlocked || s.reserved ? say : detail)(`${r.part.set}: ${s.entries.length} entries from ${r.part.url} (${r.how})${out.length ? `; left out: ${out.join(', ')}${s.sample.length ? ` (${s.sample.slice(0, 3).join('; ')})` : ''}` : ''}`);
 }
 
