@@ -30,13 +30,16 @@ export async function takeLock(runDir: string, opts: { waitMs?: number; say?: (l
   holder.stderr.resume();
   // cat runs only once the lock is held: it echoes this line back then.
   holder.stdin.write('locked\n');
-  const notice = setTimeout(() => {
+  let held = false;
+  // Timers run before the poll for input: a busy process looks once more after it, so that an echo already there is no wait.
+  const notice = setTimeout(() => setImmediate(() => {
+    if (held) return;
     let pid = '';
     try { pid = readFileSync(path, 'utf8').trim(); } catch { /* not written yet */ }
     opts.say?.(`waiting for ${pid ? `pid ${pid}` : 'another program'} to finish (${path})`);
-  }, 150);
+  }), 150);
   const got = await new Promise<boolean>((resolve) => {
-    holder.stdout.once('data', () => { holder.stdout.resume(); resolve(true); });
+    holder.stdout.once('data', () => { held = true; holder.stdout.resume(); resolve(true); });
     void holder.then(() => resolve(false));
   });
   clearTimeout(notice);

@@ -13,11 +13,15 @@ import type { DynloadState, Store } from './store.js';
 export interface Outcome {
   part: Part;
   how: 'fresh' | 'unchanged' | 'reused' | 'last good';
-  /** Entries checked (a fresh download is checked at once). */
+  /** Entries checked. */
   got?: Screened;
-  /** A kept body not read yet. */
+  /** A body not read yet: kept from an earlier run, or a fresh download (with `fresh`) to be judged. */
   body?: Buffer;
+  /** A download not judged yet (judge()): its validators and content type. */
+  fresh?: { etag?: string; lastModified?: string; contentType?: string };
   problem?: { kind: 'unavailable' | 'bad-data'; message: string };
+  /** The problem was said. */
+  told?: boolean;
 }
 
 export interface ObtainContext {
@@ -49,7 +53,7 @@ export function readPart(part: Part, body: Buffer, c: Pick<ObtainContext, 'conf'
   return s;
 }
 
-/** Get one part's list; never throws for a provider's fault (that is the outcome's problem). */
+/** Get one part's list (a fresh one is judged later); never throws for a provider's fault (that is the outcome's problem). */
 export async function obtain(part: Part, c: ObtainContext): Promise<Outcome> {
   const was = c.state.parts[part.id];
   const kept = c.store.lastGood(part.id, was, part.url);
@@ -77,10 +81,24 @@ export async function obtain(part: Part, c: ObtainContext): Promise<Outcome> {
     c.state.parts[part.id] = { ...was!, fetched: Date.now() };
     return { part, how: 'unchanged', body: kept };
   }
+  return { part, how: 'fresh', body: got.body, fresh: { etag: got.etag, lastModified: got.lastModified, contentType: got.contentType } };
+}
+
+/**
+ * Read and check a fresh download (after every part was fetched, so that it may run beside the
+ * reload): a good one is kept and its state updated; a bad one (HTML, empty, too few entries,
+ * suspiciously short) turns the outcome into the last good copy with its problem.
+ */
+export function judge(r: Outcome, c: ObtainContext): void {
+  const { part, body, fresh } = r;
+  if (!fresh || !body) return;
+  r.fresh = undefined;
+  const was = c.state.parts[part.id];
+  const kept = c.store.lastGood(part.id, was, part.url);
   let s: Screened;
   try {
-    if (/^text\/html\b/i.test(got.contentType ?? '')) throw new BadList(`an HTML page (Content-Type ${got.contentType}), not a list`);
-    s = readPart(part, got.body, c);
+    if (/^text\/html\b/i.test(fresh.contentType ?? '')) throw new BadList(`an HTML page (Content-Type ${fresh.contentType}), not a list`);
+    s = readPart(part, body, c);
     const n = s.entries.length;
     if (n === 0) throw new BadList(`no entries${s.invalid ? ` (${s.invalid} bad lines: ${s.sample.slice(0, 2).join('; ')})` : ' (an empty list)'}`);
     if (n < c.conf.MIN_ENTRIES) throw new BadList(`${n} entries, fewer than MIN_ENTRIES=${c.conf.MIN_ENTRIES}`);
@@ -88,12 +106,14 @@ export async function obtain(part: Part, c: ObtainContext): Promise<Outcome> {
       throw new BadList(`suspiciously short: ${n} entries, the last good list had ${was.entries} (MIN_SHARE=${c.conf.MIN_SHARE}%; Load --force takes it)`);
     }
   } catch (e) {
-    if (e instanceof BadList) return fallback('bad-data', e.message);
-    throw e;
+    if (!(e instanceof BadList)) throw e;
+    Object.assign(r, { how: 'last good', body: kept, problem: { kind: 'bad-data', message: e.message } });
+    return;
   }
-  c.store.keep(part.id, got.body);
-  c.state.parts[part.id] = { url: part.url, etag: got.etag, lastModified: got.lastModified, fetched: Date.now(), entries: s.entries.length };
-  return { part, how: 'fresh', got: s };
+  c.store.keep(part.id, body);
+  c.state.parts[part.id] = { url: part.url, etag: fresh.etag, lastModified: fresh.lastModified, fetched: Date.now(), entries: s.entries.length };
+  r.got = s;
+  r.body = undefined;
 }
 
 const mib = (n: number): string => (n / 1048576).toFixed(1);

@@ -2,7 +2,7 @@
 // expected family, and nothing that overlaps what must never be dropped.
 import { parseNet, type Family, type Net } from '../net/address.js';
 import { parseNetFast } from '../pool/loadfile.js';
-import { maskV4, maskV6 } from '../net/ip.js';
+import { makeSpans, type Spans } from './spans.js';
 import { netRefusal, MAX_COMMENT } from '../firewall/entries.js';
 import type { RawEntry } from './formats.js';
 
@@ -13,8 +13,8 @@ export const RESERVED = [
   '::/8', '100::/64', '2001:db8::/32', 'fc00::/7', 'fe80::/10', 'ff00::/8',
 ].map((s) => parseNet(s) as Net);
 
-/** An entry ready for a Loadfile: canonical text and a comment ipset takes. */
-export interface CheckedEntry { net: string; comment?: string }
+/** An entry ready for a Loadfile: canonical text, the network it is, and a comment ipset takes. */
+export interface CheckedEntry { net: string; parsed: Net; comment?: string }
 
 /** What screening kept and left out, by reason. */
 export interface Screened {
@@ -28,26 +28,12 @@ export interface Screened {
   sample: string[];
 }
 
-// Two networks of one family overlap when the shorter prefix holds the other's base.
-function overlaps(a: Net, b: Net): boolean {
-  const q = Math.min(a.prefix, b.prefix);
-  if (a.family === 4) { const m = maskV4(q); return (((a.base as number) & m) >>> 0) === (((b.base as number) & m) >>> 0); }
-  const m = maskV6(q);
-  return ((a.base as bigint) & m) === ((b.base as bigint) & m);
-}
-
-// IPv4 networks as [first, last] pairs: an overlap is two comparisons (200k entries a zone set).
-function spans(nets: readonly Net[]): Float64Array {
-  const v4 = nets.filter((n) => n.family === 4);
-  const out = new Float64Array(v4.length * 2);
-  v4.forEach((n, i) => { out[2 * i] = n.base as number; out[2 * i + 1] = (n.base as number) + 2 ** (32 - n.prefix) - 1; });
-  return out;
-}
-
-function hits(s: Float64Array, net: Net): boolean {
-  const lo = net.base as number, hi = lo + 2 ** (32 - net.prefix) - 1;
-  for (let i = 0; i < s.length; i += 2) if (lo <= s[i + 1] && s[i] <= hi) return true;
-  return false;
+// The intervals of a list, built once for all the parts of a run (a whitelist may be long).
+const built = new WeakMap<readonly Net[], Spans>();
+function spansOf(nets: readonly Net[]): Spans {
+  let s = built.get(nets);
+  if (!s) built.set(nets, (s = makeSpans(nets)));
+  return s;
 }
 
 // A comment ipset takes: printable, without \ or ", at most MAX_COMMENT bytes.
@@ -71,15 +57,15 @@ export function screenEntries(raw: readonly RawEntry[], o: { family?: Family; ne
   // Duplicates: IPv4 by number (base and prefix), IPv6 by canonical text.
   const seen4 = new Set<number>();
   const seen6 = new Set<string>();
-  const never = { 4: spans(o.never), 6: o.never.filter((n) => n.family === 6) };
-  const reserved = o.keepReserved ? { 4: spans([]), 6: [] } : { 4: spans(RESERVED), 6: RESERVED.filter((n) => n.family === 6) };
+  const never = spansOf(o.never);
+  const reserved = spansOf(o.keepReserved ? [] : RESERVED);
   const note = (e: RawEntry, why: string): void => { if (out.sample.length < 5) out.sample.push(`line ${e.line}: ${JSON.stringify(e.value.slice(0, 80))} ${why}`); };
   for (const e of raw) {
     const net = parseNetFast(e.value);
     if (!net || netRefusal(net)) { out.invalid++; note(e, net ? 'is a /0 network' : 'is not an address or CIDR'); continue; }
     if (o.family && net.family !== o.family) { out.wrongFamily++; note(e, `is not IPv${o.family}`); continue; }
-    if (net.family === 4 ? hits(never[4], net) : never[6].some((n) => overlaps(n, net))) { out.neverBlocked++; note(e, 'overlaps the whitelist, an own address or loopback'); continue; }
-    if (net.family === 4 ? hits(reserved[4], net) : reserved[6].some((n) => overlaps(n, net))) { out.reserved++; note(e, 'overlaps a reserved range'); continue; }
+    if (never.overlaps(net)) { out.neverBlocked++; note(e, 'overlaps the whitelist, an own address or loopback'); continue; }
+    if (reserved.overlaps(net)) { out.reserved++; note(e, 'overlaps a reserved range'); continue; }
     if (net.family === 4) {
       const k = (net.base as number) * 64 + net.prefix;
       if (seen4.has(k)) { out.duplicates++; continue; }
@@ -88,7 +74,7 @@ export function screenEntries(raw: readonly RawEntry[], o: { family?: Family; ne
       if (seen6.has(net.text)) { out.duplicates++; continue; }
       seen6.add(net.text);
     }
-    out.entries.push({ net: net.text, comment: cleanComment(e.comment ?? o.comment) });
+    out.entries.push({ net: net.text, parsed: net, comment: cleanComment(e.comment ?? o.comment) });
   }
   return out;
 }

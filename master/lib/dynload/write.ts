@@ -3,48 +3,56 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceFileMode, PRIVATE_MODE } from '../core/files.js';
 import type { KeyTable } from '../core/settings.js';
-import { poolDir } from '../pool/sources.js';
+import { poolDir, statSource } from '../pool/sources.js';
+import type { HeldLoadfile } from '../pool/loadfile.js';
 import type { DynloaderDef } from './def.js';
 import type { Outcome } from './obtain.js';
 import type { DynloadState } from './store.js';
 
+/** What became of one Loadfile: written (its entries held for the reload), refused (why), or left as it is. */
+export type Written = { file: string; held?: HeldLoadfile; refused?: string } | undefined;
+
 /**
- * Write each Loadfile of `outcomes` whose parts all have entries and whose text changed; a Loadfile with a
- * part that has none (failed, nothing kept) stays as it is. Loadfiles of the last run that are
- * no longer configured (a zone taken out of ZONES) are removed. A Loadfile that would shrink
- * below MIN_SHARE of the one in the pool is refused (not written) unless forced.
+ * Write the Loadfile `lf` of the outcomes `rs` (its parts) when they all have entries and its
+ * text changed; a Loadfile with a part that has none (failed, nothing kept) stays as it is. One
+ * that would shrink below MIN_SHARE of the one in the pool is refused (not written) unless forced.
  */
-export function writeLoadfiles<E extends KeyTable>(def: DynloaderDef<E>, name: string, master: string, outcomes: Outcome[], configured: ReadonlySet<string>, state: DynloadState, guard: { minShare: number; force: boolean }, say: (m: string) => void) {
-  const groups = new Map<string, Outcome[]>();
-  for (const r of outcomes) groups.set(r.part.loadfile, [...(groups.get(r.part.loadfile) ?? []), r]);
-  const written: string[] = [], removed: string[] = [], refused: string[] = [];
-  for (const [lf, rs] of groups) {
-    if (rs.some((r) => !r.got)) continue;
-    const file = join(poolDir(master), `Loadfile-${lf}`);
-    const lines = [`# Loadfile-${lf}: dynloader ${name} from ${rs.map((r) => r.part.url).join(' ')}`];
-    for (const r of rs) {
-      const head = `add ${r.part.set} `;
-      for (const e of r.got!.entries) lines.push(e.comment ? `${head}${e.net} comment "${e.comment}"` : head + e.net);
+export function writeLoadfile(name: string, master: string, lf: string, rs: readonly Outcome[], guard: { minShare: number; force: boolean }, say: (m: string) => void): Written {
+  if (rs.some((r) => !r.got)) return undefined;
+  const file = join(poolDir(master), `Loadfile-${lf}`);
+  const lines = [`# Loadfile-${lf}: dynloader ${name} from ${rs.map((r) => r.part.url).join(' ')}`];
+  const entries: HeldLoadfile['entries'] = [];
+  for (const r of rs) {
+    const set = r.part.set, head = `add ${set} `;
+    for (const e of r.got!.entries) {
+      lines.push(e.comment ? `${head}${e.net} comment "${e.comment}"` : head + e.net);
+      entries.push({ set, net: e.parsed, comment: e.comment });
     }
-    const n = lines.length - 1;
-    const text = `${lines.join('\n')}\n`;
-    const old = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-    if (old === text) continue;
-    // The state and kept copies may be lost (a new installation over an old pool): the Loadfile itself is the last word.
-    const had = old === undefined ? 0 : countEntries(old);
-    if (!guard.force && n * 100 < had * guard.minShare) { refused.push(`Loadfile-${lf}: ${n} entries would replace ${had} (MIN_SHARE=${guard.minShare}%; Load --force takes it)`); continue; }
-    // Not a pool name while written (see isPoolName): FillFW never reads half a file.
-    replaceFileMode(file, text, PRIVATE_MODE, join(poolDir(master), `.Loadfile-${lf}.${process.pid}.tmp`));
-    say(`${file} written: ${n} entries`);
-    written.push(lf);
   }
+  const n = lines.length - 1;
+  const text = `${lines.join('\n')}\n`;
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  if (old === text) return undefined;
+  // The state and kept copies may be lost (a new installation over an old pool): the Loadfile itself is the last word.
+  const had = old === undefined ? 0 : countEntries(old);
+  if (!guard.force && n * 100 < had * guard.minShare) return { file, refused: `Loadfile-${lf}: ${n} entries would replace ${had} (MIN_SHARE=${guard.minShare}%; Load --force takes it)` };
+  // Not a pool name while written (see isPoolName): FillFW never reads half a file.
+  replaceFileMode(file, text, PRIVATE_MODE, join(poolDir(master), `.Loadfile-${lf}.${process.pid}.tmp`));
+  const now = statSource(file);
+  say(`${file} written: ${n} entries`);
+  return { file, held: now && { written: now, first: 2, entries } };
+}
+
+/** Remove the Loadfiles of the last run that are no longer configured (a zone taken out of ZONES); their names. */
+export function removeUnconfigured<E extends KeyTable>(def: DynloaderDef<E>, name: string, master: string, configured: ReadonlySet<string>, state: DynloadState, say: (m: string) => void): string[] {
+  const removed: string[] = [];
   for (const lf of state.loadfiles) {
     if (configured.has(lf) || !def.owns(lf, name)) continue;
     rmSync(join(poolDir(master), `Loadfile-${lf}`), { force: true });
     say(`Loadfile-${lf} removed: no longer configured`);
     removed.push(lf);
   }
-  return { written, removed, refused };
+  return removed;
 }
 
 function countEntries(text: string): number {

@@ -100,8 +100,9 @@ export function maskV4(prefix: number): number {
 }
 
 const ALL6 = (1n << 128n) - 1n;
+const MASKS6 = Array.from({ length: 129 }, (_, p) => (p === 0 ? 0n : ALL6 ^ ((1n << BigInt(128 - p)) - 1n)));
 
 /** The network mask of an IPv6 prefix length (0..128). */
 export function maskV6(prefix: number): bigint {
-  return prefix === 0 ? 0n : ALL6 ^ ((1n << BigInt(128 - prefix)) - 1n);
+  return MASKS6[prefix];
 }

@@ -7,7 +7,8 @@
 import { join } from 'node:path';
 import { neverBlock } from './lists.js';
 import { isLive, readSource, sayKept } from './fillread.js';
-import { isUnchanged, listSources, poolDir, readState, statSource, writeState, type LoadState } from './sources.js';
+import type { HeldLoadfile } from './loadfile.js';
+import { isUnchanged, listSources, loadfileSource, poolDir, readState, statSource, writeState, type LoadState, type Source, type SourceIdentity } from './sources.js';
 import { setInfo, type Firewall, type KeptSet } from '../firewall/types.js';
 
 export interface FillOptions {
@@ -22,6 +23,14 @@ export interface FillOptions {
   only?: readonly string[];
   /** Called every 100,000 entries with the number loaded so far. */
   progress?: (entries: number) => void;
+  /** Loadfiles just written whose entries their writer hands over (see HeldLoadfile). */
+  held?: ReadonlyMap<string, HeldLoadfile>;
+  /**
+   * Writes Loadfiles while the load runs (a dynloader): each path given to `take` is read at
+   * once, its entries on their way to the restore tool while the next is made. The sources are
+   * listed when it has ended.
+   */
+  produce?: (take: (path: string) => Promise<void>) => Promise<void>;
 }
 
 export interface FillReport {
@@ -42,6 +51,10 @@ export interface FillReport {
   kept: KeptSet[];
 }
 
+// A static list that does not exist is an empty list: recorded as such, it is not read (and its set not rebuilt) at every reload.
+const MISSING: SourceIdentity = { mtimeMs: 0, size: 0, ino: 0 };
+const identify = (s: Source): SourceIdentity | undefined => statSource(s.path) ?? (s.kind === 'list' ? MISSING : undefined);
+
 /**
  * Fill the firewall. Every set named by a source is rebuilt beside the live one and swapped in;
  * a set no source names keeps what it has (a dynloader's empty Loadfile does not empty its set).
@@ -56,40 +69,45 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   const warn = o.warn ?? ((l: string) => process.stderr.write(`${l}\n`));
   await o.fw.ensure();
   const foreign = await o.fw.foreign();
-  const whiteBefore = (await o.fw.list('whitelist')).sort().join(' ');
   const never = neverBlock(o.master);
   const old = o.only ? readState(o.runDir) ?? {} : o.changedOnly ? readState(o.runDir) : undefined;
-  const sources = listSources(o.master);
-  const stats = new Map(sources.map((s) => [s.path, statSource(s.path)]));
   const state: LoadState = {};
   const dirty = new Set<string>();
-  const tally = { entries: 0, problems: 0, spared: 0, read: [] as string[], foreign };
+  const tally = { entries: 0, problems: 0, spared: 0, read: [] as string[], foreign, held: o.held };
   const loader = o.fw.loader(join(poolDir(o.master), 'Flushload'));
+  let sources: Source[] = [];
+  let whiteBefore: string | undefined;
   let result;
   try {
-    const changed = o.only ? sources.filter((s) => s.kind === 'list' && o.only?.includes(s.name))
-      : old ? sources.filter((s) => !isUnchanged(stats.get(s.path), old[s.path])) : sources;
-    for (const s of changed) {
+    // Read one changed source in full: the sets it names are rebuilt (with what else feeds them).
+    const take = async (s: Source, now: SourceIdentity | undefined): Promise<void> => {
       const before = { entries: tally.entries, problems: tally.problems, spared: tally.spared };
       const named = await readSource(s, loader, never, tally, warn, o.progress);
       // What this load took from the source, for Watcher-Report.
       const took = { entries: tally.entries - before.entries, problems: tally.problems - before.problems, spared: tally.spared - before.spared };
-      const now = stats.get(s.path);
       const was = old?.[s.path];
       if (s.kind === 'loadfile' && named.size === 0) {
         await sayKept(s, was, o.fw, warn);
         if (now) state[s.path] = { ...now, sets: was?.sets ?? [], ...took };
-        continue;
+        return;
       }
       if (now) state[s.path] = { ...now, sets: [...named], ...took };
       for (const set of [...named, ...(was?.sets ?? [])]) if (!isLive(set)) dirty.add(set);
       if (s.kind === 'list') dirty.add(s.name);
-    }
+    };
+    // Loadfiles written while this load runs are read as they come, the restore tool busy meanwhile.
+    const taken = new Set<string>();
+    if (o.produce) await o.produce(async (path) => { taken.add(path); await take(loadfileSource(path), statSource(path)); });
+    sources = listSources(o.master);
+    const stats = new Map(sources.map((s) => [s.path, identify(s)]));
+    const changed = (o.only ? sources.filter((s) => s.kind === 'list' && o.only?.includes(s.name))
+      : old ? sources.filter((s) => !isUnchanged(stats.get(s.path), old[s.path])) : sources).filter((s) => !taken.has(s.path));
+    for (const s of changed) await take(s, stats.get(s.path));
     if (old) {
       const present = new Set(sources.map((s) => s.path));
       for (const [path, was] of Object.entries(old)) if (!present.has(path)) for (const set of was.sets) if (!isLive(set)) dirty.add(set);
       for (const s of sources) {
-        if (changed.includes(s)) continue;
+        if (changed.includes(s) || taken.has(s.path)) continue;
         const was = old[s.path];
         // A Loadfile no load has read yet (MyRouter's, new since) may feed a static list's set too.
         if (!was) { if (o.only) await readSource(s, loader, never, tally, warn, o.progress, (set) => dirty.has(set)); continue; }
@@ -97,6 +115,8 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
         if (was.sets.some((set) => dirty.has(set))) await readSource(s, loader, never, tally, warn, o.progress, (set) => dirty.has(set));
       }
     }
+    // The live whitelist is only swapped by finish(): read just before, and only when it is rebuilt.
+    whiteBefore = dirty.has('whitelist') ? (await o.fw.list('whitelist')).sort().join(' ') : undefined;
     result = await loader.finish([...dirty].filter((set) => !foreign.has(set)));
   } catch (e) {
     await loader.abort();
@@ -114,8 +134,8 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   for (const k of result.kept) warn(`set ${k.set} could not be rebuilt: ${k.reason}; it keeps its ${counts.get(k.set) ?? 0} entries`);
   let drops = 0;
   for (const [set, n] of counts) if (setInfo(set).verdict === 'DROP') drops += n;
-  const whiteChanged = (await o.fw.list('whitelist')).sort().join(' ') !== whiteBefore;
-  const { foreign: _f, ...counted } = tally;
+  const whiteChanged = whiteBefore !== undefined && (await o.fw.list('whitelist')).sort().join(' ') !== whiteBefore;
+  const { foreign: _f, held: _h, ...counted } = tally;
   return { ...counted, replaced: result.replaced, added: result.added, kept: result.kept, entries: result.entries,
     problems: tally.problems + result.refused.length, seconds: (performance.now() - t0) / 1000, drops, counts, whiteChanged };
 }

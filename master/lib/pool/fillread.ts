@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import type { NetMatcher } from '../net/netmatch.js';
 import { parseList } from './lists.js';
-import { scanLoadfile, type LineProblem, type ScanSink } from './loadfile.js';
-import { statSource, type Source } from './sources.js';
+import { scanHeld, scanLoadfile, type HeldLoadfile, type LineProblem, type ScanSink } from './loadfile.js';
+import { isUnchanged, statSource, type Source } from './sources.js';
 import { LIVE_SETS, type Entry, type Firewall, type Loader } from '../firewall/types.js';
 
 /** What the reading of the sources counts, and what it may not load. */
@@ -14,6 +14,8 @@ export interface Tally {
   read: string[];
   /** Sets no Loadfile may fill (Firewall.foreign()). */
   foreign: Set<string>;
+  /** Loadfiles whose writer handed over their entries (by path): not parsed again while unchanged. */
+  held?: ReadonlyMap<string, HeldLoadfile>;
 }
 
 const SHOWN_PER_FILE = 100;
@@ -32,7 +34,8 @@ export async function readSource(s: Source, loader: Loader, never: NetMatcher, t
     if (shown++ < SHOWN_PER_FILE) warn(`${p.file}:${p.line}: ${p.reason}${what === 'bad' ? `: ${JSON.stringify(p.text.slice(0, 120))} skipped` : ''}`);
     else hidden++;
   };
-  const size = statSource(s.path)?.size ?? 0;
+  const now = statSource(s.path);
+  const size = now?.size ?? 0;
   const refused = new Map<string, number>();
   const entry = (e: Entry, line = 0): void => {
     if (tally.foreign.has(e.set)) {
@@ -63,8 +66,6 @@ export async function readSource(s: Source, loader: Loader, never: NetMatcher, t
       }
     });
   } else {
-    let text = '';
-    try { text = readFileSync(s.path, 'utf8'); } catch (e) { warn(`${s.path}: cannot read: ${(e as Error).message}`); }
     const sink: ScanSink = {
       wants,
       entry,
@@ -72,7 +73,13 @@ export async function readSource(s: Source, loader: Loader, never: NetMatcher, t
       spared: (p) => { tally.spared++; report(p, 'spared'); },
       pause: () => loader.drain(),
     };
-    await scanLoadfile(text, s.path, sink, never);
+    const held = tally.held?.get(s.path);
+    if (held && isUnchanged(now, held.written)) await scanHeld(held, s.path, sink, never);
+    else {
+      let text = '';
+      try { text = readFileSync(s.path, 'utf8'); } catch (e) { warn(`${s.path}: cannot read: ${(e as Error).message}`); }
+      await scanLoadfile(text, s.path, sink, never);
+    }
   }
   for (const [set, n] of refused) if (n > 1) warn(`${s.path}: ${n - 1} more lines for set '${set}' refused`);
   if (hidden) warn(`${s.path}: ${hidden} more lines not shown`);

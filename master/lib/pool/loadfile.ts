@@ -4,6 +4,7 @@ import type { NetMatcher } from '../net/netmatch.js';
 import { formatIPv4, maskV4, parseIPv4 } from '../net/ip.js';
 import { isSetName, setInfo, type Entry, type SetInfo } from '../firewall/types.js';
 import { entryRefusal, MAX_TIMEOUT } from '../firewall/entries.js';
+import type { SourceIdentity } from './sources.js';
 
 /** A line that was not loaded, and why. */
 export interface LineProblem { file: string; line: number; text: string; reason: string }
@@ -135,11 +136,41 @@ export async function scanLoadfile(text: string, file: string, sink: ScanSink, n
     if (r === undefined) continue;
     if (typeof r === 'string') { sink.problem({ file, line: lineNo, text: line, reason: r }); continue; }
     const [e, net] = r;
-    if (never && infoOf(e.set)?.verdict === 'DROP' && never.covers(net)) {
-      sink.spared?.({ file, line: lineNo, text: line, reason: `${e.net} is whitelisted or this machine's own address: not dropped` });
-      continue;
-    }
+    if (isSpared(e, net, never)) { sink.spared?.({ file, line: lineNo, text: line, reason: spareReason(e) }); continue; }
     sink.entry(e, lineNo);
+    if (++n % 8192 === 0 && sink.pause) await sink.pause();
+  }
+  return n;
+}
+
+// An entry of a DROP set that `never` covers is spared (never blocked) instead of loaded.
+const isSpared = (e: Entry, net: Net, never: NetMatcher | undefined): boolean => !!never && infoOf(e.set)?.verdict === 'DROP' && never.covers(net);
+const spareReason = (e: Entry): string => `${e.net} is whitelisted or this machine's own address: not dropped`;
+
+/**
+ * A Loadfile as its writer made it, still in memory (a dynloader's, just written): FillFW takes
+ * these entries instead of reading and parsing the file again, as long as the file is the one
+ * written (same inode, size and modification time).
+ */
+export interface HeldLoadfile {
+  written: SourceIdentity;
+  /** The add lines in file order, one a line from line `first` on. */
+  first: number;
+  entries: { set: string; net: Net; comment?: string }[];
+}
+
+/** scanLoadfile for a held Loadfile: the same checks, problems and spared entries, without its text. */
+export async function scanHeld(held: HeldLoadfile, file: string, sink: ScanSink, never?: NetMatcher): Promise<number> {
+  let n = 0;
+  const all = held.entries;
+  for (let i = 0; i < all.length; i++) {
+    const { set, net, comment } = all[i];
+    if (sink.wants && !sink.wants(set)) continue;
+    const line = held.first + i;
+    const e = infoOf(set) ? checkEntry(set, net, undefined, comment) : `'${set}' is not a valid set name`;
+    if (typeof e === 'string') { sink.problem({ file, line, text: `add ${set} ${net.text}${comment === undefined ? '' : ` comment "${comment}"`}`, reason: e }); continue; }
+    if (isSpared(e, net, never)) { sink.spared?.({ file, line, text: `add ${set} ${net.text}`, reason: spareReason(e) }); continue; }
+    sink.entry(e, line);
     if (++n % 8192 === 0 && sink.pause) await sink.pause();
   }
   return n;

@@ -1,6 +1,6 @@
 // The sources FillFW loads (static lists and the load pool) and what the last load took from each.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { replaceFileMode, PRIVATE_MODE } from '../core/files.js';
 
 /** A file FillFW reads: a static list (whitelist, blacklist) or a Loadfile of the pool. */
@@ -19,6 +19,9 @@ export interface SourceState {
   entries?: number; problems?: number; spared?: number;
 }
 export type LoadState = Record<string, SourceState>;
+
+/** Which file a source is: inode, size and modification time. */
+export type SourceIdentity = Omit<SourceState, 'sets' | 'entries' | 'problems' | 'spared'>;
 
 export const STATIC_LISTS = ['whitelist', 'blacklist'] as const;
 
@@ -40,8 +43,13 @@ export function listSources(master: string): Source[] {
   const out: Source[] = STATIC_LISTS.map((name) => ({ path: join(master, name), kind: 'list' as const, name }));
   const dir = poolDir(master);
   const names = existsSync(dir) ? readdirSync(dir).filter(isPoolName).sort() : [];
-  for (const f of names) out.push({ path: join(dir, f), kind: 'loadfile', name: f.slice('Loadfile-'.length) });
+  for (const f of names) out.push(loadfileSource(join(dir, f)));
   return out;
+}
+
+/** The source of a Loadfile of the pool, by its path. */
+export function loadfileSource(path: string): Source {
+  return { path, kind: 'loadfile', name: basename(path).slice('Loadfile-'.length) };
 }
 
 /** The identity of a file now; undefined when it does not exist. */
@@ -53,7 +61,7 @@ export function statSource(path: string): Omit<SourceState, 'sets'> | undefined 
 }
 
 /** The file is the one the state describes (same inode, size and modification time). */
-export function isUnchanged(now: Omit<SourceState, 'sets'> | undefined, was: SourceState | undefined): boolean {
+export function isUnchanged(now: Omit<SourceState, 'sets'> | undefined, was: Omit<SourceState, 'sets'> | undefined): boolean {
   return now !== undefined && was !== undefined && now.mtimeMs === was.mtimeMs && now.size === was.size && now.ino === was.ino;
 }
 

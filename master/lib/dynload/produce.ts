@@ -1,0 +1,127 @@
+// The Loadfiles of one run, made one by one: the stale ones (a fresh download, a missing file,
+// another whitelist) are read, checked and written in turn, each handed to the reload at once.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { EX_DATAERR, EX_UNAVAILABLE } from '../core/exit.js';
+import type { HeldLoadfile } from '../pool/loadfile.js';
+import { judge, readPart, type ObtainContext, type Outcome } from './obtain.js';
+import type { DynloadState } from './store.js';
+import { writeLoadfile } from './write.js';
+
+/** What a run's writing of Loadfiles found: the exit code so far, the entries held for the reload, whether it got through every Loadfile. */
+export interface Run { code: number; held: Map<string, HeldLoadfile>; done: boolean }
+
+/**
+ * Read (judge fresh downloads, read kept copies) and write each Loadfile of the stale groups
+ * in turn; yields the path of each one written. Problems and entry counts are said as they come
+ * (counts and Loadfiles written as detail).
+ */
+export async function* writeChanged(groups: Map<string, Outcome[]>, run: Run, o: { name: string; master: string; c: ObtainContext; say: (m: string) => void; detail: (m: string) => void; complain: (m: string) => void }): AsyncGenerator<string> {
+  const { c } = o;
+  for (const [lf, rs] of groups) {
+    for (const r of rs) {
+      judge(r, c);
+      if (!r.got && r.body) { try { r.got = readPart(r.part, r.body, c); } catch { r.body = undefined; } }
+      if (r.problem) run.code = complainOf(r, c.state, o.complain, run.code);
+      if (r.got) tell(r, o.say, o.detail);
+    }
+    const w = writeLoadfile(o.name, o.master, lf, rs, { minShare: c.conf.MIN_SHARE, force: c.force }, o.detail);
+    if (w?.refused) { o.complain(`${w.refused}: suspiciously short, it stays as it is`); run.code ||= EX_DATAERR; }
+    // Written or not, the group's entries are done with: those of a Loadfile written live on in its held copy until the reload took it.
+    for (const r of rs) { r.body = undefined; if (r.got) r.got.entries = []; }
+    if (w && !w.refused) {
+      if (w.held) run.held.set(w.file, w.held);
+      yield w.file;
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  run.done = true;
+}
+
+/** Loadfiles made ahead of the reload at most: the entries held wait in memory until it takes them. */
+const AHEAD = 4;
+
+/**
+ * The Loadfiles of writeChanged() made in the background, one group after another with a turn of
+ * the event loop between two (so that the reload's own processes start meanwhile), at most
+ * AHEAD of the reload, queued in the order written.
+ */
+export class LoadfileQueue {
+  private readonly ready: string[] = [];
+  private wake: (() => void) | undefined;
+  private room: (() => void) | undefined;
+  private ended = false;
+  private failed: { e: unknown } | undefined;
+  private readonly done: Promise<void>;
+
+  constructor(files: AsyncGenerator<string>) {
+    this.done = (async () => {
+      try {
+        for await (const f of files) {
+          this.ready.push(f);
+          this.wake = poke(this.wake);
+          while (this.ready.length >= AHEAD) await new Promise<void>((r) => { this.room = r; });
+        }
+      } catch (e) { this.failed = { e }; }
+      this.ended = true;
+      this.wake = poke(this.wake);
+    })();
+  }
+
+  /** The next Loadfile written; undefined when all are. A failure of the making is thrown here. */
+  async next(): Promise<string | undefined> {
+    for (;;) {
+      if (this.ready.length) { this.room = poke(this.room); return this.ready.shift(); }
+      if (this.ended) { if (this.failed) throw this.failed.e; return undefined; }
+      await new Promise<void>((r) => { this.wake = r; });
+    }
+  }
+
+  /** Make every Loadfile left, the reload gone or never begun; a failure of the making is said, not thrown. */
+  async drain(say: (m: string) => void): Promise<void> {
+    try { while (await this.next() !== undefined); } catch (e) { say((e as Error).message); }
+    await this.done;
+  }
+}
+
+function poke(w: (() => void) | undefined): undefined { w?.(); return undefined; }
+
+/** Hand the Loadfiles to the reload as they are written, `taken` after each; one it fails to read stops the handing, never the writing. */
+export async function feed(first: string | undefined, queue: LoadfileQueue, take: (path: string) => Promise<void>, taken: (path: string) => void): Promise<void> {
+  let failed: { e: unknown } | undefined;
+  for (let f = first; f !== undefined; f = await queue.next()) {
+    if (!failed) try { await take(f); taken(f); } catch (e) { failed = { e }; }
+  }
+  if (failed) throw failed.e;
+}
+
+/** Say a part's problem once, and what stays instead; returns the run's exit code (69 wins over 65). */
+export function complainOf(r: Outcome, state: DynloadState, complain: (m: string) => void, code: number): number {
+  r.told = true;
+  const p = r.problem!;
+  complain(`${p.message.startsWith(r.part.url) ? '' : `${r.part.url}: `}${p.message}; ${r.body ? `the last good list (${r.got?.entries.length ?? state.parts[r.part.id]?.entries} entries) stays` : 'no good list kept: its Loadfile stays as it is'}`);
+  return !code || p.kind === 'unavailable' ? (p.kind === 'unavailable' ? EX_UNAVAILABLE : EX_DATAERR) : code;
+}
+
+/**
+ * The Loadfiles to read and write again, with their parts: one with a fresh download, one that
+ * is missing, or any whose entries were checked against another whitelist, other own addresses
+ * or another KEEP_RESERVED, smallest first. An unchanged list costs no parsing and no reload.
+ */
+export function staleGroups(outcomes: Outcome[], sameScreen: boolean, master: string): Map<string, Outcome[]> {
+  const stale = new Set(outcomes.filter((r) => r.how === 'fresh' || !sameScreen || !existsSync(join(master, 'Loadfiles', `Loadfile-${r.part.loadfile}`))).map((r) => r.part.loadfile));
+  const groups = new Map<string, Outcome[]>();
+  for (const r of outcomes) if (stale.has(r.part.loadfile)) groups.set(r.part.loadfile, [...(groups.get(r.part.loadfile) ?? []), r]);
+  // Smallest first: the reload (its lock, its checks, ipset's start) begins after the least work.
+  const size = (rs: Outcome[]): number => rs.reduce((n, r) => n + (r.body?.length ?? 0), 0);
+  return new Map([...groups].sort((a, b) => size(a[1]) - size(b[1])));
+}
+
+/** Say how many entries a part gave and what was left out, by reason (detail when nothing but duplicates was). */
+export function tell(r: Outcome, say: (m: string) => void, detail: (m: string) => void): void {
+  const s = r.got!;
+  const out = [[s.invalid, 'invalid'], [s.wrongFamily, `not IPv${r.part.family}`], [s.neverBlocked, 'overlapping the whitelist, own addresses or loopback'], [s.reserved, 'in reserved ranges'], [s.duplicates, 'duplicates']]
+    .filter(([n]) => n).map(([n, why]) => `${n} ${why}`);
+  (s.invalid || s.wrongFamily || s.neverBlocked || s.reserved ? say : detail)(`${r.part.set}: ${s.entries.length} entries from ${r.part.url} (${r.how})${out.length ? `; left out: ${out.join(', ')}${s.sample.length ? ` (${s.sample.slice(0, 3).join('; ')})` : ''}` : ''}`);
+}
+

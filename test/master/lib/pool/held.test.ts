@@ -1,0 +1,63 @@
+// A Loadfile whose writer holds its entries: FillFW's reading gives exactly what parsing the file
+// gives (entries, line numbers, spared and refused lines), and the file itself wins once it changed.
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { scanHeld, scanLoadfile, type HeldLoadfile, type ScanSink } from '../../../../master/lib/pool/loadfile.js';
+import { readSource, type Tally } from '../../../../master/lib/pool/fillread.js';
+import { statSource } from '../../../../master/lib/pool/sources.js';
+import { NetMatcher } from '../../../../master/lib/net/netmatch.js';
+import { parseNet, type Net } from '../../../../master/lib/net/address.js';
+import type { Entry, Loader } from '../../../../master/lib/firewall/types.js';
+
+const net = (s: string): Net => parseNet(s) as Net;
+const rows: [string, string, string?][] = [['geo-xx', '81.0.0.0/16'], ['geo-xx', '46.1.2.0/24'], ['geo-xx', '2a00::/29', 'a comment'], ['whitelist', '46.1.2.3'], ['geo-yy', '82.0.0.1']];
+const never = new NetMatcher([net('46.1.2.0/24')]);
+const text = `# Loadfile-geo: a test\n${rows.map(([s, n, c]) => `add ${s} ${n}${c ? ` comment "${c}"` : ''}`).join('\n')}\n`;
+
+// Everything a sink is told, in order.
+function recorder(wants?: (set: string) => boolean): { sink: ScanSink; seen: string[] } {
+  const seen: string[] = [];
+  return { seen, sink: {
+    wants,
+    entry: (e, line) => seen.push(`entry ${line} ${e.set} ${e.net} ${e.family} ${e.comment ?? '-'}`),
+    problem: (p) => seen.push(`problem ${p.line} ${p.reason}`),
+    spared: (p) => seen.push(`spared ${p.line} ${p.text} ${p.reason}`),
+  } };
+}
+
+let dir = '';
+afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+describe('held Loadfiles', () => {
+  it('scanHeld tells the sink what scanLoadfile tells it from the text, set filter included', async () => {
+    const held: HeldLoadfile = { written: { mtimeMs: 0, size: 0, ino: 0 }, first: 2, entries: rows.map(([set, n, comment]) => ({ set, net: net(n), comment })) };
+    for (const wants of [undefined, (s: string) => s !== 'geo-yy']) {
+      const a = recorder(wants), b = recorder(wants);
+      await scanLoadfile(text, 'F', a.sink, never);
+      await scanHeld(held, 'F', b.sink, never);
+      expect(b.seen).toEqual(a.seen);
+      expect(a.seen.filter((l) => l.startsWith('spared'))).toHaveLength(1);
+    }
+  });
+
+  it('readSource takes the held entries while the file is the one written, and the file once it was replaced', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'watcher-held-'));
+    const path = join(dir, 'Loadfile-geo');
+    writeFileSync(path, text);
+    // What the writer holds differs from the file on purpose: which one was read shows in the entries.
+    const held: HeldLoadfile = { written: statSource(path)!, first: 2, entries: [{ set: 'geo-xx', net: net('83.0.0.0/8') }] };
+    const load = async (): Promise<string[]> => {
+      const got: string[] = [];
+      const loader = { expect: () => undefined, add: (e: Entry) => { got.push(`${e.set} ${e.net}`); }, drain: async () => undefined } as unknown as Loader;
+      const tally: Tally = { entries: 0, problems: 0, spared: 0, read: [], foreign: new Set(), held: new Map([[path, held]]) };
+      await readSource({ path, kind: 'loadfile', name: 'geo' }, loader, never, tally, () => undefined);
+      return got;
+    };
+    expect(await load()).toEqual(['geo-xx 83.0.0.0/8']);
+    writeFileSync(`${path}.new`, text);
+    renameSync(`${path}.new`, path);
+    expect(await load()).toEqual(['geo-xx 81.0.0.0/16', 'geo-xx 2a00::/29', 'whitelist 46.1.2.3', 'geo-yy 82.0.0.1']);
+  });
+});
