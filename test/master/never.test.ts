@@ -15,6 +15,13 @@ const ping = async (ns: Netns, args: string[]): Promise<number> => {
   return Number(/(\d+) received/.exec(String(r.stdout))?.[1] ?? -1);
 };
 
+/** Pings answered in the first of up to five tries that gets every answer (the last try's count otherwise). */
+const pingUntilAnswered = async (ns: Netns, args: string[]): Promise<number> => {
+  let got = -1;
+  for (let k = 0; k < 5 && got !== 3; k++) got = await ping(ns, args);
+  return got;
+};
+
 describe.each(BACKENDS)('never blocked, whatever a DROP set holds (%s)', (backend) => {
   let server: Netns;
   let client: Netns;
@@ -63,7 +70,9 @@ describe.each(BACKENDS)('never blocked, whatever a DROP set holds (%s)', (backen
     const r = await runMaster(server, inst, 'Blacklist');
     expect(r.exitCode, r.stderr).toBe(0);
     expect(await kernelEntries(server, backend, 'blacklist', 4)).toEqual([]);
-    expect(await ping(client, ['-I', CLIENT, SERVER])).toBe(3);
-    expect(await ping(client, ['-6', '-I', CLIENT6, SERVER6])).toBe(3);
+    // The dropped neighbour solicitations left the client's neighbour entry failed: it is
+    // resolved again by the next ping, which can lose the first packets of a try.
+    expect(await pingUntilAnswered(client, ['-I', CLIENT, SERVER])).toBe(3);
+    expect(await pingUntilAnswered(client, ['-6', '-I', CLIENT6, SERVER6])).toBe(3);
   });
 });
