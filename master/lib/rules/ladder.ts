@@ -244,7 +244,7 @@ function tryAt(s: Step, line: string, at: number, q: number, prefixes: string[],
   let tried = -1;
   for (let p = 0; p < prefixes.length; p++) {
     const start = q - offsets[p];
-    if (start < 0 || start > at || start === tried || line.charCodeAt(start) !== prefixes[p].charCodeAt(0)) continue;
+    if (start < 0 || start > at || start === tried) continue;
     if (s.sticky === undefined) { if (standsAt(line, prefixes[p], start)) return true; continue; }
     tried = start;
     s.sticky.lastIndex = start;

@@ -48,19 +48,20 @@ const ADDR = `(${repeatSource('[0-9A-Fa-f:.]', 2, 45)})`;
 const MARK = '\u0000';
 /** An IPv6 zone after a run: `%eth0`, `%eth0.100`, `%2`. */
 const ZONE = /%[0-9A-Za-z_-]+(?:\.[0-9A-Za-z_-]+)*/y;
+/** A port or a sentence's final '.'/':' after an address: both readings are candidates. */
+const TAIL = /(:[0-9]+|[.:])$/;
 /** Distinct addresses tried where the service writes its peer; a line with more is ambiguous. */
 export const MAX_CANDIDATES = 8;
 
 // Character classes of the word scanner (char codes): address characters and word characters.
 const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 const isAddrChar = (c: number): boolean => isHex(c) || c === 58 || c === 46;
-/** Whether a '.' or ':' stands in `text` from `from` up to `to` (every address word has one). */
-function hasPunctuation(text: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46 || c === 58) return true;
-  }
-  return false;
+/** How many '.' and ':' a text holds from `from` on (every address word has one). */
+function punctuation(text: string, from: number): number {
+  let n = 0;
+  for (let i = text.indexOf('.', from); i >= 0; i = text.indexOf('.', i + 1)) n++;
+  for (let i = text.indexOf(':', from); i >= 0; i = text.indexOf(':', i + 1)) n++;
+  return n;
 }
 const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
 
@@ -78,19 +79,6 @@ function mayBeAddress(text: string): boolean {
     else if (c === 37) break; // an IPv6 zone
   }
   return colons >= 2 || (colons === 0 && dots === 3);
-}
-
-/**
- * Where a port or a sentence's final '.'/':' after an address starts in a run (both readings
- * are candidates), -1 when it has none: `(:[0-9]+|[.:])$`.
- */
-function tailOf(run: string): number {
-  const last = run.length - 1;
-  const c = run.charCodeAt(last);
-  if (c === 46 || c === 58) return last;
-  let i = last;
-  while (i >= 0 && run.charCodeAt(i) >= 48 && run.charCodeAt(i) <= 57) i--;
-  return i >= 0 && i < last && run.charCodeAt(i) === 58 ? i : -1;
 }
 
 /** Two or more addresses stand where the service writes its peer: the line cannot say which. */
@@ -146,7 +134,7 @@ export function findAddressWords(line: string, at: number): AddressWord[] {
     if (dot >= 0 && dot < i) dot = line.indexOf('.', i);
     if (colon >= 0 && colon < i) colon = line.indexOf(':', i);
     if (i - start < 2 || (start > 0 && isWordChar(line.charCodeAt(start - 1)))) continue;
-    // The run, its zone, or the run less a final ':PORT', ':' or '.' (tailOf): mayBeAddress needs these counts.
+    // The run, its zone, or the run less a final ':PORT', ':' or '.' (TAIL): mayBeAddress needs these counts.
     if (colons < 2 && dots !== 3 && !(dots === 4 && colons === 0)) continue;
     const run = line.slice(start, i);
     if (colons > 0) {
@@ -155,9 +143,9 @@ export function findAddressWords(line: string, at: number): AddressWord[] {
       if (zone !== null && !isWordChar(line.charCodeAt(ZONE.lastIndex))) add(start, run + zone[0]);
     }
     if (i < n && isWordChar(line.charCodeAt(i))) continue;
-    const tail = tailOf(run);
+    const tail = TAIL.exec(run);
     add(start, run);
-    if (tail > 0) add(start, run.slice(0, tail));
+    if (tail) add(start, run.slice(0, tail.index));
   }
   return out;
 }
@@ -231,7 +219,7 @@ export function parsePeerMap(text: string, file: string, opts: { wholeLine?: boo
       const start = text === undefined ? -1 : line.indexOf(text, at);
       if (start >= 0 && !(start > 0 && isWordChar(line.charCodeAt(start - 1))) && !isWordChar(line.charCodeAt(start + text!.length))) {
         taken = readAddressWord(text!);
-        if (taken !== undefined && !hasPunctuation(line, at, start) && !hasPunctuation(line, start + text!.length, line.length)) return taken;
+        if (taken !== undefined && punctuation(line, at) === punctuation(text!, 0)) return taken;
       }
     }
     const words = findAddressWords(line, at);
