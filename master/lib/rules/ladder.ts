@@ -148,9 +148,16 @@ export class Ladder {
 function soleAnchor(line: string, anchor: string, limit: number): number {
   const q = line.indexOf(anchor);
   if (q < 0 || q > limit) return -1;
-  // Another one up to the limit: indexOf searches on into the message, still cheaper than a loop in JS.
-  const next = line.indexOf(anchor, q + 1);
-  return next >= 0 && next <= limit ? -2 : q;
+  // Another one up to the limit: a few characters looked at in JS; further, indexOf (it
+  // searches on into the message, still cheaper than a longer loop in JS).
+  if (limit - q > 8) {
+    const next = line.indexOf(anchor, q + 1);
+    return next >= 0 && next <= limit ? -2 : q;
+  }
+  const a = anchor.charCodeAt(0);
+  const end = Math.min(limit, line.length - anchor.length);
+  for (let i = q + 1; i <= end; i++) if (line.charCodeAt(i) === a && line.startsWith(anchor, i)) return -2;
+  return q;
 }
 
 // Neighbouring noise patterns on the same anchor as one step: one sticky exec of their
