@@ -56,12 +56,11 @@ export const MAX_CANDIDATES = 8;
 // Character classes of the word scanner (char codes): address characters and word characters.
 const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 const isAddrChar = (c: number): boolean => isHex(c) || c === 58 || c === 46;
-/** How many '.' and ':' a text holds from `from` on (every address word has one). */
-function punctuation(text: string, from: number): number {
-  let n = 0;
-  for (let i = text.indexOf('.', from); i >= 0; i = text.indexOf('.', i + 1)) n++;
-  for (let i = text.indexOf(':', from); i >= 0; i = text.indexOf(':', i + 1)) n++;
-  return n;
+/** Whether a '.' or ':' stands in a line from `from` on outside [start, end) (every address word has one). */
+function punctuationOutside(line: string, from: number, start: number, end: number): boolean {
+  const dot = line.indexOf('.', from);
+  const colon = line.indexOf(':', from);
+  return (dot >= 0 && dot < start) || (colon >= 0 && colon < start) || line.indexOf('.', end) >= 0 || line.indexOf(':', end) >= 0;
 }
 const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
 
@@ -219,7 +218,7 @@ export function parsePeerMap(text: string, file: string, opts: { wholeLine?: boo
       const start = text === undefined ? -1 : line.indexOf(text, at);
       if (start >= 0 && !(start > 0 && isWordChar(line.charCodeAt(start - 1))) && !isWordChar(line.charCodeAt(start + text!.length))) {
         taken = readAddressWord(text!);
-        if (taken !== undefined && punctuation(line, at) === punctuation(text!, 0)) return taken;
+        if (taken !== undefined && !punctuationOutside(line, at, start, start + text!.length)) return taken;
       }
     }
     const words = findAddressWords(line, at);
