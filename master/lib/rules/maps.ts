@@ -201,13 +201,15 @@ export function parsePeerMap(text: string, file: string, opts: { wholeLine?: boo
   const marked = compileLinear(lines.map((l) => `(?:${l.source.replace('ADDR', MARK)})`).join('|'));
   const sources = lines.map((l) => `(?:${l.source.replace('ADDR', '([0-9A-Fa-f:.]+)')})`);
   const located = compileLinear(sources.join('|'));
-  const atMessage = opts.wholeLine ? undefined : matcherAtMessage(sources);
+  // Made at the first line (each map file is also parsed alone, only for its problems).
+  let atMessage: ReturnType<typeof matcherAtMessage> | null = opts.wholeLine ? undefined : null;
   // The common case in one exec: the message holds one address word, where the pattern puts
   // the peer. Every '.' and ':' of the message lies in that word, so no other word could be an
   // address (each has one). Anything else (two addresses, a zone, a port, a sentence's final
   // dot) takes the full path: each address word tried in ADDR's place, unless the message's
   // address words all name the one the pattern took.
   const find: PeerFinder = (line, at = findMessageStart(line)) => {
+    if (atMessage === null) atMessage = matcherAtMessage(sources);
     const quick = atMessage?.(line, at);
     const m = quick === undefined ? execAnchored(located, line, at) : quick;
     if (m === null && !line.includes('%', at)) return undefined;
