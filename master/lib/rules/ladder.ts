@@ -3,9 +3,10 @@
 // text that holds an anchor, `: ` (`': Failed password for '`, right before the message) or
 // `[` (`'sshd\[[0-9]+\]: '`, the tag's pid). A line holds few anchors at or before its
 // message, usually one of each; the characters at that one anchor (the message's first
-// letter, the program name's last two) rule out most of the ladder before any pattern runs, and a pattern that stays is
-// tried with startsWith and one sticky exec at the one place it can start. The result is the
-// same as trying every pattern everywhere a match may start (anchor.ts): only the work differs.
+// letter, the program name's last two) rule out most of the ladder before any pattern runs,
+// and a pattern that stays is tried with startsWith and one sticky exec at the one place it
+// can start. The result is the same as trying every pattern everywhere a match may start
+// (anchor.ts): only the work differs.
 import { execAnchored, includesAnchored } from './anchor.js';
 import { prefixesOf, escapeRegex } from './shape.js';
 import type { Rule } from './parse.js';
