@@ -2,10 +2,11 @@
 // first match wins, each tried only where it can match. Almost every pattern starts with fixed
 // text that holds an anchor, `: ` (`': Failed password for '`, right before the message) or
 // `[` (`'sshd\[[0-9]+\]: '`, the tag's pid). A line holds few anchors at or before its
-// message, usually one of each; the character after that one anchor (the message's first
-// letter) rules out most of the ladder before any pattern runs, and a pattern that stays is
-// tried with startsWith and one sticky exec at the one place it can start. The result is the
-// same as trying every pattern everywhere a match may start (anchor.ts): only the work differs.
+// message, usually one of each; the characters at that one anchor (the message's first
+// letter, the program name's last two) rule out most of the ladder before any pattern runs,
+// and a pattern that stays is tried with startsWith and one sticky exec at the one place it
+// can start. The result is the same as trying every pattern everywhere a match may start
+// (anchor.ts): only the work differs.
 import { execAnchored, includesAnchored } from './anchor.js';
 import { prefixesOf, escapeRegex } from './shape.js';
 import type { Rule } from './parse.js';
@@ -30,15 +31,18 @@ interface Step {
 
 /**
  * What a line's anchors say, one number per anchor: none at or before where a match may
- * start, more than one, or exactly one and the character that keys it (after `: `, before
- * `[`: the message's first letter, the program name's last), or OTHER for a character beyond
- * ASCII or none.
+ * start, more than one, or exactly one and the characters that key it (after `: `, the
+ * message's first letter; before `[`, the program name's last two), or OTHER for a character
+ * beyond ASCII or none.
  */
 const NONE = 0;
 const MANY = 1;
 const OTHER = 2;
-const STATES = 3 + 128;
+const BRACKET_STATES = 3 + 128 * 128;
 const keyed = (c: number): number => c < 128 ? 3 + c : OTHER;
+const keyedPair = (before: number, last: number): number => before < 128 && last < 128 ? 3 + before * 128 + last : OTHER;
+/** Plans kept at most: past them, a new program name is tried with the plan of any program name (OTHER). */
+const MAX_PLANS = 4096;
 
 /**
  * A step with the prefixes that can stand at a line's one anchor; or neighbouring steps that
@@ -83,7 +87,7 @@ export class Ladder {
   /** The farthest an anchor stands in a prefix: anchors are looked for up to `at` plus this. */
   private readonly reach: number[];
   /** What to try for a pair of anchor states, made at first need. */
-  private readonly plans: (Probe[] | undefined)[] = new Array(STATES * STATES).fill(undefined);
+  private readonly plans = new Map<number, Probe[]>();
 
   constructor(superflous: RegExp[], rules: Rule[]) {
     this.steps = [
@@ -98,9 +102,14 @@ export class Ladder {
     const colon = soleAnchor(line, ANCHORS[0], at + this.reach[0]);
     const bracket = soleAnchor(line, ANCHORS[1], at + this.reach[1]);
     if (colon === -2 || bracket === -2) return this.decideEverywhere(line, at);
-    const key = (colon < 0 ? NONE : keyed(line.charCodeAt(colon + 2))) * STATES + (bracket < 0 ? NONE : bracket === 0 ? OTHER : keyed(line.charCodeAt(bracket - 1)));
-    let plan = this.plans[key];
-    if (plan === undefined) this.plans[key] = plan = this.planFor(key);
+    const colonState = colon < 0 ? NONE : keyed(line.charCodeAt(colon + 2));
+    const key = colonState * BRACKET_STATES + (bracket < 0 ? NONE : bracket < 2 ? OTHER : keyedPair(line.charCodeAt(bracket - 2), line.charCodeAt(bracket - 1)));
+    let plan = this.plans.get(key);
+    if (plan === undefined) {
+      const k = this.plans.size < MAX_PLANS ? key : colonState * BRACKET_STATES + OTHER;
+      plan = this.plans.get(k);
+      if (plan === undefined) this.plans.set(k, plan = this.planFor(k));
+    }
     for (let i = 0; i < plan.length; i++) {
       const { step, prefixes, offsets, group } = plan[i];
       if (group !== undefined) {
@@ -127,16 +136,14 @@ export class Ladder {
 
   // The steps, each with its prefixes, that can match a line whose anchors have these states.
   private planFor(key: number): Probe[] {
-    const states = [Math.floor(key / STATES), key % STATES];
+    const states = [Math.floor(key / BRACKET_STATES), key % BRACKET_STATES];
     const plan: Probe[] = [];
     for (const step of this.steps) {
       if (step.anchor === undefined) { plan.push({ step, prefixes: step.prefixes, offsets: step.offsets }); continue; }
       const state = states[step.anchor];
       if (state === NONE) continue;
-      const width = ANCHORS[step.anchor].length;
-      // The character the state names, where each prefix has it (after `: `, before `[`).
-      const at = (i: number): number => step.anchor === 0 ? step.offsets[i] + width : step.offsets[i] - 1;
-      const keep = step.prefixes.map((p, i) => state === OTHER || at(i) < 0 || at(i) >= p.length || p.charCodeAt(at(i)) === state - 3);
+      // The characters the state names, where each prefix has them (after `: `, before `[`).
+      const keep = step.prefixes.map((p, i) => state === OTHER || (step.anchor === 0 ? fitsAfter(p, step.offsets[i] + 2, state - 3) : fitsBefore(p, step.offsets[i], state - 3)));
       if (!keep.includes(true)) continue;
       plan.push({ step, prefixes: step.prefixes.filter((_, i) => keep[i]), offsets: step.offsets.filter((_, i) => keep[i]) });
     }
@@ -144,11 +151,22 @@ export class Ladder {
   }
 }
 
+// Whether a prefix can have the character `c` at `i` (it may end before).
+const fitsAfter = (p: string, i: number, c: number): boolean => i >= p.length || p.charCodeAt(i) === c;
+
+// Whether a prefix can have the two characters of `pair` (keyedPair less 3) before its '[' at `o`.
+const fitsBefore = (p: string, o: number, pair: number): boolean => (o < 1 || p.charCodeAt(o - 1) === pair % 128) && (o < 2 || p.charCodeAt(o - 2) === Math.floor(pair / 128));
+
 /** Where the one `anchor` of a line up to `limit` stands: -1 none, -2 more than one. */
 function soleAnchor(line: string, anchor: string, limit: number): number {
   const q = line.indexOf(anchor);
   if (q < 0 || q > limit) return -1;
-  // Another one up to the limit, looked for by hand: indexOf would search the whole message.
+  // Another one up to the limit: a few characters looked at in JS; further, indexOf (it
+  // searches on into the message, still cheaper than a longer loop in JS).
+  if (limit - q > 8) {
+    const next = line.indexOf(anchor, q + 1);
+    return next >= 0 && next <= limit ? -2 : q;
+  }
   const a = anchor.charCodeAt(0);
   const end = Math.min(limit, line.length - anchor.length);
   for (let i = q + 1; i <= end; i++) if (line.charCodeAt(i) === a && line.startsWith(anchor, i)) return -2;

@@ -1,6 +1,6 @@
 // The two line maps beside the rules: superflous_map (noise to skip) and peer_map (where the
 // service names its peer). One ERE a line, '#' comments; each map becomes one RegExp.
-import { readLogAddress } from '../net/address.js';
+import { parseIPv4, readLogAddress } from '../net/address.js';
 import { translateEre, repeatSource, EreError } from './ere.js';
 import { compileLinear } from './linear.js';
 import { findMessageStart } from './header.js';
@@ -56,14 +56,16 @@ export const MAX_CANDIDATES = 8;
 // Character classes of the word scanner (char codes): address characters and word characters.
 const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 const isAddrChar = (c: number): boolean => isHex(c) || c === 58 || c === 46;
-/** How many '.' and ':' a text holds from `from` on (every address word has one). */
-function punctuation(text: string, from: number): number {
-  let n = 0;
-  for (let i = text.indexOf('.', from); i >= 0; i = text.indexOf('.', i + 1)) n++;
-  for (let i = text.indexOf(':', from); i >= 0; i = text.indexOf(':', i + 1)) n++;
-  return n;
+/** Whether a '.' or ':' stands in a line from `from` on outside [start, end) (every address word has one). */
+function punctuationOutside(line: string, from: number, start: number, end: number): boolean {
+  const dot = line.indexOf('.', from);
+  const colon = line.indexOf(':', from);
+  return (dot >= 0 && dot < start) || (colon >= 0 && colon < start) || line.indexOf('.', end) >= 0 || line.indexOf(':', end) >= 0;
 }
 const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+
+// readLogAddress of a word; a strict dotted quad, the common case, is its own canonical text.
+const readAddressWord = (text: string): string | undefined => parseIPv4(text) !== undefined ? text : readLogAddress(text);
 
 /** Whether a word may be an address: three dots (IPv4) or two colons or more (IPv6, `::ffff:a.b.c.d`); a cheap test before parsing it. */
 function mayBeAddress(text: string): boolean {
@@ -103,24 +105,38 @@ export function findAddressWords(line: string, at: number): AddressWord[] {
   const out: AddressWord[] = [];
   const add = (start: number, text: string): void => {
     if (!mayBeAddress(text)) return;
-    const address = readLogAddress(text);
+    const address = readAddressWord(text);
     if (address !== undefined) out.push({ start, end: start + text.length, address });
   };
-  // A hand-written scan: runs of address characters that hold a '.' or ':' (most runs of a
-  // log line are short words of hex letters), whole words only.
+  // A hand-written scan of the runs of address characters that hold a '.' or ':' (from one
+  // such character, found by indexOf, out to both ends of its run), whole words only. A run
+  // whose dots and colons no reading could make an address of (three dots, or two colons or
+  // more) is passed over.
   const n = line.length;
-  for (let i = at; i < n;) {
-    if (!isAddrChar(line.charCodeAt(i))) { i++; continue; }
-    const start = i;
-    let punct = false;
+  let dot = line.indexOf('.', at);
+  let colon = line.indexOf(':', at);
+  let from = at;
+  while (dot >= 0 || colon >= 0) {
+    const p = dot < 0 ? colon : colon < 0 ? dot : Math.min(dot, colon);
+    let start = p;
+    while (start > from && isAddrChar(line.charCodeAt(start - 1))) start--;
+    let i = p;
+    let dots = 0;
+    let colons = 0;
     for (; i < n; i++) {
       const c = line.charCodeAt(i);
-      if (c === 58 || c === 46) punct = true;
+      if (c === 46) dots++;
+      else if (c === 58) colons++;
       else if (!isHex(c)) break;
     }
-    if (!punct || i - start < 2 || (start > 0 && isWordChar(line.charCodeAt(start - 1)))) continue;
+    from = i;
+    if (dot >= 0 && dot < i) dot = line.indexOf('.', i);
+    if (colon >= 0 && colon < i) colon = line.indexOf(':', i);
+    if (i - start < 2 || (start > 0 && isWordChar(line.charCodeAt(start - 1)))) continue;
+    // The run, its zone, or the run less a final ':PORT', ':' or '.' (TAIL): mayBeAddress needs these counts.
+    if (colons < 2 && dots !== 3 && !(dots === 4 && colons === 0)) continue;
     const run = line.slice(start, i);
-    if (run.includes(':')) {
+    if (colons > 0) {
       ZONE.lastIndex = i;
       const zone = ZONE.exec(line);
       if (zone !== null && !isWordChar(line.charCodeAt(ZONE.lastIndex))) add(start, run + zone[0]);
@@ -185,13 +201,15 @@ export function parsePeerMap(text: string, file: string, opts: { wholeLine?: boo
   const marked = compileLinear(lines.map((l) => `(?:${l.source.replace('ADDR', MARK)})`).join('|'));
   const sources = lines.map((l) => `(?:${l.source.replace('ADDR', '([0-9A-Fa-f:.]+)')})`);
   const located = compileLinear(sources.join('|'));
-  const atMessage = opts.wholeLine ? undefined : matcherAtMessage(sources);
+  // Made at the first line (each map file is also parsed alone, only for its problems).
+  let atMessage: ReturnType<typeof matcherAtMessage> | null = opts.wholeLine ? undefined : null;
   // The common case in one exec: the message holds one address word, where the pattern puts
   // the peer. Every '.' and ':' of the message lies in that word, so no other word could be an
   // address (each has one). Anything else (two addresses, a zone, a port, a sentence's final
   // dot) takes the full path: each address word tried in ADDR's place, unless the message's
   // address words all name the one the pattern took.
   const find: PeerFinder = (line, at = findMessageStart(line)) => {
+    if (atMessage === null) atMessage = matcherAtMessage(sources);
     const quick = atMessage?.(line, at);
     const m = quick === undefined ? execAnchored(located, line, at) : quick;
     if (m === null && !line.includes('%', at)) return undefined;
@@ -201,14 +219,14 @@ export function parsePeerMap(text: string, file: string, opts: { wholeLine?: boo
       for (let g = 1; g < m.length && text === undefined; g++) text = m[g];
       const start = text === undefined ? -1 : line.indexOf(text, at);
       if (start >= 0 && !(start > 0 && isWordChar(line.charCodeAt(start - 1))) && !isWordChar(line.charCodeAt(start + text!.length))) {
-        taken = readLogAddress(text!);
-        if (taken !== undefined && punctuation(line, at) === punctuation(text!, 0)) return taken;
+        taken = readAddressWord(text!);
+        if (taken !== undefined && !punctuationOutside(line, at, start, start + text!.length)) return taken;
       }
     }
     const words = findAddressWords(line, at);
     if (words.length === 0) return undefined;
+    if (taken !== undefined && words.every((w) => w.address === taken) && words.some((w) => w.end - w.start === text!.length && line.startsWith(text!, w.start))) return taken;
     const distinct = [...new Set(words.map((w) => w.address))];
-    if (taken !== undefined && distinct.length === 1 && distinct[0] === taken && words.some((w) => w.end - w.start === text!.length && line.startsWith(text!, w.start))) return taken;
     if (distinct.length > MAX_CANDIDATES) return { ambiguous: distinct.slice(0, MAX_CANDIDATES) };
     const fits = new Set<string>();
     for (const w of words) {

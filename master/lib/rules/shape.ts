@@ -51,6 +51,9 @@ const SPACE = union(range(' '), range('\t', '\r'), [[0xa0, 0xa0], [0x1680, 0x168
 const DOT = complement(union(range('\n'), range('\r'), [[0x2028, 0x2029]]));
 const ESCAPES: Record<string, Chars> = { d: DIGIT, D: complement(DIGIT), w: WORD, W: complement(WORD), s: SPACE, S: complement(SPACE), t: range('\t'), n: range('\n'), r: range('\r'), f: range('\f'), v: range('\v') };
 
+/** A quantifier, read where an atom ends (sticky: no copy of the rest of the source). */
+const QUANTIFIER = /(?:\*|\+|\?|\{(\d+)(,(\d*))?\})\??/y;
+
 /** Parse the JS regex subset into a tree; throws on anything else. */
 function parse(src: string): Node {
   let i = 0;
@@ -104,7 +107,8 @@ function parse(src: string): Node {
       const from = i;
       let n = atom();
       for (;;) {
-        const q = /^(?:\*|\+|\?|\{(\d+)(,(\d*))?\})\??/.exec(src.slice(i));
+        QUANTIFIER.lastIndex = i;
+        const q = QUANTIFIER.exec(src);
         if (!q) break;
         i += q[0].length;
         const [min, max] = q[0][0] === '*' ? [0, Infinity] : q[0][0] === '+' ? [1, Infinity] : q[0][0] === '?' ? [0, 1]

@@ -135,6 +135,27 @@ describe('the ladder', () => {
     for (const l of generateLines(5000, { kind: 'mail', seed: 7 })) agree(mx, l);
   });
 
+  it('decides lines of 5,000 program names (each its own plan, then the plan of any name) as the plain walk does, with its plans bounded', () => {
+    const set = readRuleSet(SETS[0], 'strict').set!;
+    const messages = readSamples(SETS[0]).map((x) => parseHeader(x.text)).map(({ line, at }) => line.slice(at));
+    const chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.';
+    let k = 0;
+    for (const a of chars) {
+      for (const b of chars) {
+        const message = messages[k++ % messages.length];
+        agree(set, `Nov  1 00:00:00 host ${a}${b}[1]: ${message}`);
+        agree(set, `Nov  1 00:00:00 host ssh${a}${b}[1]: ${message}`);
+        agree(set, `Nov  1 00:00:00 host s${b}[1]: ${message}`);
+      }
+    }
+    for (const prog of ['sshd', 'sshd-session', 'systemd', 'systemd-logind', 'CRON', 'dropbear', 'polkitd', 'd', 'é', 'éd', 'dé']) {
+      for (const message of messages) agree(set, `Nov  1 00:00:00 host ${prog}[1]: ${message}`);
+    }
+    const plans = (set.ladder as unknown as { plans: Map<number, unknown> }).plans;
+    expect(plans.size).toBeGreaterThan(4000);
+    expect(plans.size).toBeLessThanOrEqual(4096 + 131);
+  });
+
   it('finds a pattern where a header holds two anchors, or none, or the message starts with one', () => {
     const set = readRuleSet(SETS[0], 'strict').set!;
     for (const raw of [

@@ -2,7 +2,8 @@
 // line finds in each: the zone dropped, IPv4-mapped made IPv4, ports and brackets spelled by
 // the pattern, leading zeros read as decimal.
 import { describe, expect, it } from 'vitest';
-import { findAddressWords, parsePeerMap, MAX_CANDIDATES } from '../../../../master/lib/rules/maps.js';
+import { findAddressWords, parsePeerMap, MAX_CANDIDATES, type AddressWord } from '../../../../master/lib/rules/maps.js';
+import { readLogAddress } from '../../../../master/lib/net/address.js';
 
 describe('address words', () => {
   // [text, every candidate word as `text → address`]
@@ -24,6 +25,49 @@ describe('address words', () => {
   ];
   it.each(cases)('%s', (text, want) => {
     expect(findAddressWords(text, 0).map((w) => `${text.slice(w.start, w.end)} → ${w.address}`)).toEqual(want);
+  });
+
+  // Every maximal run of address characters from `at` on read in each way, no shortcut: the
+  // run, the run with its zone, the run less a final ':PORT', ':' or '.'; whole words only.
+  function plainWords(line: string, at: number): AddressWord[] {
+    const out: AddressWord[] = [];
+    const word = /[0-9A-Fa-f:.]+/g;
+    const isWord = (c: string | undefined): boolean => c !== undefined && /[0-9A-Za-z_-]/.test(c);
+    const add = (start: number, text: string): void => {
+      const address = /^[0-9A-Fa-f:.]*$/.test(text.split('%')[0]) && /(^[^:]*\.[^:]*\.[^:]*\.[^:]*$)|:.*:/.test(text.split('%')[0]) ? readLogAddress(text) : undefined;
+      if (address !== undefined) out.push({ start, end: start + text.length, address });
+    };
+    word.lastIndex = at;
+    for (let m = word.exec(line); m !== null; m = word.exec(line)) {
+      const run = m[0];
+      const start = m.index;
+      const end = start + run.length;
+      if (!/[.:]/.test(run) || run.length < 2 || isWord(line[start - 1])) continue;
+      const zone = /^%[0-9A-Za-z_-]+(?:\.[0-9A-Za-z_-]+)*/.exec(line.slice(end));
+      if (run.includes(':') && zone && !isWord(line[end + zone[0].length])) add(start, run + zone[0]);
+      if (isWord(line[end])) continue;
+      add(start, run);
+      const tail = /(:[0-9]+|[.:])$/.exec(run);
+      if (tail) add(start, run.slice(0, tail.index));
+    }
+    return out;
+  }
+
+  it('finds the words the plain reading of every run finds, in 20,000 lines of address-like text', () => {
+    let a = 42;
+    const next = (): number => { a = (a * 1103515245 + 12345) & 0x7fffffff; return a / 0x7fffffff; };
+    const bits = ['1.2.3.4', '010.1.2.3', '1.2.3.4.5', '255.255.255.255', '256.1.1.1', '::1', 'fe80::1', '::ffff:1.2.3.4', '2001:db8::7', '2001:db8::1:22',
+      '%eth0', '%eth0.1', ':22', ':', '.', ' ', ' port ', 'x', '-', '_', '[', ']', '<', '>', 'a', 'F', '9', 'é', 'from '];
+    let found = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let line = '';
+      for (let k = Math.floor(next() * 12); k >= 0; k--) line += bits[Math.floor(next() * bits.length)];
+      const at = Math.floor(next() * Math.min(4, line.length + 1));
+      const got = findAddressWords(line, at);
+      expect(got, JSON.stringify([line, at])).toEqual(plainWords(line, at));
+      found += got.length;
+    }
+    expect(found).toBeGreaterThan(5000);
   });
 });
 
