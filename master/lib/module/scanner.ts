@@ -77,7 +77,7 @@ export class Scanner {
       }
       this.last = t0;
       // The line in the classic shape (an RFC 5424 or Solaris header reshaped), as the rules see it.
-      const { line: headed, at } = parseHeader(line);
+      const { line: headed, at, repeats } = parseHeader(line);
       if (at === 0) {
         counters.unparsed++;
         if (trace.on) trace.write(`[header] no syslog header: the whole line is taken as the message`);
@@ -117,7 +117,7 @@ export class Scanner {
         const key = `${findSessionTag(headed)} ${address}`;
         const request = { address, rule: rule.name, penalty: rule.penalty, t0, instance: reading?.instance };
         const how = this.sessions.add(key, rule.affair, request);
-        const tries = countTries(rule, headed, at);
+        const tries = countTries(rule, headed, at, repeats);
         for (let n = tries; n > 1; n--) this.sessions.add(key, 'try', { ...request });
         if (trace.on && tries > 1) trace.write(`[inject] ${address}: the line reports ${tries} tries: ${tries} affairs`);
         if (how === 'included') counters.included++;

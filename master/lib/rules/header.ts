@@ -53,8 +53,28 @@ const RFC5424 = compileLinear(`^<[0-9]{1,3}>1 ([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{
 /** The tag with its pid, in the shapes of SYSLOG. */
 const SESSION = compileLinear(`^(?:(?:<[0-9]{1,3}>)?${STAMP} ${VERBOSE}(?:${HOST} )?|[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?: ?(?:Z|[+-][0-9]{2}:?[0-9]{2}))? ${HOST} )(${PROG}\\[[0-9]+\\]):`);
 
-/** A log line as the rules see it: its header in the classic shape, and where its message starts there. */
-export interface HeadedLine { line: string; at: number }
+/**
+ * A log line as the rules see it: its header in the classic shape, and where its message starts
+ * there; `repeats` when the logger folded repeated lines into one (`message repeated N times: [
+ * MSG]`, rsyslog's RepeatedMsgReduction): the line is MSG, seen N more times.
+ */
+export interface HeadedLine { line: string; at: number; repeats?: number }
+
+/** rsyslog's fold of identical lines of one program[pid], right where the message starts: the logger's words, never a client's. */
+const REPEATED = /message repeated ([0-9]{1,9}) times: \[ ?/y;
+
+// The line with rsyslog's fold taken off (`... sshd[9]: MSG`), or the line as it is.
+function unfold(h: HeadedLine): HeadedLine {
+  const { line, at } = h;
+  if (line.charCodeAt(at) !== 109 || !line.startsWith('message repeated ', at)) return h;
+  REPEATED.lastIndex = at;
+  const m = REPEATED.exec(line);
+  if (m === null) return h;
+  let end = line.length;
+  while (end > 0 && line.charCodeAt(end - 1) === 32) end--;
+  if (line.charCodeAt(end - 1) !== 93) return h;
+  return { line: line.slice(0, at) + line.slice(REPEATED.lastIndex, end - 1), at, repeats: Number(m[1]) };
+}
 
 // An RFC 5424 line in the classic shape, or undefined when it is not one.
 function reshapeRfc5424(line: string): HeadedLine | undefined {
@@ -71,12 +91,18 @@ function reshapeRfc5424(line: string): HeadedLine | undefined {
 /**
  * The line the rules see and where its message starts (0 for a line without a header Watcher
  * knows). An RFC 5424 header becomes `STAMP HOST APP[PROCID]: ` (its structured data and
- * MSGID dropped), a Solaris `[ID n facility.level] ` is dropped; every other line is the same
- * string. The message text is never changed.
+ * MSGID dropped), a Solaris `[ID n facility.level] ` is dropped, rsyslog's `message repeated N
+ * times: [ MSG]` becomes MSG with `repeats` N; every other line is the same string. The
+ * message text is never changed.
  */
 export function parseHeader(line: string): HeadedLine {
   const common = commonEnd(line);
-  if (common >= 0 && line.charCodeAt(common) !== 91) return { line, at: common };
+  if (common >= 0 && line.charCodeAt(common) !== 91) return line.charCodeAt(common) === 109 ? unfold({ line, at: common }) : { line, at: common };
+  return unfold(readHeader(line));
+}
+
+// parseHeader's reading of a line whose header is not the common form.
+function readHeader(line: string): HeadedLine {
   if (line.charCodeAt(0) === 60) {
     const r = reshapeRfc5424(line);
     if (r !== undefined) return r;

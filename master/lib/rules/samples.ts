@@ -73,7 +73,7 @@ export function outcomeOf(set: RuleSet, raw: string, headed: HeadedLine = parseH
   const o: Outcome = { verdict: 'match', rule: d.name, action: d.action, penalty: d.penalty ?? null, address: typeof peer === 'string' ? peer : null };
   if (instance !== undefined) o.instance = instance;
   if (peer !== undefined && typeof peer !== 'string') o.ambiguous = peer.ambiguous;
-  const tries = d.action === 'inject' && typeof peer === 'string' ? countTries(d, line, at) : 1;
+  const tries = d.action === 'inject' && typeof peer === 'string' ? countTries(d, line, at, headed.repeats) : 1;
   if (tries > 1) o.tries = tries;
   return o;
 }

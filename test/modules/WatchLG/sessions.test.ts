@@ -62,6 +62,21 @@ describe('WatchLG counts one attempt once', () => {
     expect(sb.row(G)).toMatchObject({ affairs: 1, rule: 'dropbear-no-user' });
   }, 30_000);
 
+  it('counts the tries rsyslog folded into `message repeated N times: [ ... ]`, and nothing of a fold a client wrote inside a message', async () => {
+    const R = '203.0.113.78', P = '203.0.113.79';
+    const before = sb.status()?.lines as number;
+    sb.feed([
+      `${H} sshd[1201]: Failed password for deploy from ${R} port 40010 ssh2`,
+      `${H} sshd[1201]: message repeated 4 times: [ Failed password for deploy from ${R} port 40010 ssh2]`,
+      `${H} sshd[1202]: Invalid user message repeated 9 times: [ Failed password for deploy from ${P} port 1 ssh2] from 203.0.113.80 port 40011`,
+    ]);
+    await sb.waitFor('every line', () => (sb.status()?.lines as number) >= before + 3);
+    await sb.waitFor('the tries counted', () => (sb.row(R)?.affairs as number) >= 5);
+    expect(sb.row(R)).toMatchObject({ affairs: 5, rule: 'failed-password' });
+    expect(sb.row(P)).toBeUndefined();
+    expect(sb.trace()).toContain(`[inject] ${R}: the line reports 4 tries: 4 affairs`);
+  }, 30_000);
+
   it('counts a session line with no try and no end once, after SESSION_WAIT', async () => {
     const D = '203.0.113.74';
     sb.feed([`${H} sshd[104]: Invalid user test from ${D} port 40004`]);

@@ -66,6 +66,18 @@ describe('header forms', () => {
     expect(parseHeader(line)).toEqual({ line, at });
   });
 
+  it('takes rsyslog\'s fold of repeated lines off where the message starts, and nowhere else', () => {
+    expect(parseHeader('Dec 10 13:29:32 host sshd[1234]: message repeated 2 times: [ Failed password for root from 1.2.3.4 port 22 ssh2]'))
+      .toEqual({ line: 'Dec 10 13:29:32 host sshd[1234]: Failed password for root from 1.2.3.4 port 22 ssh2', at: 33, repeats: 2 });
+    expect(parseHeader('<38>1 2019-07-08T17:40:16.954+00:00 host sshd 57915 - - message repeated 3 times: [ Connection closed by 1.2.3.4 port 22 [preauth]]'))
+      .toEqual({ line: '2019-07-08T17:40:16.954+00:00 host sshd[57915]: Connection closed by 1.2.3.4 port 22 [preauth]', at: 48, repeats: 3 });
+    for (const raw of [
+      'Dec 10 13:29:32 host sshd[1234]: Invalid user message repeated 2 times: [ x] from 1.2.3.4 port 22',
+      'Dec 10 13:29:32 host sshd[1234]: message repeated 2 times: [ cut short',
+      'Dec 10 13:29:32 host sshd[1234]: message repeated many times: [ x]',
+    ]) expect(parseHeader(raw)).toEqual({ line: raw, at: 33 });
+  });
+
   it('a line of any length is read in time linear in it', () => {
     const t0 = performance.now();
     for (const s of ['Nov  1 00:00:00 ', '<38>1 2019-07-08T17:40:16Z h a 1 - [x "', '<38>1 2019-07-08T17:40:16Z h a 1 - [', '@400000004c91b044077a9e94 ', '2019-10-22 03:39:17 '])
