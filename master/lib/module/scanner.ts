@@ -141,9 +141,9 @@ export class Scanner {
       }
     }
     const wait = this.pace.wait();
-    if (injector.queued >= FLUSH_AT || (caughtUp && wait === 0)) this.flush();
+    if (injector.queued >= FLUSH_AT || (caughtUp && wait === 0)) this.flushPaced();
     else this.timer ??= setTimeout(() => {
-      try { this.flush(); } catch (e) { this.d.log?.write(`error writing affairs: ${(e as Error).stack ?? e}`); }
+      try { this.flushPaced(); } catch (e) { this.d.log?.write(`error writing affairs: ${(e as Error).stack ?? e}`); }
     }, caughtUp ? wait : Math.max(wait, FLUSH_DELAY));
   }
 
@@ -164,9 +164,15 @@ export class Scanner {
   /** Write the queued affairs now. */
   flush(): void {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    this.d.injector.flush();
+  }
+
+  // Write what the lines read queued; its size and duration pace the next commit (session
+  // affairs settled by the clock are no burst of input and pace nothing).
+  private flushPaced(): void {
     const n = this.d.injector.queued;
     const t0 = this.clock.mono();
-    this.d.injector.flush();
+    this.flush();
     this.pace.done(n, t0);
   }
 }

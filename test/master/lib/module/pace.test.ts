@@ -71,4 +71,14 @@ describe('Scanner commits', () => {
     expect(w.commits).toEqual([300, 600]);
     s.flush();
   });
+
+  it('paces nothing after affairs the clock settles (a session whose wait is over): the next line alone is committed at once', () => {
+    const w = world(5);
+    const s = scanner(w);
+    for (let i = 0; i < 300; i++) w.injector.submit({ address: `192.0.2.${i & 255}`, rule: 'r', t0: 0 });
+    s.settle();
+    w.advance(1);
+    s.scan([line(1)], true);
+    expect(w.commits).toEqual([300, 1]);
+  });
 });
