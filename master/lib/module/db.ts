@@ -6,66 +6,17 @@
 // A scanner's connection waits only SCANNER_BUSY_MS for the lock (the injector keeps and
 // retries what the database refuses); one-shot tools wait BUSY_MS. A scanner's store looks at
 // the shared memory file before each use (shm.ts) and reopens the connection when it was
-// replaced; while it is unusable, every use is refused like a locked database.
-import { chmodSync, existsSync, readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
-import { WatcherError, EX_CONFIG, EX_NOINPUT } from '../core/exit.js';
-import { touchFileMode, PRIVATE_MODE } from '../core/files.js';
+// replaced; while it is unusable, every use is refused like a locked database. Inside its
+// transactions a store keeps a copy of the rows it read and wrote (rowcache.ts): a row is read
+// once per burst, and written once per transaction, whatever the affairs it got.
+import type Database from 'better-sqlite3';
+import { WatcherError, EX_CONFIG } from '../core/exit.js';
 import { run } from '../core/runner.js';
 import { ShmGuard } from './shm.js';
+import { RowCache } from './rowcache.js';
+import { openDatabase, type Db } from './db-open.js';
 
-export type Db = Database.Database;
-
-/** How long a one-shot tool (Load, Expire, freeme) waits for the write lock. */
-export const BUSY_MS = 10_000;
-/** How long a scanner's write waits for the lock before it keeps the batch for later (no long event-loop stall). */
-export const SCANNER_BUSY_MS = 100;
-
-/** The schema version this code reads and writes. */
-export const SCHEMA_VERSION = 2;
-
-/** SQL that takes a database from version N to N+1 (the key), run once in a write transaction. */
-const MIGRATIONS: Record<number, string> = {
-  // Who dropped an address (StatMX splits drops by it); rows dropped before say NULL.
-  1: 'ALTER TABLE bandits ADD COLUMN dropped_by TEXT',
-};
-
-/** Bring an older database up to SCHEMA_VERSION; two processes opening it at once migrate it once. */
-function migrate(db: Db): void {
-  db.transaction(() => {
-    for (let v = db.pragma('user_version', { simple: true }) as number; v < SCHEMA_VERSION; v++) {
-      db.exec(MIGRATIONS[v]);
-      db.pragma(`user_version = ${v + 1}`);
-    }
-  }).immediate();
-}
-
-/** Open (creating from the Schema where missing) a module database. */
-export function openDatabase(path: string, schema: string, opts: { create?: boolean; busyMs?: number } = {}): Db {
-  const isNew = !existsSync(path);
-  if (isNew && opts.create === false) throw new WatcherError(`${path}: no database (run the module's Prep)`, EX_NOINPUT);
-  // 0600 before SQLite opens it: its -wal and -shm files take the database's mode. An existing
-  // one is not opened beside SQLite (a close would drop this process's SQLite locks on it).
-  if (isNew) touchFileMode(path, PRIVATE_MODE);
-  else chmodSync(path, PRIVATE_MODE);
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  // A checkpoint (pages written back to the database, an fsync) every 10,000 pages of WAL, not
-  // SQLite's 1,000: a flood of affairs dirties the same pages again and again, and each
-  // checkpoint writes them once (measured: 34 -> 16 us an affair in batches of 200).
-  db.pragma('wal_autocheckpoint = 10000');
-  db.pragma(`busy_timeout = ${opts.busyMs ?? BUSY_MS}`);
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version === 0) {
-    if (!existsSync(schema)) throw new WatcherError(`${schema}: schema file missing`, EX_CONFIG);
-    db.exec(readFileSync(schema, 'utf8'));
-  } else if (version > SCHEMA_VERSION) {
-    db.close();
-    throw new WatcherError(`${path}: schema version ${version} is newer than this Watcher (${SCHEMA_VERSION})`, EX_CONFIG);
-  } else if (version < SCHEMA_VERSION) migrate(db);
-  return db;
-}
+export { openDatabase, BUSY_MS, SCANNER_BUSY_MS, SCHEMA_VERSION, type Db } from './db-open.js';
 
 /** One row of a module database. */
 export interface BanditRow {
@@ -84,12 +35,20 @@ export interface BanditRow {
   dropped_by?: string | null;
 }
 
+/** The columns of a row, in the order the statements read and write them. */
+const COLUMNS = 'address, class, host, affairs, status, rule, modclass, first_seen, last_seen, drop_time, origin, dropped_by';
+type RawRow = [string, string, string | null, number, BanditRow['status'], string, string | null, string, string, string | null, string, string | null];
+
 /** The prepared statements of the bandits table, on a connection that is never used while its shared memory file is unsafe. */
 export class BanditStore {
-  private get_!: Database.Statement<[string], BanditRow>;
-  private insert_!: Database.Statement<BanditRow>;
-  private update_!: Database.Statement<Pick<BanditRow, 'address' | 'affairs' | 'status' | 'rule' | 'modclass' | 'last_seen' | 'drop_time' | 'dropped_by'>>;
+  private get_!: Database.Statement<[string], RawRow>;
+  private insert_!: Database.Statement<unknown[]>;
+  private update_!: Database.Statement<unknown[]>;
+  private version_!: Database.Statement<[], number>;
   private readonly guard: ShmGuard;
+  private readonly cache = new RowCache<BanditRow>();
+  /** A batch() runs: reads go through the row cache, writes wait for its end. */
+  private inBatch = false;
   private busyMs: number;
   /** A problem was seen: the connection is opened again once the file is usable. */
   private stale = false;
@@ -107,15 +66,32 @@ export class BanditStore {
 
   private prepare(): void {
     const db = this.db;
-    this.get_ = db.prepare('SELECT * FROM bandits WHERE address = ?');
-    this.insert_ = db.prepare(`INSERT INTO bandits (address, class, host, affairs, status, rule, modclass, first_seen, last_seen, drop_time, origin, dropped_by)
-      VALUES (@address, @class, @host, @affairs, @status, @rule, @modclass, @first_seen, @last_seen, @drop_time, @origin, @dropped_by)`);
-    this.update_ = db.prepare('UPDATE bandits SET affairs = @affairs, status = @status, rule = @rule, modclass = @modclass, last_seen = @last_seen, drop_time = @drop_time, dropped_by = @dropped_by WHERE address = @address');
+    this.get_ = db.prepare<[string], RawRow>(`SELECT ${COLUMNS} FROM bandits WHERE address = ?`).raw();
+    this.insert_ = db.prepare(`INSERT INTO bandits (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.update_ = db.prepare('UPDATE bandits SET affairs = ?, status = ?, rule = ?, modclass = ?, last_seen = ?, drop_time = ?, dropped_by = ? WHERE address = ?');
+    this.version_ = db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.cache.clear();
   }
 
-  get(address: string): BanditRow | undefined { return this.get_.get(address); }
-  insert(row: BanditRow): void { this.insert_.run({ ...row, dropped_by: row.dropped_by ?? null }); }
-  update(row: BanditRow): void { this.update_.run({ ...row, dropped_by: row.dropped_by ?? null }); }
+  /** The row of an address (inside batch(): as this transaction sees it). */
+  get(address: string): BanditRow | undefined {
+    if (!this.inBatch) return this.read(address);
+    const known = this.cache.get(address);
+    if (known !== undefined) return known ?? undefined;
+    const row = this.read(address);
+    this.cache.remember(address, row);
+    return row;
+  }
+
+  /** A new row (inside batch(): written at its end). */
+  insert(row: BanditRow): void {
+    if (this.inBatch) this.cache.change(row, true); else this.write(row, true);
+  }
+
+  /** A changed row (inside batch(): written at its end, once whatever the changes). */
+  update(row: BanditRow): void {
+    if (this.inBatch) this.cache.change(row, false); else this.write(row, false);
+  }
 
   /** How long the next writes wait for the lock. */
   setBusyTimeout(ms: number): void {
@@ -126,7 +102,19 @@ export class BanditStore {
   /** Run fn in one IMMEDIATE transaction (the write lock is taken first); throws, touching nothing, while the connection is unusable. */
   batch<T>(fn: () => T): T {
     this.ensureUsable();
-    const out = this.db.transaction(fn).immediate();
+    let out: T;
+    try {
+      out = this.db.transaction(() => {
+        this.inBatch = true;
+        this.cache.validate(this.version_.get()!);
+        const r = fn();
+        this.cache.writeChanged((row, insert) => this.write(row, insert));
+        return r;
+      }).immediate();
+    } catch (e) {
+      this.cache.clear();
+      throw e;
+    } finally { this.inBatch = false; }
     this.guard.mark();
     return out;
   }
@@ -134,7 +122,7 @@ export class BanditStore {
   /** One row read outside a transaction (a write lock held elsewhere does not stop it). */
   peek(address: string): BanditRow | undefined {
     this.ensureUsable();
-    return this.get_.get(address);
+    return this.read(address);
   }
 
   /** Why the connection may not be used now, or undefined. Opens it again where that is needed and safe. */
@@ -152,6 +140,20 @@ export class BanditStore {
   }
 
   close(): void { if (this.db.open) this.db.close(); }
+
+  private read(address: string): BanditRow | undefined {
+    const r = this.get_.get(address);
+    return r && {
+      address: r[0], class: r[1], host: r[2], affairs: r[3], status: r[4], rule: r[5],
+      modclass: r[6], first_seen: r[7], last_seen: r[8], drop_time: r[9], origin: r[10], dropped_by: r[11],
+    };
+  }
+
+  private write(r: BanditRow, insert: boolean): void {
+    const by = r.dropped_by ?? null;
+    if (insert) this.insert_.run(r.address, r.class, r.host, r.affairs, r.status, r.rule, r.modclass, r.first_seen, r.last_seen, r.drop_time, r.origin, by);
+    else this.update_.run(r.affairs, r.status, r.rule, r.modclass, r.last_seen, r.drop_time, by, r.address);
+  }
 
   private ensureUsable(): void {
     const problem = this.unusable();

@@ -5,6 +5,7 @@ import { ladderOf } from '../rules/view.js';
 import { parseHeader, findSessionTag } from '../rules/header.js';
 import { countTries } from '../rules/tries.js';
 import { Sessions } from './sessions.js';
+import { CommitPace } from './pace.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Injector } from './inject.js';
 import { instanceCounts, type Counters, type InstanceCounts } from '../core/status.js';
@@ -28,7 +29,7 @@ export interface ScannerDeps {
 
 /** Affairs that are written at the latest in one transaction while input keeps coming. */
 const FLUSH_AT = 5000;
-/** Milliseconds queued affairs wait at most for more input. */
+/** Milliseconds queued affairs wait for more input while it keeps coming (a burst may space commits more: pace.ts). */
 const FLUSH_DELAY = 2;
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
@@ -49,9 +50,11 @@ export class Scanner {
   private timer?: NodeJS.Timeout;
   private readonly clock: Clock;
   private readonly sessions: Sessions;
+  private readonly pace: CommitPace;
 
   constructor(private rules: RuleSet, private readonly d: ScannerDeps) {
     this.clock = d.clock ?? systemClock;
+    this.pace = new CommitPace(this.clock);
     this.sessions = new Sessions((r) => d.injector.submit(r), this.clock, d.sessionWaitMs ?? 10_000);
   }
 
@@ -60,8 +63,9 @@ export class Scanner {
 
   /**
    * Scan the lines of one read chunk. Its affairs are written (one transaction) now when the
-   * reader has caught up (`caughtUp`), or later with the next chunks while more input is
-   * waiting, so a burst costs few commits and a single line is not delayed.
+   * reader has caught up (`caughtUp`) and no burst asks to group commits (pace.ts), or later
+   * with the next chunks while more input is waiting, so a burst costs few commits and a
+   * single line is not delayed.
    */
   scan(lines: string[], caughtUp = true): void {
     const { counters, trace, injector } = this.d;
@@ -136,10 +140,11 @@ export class Scanner {
         }
       }
     }
-    if (caughtUp || injector.queued >= FLUSH_AT) this.flush();
+    const wait = this.pace.wait();
+    if (injector.queued >= FLUSH_AT || (caughtUp && wait === 0)) this.flushPaced();
     else this.timer ??= setTimeout(() => {
-      try { this.flush(); } catch (e) { this.d.log?.write(`error writing affairs: ${(e as Error).stack ?? e}`); }
-    }, FLUSH_DELAY);
+      try { this.flushPaced(); } catch (e) { this.d.log?.write(`error writing affairs: ${(e as Error).stack ?? e}`); }
+    }, caughtUp ? wait : Math.max(wait, FLUSH_DELAY));
   }
 
   /** Count the held session affairs whose wait is over (call it often). */
@@ -160,5 +165,14 @@ export class Scanner {
   flush(): void {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
     this.d.injector.flush();
+  }
+
+  // Write what the lines read queued; its size and duration pace the next commit (session
+  // affairs settled by the clock are no burst of input and pace nothing).
+  private flushPaced(): void {
+    const n = this.d.injector.queued;
+    const t0 = this.clock.mono();
+    this.flush();
+    this.pace.done(n, t0);
   }
 }
