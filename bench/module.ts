@@ -95,15 +95,19 @@ async function main(): Promise<void> {
   const tWritten = performance.now();
   const st = await waitStatus(inst, (s) => s.lines >= lines && s.pending === 0);
   const tDone = performance.now();
+  // The database is read again each round: affairs a session held (SESSION_WAIT) are written
+  // later, and the sets must agree with the rows as they are then, not as they were.
   const db = new Database(join(inst.root, 'modules/WatchLG/WatchLG.db'), { readonly: true });
-  const byStatus = Object.fromEntries((db.prepare('SELECT status, COUNT(*) AS n FROM bandits GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
-  db.close();
+  const countRows = db.prepare('SELECT status, COUNT(*) AS n FROM bandits GROUP BY status');
+  let byStatus: Record<string, number> = {};
   let custody = 0, tarpit = 0;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 400; i++) {
+    byStatus = Object.fromEntries((countRows.all() as { status: string; n: number }[]).map((r) => [r.status, r.n]));
     custody = await setCount('custody'); tarpit = await setCount('tarpit');
     if (custody === (byStatus.DROP ?? 0) && tarpit === (byStatus.INITIAL ?? 0) + (byStatus.TARPIT ?? 0)) break;
     await sleep(50);
   }
+  db.close();
   const tAgree = performance.now();
   const rssAfter = rssMiB(watch.pid!);
   const e2e = (tAgree - t0) / 1000;
