@@ -108,6 +108,9 @@ export abstract class LineChannel implements FirewallChannel {
     else this.submit(verb, set, n, timeout);
   }
 
+  /** Written lines go straight to the process: none is kept here. */
+  pending(): number { return 0; }
+
   add(set: string, net: string, timeout?: number): void { this.send('add', set, net, timeout); }
 
   del(set: string, net: string): void { this.send('del', set, net); }

@@ -119,6 +119,12 @@ class NftChannel extends LineChannel {
     this.pump();
   }
 
+  override pending(): number {
+    let n = this.queue.length;
+    for (const ops of this.lines.values()) n += ops.length;
+    return n;
+  }
+
   override sync(): Promise<void> {
     if (this.inFlight && this.queue.length === 0) return this.waitFor(this.round);
     this.wanted = true;
