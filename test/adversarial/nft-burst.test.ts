@@ -3,14 +3,16 @@
 // first reads the table, chain and set lists again: 5000 adds written a line each cost 5000
 // transactions (~30 s of nft), where `ipset -exist -` takes them in ~1 s. The channel's nft runs
 // with --debug=mnl (helpers/nft-mnl.ts): what it asks the kernel is counted, not wall time.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Netns } from '../helpers/netns.js';
 import { runJson } from '../helpers/script.js';
 import { kernelEntries, kernelNets, requireBackend } from '../helpers/backends.js';
-import { BATCH_BEGIN, GETSETELEM, NEWSETELEM, requests, wrapNft } from '../helpers/nft-mnl.js';
+import { BATCH_BEGIN, GETSETELEM, NEWSETELEM, gateNft, requests, wrapNft } from '../helpers/nft-mnl.js';
+import { closeService, prepareService, startService } from '../helpers/sandbox.js';
+import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
 
 const OPEN = `import { openFirewall } from '$dist/master/lib/firewall/index.js';
   const fw = openFirewall({ FIREWALL: 'nftables' });`;
@@ -79,4 +81,40 @@ describe('nftables: the channel under a burst', () => {
     // The other set's elements of the same round are in, an address added then freed is not.
     expect(r.custody).toEqual(['192.0.2.1', '192.0.2.2']);
   });
+});
+
+describe('nftables: a module stopped while its channel does not answer', () => {
+  let sb: Sandbox | undefined;
+  let dir: string;
+  const path = process.env.PATH;
+  beforeAll(async () => {
+    requireBackend('nftables');
+    dir = mkdtempSync(join(tmpdir(), 'watcher-nftgate-'));
+    gateNft(dir, join(dir, 'gate'));
+    // The sandbox, the master and the module it starts find the gated nft first.
+    process.env.PATH = `${dir}:${path}`;
+    sb = await makeSandbox('TRACE=\nGEOTRACK=\nMAX_AFFAIRS=5\nTIME_SLICE=60', { dns: false, backend: 'nftables' });
+    await prepareService(sb, 'WatchLG', { watcher: 'STOP_GRACE=3\n' });
+    await startService(sb, 'WatchLG');
+  }, 60_000);
+  afterAll(async () => {
+    process.env.PATH = path;
+    // The channels left waiting read their input and end.
+    if (dir) writeFileSync(join(dir, 'gate'), '');
+    await closeService(sb);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says how many changes were not confirmed and writes its stopped line before STOP_GRACE ends', async () => {
+    const s = sb!;
+    const H = 'Nov  1 00:00:00 vmd28527';
+    s.feed(Array.from({ length: 50 }, (_, k) => `${H} sshd[9]: Failed password for invalid user x from 10.64.0.${k + 1} port 22 ssh2`));
+    await s.waitFor('50 attackers tarpitted', () => s.status()?.tarpitted === 50);
+    expect(await kernelNets(s.ns, 'nftables', 'tarpit')).toEqual([]);
+    const stop = await s.run('master/watcher', ['stop']);
+    expect(stop.stdout).toContain('Stopping module WatchLG ...');
+    expect(stop.stdout).not.toContain('killed');
+    expect(s.log()).toContain('firewall at stop: 50 adds and deletes not confirmed within STOP_GRACE=3 s (custody comes back from the database at the next start)');
+    expect(s.log()).toMatch(/stopped \(SIGTERM\): 50 lines, 50 affairs, 0 dropped/);
+  }, 60_000);
 });

@@ -34,3 +34,26 @@ export function requests(log: string): Map<number, number> {
   for (const m of readFileSync(log, 'utf8').matchAll(/^\|\s+(\d{5}) \| [A-Z-]{4} \|/gm)) out.set(Number(m[1]), (out.get(Number(m[1])) ?? 0) + 1);
   return out;
 }
+
+/**
+ * An `nft` in `dir` whose `nft -i` (the channel) reads nothing until the file `gate` exists (at
+ * most 60 s): a channel that does not answer. Every other call runs the real nft unchanged.
+ */
+export function gateNft(dir: string, gate: string): void {
+  const real = findProgram('nft', '');
+  if (!real) throw new Error('real component missing: nft (install nftables)');
+  writeFileSync(join(dir, 'nft'), `#!${process.execPath}
+const { spawn } = require('node:child_process');
+const { existsSync } = require('node:fs');
+const args = process.argv.slice(2);
+const channel = args.includes('-i');
+const child = spawn(${JSON.stringify(real)}, args, { stdio: [channel ? 'pipe' : 'inherit', 'inherit', 'inherit'] });
+child.on('exit', (code, signal) => { process.exitCode = code ?? (signal ? 1 : 0); });
+if (channel) {
+  const t0 = Date.now();
+  const open = () => { if (existsSync(${JSON.stringify(gate)}) || Date.now() - t0 > 60000) process.stdin.pipe(child.stdin); else setTimeout(open, 50); };
+  open();
+}
+`);
+  chmodSync(join(dir, 'nft'), 0o755);
+}
