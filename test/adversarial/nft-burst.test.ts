@@ -81,6 +81,28 @@ describe('nftables: the channel under a burst', () => {
     // The other set's elements of the same round are in, an address added then freed is not.
     expect(r.custody).toEqual(['192.0.2.1', '192.0.2.2']);
   });
+
+  it('an nft killed with a round in it: the sync says so, and the next one applies that round too', async () => {
+    const gate = join(dir, 'gate');
+    gateNft(dir, gate);
+    const r = await runJson<{ err: string; custody: string[] }>(ns, `${OPEN} await fw.ensure();
+      const { readdirSync, readFileSync, writeFileSync } = await import('node:fs');
+      // The channel's process: a child of this one named nft.
+      const child = () => readdirSync('/proc').filter((p) => /^\\d+$/.test(p)).find((p) => {
+        try { const st = readFileSync('/proc/' + p + '/stat', 'utf8'); return st.includes('(nft)') && st.split(') ')[1].split(' ')[1] === String(process.pid); } catch { return false; }
+      });
+      const ch = fw.channel();
+      ch.add('custody', '192.0.2.1'); ch.add('custody', '192.0.2.2'); ch.add('tarpit', '192.0.2.3', 600);
+      const first = ch.sync();
+      process.kill(Number(child()), 'SIGKILL');
+      let err = ''; try { await first; } catch (e) { err = e.message; }
+      writeFileSync(process.env.GATE, '');
+      ch.add('custody', '192.0.2.4'); await ch.sync(); await ch.close();
+      console.log(JSON.stringify({ err, custody: (await fw.list('custody')).sort() }));`, { PATH: `${dir}:${process.env.PATH}`, GATE: gate });
+    expect(r.err).toMatch(/^nft channel ended \(exit SIGKILL\)/);
+    expect(r.custody).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.4']);
+    expect(await kernelNets(ns, 'nftables', 'tarpit')).toEqual(['192.0.2.3']);
+  });
 });
 
 describe('nftables: a module stopped while its channel does not answer', () => {

@@ -6,8 +6,11 @@ import { setInfo } from './types.js';
 /** The most elements one line carries: a line is one transaction, one netlink batch. */
 export const LINE_ELEMENTS = 500;
 
-/** One checked add or delete of a member of a kernel set; `alone`: it goes on a line of its own. */
-export interface NftOp { verb: 'add' | 'del'; k: KernelSet; member: string; timeout?: number; alone?: boolean }
+/**
+ * One checked add or delete of a member of a kernel set; `alone`: it goes on a line of its own;
+ * `again`: it was in nft when nft ended, and is written once more.
+ */
+export interface NftOp { verb: 'add' | 'del'; k: KernelSet; member: string; timeout?: number; alone?: boolean; again?: boolean }
 
 /** A line written to nft and the operations it carries (none: a set's creation). */
 export interface NftLine { text: string; ops: NftOp[] }

@@ -27,6 +27,8 @@ const MARKER = /^list set inet \S+ watcher-sync-(\d+)$/;
  *   makes the prefix set and its rule in the set's chain together (`create set ...; add rule
  *   ...`): where the set is there already, nft refuses the whole line (File exists) and the
  *   rule is not doubled. A prefix set found gone is made again before the next element.
+ * - nft ending (killed, crashed) rejects the pending syncs; the elements of the round it had are
+ *   written again, once, by the process the next add, delete or sync() starts.
  * - A set other than custody and tarpit changed here loses its recorded count at close().
  */
 class NftChannel extends LineChannel {
@@ -104,7 +106,11 @@ class NftChannel extends LineChannel {
     else this.lines.clear();
   }
 
+  // nft ended with a round in it: what it may not have applied goes ahead of the queue, once
+  // (an add or delete applied twice changes nothing), for the process the next write starts.
   protected override onEnded(): void {
+    const lost = [...this.lines.values()].flat().filter((o) => !o.again);
+    this.queue.unshift(...lost.map((o) => ({ ...o, again: true })));
     this.inFlight = false;
     this.retried = false;
     this.lines.clear();
