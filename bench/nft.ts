@@ -4,7 +4,10 @@
 // Each load runs in a fresh network namespace.
 // Each load is timed in wall-clock and in CPU (user+sys of it and its children, GNU time): on a
 // shared machine the CPU figures are the ones to compare (min of the rounds).
-// Run: npm run build && node dist/bench/nft.js [--entries N] [--files N] [--rounds N] [--adds N] [--small N] [--small-adds N]
+// A burst of a module's adds (--burst N, each with its timeout, one sync at the end) through the
+// channel of each backend: wall time to the kernel and CPU of the run (node and the channel's tool).
+// Run: npm run build && node dist/bench/nft.js [--entries N] [--files N] [--rounds N] [--adds N] [--small N] [--small-adds N] [--burst N] [--live]
+// --live: only the channel figures (single adds, burst), no FillFW rounds.
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +21,8 @@ const ROUNDS = numberArg('rounds', 2);
 const ADDS = numberArg('adds', 500);
 const SMALL = numberArg('small', 20_000);
 const SMALL_ADDS = numberArg('small-adds', 500);
+const BURST = numberArg('burst', 5000);
+const LIVE_ONLY = process.argv.includes('--live');
 const PER = Math.floor(ENTRIES / FILES);
 
 const entries = (set: number, round: number, per = PER): string[] => Array.from({ length: per }, (_, k) => poolEntry(set * per + k, round));
@@ -87,6 +92,29 @@ for (let i = 0; i < ${n}; i++) { const t0 = performance.now(); ch.add('custody',
 await ch.close(); t.sort((a, b) => a - b);
 console.log(JSON.stringify({ p50: t[Math.floor(${n} * 0.5)], p99: t[Math.floor(${n} * 0.99)] }));`;
 
+// A burst of n tarpit adds through the channel, then one sync: ms from the first add to the kernel.
+const BURST_SCRIPT = (root: string, backend: string, n: number) => `
+import { openFirewall } from '${root}/dist/master/lib/firewall/index.js';
+const fw = openFirewall({ FIREWALL: '${backend}' });
+await fw.ensure();
+const ch = fw.channel(); const t0 = performance.now();
+for (let i = 0; i < ${n}; i++) ch.add('tarpit', '100.' + (64 + (i >> 16)) + '.' + ((i >> 8) & 255) + '.' + (i & 255), 60 + (i % 600));
+await ch.sync(); const ms = performance.now() - t0;
+await ch.close();
+console.log(JSON.stringify({ ms, listed: (await fw.list('tarpit')).length }));`;
+
+// The burst in a fresh namespace under GNU time: wall ms to the kernel, CPU s of the whole run.
+async function burst(root: string, backend: string, n: number): Promise<{ ms: number; cpu: number }> {
+  const ns = await openNs();
+  try {
+    const r = await ns.run(TIME, ['-f', 'cpu %U %S', process.execPath, '--input-type=module', '-e', BURST_SCRIPT(root, backend, n)]);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { ms: number; listed: number };
+    if (out.listed !== n) throw new Error(`burst ${backend}: ${out.listed} of ${n} in the kernel`);
+    const m = /cpu (\d+\.\d+) (\d+\.\d+)\s*$/.exec(r.stderr);
+    return { ms: out.ms, cpu: m ? Number(m[1]) + Number(m[2]) : NaN };
+  } finally { await ns.close(); }
+}
+
 // A fresh namespace, the tree's pool loaded, then `adds` single adds timed.
 async function latency(t: ReturnType<typeof tree>, backend: string, adds: number): Promise<{ p50: number; p99: number }> {
   const ns = await openNs();
@@ -107,6 +135,7 @@ async function main(): Promise<void> {
     const rawIvFile = join(nftTree.base, 'raw-interval.nft');
     writeFileSync(rawIvFile, rawIntervalNft());
     if (!findProgram(TIME)) throw new Error(`${TIME} missing (Debian package time)`);
+    if (LIVE_ONLY) { await live(nftTree, iptTree); return; }
     const fig = { raw: [] as { wall: number; cpu: number }[], rawiv: [] as { wall: number; cpu: number }[], nft: [] as { wall: number; cpu: number }[], ipt: [] as { wall: number; cpu: number }[] };
     for (let r = 0; r < ROUNDS; r++) {
       console.log(`Round ${r + 1}:`);
@@ -127,15 +156,6 @@ async function main(): Promise<void> {
     writeFileSync(join(nftTree.root, 'Loadfiles', 'Loadfile-src3'), entries(3, 1).map((e) => `add set3 ${e}`).join('\n') + '\n');
     const reload = await timed('Watcher: master/watcher reload', () => ns.run(node, [join(nftTree.root, 'master/watcher'), 'reload'], nftTree.env));
     await ns.close();
-    console.log('Single adds of a module (add, then sync):');
-    const lat: string[] = [];
-    for (const [t, backend, adds, n] of [[nftTree, 'nftables', ADDS, FILES * PER], [iptTree, 'iptables', ADDS, FILES * PER], [tree('nftables', SMALL / FILES), 'nftables', SMALL_ADDS, SMALL], [tree('iptables', SMALL / FILES), 'iptables', SMALL_ADDS, SMALL]] as const) {
-      const l = await latency(t, backend, adds);
-      lat.push(`single add (add + sync) with ${n} loaded, ${backend}: p50 ${l.p50.toFixed(3)} ms, p99 ${l.p99.toFixed(3)} ms (${adds} adds)`);
-      console.log(`  ${lat.at(-1)}`);
-      if (t !== nftTree && t !== iptTree) t.remove();
-    }
-
     const best = (k: keyof typeof fig, m: 'wall' | 'cpu') => Math.min(...fig[k].map((x) => x[m]));
     const all = (k: keyof typeof fig, m: 'wall' | 'cpu') => fig[k].map((x) => x[m].toFixed(2)).join(' / ');
     console.log('');
@@ -146,11 +166,34 @@ async function main(): Promise<void> {
       console.log(`  ratio FillFW nftables / FillFW iptables (best of each, ${m}): ${(best('nft', m) / best('ipt', m)).toFixed(3)}`);
     }
     console.log(`reload of one changed ${PER}-entry set with ${FILES * PER} loaded (nftables): ${reload.toFixed(3)} s`);
-    for (const l of lat) console.log(l);
+    await live(nftTree, iptTree);
   } finally {
     nftTree.remove();
     iptTree.remove();
   }
+}
+
+// The channel figures: single adds with the full pool and with a small one loaded, then a burst.
+async function live(nftTree: ReturnType<typeof tree>, iptTree: ReturnType<typeof tree>): Promise<void> {
+  console.log('Single adds of a module (add, then sync):');
+  const lat: string[] = [];
+  for (const [t, backend, adds, n] of [[nftTree, 'nftables', ADDS, FILES * PER], [iptTree, 'iptables', ADDS, FILES * PER], [tree('nftables', SMALL / FILES), 'nftables', SMALL_ADDS, SMALL], [tree('iptables', SMALL / FILES), 'iptables', SMALL_ADDS, SMALL]] as const) {
+    const l = await latency(t, backend, adds);
+    lat.push(`single add (add + sync) with ${n} loaded, ${backend}: p50 ${l.p50.toFixed(3)} ms, p99 ${l.p99.toFixed(3)} ms (${adds} adds)`);
+    console.log(`  ${lat.at(-1)}`);
+    if (t !== nftTree && t !== iptTree) t.remove();
+  }
+  for (const l of lat) console.log(l);
+  console.log(`Burst of ${BURST} adds (one sync at the end), ${ROUNDS} rounds:`);
+  const b: Record<string, { ms: number; cpu: number }[]> = { nftables: [], iptables: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [t, backend] of [[nftTree, 'nftables'], [iptTree, 'iptables']] as const) {
+      b[backend].push(await burst(t.root, backend, BURST));
+      console.log(`  ${backend}: ${b[backend].at(-1)!.ms.toFixed(0)} ms to the kernel, cpu ${b[backend].at(-1)!.cpu.toFixed(2)} s`);
+    }
+  }
+  const min = (k: string, m: 'ms' | 'cpu') => Math.min(...b[k].map((x) => x[m]));
+  console.log(`burst of ${BURST} adds: nftables ${min('nftables', 'ms').toFixed(0)} ms, cpu ${min('nftables', 'cpu').toFixed(2)} s; iptables ${min('iptables', 'ms').toFixed(0)} ms, cpu ${min('iptables', 'cpu').toFixed(2)} s; ratio nftables / iptables (min, cpu): ${(min('nftables', 'cpu') / min('iptables', 'cpu')).toFixed(2)}`);
 }
 
 await main();

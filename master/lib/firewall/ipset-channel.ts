@@ -26,8 +26,8 @@ class IpsetChannel extends LineChannel {
 
   protected marker(seq: number): string { return `create watcher-sync hash:watcher-sync-${seq}`; }
 
-  protected command(verb: 'add' | 'del', set: string, n: Net, timeout?: number): string {
-    return `${verb} ${kernelName(set, n.family)} ${n.text}${verb === 'add' && timeout !== undefined ? ` timeout ${timeout}` : ''}`;
+  protected submit(verb: 'add' | 'del', set: string, n: Net, timeout?: number): void {
+    this.write(`${verb} ${kernelName(set, n.family)} ${n.text}${verb === 'add' && timeout !== undefined ? ` timeout ${timeout}` : ''}`);
   }
 }
 

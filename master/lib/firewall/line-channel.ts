@@ -32,10 +32,12 @@ export abstract class LineChannel implements FirewallChannel {
   protected abstract onStderrLine(line: string): void;
   /** The command that always fails and names `seq`. */
   protected abstract marker(seq: number): string;
-  /** The command line of a checked add or delete. */
-  protected abstract command(verb: 'add' | 'del', set: string, n: Net, timeout?: number): string;
+  /** Write (or queue) a checked add or delete. */
+  protected abstract submit(verb: 'add' | 'del', set: string, n: Net, timeout?: number): void;
   /** Work a sync must also wait for (none by default). */
   protected settling(): Promise<void>[] { return []; }
+  /** The process ended; every pending sync has been rejected. */
+  protected onEnded(): void { /* nothing kept by default */ }
 
   private start(): Proc {
     const proc = spawnChannel(this.program, this.args);
@@ -51,6 +53,7 @@ export abstract class LineChannel implements FirewallChannel {
         : new WatcherError(`${this.program} channel ended (exit ${r.exitCode ?? r.signal})${this.errors.length ? `: ${this.errors.join('; ')}` : ''}`);
       this.errors = [];
       for (const w of this.waiting.splice(0)) w.reject(why);
+      this.onEnded();
     });
     return proc;
   }
@@ -77,15 +80,22 @@ export abstract class LineChannel implements FirewallChannel {
     }
   }
 
-  private write(line: string): void {
+  /** Write a line, starting the process if needed; false: it could not be started. */
+  protected write(line: string): boolean {
     try {
       this.proc ??= this.start();
     } catch (e) {
       // The program is not installed: every pending and later sync() fails with that reason.
       for (const w of this.waiting.splice(0)) w.reject(e as Error);
-      return;
+      return false;
     }
     this.proc.stdin.write(line + '\n');
+    return true;
+  }
+
+  /** A sync() settled by the marker of `seq` (or a later one). */
+  protected waitFor(seq: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.waiting.push({ seq, resolve, reject }));
   }
 
   // Check a command's set and address (and, for an add, what the set takes) before it is written.
@@ -95,8 +105,11 @@ export abstract class LineChannel implements FirewallChannel {
     if (!isSetName(set)) this.errors.push(`${verb} ${set} ${net}: not a valid set name`);
     else if (!n) this.errors.push(`${verb} ${set} ${net}: not an IPv4/IPv6 address or CIDR`);
     else if (refused) this.errors.push(`${verb} ${set} ${net}: ${refused}`);
-    else this.write(this.command(verb, set, n, timeout));
+    else this.submit(verb, set, n, timeout);
   }
+
+  /** Written lines go straight to the process: none is kept here. */
+  pending(): number { return 0; }
 
   add(set: string, net: string, timeout?: number): void { this.send('add', set, net, timeout); }
 
@@ -104,7 +117,7 @@ export abstract class LineChannel implements FirewallChannel {
 
   sync(): Promise<void> {
     const seq = ++this.seq;
-    const p = new Promise<void>((resolve, reject) => this.waiting.push({ seq, resolve, reject }));
+    const p = this.waitFor(seq);
     this.write(this.marker(seq));
     return p;
   }

@@ -94,6 +94,8 @@ export interface FirewallChannel {
   del(set: string, net: string): void;
   /** Resolves when everything written so far has been applied (or rejects with the error). */
   sync(): Promise<void>;
+  /** Adds and deletes taken but not yet known to be in the kernel (what a stop cut short would miss). */
+  pending?(): number;
   close(): Promise<void>;
 }
 

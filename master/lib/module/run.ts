@@ -28,6 +28,24 @@ import { keepUnwritten, readHeldFile, removeHeldFile } from './held-file.js';
 /** The end of a stop's last writes, before the master's SIGKILL (STOP_GRACE): time to keep the rest and exit. */
 function stopReserve(graceMs: number): number { return Math.min(1000, Math.max(200, graceMs / 5)); }
 
+/** What a stop keeps after the firewall's last changes: the stopped line, files, exit. */
+const FIREWALL_MARGIN_MS = 250;
+
+/**
+ * The stop's firewall changes (the channel's queue) and database close, waited for until
+ * `deadline` (clock.mono): past it, the module says how many changes were not confirmed and goes
+ * on to its stopped line rather than being killed without one. False: it was late.
+ */
+async function closeInTime(inj: { close(): Promise<void>; channel: { pending?(): number } }, deadline: number, grace: number, log: LineWriter): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = inj.close().then(() => true, (e: Error) => { log.write(`firewall at stop: ${e.message}`); return true; });
+  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), Math.max(0, deadline - systemClock.mono())); });
+  const inTime = await Promise.race([closed, late]);
+  clearTimeout(timer);
+  if (!inTime) log.write(`firewall at stop: ${inj.channel.pending?.() ?? 'some'} adds and deletes not confirmed within STOP_GRACE=${grace} s (custody comes back from the database at the next start)`);
+  return inTime;
+}
+
 /** Run a module in the foreground until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runModule(def: ModuleDef): Promise<number> {
   // Node ends a process on SIGHUP by default: take it before anything slow (ipset, DNS, FIFO).
@@ -147,7 +165,7 @@ export async function runModule(def: ModuleDef): Promise<number> {
   const left = await injector.stop(stopAt - stopReserve(graceMs), Math.min(conf.DNS_TIMEOUT + 200, graceMs / 2));
   const { lost, problem } = injector.backlog;
   if (left.length) keepUnwritten(heldPath, left, problem ?? 'no DNS answer before the stop', log);
-  try { await inj.close(); } catch (e) { log.write(`firewall at stop: ${(e as Error).message}`); }
+  const fwInTime = await closeInTime(inj, stopAt - FIREWALL_MARGIN_MS, conf.STOP_GRACE, log);
   await companionStopped;
   if (passon) counters.passonLost = Math.max(counters.passonLost, passon.writer.lost);
   status.remove();
@@ -159,7 +177,8 @@ export async function runModule(def: ModuleDef): Promise<number> {
   process.off('uncaughtException', fatal);
   process.off('unhandledRejection', fatal);
   // Nothing should keep the process after this; should anything, it still ends before the master's SIGKILL.
-  setTimeout(() => process.exit(process.exitCode ?? 0), Math.max(0, stopAt - systemClock.mono() - 50)).unref();
+  // A firewall still busy (its process holds the event loop) is left at once.
+  setTimeout(() => process.exit(process.exitCode ?? 0), fwInTime ? Math.max(0, stopAt - systemClock.mono() - 50) : 0).unref();
   return 0;
 }
 
