@@ -17,6 +17,8 @@ import { StatusFile, type Reloaded } from '../core/status.js';
 import { EX_SOFTWARE } from '../core/exit.js';
 import { openFirewall } from '../firewall/index.js';
 import { FifoReader } from '../module/fifo.js';
+import { closeInTime, FIREWALL_MARGIN_MS } from '../module/run.js';
+import { systemClock } from '../core/clock.js';
 import { loadSpare } from '../module/context.js';
 import { OtherModules } from '../pool/claims.js';
 import { SCANNER_BUSY_MS } from '../module/db.js';
@@ -152,14 +154,15 @@ export async function runGeoTrack(): Promise<number> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  const stopAt = systemClock.mono() + conf.STOP_GRACE * 1000;
   clearInterval(tick);
   reader.close(true);
   const rest = splitter.end();
   if (rest.length) tracker.handOver(rest.map(parseHandOver).filter((h) => h !== undefined));
   await tracker.stop(Math.max(200, conf.STOP_GRACE * 1000 - 1000));
   try { tracker.geocount.flush(); } catch (e) { log.write(`GeoCount: ${(e as Error).message}`); }
-  try { await channel.sync(); } catch (e) { log.write(`firewall at stop: ${(e as Error).message}`); }
-  await channel.close();
+  // The firewall's last changes, waited for until shortly before the master's SIGKILL.
+  const fwInTime = await closeInTime({ close: async () => { await channel.sync(); await channel.close(); }, channel }, stopAt - FIREWALL_MARGIN_MS, conf.STOP_GRACE, log);
   db.close();
   status.remove();
   pid.release();
@@ -168,6 +171,8 @@ export async function runGeoTrack(): Promise<number> {
   log.close();
   trace.close();
   process.off('SIGHUP', hup);
+  // A firewall still busy (its process holds the event loop) is left at once.
+  if (!fwInTime) setTimeout(() => process.exit(process.exitCode ?? 0), 0).unref();
   process.off('uncaughtException', fatal);
   process.off('unhandledRejection', fatal);
   setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();

@@ -29,14 +29,14 @@ import { keepUnwritten, readHeldFile, removeHeldFile } from './held-file.js';
 function stopReserve(graceMs: number): number { return Math.min(1000, Math.max(200, graceMs / 5)); }
 
 /** What a stop keeps after the firewall's last changes: the stopped line, files, exit. */
-const FIREWALL_MARGIN_MS = 250;
+export const FIREWALL_MARGIN_MS = 250;
 
 /**
  * The stop's firewall changes (the channel's queue) and database close, waited for until
  * `deadline` (clock.mono): past it, the module says how many changes were not confirmed and goes
  * on to its stopped line rather than being killed without one. False: it was late.
  */
-async function closeInTime(inj: { close(): Promise<void>; channel: { pending?(): number } }, deadline: number, grace: number, log: LineWriter): Promise<boolean> {
+export async function closeInTime(inj: { close(): Promise<void>; channel: { pending?(): number } }, deadline: number, grace: number, log: LineWriter): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const closed = inj.close().then(() => true, (e: Error) => { log.write(`firewall at stop: ${e.message}`); return true; });
   const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), Math.max(0, deadline - systemClock.mono())); });
