@@ -176,24 +176,26 @@ const spareReason = (e: Entry): string => `${e.net} is whitelisted or this machi
  */
 export interface HeldLoadfile {
   written: SourceIdentity;
-  /** The add lines in file order, one a line from line `first` on. */
+  /** The add lines in file order, one a line from line `first` on: runs of entries of one set (the writer's own arrays, not copied). */
   first: number;
-  entries: { set: string; net: Net; comment?: string }[];
+  runs: { set: string; entries: readonly { parsed: Net; comment?: string }[] }[];
 }
 
 /** scanLoadfile for a held Loadfile: the same checks, problems and spared entries, without its text. */
 export async function scanHeld(held: HeldLoadfile, file: string, sink: ScanSink, never?: NetMatcher): Promise<number> {
   let n = 0;
-  const all = held.entries;
-  for (let i = 0; i < all.length; i++) {
-    const { set, net, comment } = all[i];
-    if (sink.wants && !sink.wants(set)) continue;
-    const line = held.first + i;
-    const e = infoOf(set) ? checkEntry(set, net, undefined, comment) : `'${set}' is not a valid set name`;
-    if (typeof e === 'string') { sink.problem({ file, line, text: `add ${set} ${net.text}${comment === undefined ? '' : ` comment "${comment}"`}`, reason: e }); continue; }
-    if (isSpared(e, net, never)) { sink.spared?.({ file, line, text: `add ${set} ${net.text}`, reason: spareReason(e) }); continue; }
-    sink.entry(e, line);
-    if (++n % 8192 === 0 && sink.pause) await sink.pause();
+  let line = held.first;
+  for (const { set, entries } of held.runs) {
+    if (sink.wants && !sink.wants(set)) { line += entries.length; continue; }
+    const valid = infoOf(set) !== null;
+    for (let i = 0; i < entries.length; i++, line++) {
+      const { parsed: net, comment } = entries[i];
+      const e = valid ? checkEntry(set, net, undefined, comment) : `'${set}' is not a valid set name`;
+      if (typeof e === 'string') { sink.problem({ file, line, text: `add ${set} ${net.text}${comment === undefined ? '' : ` comment "${comment}"`}`, reason: e }); continue; }
+      if (isSpared(e, net, never)) { sink.spared?.({ file, line, text: `add ${set} ${net.text}`, reason: spareReason(e) }); continue; }
+      sink.entry(e, line);
+      if (++n % 8192 === 0 && sink.pause) await sink.pause();
+    }
   }
   return n;
 }
