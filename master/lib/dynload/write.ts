@@ -21,13 +21,11 @@ export function writeLoadfile(name: string, master: string, lf: string, rs: read
   if (rs.some((r) => !r.got)) return undefined;
   const file = join(poolDir(master), `Loadfile-${lf}`);
   const lines = [`# Loadfile-${lf}: dynloader ${name} from ${rs.map((r) => r.part.url).join(' ')}`];
-  const entries: HeldLoadfile['entries'] = [];
+  const runs: HeldLoadfile['runs'] = [];
   for (const r of rs) {
     const set = r.part.set, head = `add ${set} `;
-    for (const e of r.got!.entries) {
-      lines.push(e.comment ? `${head}${e.net} comment "${e.comment}"` : head + e.net);
-      entries.push({ set, net: e.parsed, comment: e.comment });
-    }
+    for (const e of r.got!.entries) lines.push(e.comment ? `${head}${e.net} comment "${e.comment}"` : head + e.net);
+    runs.push({ set, entries: r.got!.entries });
   }
   const n = lines.length - 1;
   const text = `${lines.join('\n')}\n`;
@@ -40,7 +38,7 @@ export function writeLoadfile(name: string, master: string, lf: string, rs: read
   replaceFileMode(file, text, PRIVATE_MODE, join(poolDir(master), `.Loadfile-${lf}.${process.pid}.tmp`));
   const now = statSource(file);
   say(`${file} written: ${n} entries`);
-  return { file, held: now && { written: now, first: 2, entries } };
+  return { file, held: now && { written: now, first: 2, runs } };
 }
 
 /** Remove the Loadfiles of the last run that are no longer configured (a zone taken out of ZONES); their names. */

@@ -32,26 +32,74 @@ export function formatIPv4(n: number): string {
   return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
-const HEX4 = /^[0-9a-fA-F]{1,4}$/;
+// The groups of the last IPv6 text readHexGroups() read: one scratch array, no allocation an address.
+const G = new Uint16Array(8);
 
-// The common form (hex groups, at most one '::', no dotted quad) without the general parser:
-// a zone list of 40,000 IPv6 networks is read in a blink. undefined: not of this form.
-function parseHexGroups(s: string): bigint | undefined {
-  const dbl = s.indexOf('::');
-  if (dbl >= 0 && s.indexOf('::', dbl + 1) >= 0) return undefined;
-  const left = dbl < 0 ? s.split(':') : dbl === 0 ? [] : s.slice(0, dbl).split(':');
-  const right = dbl < 0 || dbl + 2 === s.length ? [] : s.slice(dbl + 2).split(':');
-  if (dbl < 0 ? left.length !== 8 : left.length + right.length > 7) return undefined;
-  const g = [0, 0, 0, 0, 0, 0, 0, 0];
-  for (let i = 0; i < left.length; i++) { if (!HEX4.test(left[i])) return undefined; g[i] = parseInt(left[i], 16); }
-  for (let i = 0; i < right.length; i++) { if (!HEX4.test(right[i])) return undefined; g[8 - right.length + i] = parseInt(right[i], 16); }
-  return (BigInt(g[0] * 65536 + g[1]) << 96n) | (BigInt(g[2] * 65536 + g[3]) << 64n) | (BigInt(g[4] * 65536 + g[5]) << 32n) | BigInt(g[6] * 65536 + g[7]);
+/**
+ * Read the common IPv6 form (hex groups, at most one '::', no dotted quad) of s[from, to) into
+ * the scratch groups, char by char: -1 not of this form, 1 its text is canonical (RFC 5952:
+ * lower case, no leading zeros, the first longest run of two or more zero groups as '::'), 0 not.
+ */
+export function readHexGroups(s: string, from: number, to: number): number {
+  let n = 0, dbl = -1, v = 0, digits = 0, canon = 1;
+  let i = from;
+  if (to - from >= 2 && s.charCodeAt(i) === 58) {
+    if (s.charCodeAt(i + 1) !== 58) return -1;
+    dbl = 0;
+    i += 2;
+  }
+  for (; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 58) {
+      if (digits === 0 || n === 8) return -1;
+      G[n++] = v; v = 0; digits = 0;
+      if (i + 1 < to && s.charCodeAt(i + 1) === 58) { if (dbl >= 0) return -1; dbl = n; i++; }
+      else if (i + 1 === to) return -1;
+      continue;
+    }
+    let d;
+    if (c >= 48 && c <= 57) d = c - 48;
+    else if (c >= 97 && c <= 102) d = c - 87;
+    else if (c >= 65 && c <= 70) { d = c - 55; canon = 0; }
+    else return -1;
+    if (digits === 1 && v === 0) canon = 0;
+    if (++digits > 4) return -1;
+    v = v * 16 + d;
+  }
+  if (digits > 0) { if (n === 8) return -1; G[n++] = v; } else if (dbl !== n) return -1;
+  if (dbl < 0 ? n !== 8 : n > 7) return -1;
+  if (dbl >= 0) {
+    const after = n - dbl;
+    for (let k = after - 1; k >= 0; k--) G[8 - after + k] = G[dbl + k];
+    for (let j = dbl; j < 8 - after; j++) G[j] = 0;
+  }
+  if (!canon) return 0;
+  // The run formatIPv6 compresses: the first longest of two or more zero groups.
+  let best = -1, bestLen = 1;
+  for (let a = 0; a < 8;) {
+    if (G[a] !== 0) { a++; continue; }
+    let b = a;
+    while (b < 8 && G[b] === 0) b++;
+    if (b - a > bestLen) { best = a; bestLen = b - a; }
+    a = b;
+  }
+  return best === dbl && (dbl < 0 || bestLen === 8 - n) ? 1 : 0;
+}
+
+/** The 128-bit value of the groups readHexGroups() read last. */
+export function readGroupsValue(): bigint {
+  return (BigInt(G[0] * 65536 + G[1]) << 96n) | (BigInt(G[2] * 65536 + G[3]) << 64n) | (BigInt(G[4] * 65536 + G[5]) << 32n) | BigInt(G[6] * 65536 + G[7]);
+}
+
+/** The groups read last are an IPv4-mapped address (::ffff:a.b.c.d, which parseAddress makes IPv4). */
+export function isMappedGroups(): boolean {
+  return G[0] === 0 && G[1] === 0 && G[2] === 0 && G[3] === 0 && G[4] === 0 && G[5] === 0xffff;
 }
 
 /** Parse IPv6 text (an embedded dotted quad allowed, no zone) to a 128-bit bigint. */
 export function parseIPv6(s: string): bigint | undefined {
   if (s.length > 45) return undefined;
-  if (s.indexOf('.') < 0 && s.indexOf('%') < 0) return parseHexGroups(s);
+  if (s.indexOf('.') < 0 && s.indexOf('%') < 0) return readHexGroups(s, 0, s.length) < 0 ? undefined : readGroupsValue();
   if (!isIPv6(s) || s.includes('%')) return undefined;
   let head = s;
   let tailV4: number | undefined;

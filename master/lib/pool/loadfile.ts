@@ -1,7 +1,8 @@
 // The Loadfile format: `add <set> <address-or-cidr> [timeout <s>] [comment "<text>"]`, '#' comments.
 import { parseNet, type Net } from '../net/address.js';
 import type { NetMatcher } from '../net/netmatch.js';
-import { formatIPv4, maskV4, parseIPv4 } from '../net/ip.js';
+import { formatIPv4, isMappedGroups, maskV4, maskV6, parseIPv4, readGroupsValue, readHexGroups } from '../net/ip.js';
+import { netOf } from '../net/address.js';
 import { isSetName, setInfo, type Entry, type SetInfo } from '../firewall/types.js';
 import { entryRefusal, MAX_TIMEOUT } from '../firewall/entries.js';
 import type { SourceIdentity } from './sources.js';
@@ -43,13 +44,24 @@ function parseLine(text: string): [Entry, Net] | string | undefined {
   return parseLineSlow(text);
 }
 
-/** parseNet with a fast path for IPv4: the input text is kept when it is already canonical. */
+/** parseNet with a fast path for IPv4 and plain IPv6: the input text is kept when it is already canonical. */
 export function parseNetFast(s: string): Net | undefined {
   const slash = s.indexOf('/');
   const ip = slash < 0 ? s : s.slice(0, slash);
   const v = parseIPv4(ip);
-  if (v === undefined) return parseNet(s);
+  if (v === undefined) return s.indexOf(':') < 0 ? parseNet(s) : parseNet6Fast(s, slash) ?? parseNet(s);
   if (slash < 0) return { family: 4, base: v, prefix: 32, text: s };
+  const digits = s.length - slash - 1;
+  const prefix = readPrefix(s, slash);
+  if (prefix === undefined || prefix > 32) return undefined;
+  const base = (v & maskV4(prefix)) >>> 0;
+  if (prefix === 32) return { family: 4, base, prefix, text: ip };
+  const text = base === v && digits === String(prefix).length ? s : `${formatIPv4(base)}/${prefix}`;
+  return { family: 4, base, prefix, text };
+}
+
+// The prefix length after the slash: one to three digits (parseNet's rule), else undefined.
+function readPrefix(s: string, slash: number): number | undefined {
   const digits = s.length - slash - 1;
   if (digits < 1 || digits > 3) return undefined;
   let prefix = 0;
@@ -58,11 +70,21 @@ export function parseNetFast(s: string): Net | undefined {
     if (c < 0 || c > 9) return undefined;
     prefix = prefix * 10 + c;
   }
-  if (prefix > 32) return undefined;
-  const base = (v & maskV4(prefix)) >>> 0;
-  if (prefix === 32) return { family: 4, base, prefix, text: ip };
-  const text = base === v && digits === String(prefix).length ? s : `${formatIPv4(base)}/${prefix}`;
-  return { family: 4, base, prefix, text };
+  return prefix;
+}
+
+// An IPv6 network of hex groups read without regex or split; undefined where parseNet must judge (other forms, IPv4-mapped, bad prefix).
+function parseNet6Fast(s: string, slash: number): Net | undefined {
+  const end = slash < 0 ? s.length : slash;
+  if (end > 45) return undefined;
+  const form = readHexGroups(s, 0, end);
+  if (form < 0 || isMappedGroups()) return undefined;
+  const prefix = slash < 0 ? 128 : readPrefix(s, slash);
+  if (prefix === undefined || prefix > 128) return undefined;
+  const v = readGroupsValue();
+  const base = v & maskV6(prefix);
+  if (form === 0 || base !== v || (slash >= 0 && s.length - slash - 1 !== String(prefix).length)) return netOf(6, v, prefix);
+  return { family: 6, base, prefix, text: prefix === 128 ? (slash < 0 ? s : s.slice(0, slash)) : s };
 }
 
 function parseLineSlow(text: string): [Entry, Net] | string | undefined {
@@ -154,24 +176,26 @@ const spareReason = (e: Entry): string => `${e.net} is whitelisted or this machi
  */
 export interface HeldLoadfile {
   written: SourceIdentity;
-  /** The add lines in file order, one a line from line `first` on. */
+  /** The add lines in file order, one a line from line `first` on: runs of entries of one set (the writer's own arrays, not copied). */
   first: number;
-  entries: { set: string; net: Net; comment?: string }[];
+  runs: { set: string; entries: readonly { parsed: Net; comment?: string }[] }[];
 }
 
 /** scanLoadfile for a held Loadfile: the same checks, problems and spared entries, without its text. */
 export async function scanHeld(held: HeldLoadfile, file: string, sink: ScanSink, never?: NetMatcher): Promise<number> {
   let n = 0;
-  const all = held.entries;
-  for (let i = 0; i < all.length; i++) {
-    const { set, net, comment } = all[i];
-    if (sink.wants && !sink.wants(set)) continue;
-    const line = held.first + i;
-    const e = infoOf(set) ? checkEntry(set, net, undefined, comment) : `'${set}' is not a valid set name`;
-    if (typeof e === 'string') { sink.problem({ file, line, text: `add ${set} ${net.text}${comment === undefined ? '' : ` comment "${comment}"`}`, reason: e }); continue; }
-    if (isSpared(e, net, never)) { sink.spared?.({ file, line, text: `add ${set} ${net.text}`, reason: spareReason(e) }); continue; }
-    sink.entry(e, line);
-    if (++n % 8192 === 0 && sink.pause) await sink.pause();
+  let line = held.first;
+  for (const { set, entries } of held.runs) {
+    if (sink.wants && !sink.wants(set)) { line += entries.length; continue; }
+    const valid = infoOf(set) !== null;
+    for (let i = 0; i < entries.length; i++, line++) {
+      const { parsed: net, comment } = entries[i];
+      const e = valid ? checkEntry(set, net, undefined, comment) : `'${set}' is not a valid set name`;
+      if (typeof e === 'string') { sink.problem({ file, line, text: `add ${set} ${net.text}${comment === undefined ? '' : ` comment "${comment}"`}`, reason: e }); continue; }
+      if (isSpared(e, net, never)) { sink.spared?.({ file, line, text: `add ${set} ${net.text}`, reason: spareReason(e) }); continue; }
+      sink.entry(e, line);
+      if (++n % 8192 === 0 && sink.pause) await sink.pause();
+    }
   }
   return n;
 }

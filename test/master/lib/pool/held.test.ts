@@ -32,7 +32,14 @@ afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
 describe('held Loadfiles', () => {
   it('scanHeld tells the sink what scanLoadfile tells it from the text, set filter included', async () => {
-    const held: HeldLoadfile = { written: { mtimeMs: 0, size: 0, ino: 0 }, first: 2, entries: rows.map(([set, n, comment]) => ({ set, net: net(n), comment })) };
+    // The rows as the writer holds them: a run of entries per set, in file order.
+    const runs: HeldLoadfile['runs'] = [];
+    for (const [set, n, comment] of rows) {
+      if (runs.at(-1)?.set !== set) runs.push({ set, entries: [] });
+      (runs.at(-1)!.entries as { parsed: Net; comment?: string }[]).push({ parsed: net(n), comment });
+    }
+    expect(runs.length).toBeGreaterThan(2);
+    const held: HeldLoadfile = { written: { mtimeMs: 0, size: 0, ino: 0 }, first: 2, runs };
     for (const wants of [undefined, (s: string) => s !== 'geo-yy']) {
       const a = recorder(wants), b = recorder(wants);
       await scanLoadfile(text, 'F', a.sink, never);
@@ -47,7 +54,7 @@ describe('held Loadfiles', () => {
     const path = join(dir, 'Loadfile-geo');
     writeFileSync(path, text);
     // What the writer holds differs from the file on purpose: which one was read shows in the entries.
-    const held: HeldLoadfile = { written: statSource(path)!, first: 2, entries: [{ set: 'geo-xx', net: net('83.0.0.0/8') }] };
+    const held: HeldLoadfile = { written: statSource(path)!, first: 2, runs: [{ set: 'geo-xx', entries: [{ parsed: net('83.0.0.0/8') }] }] };
     const load = async (): Promise<string[]> => {
       const got: string[] = [];
       const loader = { expect: () => undefined, add: (e: Entry) => { got.push(`${e.set} ${e.net}`); }, drain: async () => undefined } as unknown as Loader;

@@ -49,4 +49,21 @@ describe('parseNetFast', () => {
     for (let i = 0; i < 2000; i++) samples.push(`${rnd(256)}.${rnd(256)}.${rnd(256)}.${rnd(256)}/${rnd(34)}`);
     for (const s of samples) expect(parseNetFast(s), s).toEqual(parseNet(s));
   });
+
+  it('agrees with parseNet on IPv6 forms: canonical kept, others (case, leading zeros, a wrong run as ::, host bits) reformatted', async () => {
+    const { parseNet } = await import('../../../../master/lib/net/address.js');
+    const { parseNetFast } = await import('../../../../master/lib/pool/loadfile.js');
+    const samples = ['2a00::/29', '2a00:0::/29', '2A00::/29', '2a00:0000::/29', '2001:db8:0:0:1::/80', '2001:db8::1:0:0:0/64', '2001:0:0:1::/64',
+      '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7::', '1::2:3:4:5:6:7', '::', '::/0', '::1', '::1/128', '::1/0128', '0::1', '1:0::2', '2001:db8::/032',
+      '::ffff:102:304', '::ffff:1.2.3.4', '1:2:3:4:5:6:7:8:9', '1::2::3', ':1::', '1:::2', '1:', '12345::', 'g::', '2001:db8::/129', '2001:db8::/', 'fe80::1%eth0'];
+    let seed = 11;
+    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+    for (let i = 0; i < 3000; i++) {
+      const g = Array.from({ length: 8 }, () => [0, 0, 1, 0xffff, rnd(65536)][rnd(5)].toString(16));
+      const cut = rnd(8), len = rnd(8 - cut);
+      const text = rnd(3) ? `${g.slice(0, cut).join(':')}::${g.slice(cut + len).join(':')}` : g.join(':');
+      samples.push(rnd(2) ? text : `${text}/${rnd(130)}`);
+    }
+    for (const s of samples) expect(parseNetFast(s), s).toEqual(parseNet(s));
+  });
 });
