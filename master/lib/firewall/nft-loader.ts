@@ -1,14 +1,14 @@
 // A batch load: one `nft -f -` transaction fed while the Loadfiles are read.
 import { RestoreFeed } from './restore-feed.js';
-import { parseNet } from '../net/address.js';
 import { FlushloadOrigins } from './ipset-retry.js';
-import { addSetLine, elementText, hostSets, INPUT_CHAIN, isHost, kernelOf, memberText, type KernelSet } from './nft-names.js';
+import { addSetLine, elementText, hostSets, INPUT_CHAIN, kernelOf, type KernelSet } from './nft-names.js';
 import { kernelsOf, layoutAdd, readChains, readLayout, T } from './nft-read.js';
 import { chainCountLines, forgetCounts, inputLines, missedKernels, setLines } from './nft-chains.js';
 import { rerunNftWithout } from './nft-retry.js';
 import { LIVE_SETS, type Entry, type Firewall, type KeptSet, type LineRefusal, type Loader, type LoadResult } from './types.js';
 
-interface Held { k: KernelSet; members: Set<string>; items: { text: string; file?: string; line?: number }[] }
+// The networks of one prefix set, held until finish(): their element texts and sources, side by side.
+interface Held { k: KernelSet; members: Set<string>; texts: string[]; files: (string | undefined)[]; lines: number[] }
 
 /**
  * Invariants of a load:
@@ -30,6 +30,8 @@ class NftLoader implements Loader {
   private readonly replaced = new Set<string>();
   private readonly added = new Set<string>();
   private readonly nets = new Map<string, Held>();
+  /** The Held of each set by family and prefix length (v4: the length, v6: 33 + the length). */
+  private readonly slots = new Map<string, Held[]>();
   private readonly origins = new FlushloadOrigins();
   private readonly owner = new Map<number, string>();
   /** Distinct single addresses written per replaced set: with its networks, its count once loaded. */
@@ -71,14 +73,15 @@ class NftLoader implements Loader {
   add(e: Entry, file?: string, at?: number): void {
     this.open(e.set);
     this.entries++;
-    const n = parseNet(e.net);
-    if (n && !isHost(n)) {
-      const k = kernelOf(e.set, n);
-      let held = this.nets.get(k.kernel);
-      if (!held) this.nets.set(k.kernel, (held = { k, members: new Set(), items: [] }));
-      const member = memberText(n);
+    // Entry.net is canonical: an address, or a network address and its length (never a full length).
+    const slash = e.net.indexOf('/');
+    if (slash >= 0) {
+      const held = this.heldOf(e.set, e.family, Number(e.net.slice(slash + 1)));
+      const member = e.net.slice(0, slash);
       held.members.add(member);
-      held.items.push({ text: elementText(member, e.timeout, e.comment), file, line: at });
+      held.texts.push(e.timeout === undefined && e.comment === undefined ? member : elementText(member, e.timeout, e.comment));
+      held.files.push(file);
+      held.lines.push(at ?? 0);
       return;
     }
     if (this.replaced.has(e.set)) {
@@ -88,7 +91,21 @@ class NftLoader implements Loader {
     }
     let names = this.hostNames.get(e.set);
     if (!names) this.hostNames.set(e.set, (names = hostSets(e.set).map((k) => k.kernel)));
-    this.element(e.set, names[e.family === 4 ? 0 : 1], elementText(e.net, e.timeout, e.comment), file, at);
+    this.element(e.set, names[e.family === 4 ? 0 : 1], e.timeout === undefined && e.comment === undefined ? e.net : elementText(e.net, e.timeout, e.comment), file, at);
+  }
+
+  // The held networks of one prefix set, found by set, family and length without building its name.
+  private heldOf(set: string, family: 4 | 6, prefix: number): Held {
+    let bySlot = this.slots.get(set);
+    if (!bySlot) this.slots.set(set, (bySlot = []));
+    const slot = family === 4 ? prefix : 33 + prefix;
+    const found = bySlot[slot];
+    if (found) return found;
+    const k = kernelOf(set, { family, prefix });
+    let held = this.nets.get(k.kernel);
+    if (!held) this.nets.set(k.kernel, (held = { k, members: new Set(), texts: [], files: [], lines: [] }));
+    bySlot[slot] = held;
+    return held;
   }
 
   // One element line, inside an `add element` block of its kernel set.
@@ -114,12 +131,12 @@ class NftLoader implements Loader {
     const had = new Set([...layout.kernels.values()].flat().map((k) => k.kernel));
     const grown = new Set<string>();
     this.close();
-    for (const { k, items } of this.nets.values()) {
+    for (const { k, texts, files, lines } of this.nets.values()) {
       const live = this.added.has(k.logical);
       this.line(addSetLine(k), k.logical);
       if (!had.has(k.kernel)) { grown.add(k.logical); layoutAdd(kernels, k); }
       else if (!live) this.line(`flush set ${T} ${k.kernel}`, k.logical);
-      for (const x of items) this.element(k.logical, k.kernel, x.text, x.file, x.line);
+      for (let i = 0; i < texts.length; i++) this.element(k.logical, k.kernel, texts[i], files[i], lines[i] || undefined);
       this.close();
     }
     // A replaced set keeps the prefix sets this load filled; the others go once its chain is rebuilt.
@@ -138,6 +155,7 @@ class NftLoader implements Loader {
     for (const l of inputLines(all, kernels)) this.line(l);
     for (const k of stale) this.line(`delete set ${T} ${k.kernel}`, k.logical);
     this.nets.clear();
+    this.slots.clear();
     return kernels;
   }
 
