@@ -1,4 +1,4 @@
-// A batch load: one `nft -f -` transaction fed while the Loadfiles are read.
+// A batch load: one `nft -f` transaction fed while the Loadfiles are read.
 import { RestoreFeed } from './restore-feed.js';
 import { FlushloadOrigins } from './ipset-retry.js';
 import { addSetLine, elementText, hostSets, INPUT_CHAIN, kernelOf, type KernelSet } from './nft-names.js';
@@ -42,7 +42,7 @@ class NftLoader implements Loader {
   private entries = 0;
 
   constructor(private readonly fw: Firewall, private readonly flushload: string) {
-    this.feed = new RestoreFeed('nft', ['-f', '-'], flushload, 'nftables');
+    this.feed = new RestoreFeed('nft', ['-f'], flushload, 'nftables', `${flushload}.pipe`);
     this.line(`add table ${T}`);
   }
 

@@ -1,30 +1,60 @@
-// One run of a backend's restore tool (`ipset restore`, `nft -f -`), fed in chunks while the
+// One run of a backend's restore tool (`ipset restore`, `nft -f`), fed in chunks while the
 // Loadfiles are read; everything it is given also goes to the Flushload (0600: attackers' addresses).
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, constants, createWriteStream, openSync, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { spawnChannel } from '../core/runner.js';
+import { run, spawnChannel } from '../core/runner.js';
 import { WatcherError, EX_DATAERR, EX_UNAVAILABLE } from '../core/exit.js';
 import { openFileMode, PRIVATE_MODE } from '../core/files.js';
 
 const CHUNK = 256 * 1024;
 
+/**
+ * The tool reads its input from its stdin, or, given `pipe`, from a FIFO at that path (0600,
+ * removed when the tool ends): nft 1.0.6 reads `-f -` whole before parsing, a FIFO as it comes.
+ * The FIFO's read end stays open here until the tool ends, so a write never meets a FIFO that
+ * the tool has not opened yet, and a tool that died fails the writes instead of blocking them.
+ */
 export class RestoreFeed {
-  private readonly proc: ReturnType<typeof spawnChannel>;
+  private proc!: ReturnType<typeof spawnChannel>;
+  private input!: Writable;
+  private readonly started: Promise<void>;
+  private ready = false;
   private readonly file: WriteStream;
   private readonly stderr: string[] = [];
   private buf = '';
   private fileError: Error | undefined;
 
-  /** Start `program args`; `pkg` is the Debian package named when it is missing. */
-  constructor(private readonly program: string, args: string[], readonly flushload: string, private readonly pkg: string) {
-    this.proc = spawnChannel(program, args);
+  /** Start `program args` (then the input's path when `pipe` is given); `pkg` is the Debian package named when it is missing. */
+  constructor(private readonly program: string, args: string[], readonly flushload: string, private readonly pkg: string, pipe?: string) {
     this.file = createWriteStream(flushload, { fd: openFileMode(flushload, 'w', PRIVATE_MODE) });
     this.file.on('error', (e) => { this.fileError = e; });
+    if (pipe === undefined) { this.begin(args); this.started = Promise.resolve(); }
+    else this.started = this.openPipe(args, pipe);
+  }
+
+  // Make the FIFO and open both its ends (neither open waits), then start the tool on its path; without a FIFO, on stdin.
+  private async openPipe(args: string[], pipe: string): Promise<void> {
+    rmSync(pipe, { force: true });
+    const made = await run('mkfifo', ['-m', '600', pipe], { allowFail: true }).catch(() => undefined);
+    if (made?.exitCode !== 0) { this.begin([...args, '-']); return; }
+    const reader = openSync(pipe, constants.O_RDONLY | constants.O_NONBLOCK);
+    const input = new Socket({ fd: openSync(pipe, constants.O_WRONLY), readable: false, writable: true });
+    this.begin([...args, pipe], input);
+    void this.proc.finally(() => { closeSync(reader); rmSync(pipe, { force: true }); });
+  }
+
+  private begin(args: string[], input?: Writable): void {
+    this.proc = spawnChannel(this.program, args);
     this.proc.stdin.on('error', () => undefined);
+    if (input) { input.on('error', () => undefined); this.proc.stdin.end(); }
+    this.input = input ?? this.proc.stdin;
     this.proc.stdout.resume();
     this.proc.stderr.setEncoding('utf8');
     this.proc.stderr.on('data', (s: string) => { if (this.stderr.length < 200) this.stderr.push(s); });
+    this.ready = true;
   }
 
   /** Queue whole lines; they are written out once a chunk is full. */
@@ -34,16 +64,17 @@ export class RestoreFeed {
   }
 
   private push(): void {
-    if (!this.buf) return;
-    this.proc.stdin.write(this.buf);
+    if (!this.buf || !this.ready) return;
+    this.input.write(this.buf);
     this.file.write(this.buf);
     this.buf = '';
   }
 
   /** Write what is queued; resolves when the tool is ready for more. */
   async drain(): Promise<void> {
+    await this.started;
     this.push();
-    if (this.proc.stdin.writableNeedDrain && !this.proc.stdin.destroyed) await Promise.race([once(this.proc.stdin, 'drain'), this.proc]);
+    if (this.input.writableNeedDrain && !this.input.destroyed) await Promise.race([once(this.input, 'drain'), this.proc]);
   }
 
   /**
@@ -52,8 +83,9 @@ export class RestoreFeed {
    * run again without a line (EX_DATAERR).
    */
   async end(): Promise<{ exitCode: number; stderr: string }> {
+    await this.started;
     this.push();
-    this.proc.stdin.end();
+    this.input.end();
     this.file.end();
     const r = await this.proc;
     await finished(this.file).catch(() => undefined);
@@ -66,8 +98,11 @@ export class RestoreFeed {
   /** Stop the tool before it applied anything. */
   async kill(): Promise<void> {
     this.buf = '';
+    await this.started;
     this.proc.kill('SIGTERM');
     this.file.end();
     await this.proc;
+    // Only now: the end of its input would have let the tool apply what it had.
+    this.input.destroy();
   }
 }
