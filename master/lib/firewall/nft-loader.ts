@@ -7,17 +7,22 @@ import { chainCountLines, forgetCounts, inputLines, missedKernels, setLines } fr
 import { rerunNftWithout } from './nft-retry.js';
 import { LIVE_SETS, type Entry, type Firewall, type KeptSet, type LineRefusal, type Loader, type LoadResult } from './types.js';
 
-// The networks of one prefix set, held until finish(): their element texts and sources, side by side.
-interface Held { k: KernelSet; members: Set<string>; texts: string[]; files: (string | undefined)[]; lines: number[] }
+// The networks of one prefix set: their members (for its count), and the element texts and
+// sources not yet written, side by side; `opened` once its set line (and flush) is written.
+interface Held { k: KernelSet; members: Set<string>; texts: string[]; files: (string | undefined)[]; lines: number[]; opened: boolean }
+
+// Networks of one prefix set written together, as one `add element` block.
+const NET_BLOCK = 4096;
 
 /**
  * Invariants of a load:
  * - The whole load is one nft transaction: a replaced set is flushed and filled inside it, so
  *   the kernel switches from the old content to the new at once (no gap, no copy beside it).
  * - LIVE_SETS (custody, tarpit) are not flushed: their entries are added.
- * - Single addresses are streamed to nft as they come; networks are held until finish(), by
- *   prefix length, where their prefix sets are made (the table's layout is read there) and
- *   the chains of the sets that got one are rebuilt in the same transaction. A replaced set's
+ * - Single addresses are streamed to nft as they come; networks by prefix length, in blocks
+ *   of NET_BLOCK, their prefix set made (and flushed for a replaced set) before its first
+ *   block. At finish() the table's layout is read and the chains of the sets that got a new
+ *   prefix set are rebuilt in the same transaction. A replaced set's
  *   prefix sets no network of the load needs are deleted after its chain no longer names them.
  * - Nested networks are separate entries (like ipset's hash:net): the same addresses match.
  * - What goes to nft also goes to the Flushload file (0600), one element a line, so a line
@@ -82,6 +87,7 @@ class NftLoader implements Loader {
       held.texts.push(e.timeout === undefined && e.comment === undefined ? member : elementText(member, e.timeout, e.comment));
       held.files.push(file);
       held.lines.push(at ?? 0);
+      if (held.texts.length >= NET_BLOCK) this.writeHeld(held);
       return;
     }
     if (this.replaced.has(e.set)) {
@@ -103,7 +109,7 @@ class NftLoader implements Loader {
     if (found) return found;
     const k = kernelOf(set, { family, prefix });
     let held = this.nets.get(k.kernel);
-    if (!held) this.nets.set(k.kernel, (held = { k, members: new Set(), texts: [], files: [], lines: [] }));
+    if (!held) this.nets.set(k.kernel, (held = { k, members: new Set(), texts: [], files: [], lines: [], opened: false }));
     bySlot[slot] = held;
     return held;
   }
@@ -118,10 +124,23 @@ class NftLoader implements Loader {
     this.line(`${text},`, undefined, file, at);
   }
 
+  // The networks of a prefix set not yet written, as one block; its set line first.
+  private writeHeld(held: Held): void {
+    const { k, texts, files, lines } = held;
+    if (!held.opened) {
+      this.close();
+      this.line(addSetLine(k), k.logical);
+      if (this.replaced.has(k.logical)) this.line(`flush set ${T} ${k.kernel}`, k.logical);
+      held.opened = true;
+    }
+    for (let i = 0; i < texts.length; i++) this.element(k.logical, k.kernel, texts[i], files[i], lines[i] || undefined);
+    texts.length = files.length = lines.length = 0;
+  }
+
   drain(): Promise<void> { return this.feed.drain(); }
 
   /**
-   * The held networks into their prefix sets (made, or flushed for a replaced set), then each
+   * The networks not yet written into their prefix sets, then each
    * changed set's chain over its kernel sets, the input chain, and the replaced sets' prefix
    * sets left unused deleted. Returns the layout the chains were built from.
    */
@@ -131,14 +150,11 @@ class NftLoader implements Loader {
     const had = new Set([...layout.kernels.values()].flat().map((k) => k.kernel));
     const grown = new Set<string>();
     this.close();
-    for (const { k, texts, files, lines } of this.nets.values()) {
-      const live = this.added.has(k.logical);
-      this.line(addSetLine(k), k.logical);
-      if (!had.has(k.kernel)) { grown.add(k.logical); layoutAdd(kernels, k); }
-      else if (!live) this.line(`flush set ${T} ${k.kernel}`, k.logical);
-      for (let i = 0; i < texts.length; i++) this.element(k.logical, k.kernel, texts[i], files[i], lines[i] || undefined);
-      this.close();
+    for (const held of this.nets.values()) {
+      if (!had.has(held.k.kernel)) { grown.add(held.k.logical); layoutAdd(kernels, held.k); }
+      this.writeHeld(held);
     }
+    this.close();
     // A replaced set keeps the prefix sets this load filled; the others go once its chain is rebuilt.
     const stale: KernelSet[] = [];
     for (const set of this.replaced) {
