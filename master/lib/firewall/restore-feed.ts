@@ -40,8 +40,17 @@ export class RestoreFeed {
     rmSync(pipe, { force: true });
     const made = await run('mkfifo', ['-m', '600', pipe], { allowFail: true }).catch(() => undefined);
     if (made?.exitCode !== 0) { this.begin([...args, '-']); return; }
-    const reader = openSync(pipe, constants.O_RDONLY | constants.O_NONBLOCK);
-    const input = new Socket({ fd: openSync(pipe, constants.O_WRONLY), readable: false, writable: true });
+    let reader: number | undefined;
+    let input: Socket;
+    try {
+      reader = openSync(pipe, constants.O_RDONLY | constants.O_NONBLOCK);
+      input = new Socket({ fd: openSync(pipe, constants.O_WRONLY), readable: false, writable: true });
+    } catch {
+      if (reader !== undefined) closeSync(reader);
+      rmSync(pipe, { force: true });
+      this.begin([...args, '-']);
+      return;
+    }
     this.begin([...args, pipe], input);
     void this.proc.finally(() => { closeSync(reader); rmSync(pipe, { force: true }); });
   }
