@@ -74,8 +74,10 @@ export class RestoreFeed {
 
   private push(): void {
     if (!this.buf || !this.ready) return;
-    this.input.write(this.buf);
-    this.file.write(this.buf);
+    // Encoded once for both: the tool and the Flushload.
+    const chunk = Buffer.from(this.buf);
+    this.input.write(chunk);
+    this.file.write(chunk);
     this.buf = '';
   }
 
