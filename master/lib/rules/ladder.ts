@@ -9,6 +9,7 @@
 // (anchor.ts): only the work differs.
 import { execAnchored, includesAnchored } from './anchor.js';
 import { prefixesOf, escapeRegex } from './shape.js';
+import { needsOf, holdsOne } from './needs.js';
 import type { Rule } from './parse.js';
 
 /** What the ladder says about a line: skipped noise, the first matching rule, or untreated. */
@@ -22,6 +23,8 @@ interface Step {
   /** The regex made sticky: tried at one position. */
   sticky?: RegExp;
   literal?: string;
+  /** Texts one of which every match contains (needs.ts): a line with none is not tried. */
+  needs?: string[];
   /** Which ANCHORS every prefix holds (undefined: the step is tried as anchor.ts does). */
   anchor?: number;
   /** Texts every match starts with, and where the anchor stands in each. */
@@ -49,11 +52,38 @@ const MAX_PLANS = 4096;
  * all start right at the `: ` anchor as one sticky regex, an alternative each in ladder order
  * with an empty group after it that tells which matched (one exec instead of one a step).
  */
-interface Probe { step: Step; prefixes: string[]; offsets: number[]; group?: { sticky: RegExp; steps: Step[] } }
+interface Probe { step: Step; prefixes: string[]; offsets: number[]; group?: Group }
+
+/**
+ * Neighbouring steps as one sticky alternation. A step with needs has a bit: a line that holds
+ * none of its texts runs the alternation made without it (made at first need, a few kept).
+ */
+interface Group { steps: Step[]; gates: { needs: string[]; bit: number }[]; variants: Map<number, Variant | null>; compiled: Map<string, RegExp> }
+interface Variant { sticky: RegExp; steps: Step[] }
+
+/** Alternations kept per group: past them, a line runs the one of all steps (needs are only a shortcut). */
+const MAX_VARIANTS = 64;
+/** Steps of a group that get a bit. */
+const MAX_GATES = 30;
+
+// The alternation of the group's steps less those of `mask`, or null when none is left.
+function variantOf(group: Group, mask: number): Variant | null {
+  let v = group.variants.get(mask);
+  if (v !== undefined) return v;
+  if (group.variants.size >= MAX_VARIANTS) return group.variants.get(0)!;
+  const steps = group.steps.filter((_, i) => i >= MAX_GATES || !(mask & (1 << i)));
+  const source = steps.map((s) => `(?:${s.literal !== undefined ? escapeRegex(s.literal) : s.regex!.source})()`).join('|');
+  // One RegExp a source for the whole ladder: plans share their alternations, each compiled once.
+  let sticky = group.compiled.get(source);
+  if (sticky === undefined && steps.length) group.compiled.set(source, sticky = new RegExp(source, 'y'));
+  v = sticky !== undefined ? { sticky, steps } : null;
+  group.variants.set(mask, v);
+  return v;
+}
 
 
 // Runs of neighbouring probes that start at the `: ` anchor itself, each run as one probe.
-function grouped(plan: Probe[]): Probe[] {
+function grouped(plan: Probe[], compiled: Map<string, RegExp>): Probe[] {
   const out: Probe[] = [];
   const atColon = (p: Probe): boolean => p.step.anchor === 0 && p.offsets.every((o) => o === 0) && (p.step.literal !== undefined || (p.step.regex !== undefined && p.step.regex.flags === ''));
   for (let i = 0; i < plan.length;) {
@@ -61,8 +91,14 @@ function grouped(plan: Probe[]): Probe[] {
     while (j < plan.length && atColon(plan[j])) j++;
     if (j - i < 2) { out.push(plan[i]); i = Math.max(i + 1, j); continue; }
     const steps = plan.slice(i, j).map((p) => p.step);
-    const source = steps.map((s) => `(?:${s.literal !== undefined ? escapeRegex(s.literal) : s.regex!.source})()`).join('|');
-    out.push({ step: steps[0], prefixes: [], offsets: [], group: { sticky: new RegExp(source, 'y'), steps } });
+    // The steps before the first one with needs apart: a line they take never tests a text.
+    const f = steps.findIndex((s) => s.needs !== undefined);
+    for (const part of f > 0 ? [steps.slice(0, f), steps.slice(f)] : [steps]) {
+      const gates = part.flatMap((s, k) => s.needs !== undefined && k < MAX_GATES ? [{ needs: s.needs, bit: 1 << k }] : []);
+      const group: Group = { steps: part, gates, variants: new Map(), compiled };
+      variantOf(group, 0);
+      out.push({ step: part[0], prefixes: [], offsets: [], group });
+    }
     i = j;
   }
   return out;
@@ -73,6 +109,10 @@ function stepOf(decision: 'skip' | Rule, regex: RegExp | undefined, literal: str
   // Flat strings: prefixes are built by concatenation, and a rope is slow to read a character of.
   const step: Step = { decision, regex, literal, prefixes: (prefixes ?? []).map((p) => Buffer.from(p).toString()), offsets: [] };
   if (regex) step.sticky = new RegExp(regex.source, `${regex.flags}y`);
+  const needs = regex !== undefined ? needsOf(regex.source, regex.flags) : undefined;
+  // Worth a test where the pattern reads on through the line (`.*`), where a failing match costs
+  // most; a text an anchor spells is on every line the step is tried on: no test.
+  if (needs !== undefined && regex!.source.includes('.*') && !needs.some((t) => ANCHORS.some((a) => t === a))) step.needs = needs;
   if (prefixes === undefined) return step;
   const anchor = ANCHORS.findIndex((a) => prefixes.every((p) => p.includes(a)));
   if (anchor < 0) return step;
@@ -88,6 +128,8 @@ export class Ladder {
   private readonly reach: number[];
   /** What to try for a pair of anchor states, made at first need. */
   private readonly plans = new Map<number, Probe[]>();
+  /** The sticky alternations of the plans' groups by source. */
+  private readonly compiled = new Map<string, RegExp>();
 
   constructor(superflous: RegExp[], rules: Rule[]) {
     this.steps = [
@@ -114,9 +156,13 @@ export class Ladder {
       const { step, prefixes, offsets, group } = plan[i];
       if (group !== undefined) {
         if (colon > at) continue;
-        group.sticky.lastIndex = colon;
-        const m = group.sticky.exec(line);
-        if (m !== null) for (let g = 1; g < m.length; g++) if (m[g] !== undefined) return group.steps[g - 1].decision;
+        let mask = 0;
+        for (let k = 0; k < group.gates.length; k++) if (!holdsOne(line, group.gates[k].needs)) mask |= group.gates[k].bit;
+        const v = variantOf(group, mask);
+        if (v === null) continue;
+        v.sticky.lastIndex = colon;
+        const m = v.sticky.exec(line);
+        if (m !== null) for (let g = 1; g < m.length; g++) if (m[g] !== undefined) return v.steps[g - 1].decision;
         continue;
       }
       if (step.anchor === undefined ? tryAnywhere(step, line, at) : tryAt(step, line, at, step.anchor === 0 ? colon : bracket, prefixes, offsets)) return step.decision;
@@ -147,7 +193,7 @@ export class Ladder {
       if (!keep.includes(true)) continue;
       plan.push({ step, prefixes: step.prefixes.filter((_, i) => keep[i]), offsets: step.offsets.filter((_, i) => keep[i]) });
     }
-    return grouped(plan);
+    return grouped(plan, this.compiled);
   }
 }
 
@@ -252,6 +298,7 @@ function positionsOf(line: string, anchor: string, limit: number): number[] {
 }
 
 function tryAnywhere(s: Step, line: string, at: number): boolean {
+  if (s.needs !== undefined && !holdsOne(line, s.needs)) return false;
   return s.literal !== undefined ? includesAnchored(line, s.literal, at) : execAnchored(s.regex!, line, at) !== null;
 }
 
@@ -259,6 +306,7 @@ function tryAnywhere(s: Step, line: string, at: number): boolean {
 // `q`, starting at or before `at`: a literal compared there, a regex run there (sticky; it
 // fails on the first character that differs, faster than comparing the prefix first).
 function tryAt(s: Step, line: string, at: number, q: number, prefixes: string[], offsets: number[]): boolean {
+  if (s.needs !== undefined && !holdsOne(line, s.needs)) return false;
   let tried = -1;
   for (let p = 0; p < prefixes.length; p++) {
     const start = q - offsets[p];
