@@ -10,6 +10,7 @@
 import { execAnchored, includesAnchored } from './anchor.js';
 import { prefixesOf, escapeRegex } from './shape.js';
 import { needsOf, holdsOne } from './needs.js';
+import { factorParts, commonCut } from './shared-head.js';
 import type { Rule } from './parse.js';
 
 /** What the ladder says about a line: skipped noise, the first matching rule, or untreated. */
@@ -59,7 +60,12 @@ interface Probe { step: Step; prefixes: string[]; offsets: number[]; group?: Gro
  * none of its texts runs the alternation made without it (made at first need, a few kept).
  */
 interface Group { steps: Step[]; gates: { needs: string[]; bit: number }[]; variants: Map<number, Variant | null>; compiled: Map<string, RegExp> }
-interface Variant { sticky: RegExp; steps: Step[] }
+/**
+ * An alternation of some of a group's steps, neighbours with a long shared beginning written
+ * once (shared-head.ts); `runs[k]`: where step k's run begins. Where step k matched, `earlier[k]`
+ * is the alternation of the steps of its run before it, which may match too (made at first need).
+ */
+interface Variant { sticky: RegExp; steps: Step[]; runs: number[]; earlier: Map<number, Variant | null> }
 
 /** Alternations kept per group: past them, a line runs the one of all steps (needs are only a shortcut). */
 const MAX_VARIANTS = 64;
@@ -71,16 +77,36 @@ function variantOf(group: Group, mask: number): Variant | null {
   let v = group.variants.get(mask);
   if (v !== undefined) return v;
   if (group.variants.size >= MAX_VARIANTS) return group.variants.get(0)!;
-  const steps = group.steps.filter((_, i) => i >= MAX_GATES || !(mask & (1 << i)));
-  const source = steps.map((s) => `(?:${s.literal !== undefined ? escapeRegex(s.literal) : s.regex!.source})()`).join('|');
-  // One RegExp a source for the whole ladder: plans share their alternations, each compiled once.
-  let sticky = group.compiled.get(source);
-  if (sticky === undefined && steps.length) group.compiled.set(source, sticky = new RegExp(source, 'y'));
-  v = sticky !== undefined ? { sticky, steps } : null;
+  v = alternationOf(group.steps.filter((_, i) => i >= MAX_GATES || !(mask & (1 << i))), group.compiled);
   group.variants.set(mask, v);
   return v;
 }
 
+// One RegExp a source for the whole ladder: plans share their alternations, each compiled once.
+function alternationOf(steps: Step[], compiled: Map<string, RegExp>): Variant | null {
+  if (steps.length === 0) return null;
+  const { source, runs } = factorParts(steps.map((s) => s.literal !== undefined ? escapeRegex(s.literal) : s.regex!.source));
+  let sticky = compiled.get(source);
+  if (sticky === undefined) compiled.set(source, sticky = new RegExp(source, 'y'));
+  return { sticky, steps, runs, earlier: new Map() };
+}
+
+// The first step of a variant that matches at `colon`, in ladder order, or undefined.
+function firstMatch(v: Variant | null, line: string, colon: number, compiled: Map<string, RegExp>): Step | undefined {
+  let found: Step | undefined;
+  while (v !== null) {
+    v.sticky.lastIndex = colon;
+    const m = v.sticky.exec(line);
+    if (m === null) break;
+    let k = 0;
+    while (m[k + 1] === undefined) k++;
+    found = v.steps[k];
+    let e = v.earlier.get(k);
+    if (e === undefined) v.earlier.set(k, e = alternationOf(v.steps.slice(v.runs[k], k), compiled));
+    v = e;
+  }
+  return found;
+}
 
 // Runs of neighbouring probes that start at the `: ` anchor itself, each run as one probe.
 function grouped(plan: Probe[], compiled: Map<string, RegExp>): Probe[] {
@@ -158,11 +184,8 @@ export class Ladder {
         if (colon > at) continue;
         let mask = 0;
         for (let k = 0; k < group.gates.length; k++) if (!holdsOne(line, group.gates[k].needs)) mask |= group.gates[k].bit;
-        const v = variantOf(group, mask);
-        if (v === null) continue;
-        v.sticky.lastIndex = colon;
-        const m = v.sticky.exec(line);
-        if (m !== null) for (let g = 1; g < m.length; g++) if (m[g] !== undefined) return v.steps[g - 1].decision;
+        const found = firstMatch(variantOf(group, mask), line, colon, group.compiled);
+        if (found !== undefined) return found.decision;
         continue;
       }
       if (step.anchor === undefined ? tryAnywhere(step, line, at) : tryAt(step, line, at, step.anchor === 0 ? colon : bracket, prefixes, offsets)) return step.decision;
@@ -258,36 +281,6 @@ export function factored(sources: string[]): string {
   }
   close();
   return parts.join('|');
-}
-
-// The longest common beginning of two sources that ends where both can be cut in two sequences.
-function commonCut(a: string, b: string): number {
-  const ca = cuts(a);
-  const cb = cuts(b);
-  let k = 0;
-  while (k < a.length && k < b.length && a[k] === b[k]) k++;
-  for (; k > 0; k--) if (ca.has(k) && cb.has(k)) return k;
-  return 0;
-}
-
-// Where a regex source can be cut into two sequences: at the top level, outside a class or an
-// escape, not before a quantifier; none when it has a top-level alternation.
-function cuts(src: string): Set<number> {
-  const out = new Set<number>();
-  let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    if (depth === 0 && !inClass && i > 0 && !'*+?{'.includes(c)) out.add(i);
-    if (c === '\\') { i++; continue; }
-    if (inClass) { if (c === ']') inClass = false; continue; }
-    if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) return new Set();
-  }
-  out.add(src.length);
-  return out;
 }
 
 // Where `anchor` stands in a line up to `limit`.
