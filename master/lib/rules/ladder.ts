@@ -59,13 +59,12 @@ interface Probe { step: Step; prefixes: string[]; offsets: number[]; group?: Gro
  * Neighbouring steps as one sticky alternation. A step with needs has a bit: a line that holds
  * none of its texts runs the alternation made without it (made at first need, a few kept).
  */
-interface Group { steps: Step[]; gates: { needs: string[]; bit: number }[]; variants: Map<number, Variant | null>; compiled: Map<string, RegExp> }
+interface Group { steps: Step[]; gates: { needs: string[]; bit: number }[]; variants: Map<number, Variant | null>; compiled: Map<string, { sticky: RegExp; runs: number[] }> }
 /**
  * An alternation of some of a group's steps, neighbours with a long shared beginning written
- * once (shared-head.ts); `runs[k]`: where step k's run begins. Where step k matched, `earlier[k]`
- * is the alternation of the steps of its run before it, which may match too (made at first need).
+ * once (shared-head.ts); `runs[k]`: where step k's run begins.
  */
-interface Variant { sticky: RegExp; steps: Step[]; runs: number[]; earlier: Map<number, Variant | null> }
+interface Variant { sticky: RegExp; steps: Step[]; runs: number[] }
 
 /** Alternations kept per group: past them, a line runs the one of all steps (needs are only a shortcut). */
 const MAX_VARIANTS = 64;
@@ -82,34 +81,39 @@ function variantOf(group: Group, mask: number): Variant | null {
   return v;
 }
 
-// One RegExp a source for the whole ladder: plans share their alternations, each compiled once.
-function alternationOf(steps: Step[], compiled: Map<string, RegExp>): Variant | null {
+// One RegExp a list of steps for the whole ladder: plans share their alternations, each compiled once.
+function alternationOf(steps: Step[], compiled: Map<string, { sticky: RegExp; runs: number[] }>): Variant | null {
   if (steps.length === 0) return null;
-  const { source, runs } = factorParts(steps.map((s) => s.literal !== undefined ? escapeRegex(s.literal) : s.regex!.source));
-  let sticky = compiled.get(source);
-  if (sticky === undefined) compiled.set(source, sticky = new RegExp(source, 'y'));
-  return { sticky, steps, runs, earlier: new Map() };
+  const sources = steps.map((s) => s.literal !== undefined ? escapeRegex(s.literal) : s.regex!.source);
+  const key = sources.join('\n');
+  let c = compiled.get(key);
+  if (c === undefined) {
+    const { source, runs } = factorParts(sources);
+    compiled.set(key, c = { sticky: new RegExp(source, 'y'), runs });
+  }
+  return { sticky: c.sticky, steps, runs: c.runs };
 }
 
-// The first step of a variant that matches at `colon`, in ladder order, or undefined.
-function firstMatch(v: Variant | null, line: string, colon: number, compiled: Map<string, RegExp>): Step | undefined {
-  let found: Step | undefined;
-  while (v !== null) {
-    v.sticky.lastIndex = colon;
-    const m = v.sticky.exec(line);
-    if (m === null) break;
-    let k = 0;
-    while (m[k + 1] === undefined) k++;
-    found = v.steps[k];
-    let e = v.earlier.get(k);
-    if (e === undefined) v.earlier.set(k, e = alternationOf(v.steps.slice(v.runs[k], k), compiled));
-    v = e;
+// The first step of a variant that matches at `colon`, in ladder order, or undefined: where a
+// step matched, the steps of its run before it are tried alone, in order (they may match too).
+function firstMatch(v: Variant | null, line: string, colon: number): Step | undefined {
+  if (v === null) return undefined;
+  v.sticky.lastIndex = colon;
+  const m = v.sticky.exec(line);
+  if (m === null) return undefined;
+  let k = 0;
+  while (m[k + 1] === undefined) k++;
+  for (let i = v.runs[k]; i < k; i++) {
+    const s = v.steps[i];
+    if (s.sticky === undefined) { if (standsAt(line, s.literal!, colon)) return s; continue; }
+    s.sticky.lastIndex = colon;
+    if (s.sticky.test(line)) return s;
   }
-  return found;
+  return v.steps[k];
 }
 
 // Runs of neighbouring probes that start at the `: ` anchor itself, each run as one probe.
-function grouped(plan: Probe[], compiled: Map<string, RegExp>): Probe[] {
+function grouped(plan: Probe[], compiled: Map<string, { sticky: RegExp; runs: number[] }>): Probe[] {
   const out: Probe[] = [];
   const atColon = (p: Probe): boolean => p.step.anchor === 0 && p.offsets.every((o) => o === 0) && (p.step.literal !== undefined || (p.step.regex !== undefined && p.step.regex.flags === ''));
   for (let i = 0; i < plan.length;) {
@@ -155,7 +159,7 @@ export class Ladder {
   /** What to try for a pair of anchor states, made at first need. */
   private readonly plans = new Map<number, Probe[]>();
   /** The sticky alternations of the plans' groups by source. */
-  private readonly compiled = new Map<string, RegExp>();
+  private readonly compiled = new Map<string, { sticky: RegExp; runs: number[] }>();
 
   constructor(superflous: RegExp[], rules: Rule[]) {
     this.steps = [
@@ -184,7 +188,7 @@ export class Ladder {
         if (colon > at) continue;
         let mask = 0;
         for (let k = 0; k < group.gates.length; k++) if (!holdsOne(line, group.gates[k].needs)) mask |= group.gates[k].bit;
-        const found = firstMatch(variantOf(group, mask), line, colon, group.compiled);
+        const found = firstMatch(variantOf(group, mask), line, colon);
         if (found !== undefined) return found.decision;
         continue;
       }

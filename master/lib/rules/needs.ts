@@ -76,6 +76,18 @@ function needOf(n: Node): Need {
  */
 export function needsOf(source: string, flags = ''): string[] | undefined {
   if (flags.includes('i')) return undefined;
+  if (known.has(source)) return known.get(source);
+  if (known.size >= MAX_KNOWN) known.clear();
+  const texts = readNeeds(source);
+  known.set(source, texts);
+  return texts;
+}
+
+// The needs of the sources read so far: every ladder of every instance type and level holds the same rules.
+const known = new Map<string, string[] | undefined>();
+const MAX_KNOWN = 4096;
+
+function readNeeds(source: string): string[] | undefined {
   let root: Node;
   try { root = parse(source); } catch { return undefined; }
   // The text a match starts with is no test: the ladder tries a pattern only where it stands.
