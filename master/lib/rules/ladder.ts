@@ -139,10 +139,10 @@ function stepOf(decision: 'skip' | Rule, regex: RegExp | undefined, literal: str
   // Flat strings: prefixes are built by concatenation, and a rope is slow to read a character of.
   const step: Step = { decision, regex, literal, prefixes: (prefixes ?? []).map((p) => Buffer.from(p).toString()), offsets: [] };
   if (regex) step.sticky = new RegExp(regex.source, `${regex.flags}y`);
-  const needs = regex !== undefined ? needsOf(regex.source, regex.flags) : undefined;
   // Worth a test where the pattern reads on through the line (`.*`), where a failing match costs
   // most; a text an anchor spells is on every line the step is tried on: no test.
-  if (needs !== undefined && regex!.source.includes('.*') && !needs.some((t) => ANCHORS.some((a) => t === a))) step.needs = needs;
+  const needs = regex !== undefined && regex.source.includes('.*') ? needsOf(regex.source, regex.flags) : undefined;
+  if (needs !== undefined && !needs.some((t) => ANCHORS.some((a) => t === a))) step.needs = needs;
   if (prefixes === undefined) return step;
   const anchor = ANCHORS.findIndex((a) => prefixes.every((p) => p.includes(a)));
   if (anchor < 0) return step;
