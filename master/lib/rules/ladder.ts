@@ -45,6 +45,8 @@ const OTHER = 2;
 const BRACKET_STATES = 3 + 128 * 128;
 const keyed = (c: number): number => c < 128 ? 3 + c : OTHER;
 const keyedPair = (before: number, last: number): number => before < 128 && last < 128 ? 3 + before * 128 + last : OTHER;
+/** The longest text a pattern may begin with and still be left out by the texts it needs (needs.ts). */
+const LOOSE_PREFIX = 4;
 /** Plans kept at most: past them, a new program name is tried with the plan of any program name (OTHER). */
 const MAX_PLANS = 4096;
 
@@ -139,9 +141,12 @@ function stepOf(decision: 'skip' | Rule, regex: RegExp | undefined, literal: str
   // Flat strings: prefixes are built by concatenation, and a rope is slow to read a character of.
   const step: Step = { decision, regex, literal, prefixes: (prefixes ?? []).map((p) => Buffer.from(p).toString()), offsets: [] };
   if (regex) step.sticky = new RegExp(regex.source, `${regex.flags}y`);
-  // Worth a test where the pattern reads on through the line (`.*`), where a failing match costs
-  // most; a text an anchor spells is on every line the step is tried on: no test.
-  const needs = regex !== undefined && regex.source.includes('.*') ? needsOf(regex.source, regex.flags) : undefined;
+  // Worth a test where the pattern reads on through the line (`.*`) and almost any line gets
+  // there (the text it begins with is at most an anchor and a character or two, `[:] [^ ]+ .*`):
+  // behind fixed words (`: Connection closed by .*`) it fails at once; a text an anchor spells
+  // is on every line the step is tried on: no test.
+  const loose = prefixes === undefined || prefixes.every((p) => p.length <= LOOSE_PREFIX);
+  const needs = regex !== undefined && loose && regex.source.includes('.*') ? needsOf(regex.source, regex.flags) : undefined;
   if (needs !== undefined && !needs.some((t) => ANCHORS.some((a) => t === a))) step.needs = needs;
   if (prefixes === undefined) return step;
   const anchor = ANCHORS.findIndex((a) => prefixes.every((p) => p.includes(a)));
@@ -303,12 +308,13 @@ function tryAnywhere(s: Step, line: string, at: number): boolean {
 // `q`, starting at or before `at`: a literal compared there, a regex run there (sticky; it
 // fails on the first character that differs, faster than comparing the prefix first).
 function tryAt(s: Step, line: string, at: number, q: number, prefixes: string[], offsets: number[]): boolean {
-  if (s.needs !== undefined && !holdsOne(line, s.needs)) return false;
   let tried = -1;
   for (let p = 0; p < prefixes.length; p++) {
     const start = q - offsets[p];
     if (start < 0 || start > at || start === tried) continue;
     if (s.sticky === undefined) { if (standsAt(line, prefixes[p], start)) return true; continue; }
+    // The texts it needs looked for once, where it would run first.
+    if (tried < 0 && s.needs !== undefined && !holdsOne(line, s.needs)) return false;
     tried = start;
     s.sticky.lastIndex = start;
     if (s.sticky.test(line)) return true;
