@@ -58,18 +58,17 @@ const MAX_PLANS = 4096;
 interface Probe { step: Step; prefixes: string[]; offsets: number[]; group?: Group }
 
 /**
- * Neighbouring steps as one sticky alternation. A step with needs has a bit: a line that holds
- * none of its texts runs the alternation made without it (made at first need, a few kept).
+ * Neighbouring steps as one sticky alternation. A step with needs has a bit (all of them:
+ * `gated`): a line that holds none of their texts runs the alternation made without them, a
+ * line that holds one (rare: a payload) the one of all steps; two alternations to compile.
  */
-interface Group { steps: Step[]; gates: { needs: string[]; bit: number }[]; variants: Map<number, Variant | null>; compiled: Map<string, { sticky: RegExp; runs: number[] }> }
+interface Group { steps: Step[]; gates: { needs: string[]; bit: number }[]; gated: number; variants: Map<number, Variant | null>; compiled: Map<string, { sticky: RegExp; runs: number[] }> }
 /**
  * An alternation of some of a group's steps, neighbours with a long shared beginning written
  * once (shared-head.ts); `runs[k]`: where step k's run begins.
  */
 interface Variant { sticky: RegExp; steps: Step[]; runs: number[] }
 
-/** Alternations kept per group: past them, a line runs the one of all steps (needs are only a shortcut). */
-const MAX_VARIANTS = 64;
 /** Steps of a group that get a bit. */
 const MAX_GATES = 30;
 
@@ -77,7 +76,6 @@ const MAX_GATES = 30;
 function variantOf(group: Group, mask: number): Variant | null {
   let v = group.variants.get(mask);
   if (v !== undefined) return v;
-  if (group.variants.size >= MAX_VARIANTS) return group.variants.get(0)!;
   v = alternationOf(group.steps.filter((_, i) => i >= MAX_GATES || !(mask & (1 << i))), group.compiled);
   group.variants.set(mask, v);
   return v;
@@ -127,7 +125,7 @@ function grouped(plan: Probe[], compiled: Map<string, { sticky: RegExp; runs: nu
     const f = steps.findIndex((s) => s.needs !== undefined);
     for (const part of f > 0 ? [steps.slice(0, f), steps.slice(f)] : [steps]) {
       const gates = part.flatMap((s, k) => s.needs !== undefined && k < MAX_GATES ? [{ needs: s.needs, bit: 1 << k }] : []);
-      const group: Group = { steps: part, gates, variants: new Map(), compiled };
+      const group: Group = { steps: part, gates, gated: gates.reduce((m, g) => m | g.bit, 0), variants: new Map(), compiled };
       variantOf(group, 0);
       out.push({ step: part[0], prefixes: [], offsets: [], group });
     }
@@ -191,8 +189,8 @@ export class Ladder {
       const { step, prefixes, offsets, group } = plan[i];
       if (group !== undefined) {
         if (colon > at) continue;
-        let mask = 0;
-        for (let k = 0; k < group.gates.length; k++) if (!holdsOne(line, group.gates[k].needs)) mask |= group.gates[k].bit;
+        let mask = group.gated;
+        for (let k = 0; k < group.gates.length && mask !== 0; k++) if (holdsOne(line, group.gates[k].needs)) mask = 0;
         const found = firstMatch(variantOf(group, mask), line, colon);
         if (found !== undefined) return found.decision;
         continue;
