@@ -137,7 +137,7 @@ export class Scanner {
           counters.noaddress++;
           if (trace.on) trace.write(c.waits
             ? `[inject] no peer address in the line: the affair waits for a line of ${c.tag} that names it`
-            : `[inject] no peer address in the line: nothing counted${c.dropped ? ` (${c.tag}: too many affairs wait for their session's peer)` : ''}`);
+            : `[inject] no peer address in the line: nothing counted`);
           continue;
         }
         if (typeof address !== 'string') {
@@ -197,7 +197,7 @@ export class Scanner {
     }
     for (const w of c.dropped ?? []) {
       counters.uncarried++;
-      if (trace.on) trace.write(`[inject] ${w.rule.name}: ${c.tag}'s peer cannot be told (${c.ambiguous ? `ambiguous: ${c.ambiguous.join(', ')}` : 'too many affairs wait'}): nothing counted`);
+      if (trace.on) trace.write(`[inject] ${w.rule.name}: no peer for it (${c.why}): nothing counted`);
     }
     return c;
   }

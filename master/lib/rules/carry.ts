@@ -8,7 +8,8 @@
 //
 // Invariants:
 // - Only peer_map's peer of a line of the same session tag is carried; a line whose peer is
-//   ambiguous carries none and ends the waiting affairs of its session (counted nothing).
+//   ambiguous carries none and ends the waiting affairs of its session (counted nothing), and
+//   so does an open line (a new session on the pid: what waited was an earlier session's).
 // - A line of a session naming another peer than the remembered one makes it forgotten; a close
 //   line (Affair=close, whatever its action) forgets it, so a reused pid never inherits it.
 // - Remembered peers: at most MAX_PEERS (two generations; the older is dropped whole) and for
@@ -41,8 +42,8 @@ export interface Carried<T> {
   named?: string;
   /** Affairs that count nothing: the line's peer is ambiguous, or too many wait. */
   dropped?: T[];
-  /** The addresses that each fit where the line names its peer (the waiting affairs were dropped). */
-  ambiguous?: string[];
+  /** Why `dropped` count nothing. */
+  why?: string;
   /** The line's session tag, where it was read. */
   tag?: string;
 }
@@ -140,23 +141,27 @@ export function carryPeer<T>(peers: SessionPeers<T>, d: Decision, line: string, 
   if (tag === '') return inject && !open ? { peer } : PLAIN;
   const out: Carried<T> = { peer: open ? undefined : peer, tag };
   if (open) {
-    if (typeof peer === 'string') peers.remember(tag, peer);
+    // A session starts here: what waits on its pid was of an earlier one, which named no peer.
+    if (peers.waits(tag)) { out.dropped = peers.take(tag); out.why = `a new session of ${tag} opened before its peer was named`; }
+    if (typeof peer === 'string') { peers.remember(tag, peer); out.opens = peer; }
     else peers.forget(tag);
-    if (typeof peer === 'string') out.opens = peer;
-  } else if (inject && peer === undefined) {
+    return out;
+  }
+  if (inject && peer === undefined) {
     const known = peers.peerOf(tag);
     if (known !== undefined) { out.peer = known; out.remembered = true; }
     else if (peers.wait(tag, item())) out.waits = true;
-    else out.dropped = [item()];
+    else { out.dropped = [item()]; out.why = 'too many affairs wait for their session\'s peer'; }
   } else if (!inject && peers.waits(tag)) {
     peer = find();
   }
   if (typeof peer === 'string') {
-    if (!open) { const known = peers.peerOf(tag); if (known !== undefined && known !== peer) peers.forget(tag); }
+    const known = peers.peerOf(tag);
+    if (known !== undefined && known !== peer) peers.forget(tag);
     if (peers.waits(tag)) { out.completed = peers.take(tag); out.named = peer; }
   } else if (peer !== undefined && peers.waits(tag)) {
-    out.dropped = [...out.dropped ?? [], ...peers.take(tag)];
-    out.ambiguous = peer.ambiguous;
+    out.dropped = peers.take(tag);
+    out.why = `${tag}'s peer is ambiguous: ${peer.ambiguous.join(', ')}`;
   }
   if (rule?.affair === 'close') peers.forget(tag);
   return out;

@@ -84,7 +84,14 @@ describe('rules/Test carries a session\'s peer in file order', () => {
       `${H} sshd[703]: Connection closed by 203.0.113.108 port 5 [preauth]`,
       `${H} sshd: fatal: Unable to negotiate a key exchange method [preauth]`,
       `${H} sshd: Connection from 203.0.113.109 port 40009 on 198.51.100.1 port 22`,
+      // A new session on a pid whose earlier one waits: what waited counts nothing, the new one its own peer.
+      `${H} sshd[704]: Disconnecting: Too many authentication failures [preauth]`,
+      `${H} sshd[704]: Connection from 203.0.113.110 port 40010`,
+      `${H} sshd[704]: Disconnecting: Too many authentication failures [preauth]`,
     ]);
+    expect(got[11]).toMatchObject({ rule: 'max-auth-tries', address: null, waits: true });
+    expect(got[12]).toEqual({ verdict: 'match', rule: 'session-open', action: 'inject', penalty: null, address: null, opens: '203.0.113.110' });
+    expect(got[13]).toMatchObject({ rule: 'max-auth-tries', address: '203.0.113.110', carried: true });
     expect(got[2]).toMatchObject({ rule: 'kex-negotiation', address: null, waits: true });
     expect(got[5]).toMatchObject({ rule: 'kex-negotiation', address: null, waits: true });
     expect(got[7]).toMatchObject({ rule: 'failed-login', address: null, ambiguous: ['203.0.113.106', '203.0.113.107'] });
