@@ -114,7 +114,7 @@ export class Scanner {
         return found;
       };
       const carried = rule !== 'skip' && rule?.action === 'inject' || this.peers.busy
-        ? this.carry(rule, headed, find, () => ({ rule: rule as Rule, t0, instance: reading?.instance, tries: countTries(rule as Rule, headed, at, repeats) }))
+        ? this.carry(rule, headed, find, () => ({ rule: rule as Rule, t0, instance: reading?.instance, tries: countTries(rule as Rule, headed, at, repeats) }), set.carries)
         : undefined;
       if (rule === 'skip') { counters.skipped++; if (inst) inst.skipped++; continue; }
       if (rule === undefined) {
@@ -187,8 +187,8 @@ export class Scanner {
   }
 
   // The line through its session's peer (rules/carry.ts); the waiting affairs it completes are counted first.
-  private carry(d: Decision, headed: string, find: () => Peer, item: () => Waiting): Carried<Waiting> {
-    const c = carryPeer(this.peers, d, headed, find, item);
+  private carry(d: Decision, headed: string, find: () => Peer, item: () => Waiting, carries: boolean): Carried<Waiting> {
+    const c = carryPeer(this.peers, d, headed, find, item, carries);
     const { counters, trace } = this.d;
     for (const w of c.completed ?? []) {
       counters.carried++;

@@ -130,10 +130,14 @@ const PLAIN: Carried<never> = Object.freeze({ peer: undefined });
  * that line: a return, a strict rule's twin, superflous_map, none); an open line remembers its
  * peer; any line naming a peer completes its session's waiting affairs. `find` is the line's
  * peer (peer_map), called at most once and only where needed; `item` what a waiting affair keeps.
+ * Only a ladder with an open rule (`carries`: its service runs one process per session, as
+ * sshd) carries: Postfix's smtpd serves one client after another in one process, so a line of
+ * its that names no peer must not wait for the next client's.
  */
-export function carryPeer<T>(peers: SessionPeers<T>, d: Decision, line: string, find: () => Peer, item: () => T): Carried<T> {
+export function carryPeer<T>(peers: SessionPeers<T>, d: Decision, line: string, find: () => Peer, item: () => T, carries = true): Carried<T> {
   const rule = d === 'skip' ? undefined : d;
   const inject = rule?.action === 'inject';
+  if (!carries) return inject ? { peer: find() } : PLAIN;
   const open = inject && rule!.affair === 'open';
   let peer: Peer = inject ? find() : undefined;
   if (!open && !peers.busy && (!inject || typeof peer === 'string')) return inject ? { peer } : PLAIN;

@@ -90,7 +90,7 @@ export function outcomeOf(set: RuleSet, raw: string, headed: HeadedLine = parseH
     return found;
   };
   const c = replay && (replay.peers.busy || (d !== 'skip' && d?.action === 'inject'))
-    ? carryPeer(replay.peers, d, line, find, () => ({ line: replay.line, rule: d as Rule }))
+    ? carryPeer(replay.peers, d, line, find, () => ({ line: replay.line, rule: d as Rule }), set.carries)
     : undefined;
   if (d === 'skip' || d === undefined) {
     if (c?.completed?.length) return carriedHere(c.completed, c.named!, d === 'skip' ? 'skip' : 'untreated');

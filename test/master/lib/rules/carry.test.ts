@@ -101,6 +101,11 @@ describe('rules/Test carries a session\'s peer in file order', () => {
     expect(got[10]).not.toHaveProperty('carries');
   });
 
+  it('carries only in a rule set with an open rule: Postfix\'s smtpd serves one client after another', () => {
+    expect(loadRuleSet(join(REPO, 'modules/WatchLG/rules')).carries).toBe(true);
+    for (const d of ['WatchMX/rules', 'WatchMX/rules-exim', 'WatchMB/rules', 'WatchMB/rules-dovecot', 'WatchWB/rules']) expect(loadRuleSet(join(REPO, 'modules', d)).carries, d).toBe(false);
+  });
+
   it('Affair=open takes an inject decision only', () => {
     const r = parseRuleFile(`Affair=open\nRULE=x\nPattern=': Connection from '\nif [[ "$REPLY" =~ "$Pattern" ]]; then return 0; fi\n`, 'x.rule');
     expect(r.problems).toEqual([{ file: 'x.rule', line: 4, message: "Affair=open (line 1) reads the peer of its line: its decision is 'inject; return $?' (it counts nothing), not return" }]);
