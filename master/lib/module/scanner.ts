@@ -36,8 +36,12 @@ const FLUSH_AT = 5000;
 /** Milliseconds queued affairs wait for more input while it keeps coming (a burst may space commits more: pace.ts). */
 const FLUSH_DELAY = 2;
 
-/** How long a session's peer named by its open line is remembered (ms): sshd's LoginGraceTime (120 s by default) and more. */
-const PEER_MS = 600_000;
+/**
+ * How long a session's peer named by its open line is remembered (ms): sshd's LoginGraceTime
+ * (120 s by default) and a margin. The lines that name no peer come before authentication; a
+ * shorter memory leaves a reused pid less time to inherit a peer whose close line was lost.
+ */
+const PEER_MS = 180_000;
 
 /** An affair whose line named no peer, waiting for a line of its session that names one. */
 interface Waiting { rule: Rule; t0: number; instance?: string; tries: number }
