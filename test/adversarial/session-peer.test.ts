@@ -5,7 +5,7 @@
 // through a running WatchLG at LEVEL=normal. Before, each of them counted nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultPromise } from 'execa';
-import { makeSandbox, type Sandbox } from '../modules/WatchLG/sandbox.js';
+import { makeSandbox, runWatchLG, killWatchLG, type Sandbox } from '../modules/WatchLG/sandbox.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';
 type St = { lines: number; uncarried: number; carried: number; injected: number; held: number };
@@ -21,12 +21,10 @@ describe('WatchLG carries a session\'s peer to its lines that name none', () => 
   };
   beforeAll(async () => {
     sb = await makeSandbox('TRACE=on\nGEOTRACK=\nDNS_SERVER=off\nMAX_AFFAIRS=30\nSESSION_WAIT=2');
-    expect((await sb.run('modules/WatchLG/Prep')).exitCode).toBe(0);
-    proc = sb.start('modules/WatchLG/WatchLG');
-    await sb.waitFor('the status file', () => sb.status());
+    ({ proc } = await runWatchLG(sb));
   });
   afterAll(async () => {
-    if (proc && proc.exitCode === null) { proc.kill('SIGKILL'); await proc; }
+    await killWatchLG(proc);
     await sb?.close();
   });
 
