@@ -35,7 +35,7 @@ export const MODULE_KEYS = {
   MAX_HELD_AFFAIRS: { type: 'int', default: '100000', min: 1, max: 10000000, doc: 'affairs a module holds in memory while its database refuses writes; beyond them affairs still reach the firewall but are lost for the database (logged, counted)' },
   LEVEL: { type: 'enum', default: 'normal', values: ['normal', 'strict'], doc: "rules on: 'normal', or 'strict' also for lines that harmless clients write too (Level=strict in a rule file)" },
   IPV6_PREFIX: { type: 'int', default: '128', min: 32, max: 128, doc: "an IPv6 attacker's affairs are counted and its tarpit and DROP applied for its /N network (64: the /64 one host commonly holds); 128: the address alone" },
-  SESSION_WAIT: { type: 'int', default: '10', min: 1, max: 600, doc: 'seconds a session line (Affair=session) waits for a try of its session before it counts' },
+  SESSION_WAIT: { type: 'int', default: '10', min: 1, max: 600, doc: 'seconds a session line (Affair=session) waits for a try of its session before it counts, and a line that names no peer for a line of its session that does' },
 } as const satisfies KeyTable;
 
 /** The table of watcher.conf: common keys and module defaults. */

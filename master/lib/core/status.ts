@@ -23,6 +23,10 @@ export interface Counters {
   unparsed: number;
   /** inject found no peer address in the line. */
   noaddress: number;
+  /** affairs of lines that name no peer, counted for the peer another line of their session (program[pid]) names. */
+  carried: number;
+  /** affairs of lines that name no peer whose session named none either (or an ambiguous one): nothing counted. */
+  uncarried: number;
   /** inject found more than one address where the service writes its peer: nothing counted. */
   ambiguous: number;
   /** session affairs held until their session shows a try or ends. */
@@ -66,7 +70,7 @@ export function instanceCounts(c: Counters, instance: string, type = 'generic'):
 }
 
 export function newCounters(): Counters {
-  return { lines: 0, skipped: 0, matched: {}, untreated: 0, injected: 0, tarpitted: 0, dropped: 0, passedon: 0, passonLost: 0, geoHandedOver: 0, geoLost: 0, unparsed: 0, noaddress: 0, ambiguous: 0, held: 0, included: 0, spared: 0, overlong: 0, pending: 0, unwritten: 0, unwrittenLost: 0, dbRefusingSince: null, dbProblem: null };
+  return { lines: 0, skipped: 0, matched: {}, untreated: 0, injected: 0, tarpitted: 0, dropped: 0, passedon: 0, passonLost: 0, geoHandedOver: 0, geoLost: 0, unparsed: 0, noaddress: 0, carried: 0, uncarried: 0, ambiguous: 0, held: 0, included: 0, spared: 0, overlong: 0, pending: 0, unwritten: 0, unwrittenLost: 0, dbRefusingSince: null, dbProblem: null };
 }
 
 /** The outcome of the last reload (SIGHUP): whether the new rules were taken, else each problem as file:line. */

@@ -75,14 +75,7 @@ export function readHexGroups(s: string, from: number, to: number): number {
   }
   if (!canon) return 0;
   // The run formatIPv6 compresses: the first longest of two or more zero groups.
-  let best = -1, bestLen = 1;
-  for (let a = 0; a < 8;) {
-    if (G[a] !== 0) { a++; continue; }
-    let b = a;
-    while (b < 8 && G[b] === 0) b++;
-    if (b - a > bestLen) { best = a; bestLen = b - a; }
-    a = b;
-  }
+  const [best, bestLen] = longestZeroRun(G);
   return best === dbl && (dbl < 0 || bestLen === 8 - n) ? 1 : 0;
 }
 
@@ -129,14 +122,7 @@ export function formatIPv6(v: bigint): string {
     groups.push(w >>> 16, w & 0xffff);
   }
   // Longest run of zero groups (length >= 2) becomes '::'.
-  let best = -1, bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
-    i = j;
-  }
+  const [best, bestLen] = longestZeroRun(groups);
   const hex = groups.map((g) => g.toString(16));
   if (best < 0) return hex.join(':');
   return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
@@ -153,4 +139,17 @@ const MASKS6 = Array.from({ length: 129 }, (_, p) => (p === 0 ? 0n : ALL6 ^ ((1n
 /** The network mask of an IPv6 prefix length (0..128). */
 export function maskV6(prefix: number): bigint {
   return MASKS6[prefix];
+}
+
+/** Where the first longest run of two or more zero groups of an IPv6 address starts and its length ([-1, 1]: none). */
+function longestZeroRun(groups: ArrayLike<number>): [number, number] {
+  let best = -1, bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    i = j;
+  }
+  return [best, bestLen];
 }

@@ -9,6 +9,8 @@
 // (anchor.ts): only the work differs.
 import { execAnchored, includesAnchored } from './anchor.js';
 import { prefixesOf, escapeRegex } from './shape.js';
+import { needsOf, holdsOne } from './needs.js';
+import { factorParts, commonCut } from './shared-head.js';
 import type { Rule } from './parse.js';
 
 /** What the ladder says about a line: skipped noise, the first matching rule, or untreated. */
@@ -22,6 +24,8 @@ interface Step {
   /** The regex made sticky: tried at one position. */
   sticky?: RegExp;
   literal?: string;
+  /** Texts one of which every match contains (needs.ts): a line with none is not tried. */
+  needs?: string[];
   /** Which ANCHORS every prefix holds (undefined: the step is tried as anchor.ts does). */
   anchor?: number;
   /** Texts every match starts with, and where the anchor stands in each. */
@@ -41,6 +45,8 @@ const OTHER = 2;
 const BRACKET_STATES = 3 + 128 * 128;
 const keyed = (c: number): number => c < 128 ? 3 + c : OTHER;
 const keyedPair = (before: number, last: number): number => before < 128 && last < 128 ? 3 + before * 128 + last : OTHER;
+/** The longest text a pattern may begin with and still be left out by the texts it needs (needs.ts). */
+const LOOSE_PREFIX = 4;
 /** Plans kept at most: past them, a new program name is tried with the plan of any program name (OTHER). */
 const MAX_PLANS = 4096;
 
@@ -49,11 +55,65 @@ const MAX_PLANS = 4096;
  * all start right at the `: ` anchor as one sticky regex, an alternative each in ladder order
  * with an empty group after it that tells which matched (one exec instead of one a step).
  */
-interface Probe { step: Step; prefixes: string[]; offsets: number[]; group?: { sticky: RegExp; steps: Step[] } }
+interface Probe { step: Step; prefixes: string[]; offsets: number[]; group?: Group }
 
+/**
+ * Neighbouring steps as one sticky alternation. A step with needs has a bit (all of them:
+ * `gated`): a line that holds none of their texts runs the alternation made without them, a
+ * line that holds one (rare: a payload) the one of all steps; two alternations to compile.
+ */
+interface Group { steps: Step[]; gates: { needs: string[]; bit: number }[]; gated: number; variants: Map<number, Variant | null>; compiled: Map<string, { sticky: RegExp; runs: number[] }> }
+/**
+ * An alternation of some of a group's steps, neighbours with a long shared beginning written
+ * once (shared-head.ts); `runs[k]`: where step k's run begins.
+ */
+interface Variant { sticky: RegExp; steps: Step[]; runs: number[] }
+
+/** Steps of a group that get a bit. */
+const MAX_GATES = 30;
+
+// The alternation of the group's steps less those of `mask`, or null when none is left.
+function variantOf(group: Group, mask: number): Variant | null {
+  let v = group.variants.get(mask);
+  if (v !== undefined) return v;
+  v = alternationOf(group.steps.filter((_, i) => i >= MAX_GATES || !(mask & (1 << i))), group.compiled);
+  group.variants.set(mask, v);
+  return v;
+}
+
+// One RegExp a list of steps for the whole ladder: plans share their alternations, each compiled once.
+function alternationOf(steps: Step[], compiled: Map<string, { sticky: RegExp; runs: number[] }>): Variant | null {
+  if (steps.length === 0) return null;
+  const sources = steps.map((s) => s.literal !== undefined ? escapeRegex(s.literal) : s.regex!.source);
+  const key = sources.join('\n');
+  let c = compiled.get(key);
+  if (c === undefined) {
+    const { source, runs } = factorParts(sources);
+    compiled.set(key, c = { sticky: new RegExp(source, 'y'), runs });
+  }
+  return { sticky: c.sticky, steps, runs: c.runs };
+}
+
+// The first step of a variant that matches at `colon`, in ladder order, or undefined: where a
+// step matched, the steps of its run before it are tried alone, in order (they may match too).
+function firstMatch(v: Variant | null, line: string, colon: number): Step | undefined {
+  if (v === null) return undefined;
+  v.sticky.lastIndex = colon;
+  const m = v.sticky.exec(line);
+  if (m === null) return undefined;
+  let k = 0;
+  while (m[k + 1] === undefined) k++;
+  for (let i = v.runs[k]; i < k; i++) {
+    const s = v.steps[i];
+    if (s.sticky === undefined) { if (standsAt(line, s.literal!, colon)) return s; continue; }
+    s.sticky.lastIndex = colon;
+    if (s.sticky.test(line)) return s;
+  }
+  return v.steps[k];
+}
 
 // Runs of neighbouring probes that start at the `: ` anchor itself, each run as one probe.
-function grouped(plan: Probe[]): Probe[] {
+function grouped(plan: Probe[], compiled: Map<string, { sticky: RegExp; runs: number[] }>): Probe[] {
   const out: Probe[] = [];
   const atColon = (p: Probe): boolean => p.step.anchor === 0 && p.offsets.every((o) => o === 0) && (p.step.literal !== undefined || (p.step.regex !== undefined && p.step.regex.flags === ''));
   for (let i = 0; i < plan.length;) {
@@ -61,8 +121,14 @@ function grouped(plan: Probe[]): Probe[] {
     while (j < plan.length && atColon(plan[j])) j++;
     if (j - i < 2) { out.push(plan[i]); i = Math.max(i + 1, j); continue; }
     const steps = plan.slice(i, j).map((p) => p.step);
-    const source = steps.map((s) => `(?:${s.literal !== undefined ? escapeRegex(s.literal) : s.regex!.source})()`).join('|');
-    out.push({ step: steps[0], prefixes: [], offsets: [], group: { sticky: new RegExp(source, 'y'), steps } });
+    // The steps before the first one with needs apart: a line they take never tests a text.
+    const f = steps.findIndex((s) => s.needs !== undefined);
+    for (const part of f > 0 ? [steps.slice(0, f), steps.slice(f)] : [steps]) {
+      const gates = part.flatMap((s, k) => s.needs !== undefined && k < MAX_GATES ? [{ needs: s.needs, bit: 1 << k }] : []);
+      const group: Group = { steps: part, gates, gated: gates.reduce((m, g) => m | g.bit, 0), variants: new Map(), compiled };
+      variantOf(group, 0);
+      out.push({ step: part[0], prefixes: [], offsets: [], group });
+    }
     i = j;
   }
   return out;
@@ -73,6 +139,13 @@ function stepOf(decision: 'skip' | Rule, regex: RegExp | undefined, literal: str
   // Flat strings: prefixes are built by concatenation, and a rope is slow to read a character of.
   const step: Step = { decision, regex, literal, prefixes: (prefixes ?? []).map((p) => Buffer.from(p).toString()), offsets: [] };
   if (regex) step.sticky = new RegExp(regex.source, `${regex.flags}y`);
+  // Worth a test where the pattern reads on through the line (`.*`) and almost any line gets
+  // there (the text it begins with is at most an anchor and a character or two, `[:] [^ ]+ .*`):
+  // behind fixed words (`: Connection closed by .*`) it fails at once; a text an anchor spells
+  // is on every line the step is tried on: no test.
+  const loose = prefixes === undefined || prefixes.every((p) => p.length <= LOOSE_PREFIX);
+  const needs = regex !== undefined && loose && regex.source.includes('.*') ? needsOf(regex.source, regex.flags) : undefined;
+  if (needs !== undefined && !needs.some((t) => ANCHORS.some((a) => t === a))) step.needs = needs;
   if (prefixes === undefined) return step;
   const anchor = ANCHORS.findIndex((a) => prefixes.every((p) => p.includes(a)));
   if (anchor < 0) return step;
@@ -88,6 +161,8 @@ export class Ladder {
   private readonly reach: number[];
   /** What to try for a pair of anchor states, made at first need. */
   private readonly plans = new Map<number, Probe[]>();
+  /** The sticky alternations of the plans' groups by source. */
+  private readonly compiled = new Map<string, { sticky: RegExp; runs: number[] }>();
 
   constructor(superflous: RegExp[], rules: Rule[]) {
     this.steps = [
@@ -114,9 +189,10 @@ export class Ladder {
       const { step, prefixes, offsets, group } = plan[i];
       if (group !== undefined) {
         if (colon > at) continue;
-        group.sticky.lastIndex = colon;
-        const m = group.sticky.exec(line);
-        if (m !== null) for (let g = 1; g < m.length; g++) if (m[g] !== undefined) return group.steps[g - 1].decision;
+        let mask = group.gated;
+        for (let k = 0; k < group.gates.length && mask !== 0; k++) if (holdsOne(line, group.gates[k].needs)) mask = 0;
+        const found = firstMatch(variantOf(group, mask), line, colon);
+        if (found !== undefined) return found.decision;
         continue;
       }
       if (step.anchor === undefined ? tryAnywhere(step, line, at) : tryAt(step, line, at, step.anchor === 0 ? colon : bracket, prefixes, offsets)) return step.decision;
@@ -147,7 +223,7 @@ export class Ladder {
       if (!keep.includes(true)) continue;
       plan.push({ step, prefixes: step.prefixes.filter((_, i) => keep[i]), offsets: step.offsets.filter((_, i) => keep[i]) });
     }
-    return grouped(plan);
+    return grouped(plan, this.compiled);
   }
 }
 
@@ -214,36 +290,6 @@ export function factored(sources: string[]): string {
   return parts.join('|');
 }
 
-// The longest common beginning of two sources that ends where both can be cut in two sequences.
-function commonCut(a: string, b: string): number {
-  const ca = cuts(a);
-  const cb = cuts(b);
-  let k = 0;
-  while (k < a.length && k < b.length && a[k] === b[k]) k++;
-  for (; k > 0; k--) if (ca.has(k) && cb.has(k)) return k;
-  return 0;
-}
-
-// Where a regex source can be cut into two sequences: at the top level, outside a class or an
-// escape, not before a quantifier; none when it has a top-level alternation.
-function cuts(src: string): Set<number> {
-  const out = new Set<number>();
-  let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    if (depth === 0 && !inClass && i > 0 && !'*+?{'.includes(c)) out.add(i);
-    if (c === '\\') { i++; continue; }
-    if (inClass) { if (c === ']') inClass = false; continue; }
-    if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) return new Set();
-  }
-  out.add(src.length);
-  return out;
-}
-
 // Where `anchor` stands in a line up to `limit`.
 function positionsOf(line: string, anchor: string, limit: number): number[] {
   const out: number[] = [];
@@ -252,6 +298,7 @@ function positionsOf(line: string, anchor: string, limit: number): number[] {
 }
 
 function tryAnywhere(s: Step, line: string, at: number): boolean {
+  if (s.needs !== undefined && !holdsOne(line, s.needs)) return false;
   return s.literal !== undefined ? includesAnchored(line, s.literal, at) : execAnchored(s.regex!, line, at) !== null;
 }
 
@@ -264,6 +311,8 @@ function tryAt(s: Step, line: string, at: number, q: number, prefixes: string[],
     const start = q - offsets[p];
     if (start < 0 || start > at || start === tried) continue;
     if (s.sticky === undefined) { if (standsAt(line, prefixes[p], start)) return true; continue; }
+    // The texts it needs looked for once, where it would run first.
+    if (tried < 0 && s.needs !== undefined && !holdsOne(line, s.needs)) return false;
     tried = start;
     s.sticky.lastIndex = start;
     if (s.sticky.test(line)) return true;

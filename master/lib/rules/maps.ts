@@ -50,6 +50,8 @@ const MARK = '\u0000';
 const ZONE = /%[0-9A-Za-z_-]+(?:\.[0-9A-Za-z_-]+)*/y;
 /** A port or a sentence's final '.'/':' after an address: both readings are candidates. */
 const TAIL = /(:[0-9]+|[.:])$/;
+/** A port joined to an address by '-' and ended by ';' (sshd's `Remote: 127.0.0.1-1780;`). */
+const DASH_PORT = /-[0-9]{1,5};/y;
 /** Distinct addresses tried where the service writes its peer; a line with more is ambiguous. */
 export const MAX_CANDIDATES = 8;
 
@@ -140,6 +142,12 @@ export function findAddressWords(line: string, at: number): AddressWord[] {
       ZONE.lastIndex = i;
       const zone = ZONE.exec(line);
       if (zone !== null && !isWordChar(line.charCodeAt(ZONE.lastIndex))) add(start, run + zone[0]);
+    }
+    if (i < n && line.charCodeAt(i) === 45) {
+      // sshd's `Remote: ADDR-PORT;` (its `SSH: Server;...` lines): the run before `-PORT;` is a word.
+      DASH_PORT.lastIndex = i;
+      if (DASH_PORT.test(line)) add(start, run);
+      continue;
     }
     if (i < n && isWordChar(line.charCodeAt(i))) continue;
     const tail = TAIL.exec(run);

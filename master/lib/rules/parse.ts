@@ -6,10 +6,11 @@ import { findBacktracking } from './shape.js';
 /**
  * What one line of a rule weighs in its session (`Affair=` in the rule file, see
  * module/sessions.ts): a try counts always; a session line only when no try of its session
- * counts; a close ends the session and counts when nothing of it was counted.
+ * counts; a close ends the session and counts when nothing of it was counted; an open line
+ * counts nothing and names the peer of its session (rules/carry.ts), for its lines that name none.
  */
-export type Weight = 'try' | 'session' | 'close';
-const WEIGHTS: readonly string[] = ['try', 'session', 'close'];
+export type Weight = 'try' | 'session' | 'close' | 'open';
+const WEIGHTS: readonly string[] = ['try', 'session', 'close', 'open'];
 
 /**
  * How sure a rule is that its line is an attack (`Level=` in the rule file): normal rules are
@@ -159,6 +160,7 @@ export function parseRuleFile(text: string, file: string): { rules: Rule[]; prob
     if (pattern === '') { fail(`empty Pattern (line ${vars.Pattern!.line}) matches every line`); continue; }
     const literal = m[2].startsWith('"');
     const rule: Rule = { file, line, name, pattern, literal, ...acts, affair: (vars.Affair?.value ?? 'try') as Weight, level: (vars.Level?.value ?? 'normal') as Level };
+    if (rule.affair === 'open' && rule.action !== 'inject') { fail(`Affair=open (line ${vars.Affair!.line}) reads the peer of its line: its decision is 'inject; return $?' (it counts nothing), not ${rule.action}`); continue; }
     if (literal) {
       const esc = /\\./.exec(pattern);
       if (esc) { fail(`regex escape ${esc[0]} in the literal pattern ${JSON.stringify(pattern)} (line ${vars.Pattern!.line}): quoted "$Pattern" matches literally, so the backslash must be in the log line; drop it, or write $Pattern unquoted for a regex`); continue; }

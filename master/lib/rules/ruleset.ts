@@ -25,6 +25,8 @@ export interface RuleSet {
   ladder: Ladder;
   /** The attacker's address in a line, from peer_map. */
   findPeer: PeerFinder;
+  /** An `Affair=open` rule says the service's program[pid] is one session: its lines that name no peer take the session's (carry.ts). */
+  carries: boolean;
   files: string[];
   /** Patterns that backtrack more than linearly (they work, on the slower linear engine when provoked); checked when first read. */
   readonly warnings: RuleProblem[];
@@ -108,7 +110,7 @@ function readLadder(dir: string, files: string[], mapDirs: string[], level: Leve
   if (rules.length === 0 && problems.length === 0) problems.push({ file: dir, line: 0, message: 'no NNN-*.rule file with a rule' });
   if (rules.some((r) => r.action === 'inject') && peer.count === 0) problems.push({ file: join(dir, 'peer_map'), line: 0, message: 'inject rules need a peer_map that says where the service names its peer' });
   if (problems.length) return { problems, shapes };
-  return { set: { dir, rules, superflous: sup.regex, superflousCount: sup.count, ladder: new Ladder(sup.regexes, rules), findPeer: peer.find, files, get warnings() { return shapes.flatMap((x) => x.warnings); } }, problems, shapes };
+  return { set: { dir, rules, superflous: sup.regex, superflousCount: sup.count, ladder: new Ladder(sup.regexes, rules), findPeer: peer.find, carries: rules.some((r) => r.affair === 'open'), files, get warnings() { return shapes.flatMap((x) => x.warnings); } }, problems, shapes };
 }
 
 /** Load a rules directory at `level` or throw EX_CONFIG listing every problem as file:line. */

@@ -8,6 +8,9 @@ import { parseHeader, type HeadedLine } from './header.js';
 import type { RuleProblem } from './parse.js';
 import { countTries } from './tries.js';
 import { ladderOf, type LineView } from './view.js';
+import { carryPeer, type SessionPeers } from './carry.js';
+import type { Rule } from './parse.js';
+import type { Peer } from './maps.js';
 
 export interface Sample {
   file: string;
@@ -54,28 +57,70 @@ export function readSamples(dir: string, problems: RuleProblem[] = []): Sample[]
  * where the service writes its peer: none is counted; `tries` (only when more than one) is how
  * many tries the line reports and counts (Tries=).
  */
-export interface Outcome { verdict: 'skip' | 'match' | 'untreated' | 'overlong'; rule: string | null; action: string | null; penalty: number | null; address: string | null; ambiguous?: string[]; tries?: number; instance?: string }
+export interface Outcome {
+  verdict: 'skip' | 'match' | 'untreated' | 'overlong'; rule: string | null; action: string | null; penalty: number | null; address: string | null; ambiguous?: string[]; tries?: number; instance?: string;
+  /** An open line (Affair=open): the peer it names for its session, counted nothing. */
+  opens?: string;
+  /** The line names no peer: `address` is its session's, named by an open line before. */
+  carried?: true;
+  /** The line names no peer and none is known yet: its affair waits for a line of its session that names it. */
+  waits?: true;
+  /** The lines whose waiting affairs count here, for this line's peer; `own` is this line's own decision where the outcome shown is theirs. */
+  carries?: number[];
+  own?: string;
+}
 
-/** Decide one line as the module would, without database or firewall (`headed`: the line as parseHeader reads it). */
-export function outcomeOf(set: RuleSet, raw: string, headed: HeadedLine = parseHeader(raw), view?: LineView): Outcome {
+/** A replay's memory of sessions (rules/Test reads a file in order): the line number and rule of each waiting affair. */
+export interface ReplayPeers { peers: SessionPeers<{ line: number; rule: Rule }>; line: number }
+
+/**
+ * Decide one line as the module would, without database or firewall (`headed`: the line as
+ * parseHeader reads it); `replay` carries session peers between the lines of a file read in order.
+ */
+export function outcomeOf(set: RuleSet, raw: string, headed: HeadedLine = parseHeader(raw), view?: LineView, replay?: ReplayPeers): Outcome {
   const { line, at } = headed;
   const reading = view?.read(line, at);
   const instance = reading?.instance !== undefined ? `${reading.instance}@${reading.type ?? '-'}` : undefined;
   set = ladderOf(set, reading);
   const d = decideLine(set, line, at);
+  let looked = false;
+  let found: Peer;
+  const find = (): Peer => {
+    if (!looked) { looked = true; const f = set.findPeer(line, at); found = reading?.peer ? reading.peer(f) : f; }
+    return found;
+  };
+  const c = replay && (replay.peers.busy || (d !== 'skip' && d?.action === 'inject'))
+    ? carryPeer(replay.peers, d, line, find, () => ({ line: replay.line, rule: d as Rule }), set.carries)
+    : undefined;
   if (d === 'skip' || d === undefined) {
+    if (c?.completed?.length) return carriedHere(c.completed, c.named!, d === 'skip' ? 'skip' : 'untreated');
     // The same object for every skipped or untreated line of no instance: nothing made a line.
     if (instance === undefined) return d === 'skip' ? SKIPPED : UNTREATED;
     return { verdict: d === 'skip' ? 'skip' : 'untreated', rule: null, action: null, penalty: null, address: null, instance };
   }
-  const found = d.action === 'return' ? undefined : set.findPeer(line, at);
-  const peer = reading?.peer && d.action !== 'return' ? reading.peer(found) : found;
-  const o: Outcome = { verdict: 'match', rule: d.name, action: d.action, penalty: d.penalty ?? null, address: typeof peer === 'string' ? peer : null };
+  const opens = d.affair === 'open' && d.action === 'inject';
+  const peer = c !== undefined ? c.peer : d.action === 'return' ? undefined : find();
+  const o: Outcome = { verdict: 'match', rule: d.name, action: d.action, penalty: d.penalty ?? null, address: typeof peer === 'string' && !opens ? peer : null };
+  // An open line counts nothing: the peer it names is its session's (alone, as a sample: the line's own).
+  const opened = c !== undefined ? c.opens : opens && typeof peer === 'string' ? peer : undefined;
+  if (opened !== undefined) o.opens = opened;
+  if (c?.remembered) o.carried = true;
+  if (c?.waits) o.waits = true;
+  if (c?.completed?.length) {
+    if (d.action !== 'inject' || o.address !== c.named) return carriedHere(c.completed, c.named!, `${d.name} ${d.action}`);
+    o.carries = c.completed.map((w) => w.line);
+  }
   if (instance !== undefined) o.instance = instance;
   if (peer !== undefined && typeof peer !== 'string') o.ambiguous = peer.ambiguous;
   const tries = d.action === 'inject' && typeof peer === 'string' ? countTries(d, line, at, headed.repeats) : 1;
   if (tries > 1) o.tries = tries;
   return o;
+}
+
+// A line that names the peer its session's earlier lines waited for: what counts here is their affair.
+function carriedHere(waited: { line: number; rule: Rule }[], address: string, own: string): Outcome {
+  const r = waited[0].rule;
+  return { verdict: 'match', rule: r.name, action: 'inject', penalty: r.penalty ?? null, address, carries: waited.map((w) => w.line), own };
 }
 
 const SKIPPED: Outcome = Object.freeze({ verdict: 'skip', rule: null, action: null, penalty: null, address: null });
@@ -94,7 +139,7 @@ export function checkSamples(set: RuleSet, samples: Sample[]): RuleProblem[] {
   const bad: RuleProblem[] = [];
   for (const s of samples) {
     const o = outcomeOf(set, s.text);
-    const got = o.verdict === 'match' ? `match ${o.rule} ${o.ambiguous ? 'ambiguous' : o.address ?? '-'}` : o.verdict;
+    const got = o.verdict === 'match' ? `match ${o.rule} ${o.ambiguous ? 'ambiguous' : o.address ?? o.opens ?? '-'}` : o.verdict;
     const want = s.verdict === 'match' ? `match ${s.rule} ${s.ambiguous ? 'ambiguous' : s.address ?? '-'}` : s.verdict;
     if (got !== want) bad.push({ file: s.file, line: s.line, message: `sample gives '${got}', annotated '${want}'${hintAnchor(set, s)}` });
   }

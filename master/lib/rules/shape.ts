@@ -11,7 +11,7 @@
 /** A set of UTF-16 code units as sorted, disjoint [from, to] ranges. */
 type Chars = [number, number][];
 
-type Node =
+export type Node =
   | { k: 'char'; set: Chars }
   | { k: 'seq'; items: Node[] }
   | { k: 'alt'; alts: Node[] }
@@ -55,7 +55,7 @@ const ESCAPES: Record<string, Chars> = { d: DIGIT, D: complement(DIGIT), w: WORD
 const QUANTIFIER = /(?:\*|\+|\?|\{(\d+)(,(\d*))?\})\??/y;
 
 /** Parse the JS regex subset into a tree; throws on anything else. */
-function parse(src: string): Node {
+export function parse(src: string): Node {
   let i = 0;
   // One escaped character (after the backslash): a class or a single code unit.
   const escape = (): Chars => {

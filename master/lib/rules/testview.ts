@@ -23,7 +23,16 @@ export function newTally(): Tally { return { perRule: new Map(), untreated: [], 
 export function formatOutcome(o: Outcome, json: boolean): string {
   if (json) return JSON.stringify(o);
   if (o.verdict !== 'match') return `${o.verdict}${o.instance ? ` [${o.instance}]` : ''}`;
-  return `match ${o.rule} ${o.action}${o.penalty !== null ? ` ${o.penalty}` : ''} ${o.address ?? '-'}${o.ambiguous ? ` (ambiguous: ${o.ambiguous.join(' ')})` : ''}${o.tries ? ` (${o.tries} tries)` : ''}${o.instance ? ` [${o.instance}]` : ''}`;
+  return `match ${o.rule} ${o.action}${o.penalty !== null ? ` ${o.penalty}` : ''} ${o.address ?? '-'}${o.ambiguous ? ` (ambiguous: ${o.ambiguous.join(' ')})` : ''}${o.tries ? ` (${o.tries} tries)` : ''}${formatCarry(o)}${o.instance ? ` [${o.instance}]` : ''}`;
+}
+
+// What the line's session adds: the peer it opens, carries or waits for.
+function formatCarry(o: Outcome): string {
+  if (o.opens !== undefined) return ` (opens its session: ${o.opens})`;
+  if (o.carried) return ' (its session\'s peer)';
+  if (o.waits) return ' (waits for its session\'s peer)';
+  if (o.carries) return ` (line ${o.carries.join(', ')}: its session's peer${o.own !== undefined ? `; this line: ${o.own}` : ''})`;
+  return '';
 }
 
 /** Check --rule against the set: an unknown name is a usage error listing the rules there are. */
@@ -40,12 +49,12 @@ export function tallyOutcome(t: Tally, o: Outcome, lineNo: number, text: string)
     if (t.untreated.length < UNTREATED_SHOWN) t.untreated.push({ line: lineNo, text });
     return;
   }
-  if (o.verdict !== 'match' || o.rule === null) return;
+  if (o.verdict !== 'match' || o.rule === null || o.own !== undefined) return;
   let r = t.perRule.get(o.rule);
   if (r === undefined) t.perRule.set(o.rule, r = { matches: 0, noAddress: 0, ambiguous: 0 });
   r.matches++;
   if (o.ambiguous) r.ambiguous++;
-  else if (o.address === null && o.action !== 'return' && o.action !== 'passon') r.noAddress++;
+  else if (o.address === null && o.action !== 'return' && o.action !== 'passon' && o.opens === undefined) r.noAddress++;
 }
 
 /** The output of one line under the options, '' when --rule hides it. */

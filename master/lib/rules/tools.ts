@@ -9,7 +9,8 @@ import { WatcherError, EX_CONFIG, EX_NOINPUT, EX_USAGE } from '../core/exit.js';
 import { parseRuleFile, formatProblem, formatWarning, type Level, type RuleProblem } from './parse.js';
 import { parseSuperflousMap, parsePeerMap } from './maps.js';
 import { loadRuleSet, readRuleSet, listRuleFiles, listTypeDirs, type RuleSet } from './ruleset.js';
-import { outcomeOf, readSamples, checkSamples, parseSamples, type Outcome } from './samples.js';
+import { outcomeOf, readSamples, checkSamples, parseSamples, type Outcome, type ReplayPeers } from './samples.js';
+import { SessionPeers } from './carry.js';
 import { headBareLine, isSyslogTag } from './header.js';
 import { checkRuleName, formatOutcome, formatTally, newTally, tallyOutcome, viewLine, type Tally, type ViewOptions } from './testview.js';
 import type { LineView } from './view.js';
@@ -41,10 +42,13 @@ export async function replayLines(set: RuleSet, input: Readable, out: Writable, 
   const t0 = systemClock.mono();
   const counts: TestCounts = { lines: 0, skipped: 0, matched: 0, untreated: 0, overlong: 0, ms: 0, tally: newTally() };
   const split = new LineSplitter();
+  // Sessions' peers between lines, with no time limit: a file is read in order.
+  const replay: ReplayPeers = { peers: new SessionPeers(), line: 0 };
   const handle = async (lines: (string | typeof OVERLONG)[]): Promise<void> => {
     let buf = '';
     for (const line of lines) {
-      const o = line === OVERLONG ? OVERLONG_OUTCOME : outcomeOf(set, line, headBareLine(line, tag), lineView);
+      replay.line = counts.lines + 1;
+      const o = line === OVERLONG ? OVERLONG_OUTCOME : outcomeOf(set, line, headBareLine(line, tag), lineView, replay);
       counts.lines++;
       if (o.verdict === 'skip') counts.skipped++;
       else if (o.verdict === 'untreated') counts.untreated++;

@@ -2,7 +2,7 @@
 // try count once, each try of a connection counts, and a session without a try counts one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultPromise } from 'execa';
-import { makeSandbox, type Sandbox } from './sandbox.js';
+import { makeSandbox, runWatchLG, killWatchLG, type Sandbox } from './sandbox.js';
 
 const H = 'Nov  1 00:00:00 vmd28527';
 const pam = (pid: number, a: string) => `${H} sshd[${pid}]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${a}  user=deploy`;
@@ -11,12 +11,10 @@ describe('WatchLG counts one attempt once', () => {
   let sb: Sandbox, proc: ResultPromise;
   beforeAll(async () => {
     sb = await makeSandbox('TRACE=on\nGEOTRACK=\nDNS_SERVER=off\nMAX_AFFAIRS=30\nSESSION_WAIT=2');
-    expect((await sb.run('modules/WatchLG/Prep')).exitCode).toBe(0);
-    proc = sb.start('modules/WatchLG/WatchLG');
-    await sb.waitFor('the status file', () => sb.status());
+    ({ proc } = await runWatchLG(sb));
   });
   afterAll(async () => {
-    if (proc && proc.exitCode === null) { proc.kill('SIGKILL'); await proc; }
+    await killWatchLG(proc);
     await sb?.close();
   });
 

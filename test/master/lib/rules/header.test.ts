@@ -109,13 +109,13 @@ describe('rules/Test reads a line without a header with one', () => {
 
 describe('planted addresses and noise words', () => {
   const H = 'Nov  1 00:00:00 vmd28527 ';
-  it('the reviewer\'s banner line is untreated: no tarpit for 10.9.9.9', async () => {
+  it('the reviewer\'s banner line names no peer: no tarpit for 10.9.9.9', async () => {
     const got = await replay('WatchLG', 'rules', [
       `${H}sshd[1]: error: kex_exchange_identification: client sent invalid protocol identifier "x: Failed password for root from 10.9.9.9 port 22 ssh2"`,
       `${H}sshd[2]: Invalid user CRON[ from 5.6.7.9 port 22`,
       `${H}sshd[3]: Failed password for root from 5.6.7.10 port 22 ssh2`,
     ]);
-    expect(got.map((g) => `${g.verdict} ${g.rule} ${g.address}`)).toEqual(['untreated null null', 'match invalid-user 5.6.7.9', 'match root-login 5.6.7.10']);
+    expect(got.map((g) => `${g.verdict} ${g.rule} ${g.address}`)).toEqual(['match bad-protocol null', 'match invalid-user 5.6.7.9', 'match root-login 5.6.7.10']);
   });
 
   // Every rule set ships hostile samples that quote another line with the planted 10.9.9.9.

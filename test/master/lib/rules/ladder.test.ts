@@ -17,6 +17,7 @@ import { compileLinear } from '../../../../master/lib/rules/linear.js';
 import { parsePeerMap } from '../../../../master/lib/rules/maps.js';
 import { readFileSync } from 'node:fs';
 import { generateLines } from '../../../../bench/genlog.js';
+import { attackLines, benignLines } from '../../../../bench/web-corpus.js';
 
 const SETS = ['WatchLG/rules', 'WatchMB/rules', 'WatchMB/rules-dovecot', 'WatchMX/rules', 'WatchMX/rules-exim'].map((d) => join(REPO, 'modules', d));
 
@@ -26,6 +27,10 @@ function plainWalk(set: RuleSet, line: string, at: number): Decision {
   for (const r of set.rules) if (r.literal ? includesAnchored(line, r.pattern, at) : execAnchored(r.regex!, line, at)) return r;
   return undefined;
 }
+
+const WB = join(REPO, 'modules/WatchWB/rules');
+/** Texts that WatchWB's patterns which read on through the line need (needs.ts), put into lines and taken out of them. */
+const PAYLOAD_TEXTS = ['${', '%7B', '%7b', '%24%7B', '"()', '() {', '$%7B', '[client ', 'File does not exist: ', 'Access denied with code 4'];
 
 const name = (d: Decision): string => d === undefined ? 'untreated' : d === 'skip' ? 'skip' : `${d.name}@${d.file}:${d.line}`;
 
@@ -126,6 +131,32 @@ describe('the ladder', () => {
       expect(quick(line, at), raw).toBe(whole(line, at));
       expect(quick(line, at), raw).toMatch(/^192\.0\.2\.[12]$/);
     }
+  });
+
+  it('decides as the plain walk does: WatchWB/rules of every instance type, its samples, the web corpus, generated web logs and 3,000 lines with texts patterns need put in or taken out', () => {
+    const { set } = readRuleSet(WB, 'strict');
+    expect(set?.types?.size).toBeGreaterThan(2);
+    const sets = [set!, ...set!.types!.values()];
+    const samples = readSamples(WB).map((s) => s.text);
+    expect(samples.length).toBeGreaterThan(50);
+    const lines = [...samples, ...[...attackLines(), ...benignLines()].map((l) => l.text),
+      ...generateLines(3000, { kind: 'web', seed: 7 }), ...generateLines(3000, { kind: 'web-site', seed: 7 })];
+    const next = random(WB.length);
+    for (let i = 0; i < 3000; i++) {
+      let line = samples[Math.floor(next() * samples.length)];
+      const text = PAYLOAD_TEXTS[Math.floor(next() * PAYLOAD_TEXTS.length)];
+      const at = Math.floor(next() * (line.length + 1));
+      // Put in at a random place, or every occurrence taken out (a payload without its lookup).
+      line = next() < 0.5 ? line.slice(0, at) + text + line.slice(at) : line.split(text).join('');
+      lines.push(mutate(line, next));
+    }
+    let matched = 0;
+    for (const raw of lines) {
+      for (const s of sets) agree(s, raw.replace(/\n$/, ''));
+      const { line, at } = parseHeader(raw.replace(/\n$/, ''));
+      if (set!.ladder.decide(line, at) !== undefined) matched++;
+    }
+    expect(matched).toBeGreaterThan(lines.length / 2);
   });
 
   it('decides generated auth and mail logs as the plain walk does', () => {
