@@ -5,7 +5,7 @@
 // packages only: nothing of Watcher's outside core/.
 //
 // The frame of every entry file: debug/debug2, --help via yargs, errors mapped to exit codes.
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { exitCodeOf, EX_USAGE, WatcherError } from './exit.js';
 import { setVerbosity } from './log.js';
 
@@ -17,6 +17,12 @@ export interface Program<A> {
   /** Declare positional arguments and options. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   options?: (y: Argv) => Argv<any>;
+  /**
+   * The arguments of an empty command line. Given, an empty command line does not load the
+   * option parser: a program that cron or the master runs without arguments starts faster.
+   * They must be what the options' defaults give (test/master/lib/core/cli.test.ts).
+   */
+  noArgs?: A;
   /** The work; returns the exit code (0 when nothing is returned). */
   run: (args: A) => Promise<number | void> | number | void;
 }
@@ -34,21 +40,11 @@ export async function runProgram<A>(prog: Program<A>, argv: string[]): Promise<n
   let code: number;
   try {
     const rest = takeDebug(argv);
-    let y = yargs(rest)
-      .scriptName(prog.name)
-      .usage(`$0 - ${prog.describe}`)
-      .strict()
-      .help()
-      .alias('h', 'help')
-      .version(false)
-      .wrap(Math.min(100, process.stdout.columns || 100))
-      .exitProcess(false)
-      .fail((msg, err) => { throw err ?? new WatcherError(msg, EX_USAGE); });
-    y = y.epilog("A first argument 'debug' or 'debug2' traces what the program runs on stderr.");
-    const built = prog.options ? prog.options(y) : y;
-    const args = (await built.parseAsync()) as unknown as A;
-    if (rest.includes('--help') || rest.includes('-h')) { code = 0; }
-    else code = (await prog.run(args)) ?? 0;
+    if (rest.length === 0 && prog.noArgs !== undefined) code = (await prog.run(prog.noArgs)) ?? 0;
+    else {
+      const args = await parseArgs(prog, rest);
+      code = rest.includes('--help') || rest.includes('-h') ? 0 : (await prog.run(args)) ?? 0;
+    }
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     process.stderr.write(`${prog.name}: ${msg}\n`);
@@ -57,6 +53,25 @@ export async function runProgram<A>(prog: Program<A>, argv: string[]): Promise<n
   }
   process.exitCode = code;
   return code;
+}
+
+
+/** Parse a command line with yargs (loaded on first use); --help prints the usage. */
+export async function parseArgs<A>(prog: Program<A>, rest: string[]): Promise<A> {
+  const { default: yargs } = await import('yargs');
+  const y = yargs(rest)
+    .scriptName(prog.name)
+    .usage(`$0 - ${prog.describe}`)
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => { throw err ?? new WatcherError(msg, EX_USAGE); })
+    .epilog("A first argument 'debug' or 'debug2' traces what the program runs on stderr.");
+  const built = prog.options ? prog.options(y) : y;
+  return (await built.parseAsync()) as unknown as A;
 }
 
 /**

@@ -1,5 +1,6 @@
 // A batch load: one `nft -f` transaction fed while the Loadfiles are read.
 import { RestoreFeed } from './restore-feed.js';
+import { DistinctAddresses } from '../net/distinct.js';
 import { FlushloadOrigins } from './ipset-retry.js';
 import { addSetLine, elementText, hostSets, INPUT_CHAIN, kernelOf, type KernelSet } from './nft-names.js';
 import { kernelsOf, layoutAdd, readChains, readLayout, T } from './nft-read.js';
@@ -9,7 +10,7 @@ import { LIVE_SETS, type Entry, type Firewall, type KeptSet, type LineRefusal, t
 
 // The networks of one prefix set: their members (for its count), and the element texts and
 // sources not yet written, side by side; `opened` once its set line (and flush) is written.
-interface Held { k: KernelSet; members: Set<string>; texts: string[]; files: (string | undefined)[]; lines: number[]; opened: boolean }
+interface Held { k: KernelSet; members: DistinctAddresses; texts: string[]; files: (string | undefined)[]; lines: number[]; opened: boolean }
 
 // Networks of one prefix set written together, as one `add element` block.
 const NET_BLOCK = 4096;
@@ -40,7 +41,7 @@ class NftLoader implements Loader {
   private readonly origins = new FlushloadOrigins();
   private readonly owner = new Map<number, string>();
   /** Distinct single addresses written per replaced set: with its networks, its count once loaded. */
-  private readonly hosts = new Map<string, Set<string>>();
+  private readonly hosts = new Map<string, DistinctAddresses>();
   /** The address sets' names of each set (v4, v6). */
   private readonly hostNames = new Map<string, string[]>();
   private block = '';
@@ -83,7 +84,7 @@ class NftLoader implements Loader {
     if (slash >= 0) {
       const held = this.heldOf(e.set, e.family, Number(e.net.slice(slash + 1)));
       const member = e.net.slice(0, slash);
-      held.members.add(member);
+      held.members.add(member, e.base);
       held.texts.push(e.timeout === undefined && e.comment === undefined ? member : elementText(member, e.timeout, e.comment));
       held.files.push(file);
       held.lines.push(at ?? 0);
@@ -92,8 +93,8 @@ class NftLoader implements Loader {
     }
     if (this.replaced.has(e.set)) {
       let seen = this.hosts.get(e.set);
-      if (!seen) this.hosts.set(e.set, (seen = new Set()));
-      seen.add(e.net);
+      if (!seen) this.hosts.set(e.set, (seen = new DistinctAddresses()));
+      seen.add(e.net, e.base);
     }
     let names = this.hostNames.get(e.set);
     if (!names) this.hostNames.set(e.set, (names = hostSets(e.set).map((k) => k.kernel)));
@@ -109,7 +110,7 @@ class NftLoader implements Loader {
     if (found) return found;
     const k = kernelOf(set, { family, prefix });
     let held = this.nets.get(k.kernel);
-    if (!held) this.nets.set(k.kernel, (held = { k, members: new Set(), texts: [], files: [], lines: [], opened: false }));
+    if (!held) this.nets.set(k.kernel, (held = { k, members: new DistinctAddresses(), texts: [], files: [], lines: [], opened: false }));
     bySlot[slot] = held;
     return held;
   }

@@ -82,24 +82,18 @@ export function openNftFirewall(): Firewall {
     loader: (flushload) => openNftLoader(fw, flushload),
     sets: async () => chainOrder(await sets()),
     async list(name) {
-      const out: string[] = [];
-      for (const { kernel } of kernelsOf((await readLayout()).kernels, name)) for (const e of await readSet(kernel)) out.push(e.text);
-      return out;
+      const read = await Promise.all(kernelsOf((await readLayout()).kernels, name).map(({ kernel }) => readSet(kernel)));
+      return read.flat().map((e) => e.text);
     },
     // A set's count as its last load recorded it; live sets (and one without a record) are read back.
     async counts() {
-      const counts = new Map<string, number>();
-      const { sets: all, counts: known } = await readChains();
-      const { kernels } = await readLayout();
-      for (const s of chainOrder(all)) {
-        let n = known.get(s);
-        if (n === undefined || (LIVE_SETS as readonly string[]).includes(s)) {
-          n = 0;
-          for (const { kernel } of kernelsOf(kernels, s)) n += (await readSet(kernel)).length;
-        }
-        counts.set(s, n);
-      }
-      return counts;
+      const [{ sets: all, counts: known }, { kernels }] = await Promise.all([readChains(), readLayout()]);
+      const order = chainOrder(all);
+      const read = (s: string) => known.get(s) === undefined || (LIVE_SETS as readonly string[]).includes(s);
+      const sizes = await Promise.all(order.map(async (s) => read(s)
+        ? (await Promise.all(kernelsOf(kernels, s).map(({ kernel }) => readSet(kernel)))).reduce((a, l) => a + l.length, 0)
+        : known.get(s) ?? 0));
+      return new Map(order.map((s, i) => [s, sizes[i]]));
     },
     channel: () => openNftChannel(),
     async destroy() {

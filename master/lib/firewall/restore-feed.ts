@@ -9,7 +9,15 @@ import { run, spawnChannel } from '../core/runner.js';
 import { WatcherError, EX_DATAERR, EX_UNAVAILABLE } from '../core/exit.js';
 import { openFileMode, PRIVATE_MODE } from '../core/files.js';
 
-const CHUNK = 256 * 1024;
+const CHUNK = 32 * 1024;
+/**
+ * Bytes handed to the tool's input and not yet taken by the kernel's pipe. Reading waits above
+ * HIGH until LOW is left, so the tool always has a backlog while the next lines are made (a
+ * pipe holds 64 KiB, a few milliseconds of the tool's parsing: waiting for an empty queue
+ * left it idle once per chunk).
+ */
+const HIGH = 4 * 1024 * 1024;
+const LOW = 1024 * 1024;
 
 /**
  * The tool reads its input from its stdin, or, given `pipe`, from a FIFO at that path (0600,
@@ -26,6 +34,8 @@ export class RestoreFeed {
   private readonly stderr: string[] = [];
   private buf = '';
   private fileError: Error | undefined;
+  private queued = 0;
+  private wake: (() => void) | undefined;
 
   /** Start `program args` (then the input's path when `pipe` is given); `pkg` is the Debian package named when it is missing. */
   constructor(private readonly program: string, args: string[], readonly flushload: string, private readonly pkg: string, pipe?: string) {
@@ -76,16 +86,22 @@ export class RestoreFeed {
     if (!this.buf || !this.ready) return;
     // Encoded once for both: the tool and the Flushload.
     const chunk = Buffer.from(this.buf);
-    this.input.write(chunk);
+    this.queued += chunk.length;
+    this.input.write(chunk, () => {
+      this.queued -= chunk.length;
+      if (this.queued <= LOW && this.wake) { this.wake(); this.wake = undefined; }
+    });
     this.file.write(chunk);
     this.buf = '';
   }
 
-  /** Write what is queued; resolves when the tool is ready for more. */
+  /** Write what is queued; resolves when the tool's backlog is short enough for more. */
   async drain(): Promise<void> {
     await this.started;
     this.push();
-    if (this.input.writableNeedDrain && !this.input.destroyed) await Promise.race([once(this.input, 'drain'), this.proc]);
+    if (this.queued > HIGH && !this.input.destroyed) await Promise.race([new Promise<void>((r) => { this.wake = r; }), this.proc]);
+    // A turn of the event loop: the pipe is written to only there.
+    else if (this.queued > 0) await new Promise<void>((r) => setImmediate(r));
   }
 
   /**

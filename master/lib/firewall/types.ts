@@ -40,7 +40,16 @@ export function setInfo(name: string): SetInfo {
 }
 
 /** One validated entry of a Loadfile: canonical address or CIDR text and its family. */
-export interface Entry { set: string; net: string; family: 4 | 6; timeout?: number; comment?: string }
+export interface Entry {
+  set: string;
+  /** Canonical: an address, or a network address and its length (never the full length). */
+  net: string;
+  family: 4 | 6;
+  timeout?: number;
+  comment?: string;
+  /** The IPv4 address (or network address) as a number, when the reader parsed it. */
+  base?: number;
+}
 
 /** A line not loaded: its file and line, and why. */
 export interface LineRefusal { file: string; line: number; reason: string }

@@ -67,7 +67,9 @@ const identify = (s: Source): SourceIdentity | undefined => statSource(s.path) ?
 export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   const t0 = performance.now();
   const warn = o.warn ?? ((l: string) => process.stderr.write(`${l}\n`));
-  await o.fw.ensure();
+  // The chain and standard sets are made while the sources are read: only finish() needs them.
+  const ready = o.fw.ensure();
+  ready.catch(() => undefined);
   const foreign = await o.fw.foreign();
   const never = neverBlock(o.master);
   const old = o.only ? readState(o.runDir) ?? {} : o.changedOnly ? readState(o.runDir) : undefined;
@@ -116,10 +118,12 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
       }
     }
     // The live whitelist is only swapped by finish(): read just before, and only when it is rebuilt.
+    await ready;
     whiteBefore = dirty.has('whitelist') ? (await o.fw.list('whitelist')).sort().join(' ') : undefined;
     result = await loader.finish([...dirty].filter((set) => !foreign.has(set)));
   } catch (e) {
     await loader.abort();
+    await ready.catch(() => undefined);
     throw e;
   }
   for (const r of result.refused) {
@@ -130,11 +134,11 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   const kept = new Set(result.kept.map((k) => k.set));
   for (const s of sources) if (state[s.path]?.sets.some((set) => kept.has(set)) || (s.kind === 'list' && kept.has(s.name))) delete state[s.path];
   writeState(o.runDir, state);
-  const counts = await o.fw.counts();
+  const [counts, whiteAfter] = await Promise.all([o.fw.counts(), whiteBefore === undefined ? undefined : o.fw.list('whitelist')]);
   for (const k of result.kept) warn(`set ${k.set} could not be rebuilt: ${k.reason}; it keeps its ${counts.get(k.set) ?? 0} entries`);
   let drops = 0;
   for (const [set, n] of counts) if (setInfo(set).verdict === 'DROP') drops += n;
-  const whiteChanged = whiteBefore !== undefined && (await o.fw.list('whitelist')).sort().join(' ') !== whiteBefore;
+  const whiteChanged = whiteAfter !== undefined && whiteAfter.sort().join(' ') !== whiteBefore;
   const { foreign: _f, held: _h, ...counted } = tally;
   return { ...counted, replaced: result.replaced, added: result.added, kept: result.kept, entries: result.entries,
     problems: tally.problems + result.refused.length, seconds: (performance.now() - t0) / 1000, drops, counts, whiteChanged };

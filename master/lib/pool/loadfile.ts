@@ -15,9 +15,15 @@ const SKIP = /^[ \t]*(?:#|$)/;
 
 // Set names seen so far and what they are (null: not a valid name); a pool names few sets.
 const SETS = new Map<string, SetInfo | null>();
+let lastSet = '';
+let lastInfo: SetInfo | null = null;
 function infoOf(set: string): SetInfo | null {
+  // Lines of a Loadfile mostly name the set of the line before.
+  if (set === lastSet) return lastInfo;
   let info = SETS.get(set);
   if (info === undefined) SETS.set(set, (info = isSetName(set) ? setInfo(set) : null));
+  lastSet = set;
+  lastInfo = info;
   return info;
 }
 
@@ -105,7 +111,7 @@ function checkEntry(set: string, net: Net, timeout: string | undefined, comment:
   const seconds = timeout === undefined ? undefined : Number(timeout);
   const refused = entryRefusal(info, net, seconds, comment);
   if (refused) return refused;
-  const e: Entry = { set, net: net.text, family: net.family };
+  const e: Entry = { set, net: net.text, family: net.family, base: net.family === 4 ? net.base as number : undefined };
   if (seconds !== undefined) e.timeout = seconds;
   if (comment !== undefined) e.comment = comment;
   return e;
@@ -132,6 +138,9 @@ export interface ScanSink {
   /** Called every few thousand lines so the caller can wait for the restore tool. */
   pause?(): Promise<void>;
 }
+
+/** Entries between two pauses: a restore tool's pipe (64 KiB) holds about as many lines. */
+const PAUSE_EVERY = 2048;
 
 const SET_WORD = /^[ \t]*add[ \t]+(\S+)/;
 
@@ -160,7 +169,7 @@ export async function scanLoadfile(text: string, file: string, sink: ScanSink, n
     const [e, net] = r;
     if (isSpared(e, net, never)) { sink.spared?.({ file, line: lineNo, text: line, reason: spareReason(e) }); continue; }
     sink.entry(e, lineNo);
-    if (++n % 8192 === 0 && sink.pause) await sink.pause();
+    if (++n % PAUSE_EVERY === 0 && sink.pause) await sink.pause();
   }
   return n;
 }
@@ -194,7 +203,7 @@ export async function scanHeld(held: HeldLoadfile, file: string, sink: ScanSink,
       if (typeof e === 'string') { sink.problem({ file, line, text: `add ${set} ${net.text}${comment === undefined ? '' : ` comment "${comment}"`}`, reason: e }); continue; }
       if (isSpared(e, net, never)) { sink.spared?.({ file, line, text: `add ${set} ${net.text}`, reason: spareReason(e) }); continue; }
       sink.entry(e, line);
-      if (++n % 8192 === 0 && sink.pause) await sink.pause();
+      if (++n % PAUSE_EVERY === 0 && sink.pause) await sink.pause();
     }
   }
   return n;

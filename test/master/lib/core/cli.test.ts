@@ -26,3 +26,24 @@ await runProgram({ name: 'talk', describe: 'talks a lot', run: async () => {
     expect(code).toBe(0);
   });
 });
+
+describe('noArgs', () => {
+  // A program run without arguments skips the parser: what it runs with must be the options' defaults.
+  it('is what the parser gives an empty command line, for every program that has it', async () => {
+    const { parseArgs } = await import('../../../../dist/master/lib/core/cli.js');
+    const { fillFW } = await import('../../../../dist/master/FillFW.js');
+    const { dynloadProgram } = await import('../../../../dist/master/lib/dynload/program.js');
+    const providers = await import('../../../../dist/master/lib/dynload/providers.js');
+    const progs = [fillFW, ...Object.values(providers).filter((d) => typeof d === 'object' && d && 'describe' in d).map((d) => dynloadProgram(d as never))];
+    expect(progs.length).toBeGreaterThan(4);
+    for (const p of progs) {
+      const parsed = await parseArgs(p, []) as Record<string, unknown>;
+      const want = p.noArgs as Record<string, unknown>;
+      expect(Object.keys(want).length).toBeGreaterThan(0);
+      for (const [k, v] of Object.entries(want)) expect(parsed[k], `${p.name} --${k}`).toBe(v);
+      // Every option the parser knows is in noArgs (an option added later must be added there too).
+      const known = Object.keys(parsed).filter((k) => k !== '_' && k !== '$0' && k !== 'h' && k !== 'help');
+      expect(known.sort()).toEqual(Object.keys(want).sort());
+    }
+  });
+});
