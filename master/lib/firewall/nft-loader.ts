@@ -10,6 +10,16 @@ import { LIVE_SETS, type Entry, type Firewall, type KeptSet, type LineRefusal, t
 
 // The networks of one prefix set: their members (for its count), and the element texts and
 // sources not yet written, side by side; `opened` once its set line (and flush) is written.
+interface SetState {
+  set: string;
+  /** Its address sets (v4, v6). */
+  names: string[];
+  /** The Held of each prefix length (v4: the length, v6: 33 + the length). */
+  slots: Held[];
+  /** Distinct single addresses of a replaced set: with its networks, its count once loaded. */
+  hosts: DistinctAddresses | undefined;
+}
+
 interface Held { k: KernelSet; members: DistinctAddresses; texts: string[]; files: (string | undefined)[]; lines: number[]; opened: boolean }
 
 // Networks of one prefix set written together, as one `add element` block.
@@ -36,14 +46,11 @@ class NftLoader implements Loader {
   private readonly replaced = new Set<string>();
   private readonly added = new Set<string>();
   private readonly nets = new Map<string, Held>();
-  /** The Held of each set by family and prefix length (v4: the length, v6: 33 + the length). */
-  private readonly slots = new Map<string, Held[]>();
+  /** What add() needs of each set, the last one at hand (a Loadfile's lines mostly name the set of the line before). */
+  private readonly states = new Map<string, SetState>();
+  private last: SetState | undefined;
   private readonly origins = new FlushloadOrigins();
   private readonly owner = new Map<number, string>();
-  /** Distinct single addresses written per replaced set: with its networks, its count once loaded. */
-  private readonly hosts = new Map<string, DistinctAddresses>();
-  /** The address sets' names of each set (v4, v6). */
-  private readonly hostNames = new Map<string, string[]>();
   private block = '';
   private entries = 0;
 
@@ -67,22 +74,29 @@ class NftLoader implements Loader {
   }
 
   // The first entry of a set: make its address sets, flush them unless it is a live set.
-  private open(set: string): void {
-    if (this.replaced.has(set) || this.added.has(set)) return;
-    const live = (LIVE_SETS as readonly string[]).includes(set);
-    (live ? this.added : this.replaced).add(set);
-    this.close();
-    for (const k of hostSets(set)) this.line(addSetLine(k), set);
-    if (!live) for (const k of hostSets(set)) this.line(`flush set ${T} ${k.kernel}`, set);
+  private open(set: string): SetState {
+    if (this.last?.set === set) return this.last;
+    let state = this.states.get(set);
+    if (!state) {
+      const live = (LIVE_SETS as readonly string[]).includes(set);
+      (live ? this.added : this.replaced).add(set);
+      const names = hostSets(set).map((k) => k.kernel);
+      state = { set, names, slots: [], hosts: live ? undefined : new DistinctAddresses() };
+      this.states.set(set, state);
+      this.close();
+      for (const k of hostSets(set)) this.line(addSetLine(k), set);
+      if (!live) for (const k of hostSets(set)) this.line(`flush set ${T} ${k.kernel}`, set);
+    }
+    return (this.last = state);
   }
 
   add(e: Entry, file?: string, at?: number): void {
-    this.open(e.set);
+    const state = this.open(e.set);
     this.entries++;
     // Entry.net is canonical: an address, or a network address and its length (never a full length).
     const slash = e.net.indexOf('/');
     if (slash >= 0) {
-      const held = this.heldOf(e.set, e.family, Number(e.net.slice(slash + 1)));
+      const held = this.heldOf(state, e.family, Number(e.net.slice(slash + 1)));
       const member = e.net.slice(0, slash);
       held.members.add(member, e.base);
       held.texts.push(e.timeout === undefined && e.comment === undefined ? member : elementText(member, e.timeout, e.comment));
@@ -91,27 +105,19 @@ class NftLoader implements Loader {
       if (held.texts.length >= NET_BLOCK) this.writeHeld(held);
       return;
     }
-    if (this.replaced.has(e.set)) {
-      let seen = this.hosts.get(e.set);
-      if (!seen) this.hosts.set(e.set, (seen = new DistinctAddresses()));
-      seen.add(e.net, e.base);
-    }
-    let names = this.hostNames.get(e.set);
-    if (!names) this.hostNames.set(e.set, (names = hostSets(e.set).map((k) => k.kernel)));
-    this.element(e.set, names[e.family === 4 ? 0 : 1], e.timeout === undefined && e.comment === undefined ? e.net : elementText(e.net, e.timeout, e.comment), file, at);
+    state.hosts?.add(e.net, e.base);
+    this.element(e.set, state.names[e.family === 4 ? 0 : 1], e.timeout === undefined && e.comment === undefined ? e.net : elementText(e.net, e.timeout, e.comment), file, at);
   }
 
-  // The held networks of one prefix set, found by set, family and length without building its name.
-  private heldOf(set: string, family: 4 | 6, prefix: number): Held {
-    let bySlot = this.slots.get(set);
-    if (!bySlot) this.slots.set(set, (bySlot = []));
+  // The held networks of one prefix set, found by family and length without building its name.
+  private heldOf(state: SetState, family: 4 | 6, prefix: number): Held {
     const slot = family === 4 ? prefix : 33 + prefix;
-    const found = bySlot[slot];
+    const found = state.slots[slot];
     if (found) return found;
-    const k = kernelOf(set, { family, prefix });
+    const k = kernelOf(state.set, { family, prefix });
     let held = this.nets.get(k.kernel);
     if (!held) this.nets.set(k.kernel, (held = { k, members: new DistinctAddresses(), texts: [], files: [], lines: [], opened: false }));
-    bySlot[slot] = held;
+    state.slots[slot] = held;
     return held;
   }
 
@@ -166,13 +172,13 @@ class NftLoader implements Loader {
     for (const set of this.added) if (grown.has(set)) for (const l of setLines(set, kernels)) this.line(l, set);
     this.line(`flush chain ${T} ${INPUT_CHAIN}`);
     for (const set of this.replaced) {
-      const count = (this.hosts.get(set)?.size ?? 0) + [...this.nets.values()].filter((h) => h.k.logical === set).reduce((a, h) => a + h.members.size, 0);
+      const count = (this.states.get(set)?.hosts?.size ?? 0) + [...this.nets.values()].filter((h) => h.k.logical === set).reduce((a, h) => a + h.members.size, 0);
       for (const l of chainCountLines(set, count, kernels)) this.line(l, set);
     }
     for (const l of inputLines(all, kernels)) this.line(l);
     for (const k of stale) this.line(`delete set ${T} ${k.kernel}`, k.logical);
     this.nets.clear();
-    this.slots.clear();
+    for (const state of this.states.values()) state.slots.length = 0;
     return kernels;
   }
 

@@ -37,18 +37,26 @@ export async function readSource(s: Source, loader: Loader, never: NetMatcher, t
   const now = statSource(s.path);
   const size = now?.size ?? 0;
   const refused = new Map<string, number>();
-  const entry = (e: Entry, line = 0): void => {
+  // A set's first entry of this source: foreign sets refused, the others named. The set of the
+  // entry before is not checked again (a Loadfile's lines mostly name the same set).
+  let lastSet = '';
+  const admit = (e: Entry, line: number): boolean => {
     if (tally.foreign.has(e.set)) {
       tally.problems++;
       const n = refused.get(e.set) ?? 0;
       refused.set(e.set, n + 1);
       if (n === 0) report({ file: s.path, line, text: '', reason: `set '${e.set}' is not Watcher's (an ipset of another program, or one Watcher keeps for itself): refused` }, 'foreign');
-      return;
+      return false;
     }
     if (!named.has(e.set)) {
       named.add(e.set);
       loader.expect(e.set, Math.ceil(size / (e.set.length + e.net.length + 6)));
     }
+    lastSet = e.set;
+    return true;
+  };
+  const entry = (e: Entry, line = 0): void => {
+    if (e.set !== lastSet && !admit(e, line)) return;
     loader.add(e, s.path, line);
     if (++tally.entries % 100_000 === 0) progress?.(tally.entries);
   };

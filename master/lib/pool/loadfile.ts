@@ -155,10 +155,9 @@ export async function scanLoadfile(text: string, file: string, sink: ScanSink, n
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    let line = text.slice(start, end);
+    const line = text.slice(start, end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
     start = end + 1;
     lineNo++;
-    if (line.endsWith('\r')) line = line.slice(0, -1);
     if (sink.wants) {
       const m = SET_WORD.exec(line);
       if (m && !sink.wants(m[1])) continue;

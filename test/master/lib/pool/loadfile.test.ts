@@ -1,14 +1,14 @@
-// Loadfile lines: input, and the entry or the reason it is refused.
+// Loadfile lines: input, and the entry (with its IPv4 address as a number) or the reason it is refused.
 import { describe, expect, it } from 'vitest';
 import { parseLoadfileLine } from '../../../../master/lib/pool/loadfile.js';
 
 const CASES: [string, unknown][] = [
-  ['add nixspam 1.2.3.4', { set: 'nixspam', net: '1.2.3.4', family: 4 }],
-  ['  add\tnixspam   10.1.2.3/8   # a trailing comment', { set: 'nixspam', net: '10.0.0.0/8', family: 4 }],
+  ['add nixspam 1.2.3.4', { set: 'nixspam', net: '1.2.3.4', family: 4, base: 0x01020304 }],
+  ['  add\tnixspam   10.1.2.3/8   # a trailing comment', { set: 'nixspam', net: '10.0.0.0/8', family: 4, base: 0x0a000000 }],
   ['add blacklist 2001:DB8::1/64', { set: 'blacklist', net: '2001:db8::/64', family: 6 }],
-  ['add custody ::ffff:192.0.2.1', { set: 'custody', net: '192.0.2.1', family: 4 }],
-  ['add tarpit 192.0.2.9 timeout 600', { set: 'tarpit', net: '192.0.2.9', family: 4, timeout: 600 }],
-  ['add geo-cn 1.0.1.0/24 comment "CN, zone file"', { set: 'geo-cn', net: '1.0.1.0/24', family: 4, comment: 'CN, zone file' }],
+  ['add custody ::ffff:192.0.2.1', { set: 'custody', net: '192.0.2.1', family: 4, base: 0xc0000201 }],
+  ['add tarpit 192.0.2.9 timeout 600', { set: 'tarpit', net: '192.0.2.9', family: 4, base: 0xc0000209, timeout: 600 }],
+  ['add geo-cn 1.0.1.0/24 comment "CN, zone file"', { set: 'geo-cn', net: '1.0.1.0/24', family: 4, base: 0x01000100, comment: 'CN, zone file' }],
   ['', undefined],
   ['   ', undefined],
   ['# add nixspam 1.2.3.4', undefined],
