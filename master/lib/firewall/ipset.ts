@@ -57,12 +57,13 @@ export function openIpsetFirewall(): Firewall {
       names.forEach(checkName);
       await ensureMany(names, false);
     },
-    async foreign() {
+    // In the queue: a set an ensure() under way has made but not yet registered is not foreign.
+    foreign: () => serial(async () => {
       const o = await readOwnership();
       const names = new Set([REGISTRY, OWN]);
       for (const k of o.present) if (!o.owned.has(k) && !k.endsWith('-new')) names.add(logicalName(k));
       return names;
-    },
+    }),
     loader: (flushload) => openIpsetLoader(fw, flushload),
     sets: owned,
     async list(name) {

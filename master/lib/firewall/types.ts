@@ -119,9 +119,13 @@ export interface Firewall {
   /**
    * Set names a Loadfile may not fill: sets of other programs that exist in the kernel (not
    * Watcher's, see the backend's ownership record) and the names Watcher keeps for itself.
+   * Asked while an ensure() runs, it answers as after it.
    */
   foreign(): Promise<Set<string>>;
-  /** Start a batch load; the restore input is also written to the file `flushload`. */
+  /**
+   * Start a batch load; the restore input is also written to the file `flushload`. It may start
+   * while ensure() runs: finish() is called after it.
+   */
   loader(flushload: string): Loader;
   /** Entries of a set, canonical text. */
   list(name: string): Promise<string[]>;

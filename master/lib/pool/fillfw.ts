@@ -67,16 +67,19 @@ const identify = (s: Source): SourceIdentity | undefined => statSource(s.path) ?
 export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   const t0 = performance.now();
   const warn = o.warn ?? ((l: string) => process.stderr.write(`${l}\n`));
-  // The chain and standard sets are made while the sources are read: only finish() needs them.
+  // The restore tool starts first; the chain and standard sets are made while the sources are
+  // read (only finish() needs them).
+  const loader = o.fw.loader(join(poolDir(o.master), 'Flushload'));
   const ready = o.fw.ensure();
   ready.catch(() => undefined);
-  const foreign = await o.fw.foreign();
+  let foreign: Set<string>;
+  // drain(): the tool is running before the first source is read (it parses while the rest is made).
+  try { await loader.drain(); foreign = await o.fw.foreign(); } catch (e) { await loader.abort(); throw e; }
   const never = neverBlock(o.master);
   const old = o.only ? readState(o.runDir) ?? {} : o.changedOnly ? readState(o.runDir) : undefined;
   const state: LoadState = {};
   const dirty = new Set<string>();
   const tally = { entries: 0, problems: 0, spared: 0, read: [] as string[], foreign, held: o.held };
-  const loader = o.fw.loader(join(poolDir(o.master), 'Flushload'));
   let sources: Source[] = [];
   let whiteBefore: string | undefined;
   let result;
