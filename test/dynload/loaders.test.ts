@@ -126,6 +126,33 @@ describe.each(BACKENDS)('dynloaders (%s)', (backend) => {
       expect(r.stderr).toMatch(/geo\.conf:1: ZONES="cn r-u": "r-u" is not a two-letter country code/);
     });
 
+    it('a zone whose lists are in is written and handed to the reload while another zone is still downloading', async () => {
+      const cn = nets24(150, 70);
+      srv.put('cn-aggregated.zone', cn.join('\n') + '\n');
+      srv.put('ir-aggregated.zone', nets24(30, 80).join('\n') + '\n');
+      rmSync(join(srv.dir, 'ir6-aggregated.zone'), { force: true });
+      // The server answers /wait/ir6-... only once the test has written that file.
+      inst.write('dynload/geo/geo.conf', `ZONES='cn ir'\nV4_URL='${srv.https}/{zone}-aggregated.zone'\nV6_URL='${srv.https}/wait/{zone}6-aggregated.zone'\n${common()}TIMEOUT=120\n`);
+      let ended = false;
+      const running = load('geo').finally(() => { ended = true; });
+      const loadfile = join(inst.root, 'Loadfiles/Loadfile-geo-cn');
+      const flushload = join(inst.root, 'Loadfiles/Flushload');
+      const first = cn[0].split('/')[0];
+      const written = (): boolean => existsSync(loadfile) && readFileSync(loadfile, 'utf8').includes(cn[149]) && existsSync(flushload) && readFileSync(flushload, 'utf8').includes(first);
+      for (const until = Date.now() + 30_000; !written() && !ended && Date.now() < until;) await new Promise((ok) => setTimeout(ok, 100));
+      const early = written();
+      const why = `loadfile ${existsSync(loadfile) ? readFileSync(loadfile, 'utf8').slice(0, 300) : 'missing'}; flushload ${existsSync(flushload) ? readFileSync(flushload, 'utf8').slice(0, 300) : 'missing'}`;
+      const stillRunning = !ended;
+      srv.put('ir6-aggregated.zone', '2a0e:2::/32\n');
+      const r = await running;
+      expect(early, why).toBe(true);
+      expect(stillRunning).toBe(true);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(await members('geo-cn')).toEqual(cn.sort());
+      expect(await members('geo-ir')).toEqual(nets24(30, 80).sort());
+      expect(await members('geo-ir', 6)).toEqual(['2a0e:2::/32']);
+    });
+
     it("the seeds' geo.conf with WGET carries over: WGET is ignored and said so", async () => {
       inst.write('dynload/geo/geo.conf', `# - geo.conf -\nZONES='ru'\n\nWGET='wget -q --no-check-certificate'\nV4_URL='${srv.https}/{zone}-aggregated.zone'\nV6_URL=''\n${common()}`);
       const r = await load('geo');

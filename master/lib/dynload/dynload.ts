@@ -21,8 +21,8 @@ import { readList } from '../pool/lists.js';
 import { dynloadDir, loadDynloadConf, type DynloadConf } from './conf.js';
 import { KeyValueError, type DynloaderDef, type Part } from './def.js';
 import { closeConnections } from './fetch.js';
-import { obtain, type ObtainContext, type Outcome } from './obtain.js';
-import { complainOf, feed, LoadfileQueue, staleGroups, writeChanged, type Run } from './produce.js';
+import type { ObtainContext, Outcome } from './obtain.js';
+import { complainOf, feed, LoadfileQueue, obtainStale, writeChanged, type Run } from './produce.js';
 import { removeUnconfigured } from './write.js';
 import { reloadPool } from './reload.js';
 import { Store } from './store.js';
@@ -59,12 +59,13 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
   const never = [...readList('whitelist', master).nets, ...ownNets()];
   const c: ObtainContext = { conf, store, state, never, ca: conf.CA_FILE ? readCa(conf.CA_FILE) : undefined, env, force: !!o.force, unreachable: new Map() };
   try {
-    const outcomes = await mapLimit(parts, PARALLEL, (p) => obtain(p, c)).finally(closeConnections);
-    debug(1, `${parts.length} parts fetched: ${ms()} ms`);
     const key = screenKey(never, conf.KEEP_RESERVED);
     const removed = removeUnconfigured(def, name, master, new Set(parts.map((p) => p.loadfile)), state, say);
     const run: Run = { code: 0, held: new Map(), done: false };
-    const queue = new LoadfileQueue(writeChanged(staleGroups(outcomes, state.screened === key, master), run, { name, master, c, say, detail, complain }));
+    const outcomes: Outcome[] = new Array(parts.length);
+    const fetched = (): void => { closeConnections(); debug(1, `${parts.length} parts fetched: ${ms()} ms`); };
+    const stale = obtainStale(parts, c, { parallel: PARALLEL, sameScreen: state.screened === key, master, outcomes, done: fetched });
+    const queue = new LoadfileQueue(writeChanged(stale, run, { name, master, c, say, detail, complain }));
     // The reload begins with the first Loadfile written and reads each as it comes, while the next is made.
     const first = await queue.next();
     let reloaded = 0;
@@ -117,12 +118,3 @@ function whereSet(files: readonly string[], key: string): { file: string; line: 
 function readCa(file: string): string {
   try { return readFileSync(file, 'utf8'); } catch (e) { throw new WatcherError(`CA_FILE ${file}: ${(e as Error).message}`, EX_CONFIG); }
 }
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, job: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => { while (next < items.length) { const i = next++; out[i] = await job(items[i]); } };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-

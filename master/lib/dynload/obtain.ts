@@ -85,8 +85,8 @@ export async function obtain(part: Part, c: ObtainContext): Promise<Outcome> {
 }
 
 /**
- * Read and check a fresh download (after every part was fetched, so that it may run beside the
- * reload): a good one is kept and its state updated; a bad one (HTML, empty, too few entries,
+ * Read and check a fresh download (when its Loadfile is made, beside the reload and the other
+ * downloads): a good one is kept and its state updated; a bad one (HTML, empty, too few entries,
  * suspiciously short) turns the outcome into the last good copy with its problem.
  */
 export function judge(r: Outcome, c: ObtainContext): void {

@@ -1,10 +1,12 @@
-// The Loadfiles of one run, made one by one: the stale ones (a fresh download, a missing file,
-// another whitelist) are read, checked and written in turn, each handed to the reload at once.
+// The Loadfiles of one run, made one by one as their lists come in: the stale ones (a fresh
+// download, a missing file, another whitelist) are read, checked and written in turn, each
+// handed to the reload at once.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EX_DATAERR, EX_UNAVAILABLE } from '../core/exit.js';
 import type { HeldLoadfile } from '../pool/loadfile.js';
-import { judge, readPart, type ObtainContext, type Outcome } from './obtain.js';
+import type { Part } from './def.js';
+import { judge, obtain, readPart, type ObtainContext, type Outcome } from './obtain.js';
 import type { DynloadState } from './store.js';
 import { writeLoadfile } from './write.js';
 
@@ -16,9 +18,9 @@ export interface Run { code: number; held: Map<string, HeldLoadfile>; done: bool
  * in turn; yields the path of each one written. Problems and entry counts are said as they come
  * (counts and Loadfiles written as detail).
  */
-export async function* writeChanged(groups: Map<string, Outcome[]>, run: Run, o: { name: string; master: string; c: ObtainContext; say: (m: string) => void; detail: (m: string) => void; complain: (m: string) => void }): AsyncGenerator<string> {
+export async function* writeChanged(groups: AsyncIterable<[string, Outcome[]]>, run: Run, o: { name: string; master: string; c: ObtainContext; say: (m: string) => void; detail: (m: string) => void; complain: (m: string) => void }): AsyncGenerator<string> {
   const { c } = o;
-  for (const [lf, rs] of groups) {
+  for await (const [lf, rs] of groups) {
     for (const r of rs) {
       judge(r, c);
       if (!r.got && r.body) { try { r.got = readPart(r.part, r.body, c); } catch { r.body = undefined; } }
@@ -104,17 +106,49 @@ export function complainOf(r: Outcome, state: DynloadState, complain: (m: string
 }
 
 /**
- * The Loadfiles to read and write again, with their parts: one with a fresh download, one that
- * is missing, or any whose entries were checked against another whitelist, other own addresses
- * or another KEEP_RESERVED, smallest first. An unchanged list costs no parsing and no reload.
+ * Obtain every part, at most `parallel` at a time in the order given, each outcome put in
+ * `outcomes` at its part's index; yields each group of parts (by Loadfile) that must be read and
+ * written again as soon as its last part is in, so the first Loadfile is written (and the reload
+ * begins) while the other lists are still downloading. Stale: a group with a fresh download, a
+ * missing Loadfile, or entries checked against another whitelist, other own addresses or another
+ * KEEP_RESERVED. An unchanged list costs no parsing and no reload. `done` runs once all are in.
  */
-export function staleGroups(outcomes: Outcome[], sameScreen: boolean, master: string): Map<string, Outcome[]> {
-  const stale = new Set(outcomes.filter((r) => r.how === 'fresh' || !sameScreen || !existsSync(join(master, 'Loadfiles', `Loadfile-${r.part.loadfile}`))).map((r) => r.part.loadfile));
-  const groups = new Map<string, Outcome[]>();
-  for (const r of outcomes) if (stale.has(r.part.loadfile)) groups.set(r.part.loadfile, [...(groups.get(r.part.loadfile) ?? []), r]);
-  // Smallest first: the reload (its lock, its checks, ipset's start) begins after the least work.
-  const size = (rs: Outcome[]): number => rs.reduce((n, r) => n + (r.body?.length ?? 0), 0);
-  return new Map([...groups].sort((a, b) => size(a[1]) - size(b[1])));
+export async function* obtainStale(parts: readonly Part[], c: ObtainContext, o: { parallel: number; sameScreen: boolean; master: string; outcomes: Outcome[]; done: () => void }): AsyncGenerator<[string, Outcome[]]> {
+  const left = new Map<string, number>();
+  for (const p of parts) left.set(p.loadfile, (left.get(p.loadfile) ?? 0) + 1);
+  const byGroup = new Map<string, Outcome[]>();
+  const ready: [string, Outcome[]][] = [];
+  let next = 0;
+  let running = 0;
+  let failed: { e: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const start = (): void => {
+    while (running < o.parallel && next < parts.length && !failed) {
+      const i = next++;
+      running++;
+      obtain(parts[i], c).then((r) => {
+        o.outcomes[i] = r;
+        const lf = r.part.loadfile;
+        const rs = [...(byGroup.get(lf) ?? []), r];
+        byGroup.set(lf, rs);
+        left.set(lf, left.get(lf)! - 1);
+        if (left.get(lf) === 0 && (!o.sameScreen || rs.some((x) => x.how === 'fresh') || !existsSync(join(o.master, 'Loadfiles', `Loadfile-${lf}`)))) ready.push([lf, rs]);
+      }, (e: unknown) => { failed ??= { e }; }).finally(() => { running--; start(); wake = poke(wake); });
+    }
+  };
+  try {
+    start();
+    for (;;) {
+      if (ready.length) { yield ready.shift()!; continue; }
+      if (failed && running === 0) throw failed.e;
+      if (running === 0 && next >= parts.length) return;
+      await new Promise<void>((r) => { wake = r; });
+    }
+  } finally {
+    // Stopped early (a failure): the downloads under way end before the connections close.
+    while (running > 0) await new Promise<void>((r) => { wake = r; });
+    o.done();
+  }
 }
 
 /** Say how many entries a part gave and what was left out, by reason (detail when nothing but duplicates was). */

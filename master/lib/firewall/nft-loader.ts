@@ -31,8 +31,8 @@ const NET_BLOCK = 4096;
  *   the kernel switches from the old content to the new at once (no gap, no copy beside it).
  * - LIVE_SETS (custody, tarpit) are not flushed: their entries are added.
  * - Single addresses are streamed to nft as they come; networks by prefix length, in blocks
- *   of NET_BLOCK, their prefix set made (and flushed for a replaced set) before its first
- *   block. At finish() the table's layout is read and the chains of the sets that got a new
+ *   of NET_BLOCK or what drain() finds held, their prefix set made (and flushed for a
+ *   replaced set) before its first block. At finish() the table's layout is read and the chains of the sets that got a new
  *   prefix set are rebuilt in the same transaction. A replaced set's
  *   prefix sets no network of the load needs are deleted after its chain no longer names them.
  * - Nested networks are separate entries (like ipset's hash:net): the same addresses match.
@@ -144,7 +144,11 @@ class NftLoader implements Loader {
     texts.length = files.length = lines.length = 0;
   }
 
-  drain(): Promise<void> { return this.feed.drain(); }
+  // The networks held so far go too: the tool parses them while the next lines are made.
+  drain(): Promise<void> {
+    for (const held of this.nets.values()) if (held.texts.length) this.writeHeld(held);
+    return this.feed.drain();
+  }
 
   /**
    * The networks not yet written into their prefix sets, then each

@@ -81,7 +81,7 @@ export interface Loader {
   expect(set: string, entries: number): void;
   /** Queue one validated entry; file and line of its source name it if the backend refuses it. */
   add(entry: Entry, file?: string, line?: number): void;
-  /** Resolves when the restore tool is ready for more (call between chunks). */
+  /** Hand what is queued to the restore tool; resolves when it is ready for more (call between chunks and after each source). */
   drain(): Promise<void>;
   /**
    * Also replace these sets (possibly with nothing: an emptied static list), then swap and run.

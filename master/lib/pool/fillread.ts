@@ -88,6 +88,8 @@ export async function readSource(s: Source, loader: Loader, never: NetMatcher, t
       try { text = readFileSync(s.path, 'utf8'); } catch (e) { warn(`${s.path}: cannot read: ${(e as Error).message}`); }
       await scanLoadfile(text, s.path, sink, never);
     }
+    // What the Loadfile gave goes to the restore tool now: the next one may still be downloading.
+    await loader.drain();
   }
   for (const [set, n] of refused) if (n > 1) warn(`${s.path}: ${n - 1} more lines for set '${set}' refused`);
   if (hidden) warn(`${s.path}: ${hidden} more lines not shown`);
