@@ -34,17 +34,17 @@ describe('nftables: the channel under a burst', () => {
   });
 
   it('5000 tarpit adds and 500 custody networks reach the kernel in a few transactions, each sync() after its elements', async () => {
-    const r = await runJson<{ synced: number[] }>(ns, `${OPEN} await fw.ensure();
-      const ch = fw.channel(); const synced = [];
+    const r = await runJson<{ synced: Record<string, number> }>(ns, `${OPEN} await fw.ensure();
+      const ch = fw.channel(); const synced = {};
       const tarpit = (i) => '10.' + (i >> 16) + '.' + ((i >> 8) & 255) + '.' + (i & 255);
       for (let i = 1; i <= 5000; i++) ch.add('tarpit', tarpit(i), 60 + i % 7);
-      const first = ch.sync().then(async () => { synced.push((await fw.list('tarpit')).length); });
+      const first = ch.sync().then(async () => { synced.tarpit = (await fw.list('tarpit')).length; });
       for (let i = 0; i < 500; i++) ch.add('custody', '172.' + (16 + (i >> 8)) + '.' + (i & 255) + '.0/24');
-      await ch.sync(); synced.push((await fw.list('custody')).length);
+      await ch.sync(); synced.custody = (await fw.list('custody')).length;
       await first; await ch.close();
       console.log(JSON.stringify({ synced }));`, { PATH: `${dir}:${process.env.PATH}` });
     // What the kernel holds when each sync() resolved: all it waited for.
-    expect(r.synced).toEqual([5000, 500]);
+    expect(r.synced).toEqual({ tarpit: 5000, custody: 500 });
     const tarpit = await kernelEntries(ns, 'nftables', 'tarpit');
     expect(tarpit).toHaveLength(5000);
     // Each with its own timeout (seconds left, read a moment later).
