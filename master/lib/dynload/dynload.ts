@@ -37,6 +37,8 @@ export interface DynloadOptions {
 }
 
 const PARALLEL = 8;
+/** How long a reload holding the master's lock waits for the next Loadfile of a slow download (ms). */
+const LOCK_PATIENCE_MS = 2000;
 const DETAIL_SHOWN = 20;
 
 /** Run a dynloader once; returns the exit code (69 a download failed, 65 bad data; the last good list stays). */
@@ -66,12 +68,26 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
     const fetched = (): void => { closeConnections(); debug(1, `${parts.length} parts fetched: ${ms()} ms`); };
     const stale = obtainStale(parts, c, { parallel: PARALLEL, sameScreen: state.screened === key, master, outcomes, done: fetched });
     const queue = new LoadfileQueue(writeChanged(stale, run, { name, master, c, say, detail, complain }));
-    // The reload begins with the first Loadfile written and reads each as it comes, while the next is made.
-    const first = await queue.next();
+    // The reload begins with the first Loadfile written and reads each as it comes, while the
+    // next is made; when the lists still downloading keep it waiting (holding the master's lock),
+    // it ends with those it has and another reload takes the rest once they are written.
+    let next = await queue.next();
     let reloaded = 0;
     try {
-      if (first === undefined && removed.length === 0) say('no Loadfile changed: no reload');
-      else reloaded = await reloadPool(removed, { master, env, say, complain, reload: o.reload !== false, held: run.held, produce: (take) => feed(first, queue, take, (f) => run.held.delete(f)) });
+      if (next === undefined && removed.length === 0) say('no Loadfile changed: no reload');
+      let empty = removed;
+      for (let round = 0; next !== undefined || empty.length; round++) {
+        if (round) say('Loadfiles written after a slow download: loaded by one more reload');
+        let all = true;
+        const from = next;
+        const produce = async (take: (path: string) => Promise<void>): Promise<void> => {
+          if (from !== undefined) all = await feed(from, queue, take, (f) => run.held.delete(f), LOCK_PATIENCE_MS);
+        };
+        const code = await reloadPool(empty, { master, env, say, complain, reload: o.reload !== false, held: run.held, produce });
+        reloaded ||= code;
+        empty = [];
+        next = all ? undefined : await queue.next();
+      }
     } finally {
       // A reload that failed, or never read them, still leaves every Loadfile written, and the state that says so.
       await queue.drain(complain);

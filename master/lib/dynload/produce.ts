@@ -79,6 +79,18 @@ export class LoadfileQueue {
     }
   }
 
+  /** Wait at most `ms` for the next Loadfile (or the end of them); false when none came in time. */
+  async within(ms: number): Promise<boolean> {
+    if (this.ready.length || this.ended) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const came = await Promise.race([
+      new Promise<boolean>((r) => { this.wake = () => r(true); }),
+      new Promise<boolean>((r) => { timer = setTimeout(() => r(false), ms); }),
+    ]);
+    clearTimeout(timer);
+    return came;
+  }
+
   /** Make every Loadfile left, the reload gone or never begun; a failure of the making is said, not thrown. */
   async drain(say: (m: string) => void): Promise<void> {
     try { while (await this.next() !== undefined); } catch (e) { say((e as Error).message); }
@@ -88,13 +100,20 @@ export class LoadfileQueue {
 
 function poke(w: (() => void) | undefined): undefined { w?.(); return undefined; }
 
-/** Hand the Loadfiles to the reload as they are written, `taken` after each; one it fails to read stops the handing, never the writing. */
-export async function feed(first: string | undefined, queue: LoadfileQueue, take: (path: string) => Promise<void>, taken: (path: string) => void): Promise<void> {
-  let failed: { e: unknown } | undefined;
-  for (let f = first; f !== undefined; f = await queue.next()) {
-    if (!failed) try { await take(f); taken(f); } catch (e) { failed = { e }; }
+/**
+ * Hand the Loadfiles to the reload as they are written, `taken` after each. The reload holds
+ * the master's lock: when the next Loadfile is not written within `patience` ms (a provider is
+ * slow), the handing stops and false is returned, so this reload ends with what it has and the
+ * rest is loaded by another once written. One the reload fails to read is thrown at once (the
+ * writing goes on: LoadfileQueue.drain()).
+ */
+export async function feed(first: string, queue: LoadfileQueue, take: (path: string) => Promise<void>, taken: (path: string) => void, patience: number): Promise<boolean> {
+  for (let f: string | undefined = first; f !== undefined; f = await queue.next()) {
+    await take(f);
+    taken(f);
+    if (!await queue.within(patience)) return false;
   }
-  if (failed) throw failed.e;
+  return true;
 }
 
 /** Say a part's problem once, and what stays instead; returns the run's exit code (69 wins over 65). */
