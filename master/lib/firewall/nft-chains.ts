@@ -45,13 +45,16 @@ export function chainCountLines(set: string, n: number | undefined, kernels: Ker
   ];
 }
 
-/** The lines that make a logical set's kernel sets and its chain exist, its rules as they should be. */
-export function setLines(logical: string, kernels: Kernels): string[] {
+/**
+ * The lines that make a logical set's kernel sets and its chain exist, its rules as they should
+ * be. A set made now (`fresh`) records its count, 0, so that counting it reads nothing back.
+ */
+export function setLines(logical: string, kernels: Kernels, fresh = false): string[] {
   const chain = chainName(logical);
   const mine = kernelsOf(kernels, logical);
   return [
     ...mine.map(addSetLine),
-    `add chain ${T} ${chain}`, `flush chain ${T} ${chain}`,
+    `add chain ${T} ${chain}${fresh ? ' { comment "entries 0"; }' : ''}`, `flush chain ${T} ${chain}`,
     ...setRules(mine).map((r) => `add rule ${T} ${chain} ${r}`),
   ];
 }

@@ -65,7 +65,8 @@ export function openNftFirewall(): Firewall {
       const moved = all ? await migrationLines(layout, kernels) : { lines: [], after: [] };
       lines.push(...moved.lines);
       if (all) lines.push(...await ownLines(kernels));
-      for (const l of names) lines.push(...setLines(l, kernels));
+      // A set with neither chain nor kernel sets yet is new: it records 0 entries.
+      for (const l of names) lines.push(...setLines(l, kernels, !sets.includes(l) && !layout.kernels.has(l) && !layout.others.some((o) => o.startsWith(`${l}/`))));
       return [...lines, ...inputLines([...sets, ...todo], kernels), ...moved.after];
     }, () => names);
     for (const l of todo) ensured.add(l);

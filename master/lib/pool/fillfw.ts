@@ -79,7 +79,7 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   const old = o.only ? readState(o.runDir) ?? {} : o.changedOnly ? readState(o.runDir) : undefined;
   const state: LoadState = {};
   const dirty = new Set<string>();
-  const tally = { entries: 0, problems: 0, spared: 0, read: [] as string[], foreign, held: o.held };
+  const tally = { entries: 0, problems: 0, spared: 0, read: [] as string[], foreign, held: o.held, white: [] as string[] };
   let sources: Source[] = [];
   let whiteBefore: string | undefined;
   let result;
@@ -137,12 +137,13 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   const kept = new Set(result.kept.map((k) => k.set));
   for (const s of sources) if (state[s.path]?.sets.some((set) => kept.has(set)) || (s.kind === 'list' && kept.has(s.name))) delete state[s.path];
   writeState(o.runDir, state);
-  const [counts, whiteAfter] = await Promise.all([o.fw.counts(), whiteBefore === undefined ? undefined : o.fw.list('whitelist')]);
+  const counts = await o.fw.counts();
   for (const k of result.kept) warn(`set ${k.set} could not be rebuilt: ${k.reason}; it keeps its ${counts.get(k.set) ?? 0} entries`);
   let drops = 0;
   for (const [set, n] of counts) if (setInfo(set).verdict === 'DROP') drops += n;
-  const whiteChanged = whiteAfter !== undefined && whiteAfter.sort().join(' ') !== whiteBefore;
-  const { foreign: _f, held: _h, ...counted } = tally;
+  // The rebuilt whitelist holds what was loaded into it (a line refused: at worst a needless SIGHUP).
+  const whiteChanged = whiteBefore !== undefined && !kept.has('whitelist') && [...new Set(tally.white)].sort().join(' ') !== whiteBefore;
+  const { foreign: _f, held: _h, white: _w, ...counted } = tally;
   return { ...counted, replaced: result.replaced, added: result.added, kept: result.kept, entries: result.entries,
     problems: tally.problems + result.refused.length, seconds: (performance.now() - t0) / 1000, drops, counts, whiteChanged };
 }

@@ -16,6 +16,8 @@ export interface Tally {
   foreign: Set<string>;
   /** Loadfiles whose writer handed over their entries (by path): not parsed again while unchanged. */
   held?: ReadonlyMap<string, HeldLoadfile>;
+  /** The entries given to the whitelist set (what it holds once the load is in). */
+  white: string[];
 }
 
 const SHOWN_PER_FILE = 100;
@@ -57,6 +59,7 @@ export async function readSource(s: Source, loader: Loader, never: NetMatcher, t
   };
   const entry = (e: Entry, line = 0): void => {
     if (e.set !== lastSet && !admit(e, line)) return;
+    if (e.set === 'whitelist') tally.white.push(e.net);
     loader.add(e, s.path, line);
     if (++tally.entries % 100_000 === 0) progress?.(tally.entries);
   };
