@@ -77,7 +77,7 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
       if (next === undefined && removed.length === 0) say('no Loadfile changed: no reload');
       let empty = removed;
       for (let round = 0; next !== undefined || empty.length; round++) {
-        if (round) say('Loadfiles written after a slow download: loaded by one more reload');
+        if (round && o.reload !== false && !env.WATCHER_STARTING) say('Loadfiles written after a slow download: loaded by one more reload');
         let all = true;
         const from = next;
         const produce = async (take: (path: string) => Promise<void>): Promise<void> => {
