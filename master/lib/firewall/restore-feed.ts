@@ -1,7 +1,6 @@
 // One run of a backend's restore tool (`ipset restore`, `nft -f`), fed in chunks while the
 // Loadfiles are read; everything it is given also goes to the Flushload (0600: attackers' addresses).
 import { closeSync, constants, createWriteStream, openSync, rmSync, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
