@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa, type ResultPromise } from '#execa';
 import { debug } from './log.js';
 import { WatcherError, EX_UNAVAILABLE, EX_SOFTWARE } from './exit.js';
 import { systemClock } from './clock.js';
