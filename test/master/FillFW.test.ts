@@ -1,6 +1,6 @@
 // FillFW and Blacklist/Whitelist on the real kernel netfilter in a private namespace.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Installation } from '../helpers/install.js';
 import type { Netns } from '../helpers/netns.js';
@@ -48,6 +48,21 @@ describe.each(BACKENDS)('FillFW (%s)', (backend: Backend) => {
     const flush = join(inst.root, 'Loadfiles/Flushload');
     expect(readFileSync(flush, 'utf8')).toContain(replacesLine(backend, 'nixspam'));
     expect(statSync(flush).mode & 0o777).toBe(0o600);
+  });
+
+  it('counts a live set no source feeds as the kernel holds it, and one a Loadfile feeds with what it was given', async () => {
+    inst.write('Loadfiles/Loadfile-nixspam', 'add nixspam 203.0.113.1\n');
+    expect((await runMaster(ns, inst, 'FillFW')).exitCode).toBe(0);
+    // A module's live adds: custody is read back while the load runs (no source names it).
+    await kernelAdd(ns, backend, 'custody', '100.64.0.9');
+    await kernelAdd(ns, backend, 'custody', '100.64.0.10');
+    inst.write('Loadfiles/Loadfile-WatchLG', 'add tarpit 100.64.0.2 timeout 600\nadd tarpit 100.64.0.3 timeout 600\nadd tarpit 100.64.0.4 timeout 600\n');
+    const r = await runMaster(ns, inst, 'FillFW');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Took \d+\.\d{6} seconds\nfor 6 total firewall drops\n/);
+    expect(await save(ns, 'custody')).toEqual(['100.64.0.10', '100.64.0.9']);
+    // The first load's Flushload was set aside and removed in the background, not left behind.
+    expect(readdirSync(join(inst.root, 'Loadfiles')).filter((f) => f.includes('Flushload'))).toEqual(['Flushload']);
   });
 
   it('keeps a set whose Loadfile came back empty, and a reload rebuilds only the changed sets', async () => {

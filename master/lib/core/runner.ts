@@ -30,12 +30,25 @@ function describe(cmd: string, args: readonly string[]): string {
   return [cmd, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
 }
 
+/**
+ * Commands run together (Promise.all) are started one per turn of the event loop. Starting a
+ * process holds this one for milliseconds when it is large (the kernel copies its page tables),
+ * and a restore tool's input pipe (64 KiB, a few milliseconds of its parsing) is refilled only
+ * between turns: a row of starts in one turn would leave the tool waiting.
+ */
+let startTurn: Promise<void> = Promise.resolve();
+function nextStartTurn(): Promise<void> {
+  startTurn = startTurn.then(() => new Promise<void>((r) => setImmediate(r)));
+  return startTurn;
+}
+
 /** Run a command to completion. A missing program is EX_UNAVAILABLE naming it. */
 export async function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  const t0 = systemClock.mono();
   const shown = describe(cmd, args);
   debug(1, shown);
   const file = resolveProgram(cmd);
+  await nextStartTurn();
+  const t0 = systemClock.mono();
   let r;
   try {
     r = await execa(file, args, {

@@ -49,6 +49,7 @@ export function openIpsetFirewall(): Firewall {
   const fw: Firewall = {
     name: 'iptables',
     ensure: () => ensureMany(STANDARD_SETS, true),
+    countsAtOnce: true,
     async ensureSet(name) {
       checkName(name);
       await ensureMany([name], false);
@@ -78,8 +79,9 @@ export function openIpsetFirewall(): Firewall {
       }
       return out;
     },
-    async counts() {
-      const names = await owned();
+    // One listing gives every count: `known` saves nothing here.
+    async counts({ only } = {}) {
+      const names = (await owned()).filter((n) => !only || only.includes(n));
       const counts = new Map<string, number>(names.map((n) => [n, 0]));
       const r = await run('ipset', ['list', '-t']);
       let current = '';

@@ -76,6 +76,7 @@ export function openNftFirewall(): Firewall {
   const fw: Firewall = {
     name: 'nftables',
     ensure: () => ensureMany(STANDARD_SETS, true),
+    countsAtOnce: false,
     async ensureSet(name) { checkName(name); await ensureMany([name], false); },
     async ensureSets(names) { names.forEach(checkName); await ensureMany(names, false); },
     // Watcher's table holds no set of another program: only the names it keeps for itself.
@@ -87,13 +88,13 @@ export function openNftFirewall(): Firewall {
       return read.flat().map((e) => e.text);
     },
     // A set's count as its last load recorded it; live sets (and one without a record) are read back.
-    async counts() {
+    async counts({ only, known: given } = {}) {
       const [{ sets: all, counts: known }, { kernels }] = await Promise.all([readChains(), readLayout()]);
-      const order = chainOrder(all);
-      const read = (s: string) => known.get(s) === undefined || (LIVE_SETS as readonly string[]).includes(s);
+      const order = chainOrder(all).filter((s) => !only || only.includes(s));
+      const read = (s: string) => !given?.has(s) && (known.get(s) === undefined || (LIVE_SETS as readonly string[]).includes(s));
       const sizes = await Promise.all(order.map(async (s) => read(s)
         ? (await Promise.all(kernelsOf(kernels, s).map(({ kernel }) => readSet(kernel)))).reduce((a, l) => a + l.length, 0)
-        : known.get(s) ?? 0));
+        : given?.get(s) ?? known.get(s) ?? 0));
       return new Map(order.map((s, i) => [s, sizes[i]]));
     },
     channel: () => openNftChannel(),

@@ -1,6 +1,8 @@
 // One run of a backend's restore tool (`ipset restore`, `nft -f`), fed in chunks while the
 // Loadfiles are read; everything it is given also goes to the Flushload (0600: attackers' addresses).
-import { closeSync, constants, createWriteStream, openSync, rmSync, type WriteStream } from 'node:fs';
+import { closeSync, constants, createWriteStream, openSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -17,6 +19,13 @@ const CHUNK = 32 * 1024;
  */
 const HIGH = 4 * 1024 * 1024;
 const LOW = 1024 * 1024;
+/**
+ * Bytes handed to the input stream at a time. A stream writes all it has buffered as one
+ * request and tells each chunk written only when that request is done: handed the whole
+ * backlog, the queue would seem full until the pipe had taken all of it, and the tool would
+ * run dry before the next lines were made.
+ */
+const IN_FLIGHT = 256 * 1024;
 
 /**
  * The tool reads its input from its stdin, or, given `pipe`, from a FIFO at that path (0600,
@@ -34,10 +43,17 @@ export class RestoreFeed {
   private buf = '';
   private fileError: Error | undefined;
   private queued = 0;
+  /** Chunks not yet handed to the input stream, and the bytes it has not written yet. */
+  private readonly waiting: Buffer[] = [];
+  private inFlight = 0;
   private wake: (() => void) | undefined;
 
   /** Start `program args` (then the input's path when `pipe` is given); `pkg` is the Debian package named when it is missing. */
   constructor(private readonly program: string, args: string[], readonly flushload: string, private readonly pkg: string, pipe?: string) {
+    // The last Flushload is removed in the background: truncated in place, a file of megabytes
+    // would hold this process for milliseconds while the kernel frees its blocks.
+    const last = join(dirname(flushload), `.${basename(flushload)}.old`);
+    try { renameSync(flushload, last); rm(last, { force: true }).catch(() => undefined); } catch { /* there is none */ }
     this.file = createWriteStream(flushload, { fd: openFileMode(flushload, 'w', PRIVATE_MODE) });
     this.file.on('error', (e) => { this.fileError = e; });
     if (pipe === undefined) { this.begin(args); this.started = Promise.resolve(); }
@@ -86,12 +102,24 @@ export class RestoreFeed {
     // Encoded once for both: the tool and the Flushload.
     const chunk = Buffer.from(this.buf);
     this.queued += chunk.length;
-    this.input.write(chunk, () => {
-      this.queued -= chunk.length;
-      if (this.queued <= LOW && this.wake) { this.wake(); this.wake = undefined; }
-    });
+    this.waiting.push(chunk);
     this.file.write(chunk);
     this.buf = '';
+    this.send();
+  }
+
+  // Hand the input stream what waits, IN_FLIGHT bytes at most.
+  private send(): void {
+    while (this.inFlight < IN_FLIGHT && this.waiting.length) {
+      const chunk = this.waiting.shift()!;
+      this.inFlight += chunk.length;
+      this.input.write(chunk, () => {
+        this.inFlight -= chunk.length;
+        this.queued -= chunk.length;
+        this.send();
+        if (this.queued <= LOW && this.wake) { this.wake(); this.wake = undefined; }
+      });
+    }
   }
 
   /** Write what is queued; resolves when the tool's backlog is short enough for more. */
@@ -111,6 +139,7 @@ export class RestoreFeed {
   async end(): Promise<{ exitCode: number; stderr: string }> {
     await this.started;
     this.push();
+    for (const chunk of this.waiting.splice(0)) this.input.write(chunk);
     this.input.end();
     this.file.end();
     const r = await this.proc;
@@ -124,6 +153,7 @@ export class RestoreFeed {
   /** Stop the tool before it applied anything. */
   async kill(): Promise<void> {
     this.buf = '';
+    this.waiting.length = 0;
     await this.started;
     this.proc.kill('SIGTERM');
     this.file.end();

@@ -131,8 +131,14 @@ export interface Firewall {
   list(name: string): Promise<string[]>;
   /** Names of the sets Watcher owns (logical names, without the IPv6 twins). */
   sets(): Promise<string[]>;
-  /** Entry counts of every Watcher set (both families together). */
-  counts(): Promise<Map<string, number>>;
+  /** counts() reads every set's count in one listing: counting some sets ahead saves nothing. */
+  readonly countsAtOnce: boolean;
+  /**
+   * Entry counts of every Watcher set (both families together), or of those of `only` that
+   * exist. A set in `known` is taken at that count, not read back (a backend that reads all
+   * counts at once may read it all the same).
+   */
+  counts(o?: { only?: readonly string[]; known?: ReadonlyMap<string, number> }): Promise<Map<string, number>>;
   /** Open a live channel (persistent process) for a module. */
   channel(): FirewallChannel;
   /**

@@ -9,7 +9,7 @@ import { neverBlock } from './lists.js';
 import { isLive, readSource, sayKept } from './fillread.js';
 import type { HeldLoadfile } from './loadfile.js';
 import { isUnchanged, listSources, loadfileSource, poolDir, readState, statSource, writeState, type LoadState, type Source, type SourceIdentity } from './sources.js';
-import { setInfo, type Firewall, type KeptSet } from '../firewall/types.js';
+import { LIVE_SETS, setInfo, type Firewall, type KeptSet } from '../firewall/types.js';
 
 export interface FillOptions {
   master: string;
@@ -31,6 +31,8 @@ export interface FillOptions {
    * listed when it has ended.
    */
   produce?: (take: (path: string) => Promise<void>) => Promise<void>;
+  /** Sets the Loadfiles of `produce` may name: made (with their rules) while they are written. */
+  sets?: readonly string[];
 }
 
 export interface FillReport {
@@ -70,18 +72,22 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   // The restore tool starts first; the chain and standard sets are made while the sources are
   // read (only finish() needs them).
   const loader = o.fw.loader(join(poolDir(o.master), 'Flushload'));
-  const ready = o.fw.ensure();
+  let ready = o.fw.ensure();
   ready.catch(() => undefined);
   let foreign: Set<string>;
   // drain(): the tool is running before the first source is read (it parses while the rest is made).
   try { await loader.drain(); foreign = await o.fw.foreign(); } catch (e) { await loader.abort(); throw e; }
+  // The sets a producer's Loadfiles may name are made while it downloads and writes them.
+  const expected = (o.sets ?? []).filter((set) => !foreign.has(set));
+  if (expected.length) { ready = ready.then(() => o.fw.ensureSets(expected)); ready.catch(() => undefined); }
   const never = neverBlock(o.master);
   const old = o.only ? readState(o.runDir) ?? {} : o.changedOnly ? readState(o.runDir) : undefined;
   const state: LoadState = {};
   const dirty = new Set<string>();
-  const tally = { entries: 0, problems: 0, spared: 0, read: [] as string[], foreign, held: o.held, white: [] as string[] };
+  const tally = { entries: 0, problems: 0, spared: 0, read: [] as string[], foreign, held: o.held, white: [] as string[], fed: new Set<string>() };
   let sources: Source[] = [];
   let whiteBefore: string | undefined;
+  let live: Promise<Map<string, number>> | undefined;
   let result;
   try {
     // Read one changed source in full: the sets it names are rebuilt (with what else feeds them).
@@ -123,6 +129,9 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
     // The live whitelist is only swapped by finish(): read just before, and only when it is rebuilt.
     await ready;
     whiteBefore = dirty.has('whitelist') ? (await o.fw.list('whitelist')).sort().join(' ') : undefined;
+    // The live sets this load gives no entry (only modules change them) are counted while the tool works.
+    const unfed = LIVE_SETS.filter((set) => !tally.fed.has(set));
+    if (unfed.length && !o.fw.countsAtOnce) { live = o.fw.counts({ only: unfed }); live.catch(() => undefined); }
     result = await loader.finish([...dirty].filter((set) => !foreign.has(set)));
   } catch (e) {
     await loader.abort();
@@ -137,13 +146,13 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   const kept = new Set(result.kept.map((k) => k.set));
   for (const s of sources) if (state[s.path]?.sets.some((set) => kept.has(set)) || (s.kind === 'list' && kept.has(s.name))) delete state[s.path];
   writeState(o.runDir, state);
-  const counts = await o.fw.counts();
+  const counts = await o.fw.counts({ known: await live?.catch(() => undefined) });
   for (const k of result.kept) warn(`set ${k.set} could not be rebuilt: ${k.reason}; it keeps its ${counts.get(k.set) ?? 0} entries`);
   let drops = 0;
   for (const [set, n] of counts) if (setInfo(set).verdict === 'DROP') drops += n;
   // The rebuilt whitelist holds what was loaded into it (a line refused: at worst a needless SIGHUP).
   const whiteChanged = whiteBefore !== undefined && !kept.has('whitelist') && [...new Set(tally.white)].sort().join(' ') !== whiteBefore;
-  const { foreign: _f, held: _h, white: _w, ...counted } = tally;
+  const { foreign: _f, held: _h, white: _w, fed: _d, ...counted } = tally;
   return { ...counted, replaced: result.replaced, added: result.added, kept: result.kept, entries: result.entries,
     problems: tally.problems + result.refused.length, seconds: (performance.now() - t0) / 1000, drops, counts, whiteChanged };
 }

@@ -18,6 +18,8 @@ export interface Tally {
   held?: ReadonlyMap<string, HeldLoadfile>;
   /** The entries given to the whitelist set (what it holds once the load is in). */
   white: string[];
+  /** Every set given an entry. */
+  fed: Set<string>;
 }
 
 const SHOWN_PER_FILE = 100;
@@ -52,6 +54,7 @@ export async function readSource(s: Source, loader: Loader, never: NetMatcher, t
     }
     if (!named.has(e.set)) {
       named.add(e.set);
+      tally.fed.add(e.set);
       loader.expect(e.set, Math.ceil(size / (e.set.length + e.net.length + 6)));
     }
     lastSet = e.set;

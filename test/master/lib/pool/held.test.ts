@@ -58,7 +58,7 @@ describe('held Loadfiles', () => {
     const load = async (): Promise<string[]> => {
       const got: string[] = [];
       const loader = { expect: () => undefined, add: (e: Entry) => { got.push(`${e.set} ${e.net}`); }, drain: async () => undefined } as unknown as Loader;
-      const tally: Tally = { entries: 0, problems: 0, spared: 0, read: [], foreign: new Set(), held: new Map([[path, held]]), white: [] };
+      const tally: Tally = { entries: 0, problems: 0, spared: 0, read: [], foreign: new Set(), held: new Map([[path, held]]), white: [], fed: new Set() };
       await readSource({ path, kind: 'loadfile', name: 'geo' }, loader, never, tally, () => undefined);
       return got;
     };
