@@ -266,3 +266,27 @@ describe.each(BACKENDS)('dynloaders (%s)', (backend) => {
     });
   });
 });
+
+// ipset only: a set of another program cannot be named like a zone in Watcher's nftables table.
+describe('dynloader geo beside an ipset of another program named like a zone (iptables)', () => {
+  let ns: Netns;
+  let srv: ListServer;
+  let inst: Installation;
+  beforeAll(async () => { ({ ns, srv, inst } = await makeDynloadSandbox('', 'iptables')); });
+  afterAll(async () => { await srv?.stop(); await ns?.destroy(); inst?.remove(); });
+
+  it('the other zones load; that set is refused, never touched and gets no rule', async () => {
+    await ns.ok('ipset', ['create', 'geo-ru', 'hash:net']);
+    await ns.ok('ipset', ['add', 'geo-ru', '10.9.9.0/24']);
+    expect((await runMaster(ns, inst, 'watcher', ['start'])).exitCode).toBe(0);
+    for (const z of ['cn', 'ru']) srv.put(`${z}-aggregated.zone`, nets24(100 + z.charCodeAt(0)).join('\n') + '\n');
+    inst.write('dynload/geo/geo.conf', `ZONES='cn ru'\nV4_URL='${srv.https}/{zone}-aggregated.zone'\nV6_URL=''\nCA_FILE=${srv.ca}\nMIN_INTERVAL=0\n`);
+    const r = await runInstalled(ns, inst, 'dynload/geo/Load');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Loadfile-geo-ru:2: set 'geo-ru' is not Watcher's \(an ipset of another program, or one Watcher keeps for itself\): refused/);
+    expect(await kernelEntries(ns, 'iptables', 'geo-cn', 4)).toEqual(nets24(199).sort());
+    expect(await kernelEntries(ns, 'iptables', 'geo-ru', 4)).toEqual(['10.9.9.0/24']);
+    expect(await kernelChain(ns, 'iptables')).toContain('drop geo-cn');
+    expect(await kernelChain(ns, 'iptables')).not.toContain('drop geo-ru');
+  });
+});

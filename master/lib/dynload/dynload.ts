@@ -64,6 +64,8 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
     const key = screenKey(never, conf.KEEP_RESERVED);
     const removed = removeUnconfigured(def, name, master, new Set(parts.map((p) => p.loadfile)), state, say);
     const run: Run = { code: 0, held: new Map(), done: false };
+    // The sets of every part, made by the reload while the lists download.
+    const sets = [...new Set(parts.map((p) => p.set))];
     const outcomes: Outcome[] = new Array(parts.length);
     const fetched = (): void => { closeConnections(); debug(1, `${parts.length} parts fetched: ${ms()} ms`); };
     const stale = obtainStale(parts, c, { parallel: PARALLEL, sameScreen: state.screened === key, master, outcomes, done: fetched });
@@ -83,7 +85,7 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
         const produce = async (take: (path: string) => Promise<void>): Promise<void> => {
           if (from !== undefined) all = await feed(from, queue, take, (f) => run.held.delete(f), LOCK_PATIENCE_MS);
         };
-        const code = await reloadPool(empty, { master, env, say, complain, reload: o.reload !== false, held: run.held, produce });
+        const code = await reloadPool(empty, { master, env, say, complain, reload: o.reload !== false, held: run.held, produce, sets });
         reloaded ||= code;
         empty = [];
         next = all ? undefined : await queue.next();

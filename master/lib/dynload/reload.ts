@@ -18,7 +18,7 @@ export type Producer = (take: (path: string) => Promise<void>) => Promise<void>;
  * lock): its full load keeps a set no source names, so a zone taken out of ZONES would
  * otherwise keep its networks.
  */
-export async function reloadPool(removed: string[], o: { master: string; env: NodeJS.ProcessEnv; say: (m: string) => void; complain: (m: string) => void; reload: boolean; held?: ReadonlyMap<string, HeldLoadfile>; produce: Producer }): Promise<number> {
+export async function reloadPool(removed: string[], o: { master: string; env: NodeJS.ProcessEnv; say: (m: string) => void; complain: (m: string) => void; reload: boolean; held?: ReadonlyMap<string, HeldLoadfile>; produce: Producer; sets?: readonly string[] }): Promise<number> {
   const write = (): Promise<void> => o.produce(async () => undefined);
   if (!o.reload) { await write(); o.say('changed Loadfiles are loaded by the next watcher reload or start (--no-reload)'); return 0; }
   const starting = !!o.env.WATCHER_STARTING;
@@ -26,7 +26,7 @@ export async function reloadPool(removed: string[], o: { master: string; env: No
   const job = async (): Promise<number> => {
     if (removed.length) await emptySets(s.conf, removed, o.master, o.say);
     if (starting) { await write(); o.say('a watcher start runs this Load: its FillFW loads the pool'); return 0; }
-    return reloadService(s, { held: o.held, produce: o.produce });
+    return reloadService(s, { held: o.held, produce: o.produce, sets: o.sets });
   };
   return starting ? job() : withLock(s, job);
 }

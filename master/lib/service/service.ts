@@ -37,7 +37,7 @@ export function printLoad(s: Service, r: LoadReport): void {
 
 /** A load as the service runs it: FillFW (a progress line on a terminal), then every running
  *  module told to reread a whitelist that changed (SIGHUP), so its guard spares the new entries. */
-export async function fill(s: Service, o: Pick<FillOptions, 'changedOnly' | 'only' | 'held' | 'produce'> = {}): Promise<LoadReport> {
+export async function fill(s: Service, o: Pick<FillOptions, 'changedOnly' | 'only' | 'held' | 'produce' | 'sets'> = {}): Promise<LoadReport> {
   const progress = process.stderr.isTTY && !o.only ? (n: number) => process.stderr.write(`\r${n} entries ...`) : undefined;
   const r = await fillFirewall({ master: s.master, runDir: s.conf.RUN_DIR, fw: openFirewall(s.conf), ...o, warn: s.warn, progress })
     .finally(() => { if (progress) process.stderr.write('\r\x1b[K'); });
@@ -115,7 +115,7 @@ export async function stopService(s: Service): Promise<number> {
 }
 
 /** reload: fill the firewall again, rebuilding only the sets whose sources changed (a dynloader's: as it writes them). */
-export async function reloadService(s: Service, o: Pick<FillOptions, 'held' | 'produce'> = {}): Promise<number> {
+export async function reloadService(s: Service, o: Pick<FillOptions, 'held' | 'produce' | 'sets'> = {}): Promise<number> {
   if (s.env.WATCHER_STARTING) {
     s.out('reload: a watcher start is running; its FillFW loads the pool');
     return 0;
