@@ -1,11 +1,25 @@
 // FillFW and Blacklist/Whitelist on the real kernel netfilter in a private namespace.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import type { Installation } from '../helpers/install.js';
 import type { Netns } from '../helpers/netns.js';
 import { makeMasterSandbox, runMaster } from '../helpers/master.js';
 import { BACKENDS, firewallLine, kernelAdd, kernelEntries, replacesLine, requireBackend, type Backend } from '../helpers/backends.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The restore tools (nft, ipset) running in the namespace, as `pid comm`. */
+function restoreTools(ns: Netns): string[] {
+  const net = readlinkSync(`/proc/${ns.pid}/ns/net`);
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
+    try {
+      const comm = readFileSync(`/proc/${p}/comm`, 'utf8').trim();
+      return ['nft', 'ipset', 'setpriv'].includes(comm) && readlinkSync(`/proc/${p}/ns/net`) === net ? [`${p} ${comm}`] : [];
+    } catch { return []; }
+  });
+}
 
 describe.each(BACKENDS)('FillFW (%s)', (backend: Backend) => {
   let ns: Netns;
@@ -117,6 +131,32 @@ describe.each(BACKENDS)('FillFW (%s)', (backend: Backend) => {
     expect(await save(ns, 'nixspam')).toEqual(['203.0.113.1']);
   });
 
+  it('killed in the middle of its load (SIGKILL), changes no set and leaves no restore tool running; the next load takes the pool', async () => {
+    const nets = (n: number, a: number) => Array.from({ length: n }, (_, i) => `${a}.${i >> 16}.${(i >> 8) & 255}.${i & 255}`);
+    const before = nets(1000, 20);
+    inst.write('Loadfiles/Loadfile-nixspam', before.map((e) => `add nixspam ${e}\n`).join(''));
+    expect((await runMaster(ns, inst, 'FillFW')).exitCode).toBe(0);
+    const after = nets(400_000, 30);
+    inst.write('Loadfiles/Loadfile-nixspam', after.map((e) => `add nixspam ${e}\n`).join(''));
+    const [nsenter, ...rest] = ns.prefix();
+    // nsenter runs FillFW in its own place: its pid is FillFW's.
+    const fill = execa(nsenter, [...rest, process.execPath, join(inst.root, 'master/FillFW')], { env: { ...process.env, ...inst.env }, extendEnv: false, reject: false });
+    const flush = join(inst.root, 'Loadfiles/Flushload');
+    const size = () => { try { return statSync(flush).size; } catch { return 0; } };
+    for (let i = 0; i < 1000 && size() < 512 * 1024; i++) await sleep(5);
+    expect(size()).toBeGreaterThanOrEqual(512 * 1024);
+    fill.kill('SIGKILL');
+    expect((await fill).signal).toBe('SIGKILL');
+    // The restore tool (nft, ipset) in the namespace ends with the load: nothing is applied.
+    let left = restoreTools(ns);
+    for (let i = 0; i < 100 && left.length; i++) { await sleep(50); left = restoreTools(ns); }
+    expect(left).toEqual([]);
+    expect(await save(ns, 'nixspam')).toEqual([...before].sort());
+    const r = await runMaster(ns, inst, 'FillFW');
+    expect(r.exitCode).toBe(0);
+    expect(await save(ns, 'nixspam')).toHaveLength(after.length);
+  }, 60_000);
+
   it('finds ipset and iptables in the system directories with cron\'s PATH', async () => {
     inst.write('blacklist', '198.51.100.8\n');
     const r = await runMaster(ns, inst, 'FillFW', [], { PATH: '/usr/bin:/bin' });
@@ -124,6 +164,31 @@ describe.each(BACKENDS)('FillFW (%s)', (backend: Backend) => {
     expect(r.exitCode).toBe(0);
     expect(await save(ns, 'blacklist')).toEqual(['198.51.100.8']);
   });
+});
+
+describe('FillFW (nftables only)', () => {
+  let ns: Netns;
+  let inst: Installation;
+  beforeEach(async () => {
+    requireBackend('nftables');
+    ({ ns, inst } = await makeMasterSandbox());
+    inst.write('watcher.conf', firewallLine('nftables'));
+  });
+  afterEach(async () => { await ns?.destroy(); inst?.remove(); });
+
+  it('a line the kernel refuses is skipped with its Loadfile line, the rest loads: nft, reading a FIFO, is not left waiting to show the line', async () => {
+    // A set made by hand for two elements at most: the kernel refuses a third.
+    await ns.ok('nft', ['add table inet watcher']);
+    await ns.ok('nft', ['add set inet watcher nixspam/ip { type ipv4_addr; size 2; }']);
+    const lf = inst.write('Loadfiles/Loadfile-nixspam', 'add nixspam 203.0.113.1\nadd nixspam 203.0.113.2\nadd nixspam 203.0.113.3\n');
+    inst.write('Loadfiles/Loadfile-spamhaus', 'add hijackers 198.51.100.0/24\n');
+    const r = await runMaster(ns, inst, 'FillFW');
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe(`FillFW: ${lf}:3: refused by nft: Could not process rule: Too many open files in system: skipped`);
+    expect(await kernelEntries(ns, 'nftables', 'nixspam')).toEqual(['203.0.113.1', '203.0.113.2']);
+    expect(await kernelEntries(ns, 'nftables', 'hijackers')).toEqual(['198.51.100.0/24']);
+    expect(restoreTools(ns)).toEqual([]);
+  }, 30_000);
 });
 
 describe('FillFW (iptables + ipset only)', () => {

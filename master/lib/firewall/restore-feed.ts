@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { run, spawnChannel } from '../core/runner.js';
+import { resolveProgram, run, spawnChannel } from '../core/runner.js';
 import { WatcherError, EX_DATAERR, EX_UNAVAILABLE } from '../core/exit.js';
 import { openFileMode, PRIVATE_MODE } from '../core/files.js';
 
@@ -27,11 +27,19 @@ const LOW = 1024 * 1024;
  */
 const IN_FLIGHT = 256 * 1024;
 
+/** How often a tool reading a FIFO is let through its error report (see end()). */
+const POKE_MS = 20;
+
 /**
  * The tool reads its input from its stdin, or, given `pipe`, from a FIFO at that path (0600,
  * removed when the tool ends): nft 1.0.6 reads `-f -` whole before parsing, a FIFO as it comes.
  * The FIFO's read end stays open here until the tool ends, so a write never meets a FIFO that
  * the tool has not opened yet, and a tool that died fails the writes instead of blocking them.
+ *
+ * A tool reading a FIFO (nft) applies its transaction at the end of its input, and the end of
+ * the input is only this process closing its end. So it runs under `setpriv --pdeathsig KILL`:
+ * when this process dies in the middle of a load (SIGKILL, the OOM killer), the tool is killed
+ * with it instead of applying the part it read, or waiting for ever on the FIFO (below).
  */
 export class RestoreFeed {
   private proc!: ReturnType<typeof spawnChannel>;
@@ -47,6 +55,7 @@ export class RestoreFeed {
   private readonly waiting: Buffer[] = [];
   private inFlight = 0;
   private wake: (() => void) | undefined;
+  private pipe: string | undefined;
 
   /** Start `program args` (then the input's path when `pipe` is given); `pkg` is the Debian package named when it is missing. */
   constructor(private readonly program: string, args: string[], readonly flushload: string, private readonly pkg: string, pipe?: string) {
@@ -76,12 +85,14 @@ export class RestoreFeed {
       this.begin([...args, '-']);
       return;
     }
-    this.begin([...args, pipe], input);
+    this.pipe = pipe;
+    this.begin([...args, pipe], input, true);
     void this.proc.finally(() => { closeSync(reader); rmSync(pipe, { force: true }); });
   }
 
-  private begin(args: string[], input?: Writable): void {
-    this.proc = spawnChannel(this.program, args);
+  private begin(args: string[], input?: Writable, tied = false): void {
+    // The tool's own path first: a missing one is named, not setpriv.
+    this.proc = tied ? spawnChannel('setpriv', ['--pdeathsig', 'KILL', '--', resolveProgram(this.program), ...args]) : spawnChannel(this.program, args);
     this.proc.stdin.on('error', () => undefined);
     if (input) { input.on('error', () => undefined); this.proc.stdin.end(); }
     this.input = input ?? this.proc.stdin;
@@ -142,9 +153,18 @@ export class RestoreFeed {
     for (const chunk of this.waiting.splice(0)) this.input.write(chunk);
     this.input.end();
     this.file.end();
-    const r = await this.proc;
+    // nft prints a refused line of a file by opening the file again: on a FIFO with no writer
+    // that open waits for one for ever. A writer opened and closed at once lets it through (it
+    // reads an empty line and goes on); while the tool still reads or works, this changes nothing.
+    const poke = this.pipe === undefined ? undefined : setInterval(() => {
+      try { closeSync(openSync(this.pipe!, constants.O_WRONLY | constants.O_NONBLOCK)); } catch { /* the tool has ended */ }
+    }, POKE_MS);
+    const r = await this.proc.finally(() => clearInterval(poke));
     await finished(this.file).catch(() => undefined);
-    if ((r as { code?: string }).code === 'ENOENT') throw new WatcherError(`${this.program}: program not found (install ${this.pkg}, or run master/Prep)`, EX_UNAVAILABLE);
+    if ((r as { code?: string }).code === 'ENOENT') {
+      const [program, pkg] = this.pipe === undefined ? [this.program, this.pkg] : ['setpriv', 'util-linux'];
+      throw new WatcherError(`${program}: program not found (install ${pkg}, or run master/Prep)`, EX_UNAVAILABLE);
+    }
     const exitCode = r.exitCode ?? -1;
     if (exitCode !== 0 && this.fileError) throw new WatcherError(`${this.program} refused the load (exit ${r.exitCode ?? r.signal}) and ${this.flushload} could not be written: ${this.fileError.message}`, EX_DATAERR);
     return { exitCode, stderr: this.stderr.join('') };

@@ -5,9 +5,9 @@ import { findProgram, run } from '../core/runner.js';
 import { WatcherError, EX_UNAVAILABLE } from '../core/exit.js';
 import { makeDir as createDir, writeFileMode } from '../core/files.js';
 
-/** The programs Watcher runs and the Debian package of each (flock holds the master's lock). */
+/** The programs Watcher runs and the Debian package of each (flock holds the master's lock; setpriv ties nft's load to FillFW). */
 export function neededPrograms(firewall: string): Record<string, string> {
-  return firewall === 'nftables' ? { nft: 'nftables', flock: 'util-linux' } : { ipset: 'ipset', iptables: 'iptables', ip6tables: 'iptables', flock: 'util-linux' };
+  return firewall === 'nftables' ? { nft: 'nftables', flock: 'util-linux', setpriv: 'util-linux' } : { ipset: 'ipset', iptables: 'iptables', ip6tables: 'iptables', flock: 'util-linux' };
 }
 
 // Found the way the runner will find it: on PATH or in the system directories.
