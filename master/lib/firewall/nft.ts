@@ -89,9 +89,11 @@ export function openNftFirewall(): Firewall {
     },
     // A set's count as its last load recorded it; live sets (and one without a record) are read back.
     async counts({ only, known: given } = {}) {
-      const [{ sets: all, counts: known }, { kernels }] = await Promise.all([readChains(), readLayout()]);
+      const { sets: all, counts: known } = await readChains();
       const order = chainOrder(all).filter((s) => !only || only.includes(s));
       const read = (s: string) => !given?.has(s) && (known.get(s) === undefined || (LIVE_SETS as readonly string[]).includes(s));
+      // The kernel sets are listed only when a set is read (after a FillFW, none is).
+      const { kernels } = order.some(read) ? await readLayout() : { kernels: new Map<string, KernelSet[]>() };
       const sizes = await Promise.all(order.map(async (s) => read(s)
         ? (await Promise.all(kernelsOf(kernels, s).map(({ kernel }) => readSet(kernel)))).reduce((a, l) => a + l.length, 0)
         : given?.get(s) ?? known.get(s) ?? 0));
