@@ -54,9 +54,8 @@ function cleanComment(c: string | undefined): string | undefined {
  */
 export function screenEntries(raw: readonly RawEntry[], o: { family?: Family; never: readonly Net[]; keepReserved: boolean; comment?: string }): Screened {
   const out: Screened = { entries: [], invalid: 0, wrongFamily: 0, neverBlocked: 0, reserved: 0, duplicates: 0, sample: [] };
-  // Duplicates: IPv4 by number (base and prefix), IPv6 by canonical text.
-  const seen4 = new Set<number>();
-  const seen6 = new Set<string>();
+  // Duplicates by canonical text (parseNetFast gives it for either family).
+  const seen = new Set<string>();
   const never = spansOf(o.never);
   const reserved = spansOf(o.keepReserved ? [] : RESERVED);
   const note = (e: RawEntry, why: string): void => { if (out.sample.length < 5) out.sample.push(`line ${e.line}: ${JSON.stringify(e.value.slice(0, 80))} ${why}`); };
@@ -66,14 +65,8 @@ export function screenEntries(raw: readonly RawEntry[], o: { family?: Family; ne
     if (o.family && net.family !== o.family) { out.wrongFamily++; note(e, `is not IPv${o.family}`); continue; }
     if (never.overlaps(net)) { out.neverBlocked++; note(e, 'overlaps the whitelist, an own address or loopback'); continue; }
     if (reserved.overlaps(net)) { out.reserved++; note(e, 'overlaps a reserved range'); continue; }
-    if (net.family === 4) {
-      const k = (net.base as number) * 64 + net.prefix;
-      if (seen4.has(k)) { out.duplicates++; continue; }
-      seen4.add(k);
-    } else {
-      if (seen6.has(net.text)) { out.duplicates++; continue; }
-      seen6.add(net.text);
-    }
+    if (seen.has(net.text)) { out.duplicates++; continue; }
+    seen.add(net.text);
     out.entries.push({ net: net.text, parsed: net, comment: cleanComment(e.comment ?? o.comment) });
   }
   return out;

@@ -8,6 +8,7 @@ import type { HeldLoadfile } from '../pool/loadfile.js';
 import type { DynloaderDef } from './def.js';
 import type { Outcome } from './obtain.js';
 import type { DynloadState } from './store.js';
+import type { CheckedEntry } from './screen.js';
 
 /** What became of one Loadfile: written (its entries held for the reload), refused (why), or left as it is. */
 export type Written = { file: string; held?: HeldLoadfile; refused?: string } | undefined;
@@ -23,9 +24,8 @@ export function writeLoadfile(name: string, master: string, lf: string, rs: read
   const lines = [`# Loadfile-${lf}: dynloader ${name} from ${rs.map((r) => r.part.url).join(' ')}`];
   const runs: HeldLoadfile['runs'] = [];
   for (const r of rs) {
-    const set = r.part.set, head = `add ${set} `;
-    for (const e of r.got!.entries) lines.push(e.comment ? `${head}${e.net} comment "${e.comment}"` : head + e.net);
-    runs.push({ set, entries: r.got!.entries });
+    addLines(lines, `add ${r.part.set} `, r.got!.entries);
+    runs.push({ set: r.part.set, entries: r.got!.entries });
   }
   const n = lines.length - 1;
   const text = `${lines.join('\n')}\n`;
@@ -39,6 +39,11 @@ export function writeLoadfile(name: string, master: string, lf: string, rs: read
   const now = statSource(file);
   say(`${file} written: ${n} entries`);
   return { file, held: now && { written: now, first: 2, runs } };
+}
+
+// The hot loop on its own: optimised once, not again with each new path of writeLoadfile.
+function addLines(lines: string[], head: string, entries: readonly CheckedEntry[]): void {
+  for (const e of entries) lines.push(e.comment ? `${head}${e.net} comment "${e.comment}"` : head + e.net);
 }
 
 /** Remove the Loadfiles of the last run that are no longer configured (a zone taken out of ZONES); their names. */
