@@ -10,7 +10,7 @@ import { BACKENDS, firewallLine, requireBackend, type Backend } from '../helpers
 // What Prep checks for each backend: the programs it names, one of them and its Debian package.
 const PROGRAMS: Record<Backend, { found: string; missing: string[]; said: string; program: string; install: string }> = {
   iptables: { found: 'ipset iptables ip6tables flock', missing: ['iptables', 'ip6tables'], said: 'iptables (Debian package iptables), ip6tables (Debian package iptables)', program: 'ipset', install: 'ipset' },
-  nftables: { found: 'nft flock', missing: ['nft'], said: 'nft (Debian package nftables)', program: 'nft', install: 'nftables' },
+  nftables: { found: 'nft flock setpriv', missing: ['nft'], said: 'nft (Debian package nftables)', program: 'nft', install: 'nftables' },
 };
 
 describe.each(BACKENDS)('Prep (%s)', (backend) => {
