@@ -36,8 +36,9 @@ const POKE_MS = 20;
  * The FIFO's read end stays open here until the tool ends, so a write never meets a FIFO that
  * the tool has not opened yet, and a tool that died fails the writes instead of blocking them.
  *
- * A tool reading a FIFO (nft) applies its transaction at the end of its input, and the end of
- * the input is only this process closing its end. So it runs under `setpriv --pdeathsig KILL`:
+ * nft applies its transaction at the end of its input, and the end of the input is only this
+ * process closing its end (of the FIFO, or of stdin where no FIFO could be made). So it runs
+ * under `setpriv --pdeathsig KILL`:
  * when this process dies in the middle of a load (SIGKILL, the OOM killer), the tool is killed
  * with it instead of applying the part it read, or waiting for ever on the FIFO (below).
  */
@@ -55,7 +56,10 @@ export class RestoreFeed {
   private readonly waiting: Buffer[] = [];
   private inFlight = 0;
   private wake: (() => void) | undefined;
+  /** The FIFO the tool reads, when one could be made. */
   private pipe: string | undefined;
+  /** The tool applies its input at its end (given a FIFO path: nft): it dies with this process. */
+  private readonly tied: boolean;
 
   /** Start `program args` (then the input's path when `pipe` is given); `pkg` is the Debian package named when it is missing. */
   constructor(private readonly program: string, args: string[], readonly flushload: string, private readonly pkg: string, pipe?: string) {
@@ -65,6 +69,7 @@ export class RestoreFeed {
     try { renameSync(flushload, last); rm(last, { force: true }).catch(() => undefined); } catch { /* there is none */ }
     this.file = createWriteStream(flushload, { fd: openFileMode(flushload, 'w', PRIVATE_MODE) });
     this.file.on('error', (e) => { this.fileError = e; });
+    this.tied = pipe !== undefined;
     if (pipe === undefined) { this.begin(args); this.started = Promise.resolve(); }
     else this.started = this.openPipe(args, pipe);
   }
@@ -86,13 +91,13 @@ export class RestoreFeed {
       return;
     }
     this.pipe = pipe;
-    this.begin([...args, pipe], input, true);
+    this.begin([...args, pipe], input);
     void this.proc.finally(() => { closeSync(reader); rmSync(pipe, { force: true }); });
   }
 
-  private begin(args: string[], input?: Writable, tied = false): void {
+  private begin(args: string[], input?: Writable): void {
     // The tool's own path first: a missing one is named, not setpriv.
-    this.proc = tied ? spawnChannel('setpriv', ['--pdeathsig', 'KILL', '--', resolveProgram(this.program), ...args]) : spawnChannel(this.program, args);
+    this.proc = this.tied ? spawnChannel('setpriv', ['--pdeathsig', 'KILL', '--', resolveProgram(this.program), ...args]) : spawnChannel(this.program, args);
     this.proc.stdin.on('error', () => undefined);
     if (input) { input.on('error', () => undefined); this.proc.stdin.end(); }
     this.input = input ?? this.proc.stdin;
@@ -162,7 +167,7 @@ export class RestoreFeed {
     const r = await this.proc.finally(() => clearInterval(poke));
     await finished(this.file).catch(() => undefined);
     if ((r as { code?: string }).code === 'ENOENT') {
-      const [program, pkg] = this.pipe === undefined ? [this.program, this.pkg] : ['setpriv', 'util-linux'];
+      const [program, pkg] = this.tied ? ['setpriv', 'util-linux'] : [this.program, this.pkg];
       throw new WatcherError(`${program}: program not found (install ${pkg}, or run master/Prep)`, EX_UNAVAILABLE);
     }
     const exitCode = r.exitCode ?? -1;
