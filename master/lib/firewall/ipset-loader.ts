@@ -14,7 +14,9 @@ const FAMILIES: Family[] = [4, 6];
  *   end of the same restore run each pair is swapped and the old content destroyed, so at no
  *   moment is a source listed before and after let through.
  * - A leftover X-new of an interrupted run is reused after a flush (create -exist; flush).
- * - LIVE_SETS (custody, tarpit) only get adds; -exist keeps what modules put there.
+ * - LIVE_SETS (custody, tarpit) only get adds; -exist keeps what modules put there. The load
+ *   does not wait for ensure() to make the sets, but ipset is given nothing from a live set's
+ *   first add on until it has (the lines keep their order; the reading waits meanwhile).
  * - Every set named is ensured (created with its rule where missing), in one batch for all
  *   new sets, before the swap lines are written.
  * - What goes to ipset also goes to the Flushload file (0600: it holds attackers' addresses).
@@ -50,7 +52,7 @@ class IpsetLoader implements Loader {
     const target = (f: Family) => (live ? kernelName(set, f) : newName(kernelName(set, f)));
     p = [`add ${target(4)} `, `add ${target(6)} `];
     this.prefixes.set(set, p);
-    if (live) return p;
+    if (live) { this.feed.hold(this.fw.ensureSets([set])); return p; }
     for (const f of FAMILIES) {
       this.feed.write(`${createLine(set, target(f), f, f === 4 ? this.hints.get(set) : undefined)}\nflush ${target(f)}\n`);
     }

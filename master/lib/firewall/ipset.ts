@@ -48,7 +48,10 @@ export function openIpsetFirewall(): Firewall {
 
   const fw: Firewall = {
     name: 'iptables',
-    ensure: () => ensureMany(STANDARD_SETS, true),
+    async ensure(also = []) {
+      also.forEach(checkName);
+      await ensureMany([...new Set([...STANDARD_SETS, ...also])], true);
+    },
     countsAtOnce: true,
     async ensureSet(name) {
       checkName(name);

@@ -75,7 +75,10 @@ export function openNftFirewall(): Firewall {
 
   const fw: Firewall = {
     name: 'nftables',
-    ensure: () => ensureMany(STANDARD_SETS, true),
+    async ensure(also = []) {
+      also.forEach(checkName);
+      await ensureMany([...new Set([...STANDARD_SETS, ...also])], true);
+    },
     countsAtOnce: false,
     async ensureSet(name) { checkName(name); await ensureMany([name], false); },
     async ensureSets(names) { names.forEach(checkName); await ensureMany(names, false); },

@@ -56,6 +56,8 @@ export class RestoreFeed {
   private readonly waiting: Buffer[] = [];
   private inFlight = 0;
   private wake: (() => void) | undefined;
+  /** Nothing is handed to the tool until this settles (see hold()). */
+  private gate: Promise<unknown> | undefined;
   /** The FIFO the tool reads, when one could be made. */
   private pipe: string | undefined;
   /** The tool applies its input at its end (given a FIFO path: nft): it dies with this process. */
@@ -124,9 +126,24 @@ export class RestoreFeed {
     this.send();
   }
 
-  // Hand the input stream what waits, IN_FLIGHT bytes at most.
+  /**
+   * Give the tool nothing more (what is written from now on waits, in order) until `until`
+   * settles: the lines that follow need something made beside the tool first (a set ipset
+   * adds to). drain() waits for it too, so the reading pauses meanwhile.
+   */
+  hold(until: Promise<unknown>): void {
+    const gate = until.then(() => undefined, () => undefined);
+    this.gate = gate;
+    void gate.then(() => {
+      if (this.gate !== gate) return;
+      this.gate = undefined;
+      this.send();
+    });
+  }
+
+  // Hand the input stream what waits, IN_FLIGHT bytes at most (nothing while held).
   private send(): void {
-    while (this.inFlight < IN_FLIGHT && this.waiting.length) {
+    while (!this.gate && this.inFlight < IN_FLIGHT && this.waiting.length) {
       const chunk = this.waiting.shift()!;
       this.inFlight += chunk.length;
       this.input.write(chunk, () => {
@@ -142,6 +159,7 @@ export class RestoreFeed {
   async drain(): Promise<void> {
     await this.started;
     this.push();
+    if (this.gate) await this.gate;
     if (this.queued > HIGH && !this.input.destroyed) await Promise.race([new Promise<void>((r) => { this.wake = r; }), this.proc]);
     // A turn of the event loop: the pipe is written to only there.
     else if (this.queued > 0) await new Promise<void>((r) => setImmediate(r));
@@ -155,6 +173,7 @@ export class RestoreFeed {
   async end(): Promise<{ exitCode: number; stderr: string }> {
     await this.started;
     this.push();
+    while (this.gate) await this.gate;
     for (const chunk of this.waiting.splice(0)) this.input.write(chunk);
     this.input.end();
     this.file.end();

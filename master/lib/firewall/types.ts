@@ -110,8 +110,11 @@ export interface FirewallChannel {
 
 export interface Firewall {
   readonly name: 'iptables' | 'nftables';
-  /** Create the chain, the INPUT jump (first), the own set and the standard sets with their rules; idempotent. */
-  ensure(): Promise<void>;
+  /**
+   * Create the chain, the INPUT jump (first), the own set and the standard sets with their
+   * rules, and the sets `also` names (as ensureSets(), in the same runs); idempotent.
+   */
+  ensure(also?: readonly string[]): Promise<void>;
   /** Create a set and its rule if missing; idempotent. */
   ensureSet(name: string): Promise<void>;
   /** ensureSet for many sets at once (one run of each tool). */

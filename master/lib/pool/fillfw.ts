@@ -69,17 +69,16 @@ const identify = (s: Source): SourceIdentity | undefined => statSource(s.path) ?
 export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   const t0 = performance.now();
   const warn = o.warn ?? ((l: string) => process.stderr.write(`${l}\n`));
-  // The restore tool starts first; the chain and standard sets are made while the sources are
-  // read (only finish() needs them).
+  // The restore tool starts first. The sets of other programs are asked for before anything is
+  // made, so the reading waits for that one question only; the chain, the standard sets and the
+  // sets a producer's Loadfiles may name are made in one go while the sources are read (only
+  // finish() needs them).
   const loader = o.fw.loader(join(poolDir(o.master), 'Flushload'));
-  let ready = o.fw.ensure();
-  ready.catch(() => undefined);
   let foreign: Set<string>;
   // drain(): the tool is running before the first source is read (it parses while the rest is made).
-  try { await loader.drain(); foreign = await o.fw.foreign(); } catch (e) { await loader.abort(); throw e; }
-  // The sets a producer's Loadfiles may name are made while it downloads and writes them.
-  const expected = (o.sets ?? []).filter((set) => !foreign.has(set));
-  if (expected.length) { ready = ready.then(() => o.fw.ensureSets(expected)); ready.catch(() => undefined); }
+  try { [, foreign] = await Promise.all([loader.drain(), o.fw.foreign()]); } catch (e) { await loader.abort(); throw e; }
+  const ready = o.fw.ensure((o.sets ?? []).filter((set) => !foreign.has(set)));
+  ready.catch(() => undefined);
   const never = neverBlock(o.master);
   const old = o.only ? readState(o.runDir) ?? {} : o.changedOnly ? readState(o.runDir) : undefined;
   const state: LoadState = {};

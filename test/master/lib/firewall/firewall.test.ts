@@ -37,6 +37,14 @@ describe.each(BACKENDS)('firewall %s', (backend) => {
     expect(bad.stdout).toMatch(/^65 'a\/net' is not a valid set name/m);
   });
 
+  it('ensure() with more sets makes them with the standard ones, in order and once; a bad name among them is refused (65) and makes nothing', async () => {
+    const bad = await runScript(ns, `${OPEN} try { await fw.ensure(['geo-cn', 'bad;name']); } catch (e) { console.log(e.exitCode, e.message); }`);
+    expect(bad.stdout).toMatch(/^65 'bad;name' is not a valid set name/m);
+    expect(await kernelHasWatcher(ns, backend)).toBe(false);
+    await runJson(ns, `${OPEN} await fw.ensure(['geo-cn', 'blacklist', 'nixspam']); await fw.ensure(['geo-cn']); console.log('{}');`);
+    expect(await kernelChain(ns, backend)).toEqual(['accept whitelist', 'drop blacklist', 'drop hijackers', 'drop custody', 'drop tarpit', 'drop geo-cn', 'drop nixspam']);
+  });
+
   it('channel: adds and deletes of both families are in the kernel when sync() resolves; a bad add does not end it', async () => {
     const r = await runJson<Record<string, unknown>>(ns, `${OPEN} await fw.ensure();
       const ch = fw.channel();
