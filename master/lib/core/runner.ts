@@ -79,12 +79,12 @@ export async function run(cmd: string, args: readonly string[], opts: RunOptions
 }
 
 /** Start a long-running command with piped stdio (a persistent channel such as `ipset -`). */
-export function spawnChannel(cmd: string, args: readonly string[]): ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; reject: false; buffer: false }> {
+export function spawnChannel(cmd: string, args: readonly string[], env?: Readonly<Record<string, string>>): ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; reject: false; buffer: false }> {
   debug(1, `${describe(cmd, args)} &`);
   reporter?.(`[run] ${describe(cmd, args)} (channel)`);
   // cleanup: false: execa's exit hook would otherwise re-raise SIGTERM past the program's own handler;
   // a channel ends by itself when its stdin closes.
-  return execa(resolveProgram(cmd), args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false, cleanup: false });
+  return execa(resolveProgram(cmd), args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false, cleanup: false, env });
 }
 
 /** System directories searched after PATH: cron's PATH (/usr/bin:/bin) lacks ipset and iptables. */

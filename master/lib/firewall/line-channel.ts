@@ -25,8 +25,8 @@ export abstract class LineChannel implements FirewallChannel {
   protected errors: string[] = [];
   private partial = '';
 
-  /** `program args`, and the Debian package named when it is missing. */
-  constructor(private readonly program: string, private readonly args: string[], private readonly pkg: string) {}
+  /** `program args` (with `env` over this process's environment), and the Debian package named when it is missing. */
+  constructor(private readonly program: string, private readonly args: string[], private readonly pkg: string, private readonly env?: Readonly<Record<string, string>>) {}
 
   /** One line the process wrote on stderr. */
   protected abstract onStderrLine(line: string): void;
@@ -40,7 +40,7 @@ export abstract class LineChannel implements FirewallChannel {
   protected onEnded(): void { /* nothing kept by default */ }
 
   private start(): Proc {
-    const proc = spawnChannel(this.program, this.args);
+    const proc = spawnChannel(this.program, this.args, this.env);
     proc.stdin.on('error', () => undefined);
     proc.stdout.resume();
     proc.stderr.setEncoding('utf8');

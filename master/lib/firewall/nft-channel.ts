@@ -50,7 +50,13 @@ class NftChannel extends LineChannel {
   /** The lines of many elements of the round in nft that nft refused. */
   private readonly refused = new Set<string>();
 
-  constructor() { super('nft', ['-i'], 'nftables'); }
+  /**
+   * `nft -i` keeps a history in $HOME/.nft.history (libedit): every line, so every attacker's
+   * address, read in full when it starts and written back in full when it ends, growing without
+   * end (a module's channel took seconds to start once it held some 100k lines). With HOME
+   * /dev/null it can neither read nor write one.
+   */
+  constructor() { super('nft', ['-i'], 'nftables', { HOME: '/dev/null' }); }
 
   protected onStderrLine(line: string): void {
     if (line.startsWith('Error: ')) this.reason = line.slice(7).trim();

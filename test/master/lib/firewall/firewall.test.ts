@@ -1,5 +1,8 @@
 // Every firewall backend on the real kernel netfilter, inside a private namespace: the same
 // assertions for iptables + ipset and for nftables, read back with each backend's own tools.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Netns } from '../../../helpers/netns.js';
 import { runJson, runScript } from '../../../helpers/script.js';
@@ -62,6 +65,20 @@ describe.each(BACKENDS)('firewall %s', (backend) => {
     expect(r.custody).toEqual(['192.0.2.7', '192.0.2.8', '2001:db8:5::1', '2001:db8::/64']);
     expect(r.counts).toEqual({ whitelist: 0, blacklist: 0, hijackers: 0, custody: 4, tarpit: 1 });
     expect((await kernelEntries(ns, backend, 'tarpit'))[0]).toMatch(/^198\.51\.100\.9 timeout 1[12]\d$/);
+  });
+
+  it('channel: nothing it is given (attackers\' addresses) is written to the home directory', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'watcher-home-'));
+    try {
+      // nft -i keeps a history of every line in $HOME/.nft.history and reads it all when it starts.
+      await runJson(ns, `${OPEN} await fw.ensure();
+        const ch = fw.channel();
+        ch.add('custody', '192.0.2.7'); await ch.sync();
+        ch.add('tarpit', '198.51.100.9', 120); ch.del('custody', '192.0.2.7'); await ch.sync(); await ch.close();
+        console.log('{}');`, { HOME: home });
+      expect(readdirSync(home)).toEqual([]);
+      expect(await kernelEntries(ns, backend, 'custody')).toEqual([]);
+    } finally { rmSync(home, { recursive: true, force: true }); }
   });
 
   it('channel: one process; one that died is started again on the next write', async () => {
