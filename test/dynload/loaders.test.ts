@@ -197,6 +197,22 @@ describe.each(BACKENDS)('dynloaders (%s)', (backend) => {
       expect(readFileSync(join(inst.root, 'Loadfiles/Loadfile-badhosts'), 'utf8')).toMatch(/^# Loadfile-badhosts: dynloader badhosts from https:/);
     });
 
+    it('networks wider than WIDEST_V4 / WIDEST_V6 are left out and counted; a change of them checks the kept list again', async () => {
+      copy('wide');
+      srv.put('wide.txt', `32.0.0.0/3\n${nets24(3, 90).join('\n')}\n12.0.0.0/8\n44.0.0.0/7\n2a00::/11\n2a0b:4340::/32\n`);
+      inst.write('dynload/wide/wide.conf', `URL=${srv.https}/wide.txt\n${common()}`);
+      let r = await load('wide');
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/wide: 5 entries from \S+ \(fresh\); left out: 3 wider than WIDEST_V4 or WIDEST_V6 \(line 1: "32\.0\.0\.0\/3" is wider than \/8 \(WIDEST_V4\); line 6: "44\.0\.0\.0\/7" is wider than \/8 \(WIDEST_V4\); line 7: "2a00::\/11" is wider than \/16 \(WIDEST_V6\)\)/);
+      expect(await members('wide')).toEqual(['12.0.0.0/8', ...nets24(3, 90)].sort());
+      expect(await members('wide', 6)).toEqual(['2a0b:4340::/32']);
+      // Not downloaded again (MIN_INTERVAL): the kept copy is checked against the new widths.
+      inst.write('dynload/wide/wide.conf', `URL=${srv.https}/wide.txt\nCA_FILE=${srv.ca}\nTIMEOUT=5\nMIN_INTERVAL=3600\nWIDEST_V4=7\n`);
+      r = await load('wide');
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(await members('wide')).toEqual(['12.0.0.0/8', '44.0.0.0/7', ...nets24(3, 90)].sort());
+    });
+
     it('CIDR ; comment lines, a set named in the conf, fewer than MIN_ENTRIES refused', async () => {
       copy('drop2');
       srv.put('drop2.txt', `; a list\n${nets24(20, 90).map((n, i) => `${n} ; case ${i}`).join('\n')}\n2a0b:4340::/32 ; case v6\n`);

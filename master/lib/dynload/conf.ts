@@ -14,6 +14,8 @@ export const DYNLOAD_KEYS = {
   MIN_SHARE: { type: 'int', default: '50', min: 0, max: 100, doc: 'percent of the last good entry count below which a list is refused as suspiciously short' },
   MIN_ENTRIES: { type: 'int', default: '1', min: 0, max: 100_000_000, doc: 'fewest entries a list may have' },
   KEEP_RESERVED: { type: 'enum', default: 'no', values: ['yes', 'no'], doc: "'yes' keeps entries in reserved ranges (private networks, documentation ranges)" },
+  WIDEST_V4: { type: 'int', default: '8', min: 1, max: 32, doc: 'widest IPv4 network taken (its prefix length): a wider entry is left out, so a broken or hostile list cannot drop a large part of the Internet' },
+  WIDEST_V6: { type: 'int', default: '16', min: 1, max: 128, doc: 'widest IPv6 network taken (its prefix length)' },
   LOGFILE: { type: 'path', default: (raw: Record<string, string>) => join(raw.LOG_DIR, `dynload-${raw.DYNLOADER}.log`), doc: 'log file' },
   WGET: { type: 'string', default: '', doc: "the seeds' download command: ignored (Watcher fetches itself and always verifies TLS)" },
 } as const satisfies KeyTable;

@@ -21,7 +21,8 @@ import { readList } from '../pool/lists.js';
 import { dynloadDir, loadDynloadConf, type DynloadConf } from './conf.js';
 import { KeyValueError, type DynloaderDef, type Part } from './def.js';
 import { closeConnections } from './fetch.js';
-import type { ObtainContext, Outcome } from './obtain.js';
+import { widestOf, type ObtainContext, type Outcome } from './obtain.js';
+import type { Widest } from './screen.js';
 import { complainOf, feed, LoadfileQueue, obtainStale, writeChanged, type Run } from './produce.js';
 import { removeUnconfigured } from './write.js';
 import { reloadPool } from './reload.js';
@@ -61,7 +62,7 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
   const never = [...readList('whitelist', master).nets, ...ownNets()];
   const c: ObtainContext = { conf, store, state, never, ca: conf.CA_FILE ? readCa(conf.CA_FILE) : undefined, env, force: !!o.force, unreachable: new Map() };
   try {
-    const key = screenKey(never, conf.KEEP_RESERVED);
+    const key = screenKey(never, conf.KEEP_RESERVED, widestOf(conf));
     const removed = removeUnconfigured(def, name, master, new Set(parts.map((p) => p.loadfile)), state, say);
     const run: Run = { code: 0, held: new Map(), done: false };
     // The sets of every part, made by the reload while the lists download.
@@ -114,8 +115,8 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
 }
 
 // What the entries were checked against: a change re-reads every kept list.
-function screenKey(never: readonly Net[], keepReserved: string): string {
-  return createHash('sha1').update(`${keepReserved}\n${never.map((n) => n.text).sort().join('\n')}`).digest('hex');
+function screenKey(never: readonly Net[], keepReserved: string, widest: Widest): string {
+  return createHash('sha1').update(`${keepReserved} /${widest[4]} /${widest[6]}\n${never.map((n) => n.text).sort().join('\n')}`).digest('hex');
 }
 
 function partsOf<E extends KeyTable>(def: DynloaderDef<E>, conf: DynloadConf<E>, name: string): Part[] {

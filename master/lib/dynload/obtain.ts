@@ -5,7 +5,7 @@ import type { DynloadConf } from './conf.js';
 import type { Part } from './def.js';
 import { fetchList, FetchError } from './fetch.js';
 import { BadList, parseBody } from './formats.js';
-import { screenEntries, type Screened } from './screen.js';
+import { screenEntries, type Screened, type Widest } from './screen.js';
 import type { KeyTable } from '../core/settings.js';
 import type { DynloadState, Store } from './store.js';
 
@@ -43,11 +43,14 @@ const hostOf = (url: string): string => { try { return new URL(url).host; } catc
 /** Cron's start times drift by a second or so: a download this much before MIN_INTERVAL is still due. */
 const SLACK_MS = 60_000;
 
+/** The widest networks a dynloader takes (its WIDEST_V4 and WIDEST_V6). */
+export const widestOf = (conf: ObtainContext['conf']): Widest => ({ 4: conf.WIDEST_V4, 6: conf.WIDEST_V6 });
+
 /** Read and check a body of the part: parse its format, then every entry (screen.ts). */
 export function readPart(part: Part, body: Buffer, c: Pick<ObtainContext, 'conf' | 'never'>): Screened {
   const parsed = typeof part.format === 'function' ? part.format(body) : parseBody(part.format, body, { ...part.formatOptions, maxBytes: c.conf.MAX_SIZE_MB << 20 });
   if (parsed.entries.length > 0 && parsed.bad > parsed.entries.length) throw new BadList(`garbled: ${parsed.bad} lines are no entry, ${parsed.entries.length} are (${parsed.badSample.join('; ')})`);
-  const s = screenEntries(parsed.entries, { family: part.family as Family | undefined, never: c.never, keepReserved: c.conf.KEEP_RESERVED === 'yes', comment: part.comment });
+  const s = screenEntries(parsed.entries, { family: part.family as Family | undefined, never: c.never, keepReserved: c.conf.KEEP_RESERVED === 'yes', widest: widestOf(c.conf), comment: part.comment });
   s.invalid += parsed.bad;
   s.sample.unshift(...parsed.badSample.map((b) => `${b} is no entry`));
   return s;

@@ -173,8 +173,8 @@ export async function* obtainStale(parts: readonly Part[], c: ObtainContext, o: 
 /** Say how many entries a part gave and what was left out, by reason (detail when nothing but duplicates was). */
 export function tell(r: Outcome, say: (m: string) => void, detail: (m: string) => void): void {
   const s = r.got!;
-  const out = [[s.invalid, 'invalid'], [s.wrongFamily, `not IPv${r.part.family}`], [s.neverBlocked, 'overlapping the whitelist, own addresses or loopback'], [s.reserved, 'in reserved ranges'], [s.duplicates, 'duplicates']]
+  const out = [[s.invalid, 'invalid'], [s.wrongFamily, `not IPv${r.part.family}`], [s.tooWide, 'wider than WIDEST_V4 or WIDEST_V6'], [s.neverBlocked, 'overlapping the whitelist, own addresses or loopback'], [s.reserved, 'in reserved ranges'], [s.duplicates, 'duplicates']]
     .filter(([n]) => n).map(([n, why]) => `${n} ${why}`);
-  (s.invalid || s.wrongFamily || s.neverBlocked || s.reserved ? say : detail)(`${r.part.set}: ${s.entries.length} entries from ${r.part.url} (${r.how})${out.length ? `; left out: ${out.join(', ')}${s.sample.length ? ` (${s.sample.slice(0, 3).join('; ')})` : ''}` : ''}`);
+  (s.invalid || s.wrongFamily || s.tooWide || s.neverBlocked || s.reserved ? say : detail)(`${r.part.set}: ${s.entries.length} entries from ${r.part.url} (${r.how})${out.length ? `; left out: ${out.join(', ')}${s.sample.length ? ` (${s.sample.slice(0, 3).join('; ')})` : ''}` : ''}`);
 }
 

@@ -43,6 +43,9 @@ export const NIXSPAM: DynloaderDef<typeof NIXSPAM_KEYS> = {
 
 const GEO_KEYS = {
   ZONES: { type: 'list', default: 'cn ru kp by er', doc: 'country codes (ISO 3166 alpha-2) whose networks are dropped' },
+  // A country's aggregated zone joins the blocks it holds side by side: the US zone holds /7s (6.0.0.0/7).
+  WIDEST_V4: { type: 'int', default: '4', min: 1, max: 32, doc: 'widest IPv4 network taken (its prefix length): a wider entry is left out' },
+  WIDEST_V6: { type: 'int', default: '12', min: 1, max: 128, doc: 'widest IPv6 network taken (its prefix length)' },
   V4_URL: text('https://www.ipdeny.com/ipblocks/data/aggregated/{zone}-aggregated.zone', 'IPv4 zone file, {zone} is the country code'),
   V6_URL: text('https://www.ipdeny.com/ipv6/ipaddresses/aggregated/{zone}-aggregated.zone', "IPv6 zone file ('' for none)"),
   MIN_INTERVAL: interval(3600, 'ipdeny updates its zones once a day'),

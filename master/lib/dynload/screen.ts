@@ -23,6 +23,8 @@ export interface Screened {
   wrongFamily: number;
   neverBlocked: number;
   reserved: number;
+  /** Networks wider than the widest taken (WIDEST_V4, WIDEST_V6). */
+  tooWide: number;
   duplicates: number;
   /** A few of the left-out entries with their reason, for the log. */
   sample: string[];
@@ -47,13 +49,18 @@ function cleanComment(c: string | undefined): string | undefined {
   return out;
 }
 
+/** The widest network taken of each family, as a prefix length (WIDEST_V4, WIDEST_V6). */
+export interface Widest { 4: number; 6: number }
+
 /**
- * Check each entry: it must be an address or CIDR (not a /0) of `family` (any when undefined);
- * an entry that overlaps `never` (whitelist, own addresses, loopback) or, unless keepReserved,
- * a reserved range is left out whichever of the two covers the other. Duplicates are dropped.
+ * Check each entry: it must be an address or CIDR (not a /0) of `family` (any when undefined),
+ * no wider than `widest`; an entry that overlaps `never` (whitelist, own addresses, loopback)
+ * or, unless keepReserved, a reserved range is left out whichever of the two covers the other.
+ * Duplicates are dropped.
  */
-export function screenEntries(raw: readonly RawEntry[], o: { family?: Family; never: readonly Net[]; keepReserved: boolean; comment?: string }): Screened {
-  const out: Screened = { entries: [], invalid: 0, wrongFamily: 0, neverBlocked: 0, reserved: 0, duplicates: 0, sample: [] };
+export function screenEntries(raw: readonly RawEntry[], o: { family?: Family; never: readonly Net[]; keepReserved: boolean; widest?: Widest; comment?: string }): Screened {
+  const out: Screened = { entries: [], invalid: 0, wrongFamily: 0, neverBlocked: 0, reserved: 0, tooWide: 0, duplicates: 0, sample: [] };
+  const widest = o.widest ?? { 4: 1, 6: 1 };
   // Duplicates by canonical text (parseNetFast gives it for either family).
   const seen = new Set<string>();
   const never = spansOf(o.never);
@@ -63,6 +70,7 @@ export function screenEntries(raw: readonly RawEntry[], o: { family?: Family; ne
     const net = parseNetFast(e.value);
     if (!net || netRefusal(net)) { out.invalid++; note(e, net ? 'is a /0 network' : 'is not an address or CIDR'); continue; }
     if (o.family && net.family !== o.family) { out.wrongFamily++; note(e, `is not IPv${o.family}`); continue; }
+    if (net.prefix < widest[net.family]) { out.tooWide++; note(e, `is wider than /${widest[net.family]} (WIDEST_V${net.family})`); continue; }
     if (never.overlaps(net)) { out.neverBlocked++; note(e, 'overlaps the whitelist, an own address or loopback'); continue; }
     if (reserved.overlaps(net)) { out.reserved++; note(e, 'overlaps a reserved range'); continue; }
     if (seen.has(net.text)) { out.duplicates++; continue; }
