@@ -1,11 +1,12 @@
 // nixspam, geo, a copy of the list loader and the Template against a real provider on loopback,
 // in a private network namespace: what the kernel's sets hold after start and Load.
-import { cpSync, readFileSync, existsSync, renameSync, symlinkSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, existsSync, renameSync, symlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Installation } from '../helpers/install.js';
-import type { Netns } from '../helpers/netns.js';
+import { REPO, type Installation } from '../helpers/install.js';
+import { requireTools, type Netns } from '../helpers/netns.js';
 import { runInstalled, runMaster } from '../helpers/master.js';
 import { makeDynloadSandbox, nets24, type ListServer } from '../helpers/lists.js';
 import { BACKENDS, kernelChain, kernelEntries } from '../helpers/backends.js';
@@ -211,6 +212,24 @@ describe.each(BACKENDS)('dynloaders (%s)', (backend) => {
       r = await load('wide');
       expect(r.exitCode, r.stderr).toBe(0);
       expect(await members('wide')).toEqual(['12.0.0.0/8', '44.0.0.0/7', ...nets24(3, 90)].sort());
+    });
+
+    it('its log is rotated by the shipped logrotate-sample; the next run writes a new one, 0600', async () => {
+      requireTools(['logrotate']);
+      copy('rotated');
+      srv.put('rotated.txt', `${nets24(4, 91).join('\n')}\n`);
+      inst.write('dynload/rotated/rotated.conf', `URL=${srv.https}/rotated.txt\n${common()}`);
+      expect((await load('rotated')).exitCode).toBe(0);
+      const log = join(inst.logDir, 'dynload-rotated.log');
+      const conf = join(inst.root, 'logrotate.conf');
+      writeFileSync(conf, readFileSync(join(REPO, 'logrotate-sample'), 'utf8').replaceAll('/var/log/', `${inst.logDir}/`).replaceAll('/run/watcher/', `${inst.runDir}/`));
+      const r = await execa('logrotate', ['-f', '-s', join(inst.root, 'logrotate.state'), conf], { reject: false });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(readFileSync(`${log}.1`, 'utf8')).toMatch(/rotated: 4 entries from/);
+      srv.put('rotated.txt', `${nets24(5, 91).join('\n')}\n`);
+      expect((await load('rotated')).exitCode).toBe(0);
+      expect(readFileSync(log, 'utf8')).toMatch(/rotated: 5 entries from/);
+      expect(statSync(log).mode & 0o777).toBe(0o600);
     });
 
     it('CIDR ; comment lines, a set named in the conf, fewer than MIN_ENTRIES refused', async () => {
