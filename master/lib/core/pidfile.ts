@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { WatcherError, EX_TEMPFAIL } from './exit.js';
-import { writeFileMode, PUBLIC_MODE } from './files.js';
+import { replaceFileMode, PUBLIC_MODE } from './files.js';
 
 /** Is a process with this pid alive (a zombie, ended but not yet reaped, is not)? */
 export function isAlive(pid: number): boolean {
@@ -26,6 +26,7 @@ export function claimPidFile(runDir: string, name: string): { path: string; rele
   const path = join(runDir, `${name}.pid`);
   const other = runningPid(runDir, name);
   if (other !== undefined && other !== process.pid) throw new WatcherError(`${name} already runs as pid ${other} (${path})`, EX_TEMPFAIL);
-  writeFileMode(path, `${process.pid}\n`, PUBLIC_MODE);
+  // Whole or not there: a reader (status, cron's check, logrotate's `kill -HUP $(cat ...)`) never finds it empty.
+  replaceFileMode(path, `${process.pid}\n`, PUBLIC_MODE);
   return { path, release: () => { if (existsSync(path) && Number(readFileSync(path, 'utf8').trim()) === process.pid) rmSync(path, { force: true }); } };
 }

@@ -53,8 +53,11 @@ describe.each(BACKENDS)('WatchLG under hostile conditions (%s)', (backend) => {
     proc = sb.start('modules/WatchLG/WatchLG');
     // SIGHUP as soon as the pid file is there, while the firewall and FIFO are still set up.
     const end = Date.now() + 10_000;
-    while (!existsSync(pidFile()) && Date.now() < end) await new Promise((r) => setTimeout(r, 2));
-    pid = Number(readFileSync(pidFile(), 'utf8'));
+    const read = (): number => { try { return Number(readFileSync(pidFile(), 'utf8')); } catch { return 0; } };
+    while (!(read() > 0) && Date.now() < end) await new Promise((r) => setTimeout(r, 2));
+    pid = read();
+    // Never 0: process.kill(0) would signal this test's whole process group.
+    expect(pid).toBeGreaterThan(0);
     process.kill(pid, 'SIGHUP');
     await sb.waitFor('the status file', () => sb.status());
   }, 30_000);
