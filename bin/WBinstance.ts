@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadModuleConf, loadWatcherConf } from '../common.conf.js';
 import { runProgram } from '../master/lib/core/cli.js';
 import { WatcherError, EX_USAGE, EX_CONFIG, EX_DATAERR } from '../master/lib/core/exit.js';
-import { writeFileMode, PUBLIC_MODE } from '../master/lib/core/files.js';
+import { replaceFileMode, PUBLIC_MODE } from '../master/lib/core/files.js';
 import { MASTER_PATH } from '../master/lib/core/paths.js';
 import { parseNet } from '../master/lib/net/address.js';
 import { modulePaths } from '../master/lib/module/def.js';
@@ -83,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       if (verb === 'remove') {
         if (!have) throw new WatcherError(`${key} is not registered in ${r.file}`, EX_DATAERR);
-        writeFileMode(r.file, dropLine(r.text, have.line), PUBLIC_MODE);
+        replaceFileMode(r.file, dropLine(r.text, have.line), PUBLIC_MODE);
         out(`${key} removed from ${r.file}; ${await refresh()}\n`);
         return 0;
       }
@@ -97,7 +97,7 @@ export async function main(argv: string[]): Promise<number> {
         return net.text;
       });
       const x: Instance = { vhost, port, type, trusted, line: 0 };
-      writeFileMode(r.file, appendInstance(r.text, formatInstance(x)), PUBLIC_MODE);
+      replaceFileMode(r.file, appendInstance(r.text, formatInstance(x)), PUBLIC_MODE);
       out(`${key} registered as ${type} in ${r.file}; ${await refresh()}\n\n${snippets(x, a.server)}`);
       return 0;
     },

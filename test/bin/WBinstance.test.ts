@@ -1,6 +1,6 @@
 // WBinstance: the instance register of WatchWB and the lines it prints, run as a program of a
 // throwaway installation; a tired administrator's typos.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,42 @@ describe('WBinstance', () => {
     const nginx = await wb('show', 'blog.example.org:443', '--server', 'nginx');
     expect(nginx.out).not.toContain('LogFormat "');
     expect(nginx.out).toContain('error_log syslog:server=unix:/dev/log,facility=local2,nohostname warn;');
+  });
+
+  it('a full disk fails an add with exit 74 naming the register, which stays as it was, nothing left beside it', async () => {
+    const dir = join(inst.root, 'modules/WatchWB');
+    // A register of two blocks all but full: the new line needs a third.
+    let text = readFileSync(register, 'utf8');
+    for (let i = 0; text.length < 8000; i++) text += `h${i}.example.org:443            static\n`;
+    text += `#${'-'.repeat(8192 - 5 - text.length - 2)}\n`;
+    writeFileSync(register, text);
+    const before = readFileSync(register, 'utf8');
+    expect(before.length).toBe(8187);
+    // In a mount namespace of its own: the module's directory on a small tmpfs, filled up.
+    const script = `
+      import { spawnSync, execFileSync } from 'node:child_process';
+      import { cpSync, mkdtempSync, openSync, writeSync, closeSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+      const dir = ${JSON.stringify(dir)};
+      const copy = mkdtempSync('/tmp/watcher-wb-');
+      cpSync(dir, copy, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir]);
+      cpSync(copy, dir, { recursive: true });
+      rmSync(copy, { recursive: true, force: true });
+      const fd = openSync(dir + '/filler', 'w');
+      try { for (;;) writeSync(fd, Buffer.alloc(4096)); } catch (e) { if (e.code !== 'ENOSPC') throw e; }
+      closeSync(fd);
+      const r = spawnSync(process.execPath, [${JSON.stringify(join(inst.root, 'bin/WBinstance'))}, 'add', 'full.example.org:443', 'static'], { encoding: 'utf8' });
+      console.log(JSON.stringify({ code: r.status, err: r.stderr, register: readFileSync(dir + '/instances', 'utf8'), files: readdirSync(dir).filter((f) => f.startsWith('instances')) }));`;
+    const r = await execa('unshare', ['-m', '--propagation', 'private', process.execPath, '--input-type=module', '-e', script], { env: { ...process.env, ...inst.env }, reject: false });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const got = JSON.parse(String(r.stdout).trim().split('\n').pop()!) as { code: number; err: string; register: string; files: string[] };
+    expect(got.code).toBe(74);
+    expect(got.err).toMatch(new RegExp(`^WBinstance: cannot write ${register.replace(/[.]/g, '\\.')}: ENOSPC: no space left on device`));
+    expect(got.err).not.toMatch(/\n\s+at /);
+    expect(got.register).toBe(before);
+    expect(got.files).toEqual(['instances']);
+    expect(readFileSync(register, 'utf8')).toBe(before);
+    writeFileSync(register, text.slice(0, text.indexOf('h0.example.org')));
   });
 
   it('refuses typos with the reason and a meaningful exit code, the register untouched', async () => {

@@ -6,6 +6,7 @@ export const EX_DATAERR = 65;
 export const EX_NOINPUT = 66;
 export const EX_UNAVAILABLE = 69;
 export const EX_SOFTWARE = 70;
+export const EX_IOERR = 74;
 export const EX_TEMPFAIL = 75;
 export const EX_CONFIG = 78;
 
@@ -28,4 +29,13 @@ export class ConfError extends WatcherError {
 /** Map any thrown value to the exit code of the program. */
 export function exitCodeOf(err: unknown): number {
   return err instanceof WatcherError ? err.exitCode : EX_SOFTWARE;
+}
+
+/** The system errors of a disk that is full, read-only or failing: not a fault of the program. */
+const IO_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS']);
+
+/** A failed write of `path` as a WatcherError (EX_IOERR, the path named) when the disk is the cause; any other error as it is. */
+export function writeError(path: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return code && IO_CODES.has(code) ? new WatcherError(`cannot write ${path}: ${(err as Error).message}`, EX_IOERR) : err;
 }

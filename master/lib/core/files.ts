@@ -1,8 +1,9 @@
 // Files and directories get the mode Watcher names, whatever the umask of whoever started it
 // (umask 000 would make RUN_DIR 0777 and a pid file 0666). The kernel applies the umask at
 // creation, so each helper sets the mode again on what it created or opened.
-import { chmodSync, closeSync, fchmodSync, fstatSync, mkdirSync, openSync, renameSync, writeFileSync, type OpenMode } from 'node:fs';
+import { chmodSync, closeSync, fchmodSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, type OpenMode } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { writeError } from './exit.js';
 
 /** The modes of what Watcher creates (README, "File modes"). */
 export const DIR_MODE = 0o755;
@@ -42,10 +43,18 @@ export function writeFileMode(path: string, data: string, mode: number): void {
   try { writeFileSync(fd, data); } finally { closeSync(fd); }
 }
 
-/** Replace a file atomically with exactly `mode`: write `tmp` beside it, then rename over it. */
+/**
+ * Replace a file atomically with exactly `mode`: write `tmp` beside it, then rename over it. A
+ * write that fails (a full disk) leaves the file as it was, and no `tmp` behind.
+ */
 export function replaceFileMode(path: string, data: string, mode: number, tmp = `${path}.${process.pid}.tmp`): void {
-  writeFileMode(tmp, data, mode);
-  renameSync(tmp, path);
+  try {
+    writeFileMode(tmp, data, mode);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw writeError(path, e);
+  }
 }
 
 /** Create a file where missing (empty) with exactly `mode`; an existing one keeps its content and gets `mode`. */

@@ -1,5 +1,5 @@
 // Load<XX>: the DROP rows of a module database as its Loadfile (DESIGN §3 format).
-import { closeSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { formatDateTime, systemClock } from '../core/clock.js';
 import { openDatabase } from './db.js';
@@ -8,6 +8,7 @@ import { MASTER_PATH } from '../core/paths.js';
 import type { ModuleDef, ModulePaths } from './def.js';
 import type { ModuleConf } from './context.js';
 import { openFileMode, PRIVATE_MODE } from '../core/files.js';
+import { writeError } from '../core/exit.js';
 
 /** The Loadfile of a module in this installation. */
 export function loadfilePath(def: ModuleDef, master: string = MASTER_PATH): string {
@@ -32,6 +33,7 @@ export function writeLoadfile(def: ModuleDef, conf: ModuleConf, paths: ModulePat
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   const fd = openFileMode(tmp, 'w', PRIVATE_MODE);
   const now = systemClock.now();
+  let written = false;
   let custody = 0, tarpit = 0, buf = `# Loadfile-${def.name}, written by Load ${formatDateTime(now)} from ${paths.database}\n`;
   try {
     for (const r of db.prepare("SELECT address, status, affairs, last_seen FROM bandits WHERE status = 'DROP' OR last_seen >= ?").iterate(formatDateTime(now - tarpitSeconds(conf.MAX_AFFAIRS, conf.TIME_SLICE) * 1000)) as Iterable<{ address: string; status: string; affairs: number; last_seen: string }>) {
@@ -45,7 +47,15 @@ export function writeLoadfile(def: ModuleDef, conf: ModuleConf, paths: ModulePat
       if (buf.length > 1 << 20) { writeSync(fd, buf); buf = ''; progress?.(custody + tarpit); }
     }
     writeSync(fd, buf);
-  } finally { closeSync(fd); db.close(); }
+    written = true;
+  } catch (e) {
+    throw writeError(file, e);
+  } finally {
+    closeSync(fd);
+    db.close();
+    // A full disk: the last Loadfile stays, and no half-written one beside it.
+    if (!written) rmSync(tmp, { force: true });
+  }
   renameSync(tmp, file);
   return { file, custody, tarpit };
 }

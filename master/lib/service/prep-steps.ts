@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync
 import { join } from 'node:path';
 import { findProgram, run } from '../core/runner.js';
 import { WatcherError, EX_UNAVAILABLE } from '../core/exit.js';
-import { makeDir as createDir, writeFileMode } from '../core/files.js';
+import { makeDir as createDir, replaceFileMode } from '../core/files.js';
 
 /** The programs Watcher runs and the Debian package of each (flock holds the master's lock; setpriv ties nft's load to FillFW). */
 export function neededPrograms(firewall: string): Record<string, string> {
@@ -46,7 +46,8 @@ export function writeIfChanged(path: string, text: string, mode: number, say: (l
   let old: string | undefined;
   try { old = readFileSync(path, 'utf8'); } catch { /* new */ }
   if (old === text) return;
-  writeFileMode(path, text, mode);
+  // Whole or not at all: a full disk leaves the old file, not half a new one.
+  replaceFileMode(path, text, mode);
   say(`${old === undefined ? 'Installed' : 'Updated'} ${path}`);
 }
 
