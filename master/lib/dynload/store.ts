@@ -1,7 +1,8 @@
 // What a dynloader keeps between runs in its own directory: the last good download of each part
 // and its validators, time and entry count (<name>.state), the bodies in one file (<name>.cache:
 // a dynloader of 500 parts creates one file, not 500), both 0600.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { writeError } from '../core/exit.js';
 import { join } from 'node:path';
 import { replaceFileMode, writeFileMode, PRIVATE_MODE } from '../core/files.js';
 
@@ -52,9 +53,15 @@ export class Store {
       const keep = parts.map((p) => [p, this.staged.get(p) ?? old.get(p)] as const).filter((x): x is readonly [string, Buffer] => x[1] !== undefined);
       const head = Buffer.from(`${JSON.stringify(Object.fromEntries(keep.map(([p, b]) => [p, b.length])))}\n`);
       const tmp = `${this.cacheFile}.${process.pid}.tmp`;
-      writeFileMode(tmp, '', PRIVATE_MODE);
-      writeFileSync(tmp, Buffer.concat([head, ...keep.map(([, b]) => b)]));
-      renameSync(tmp, this.cacheFile);
+      try {
+        writeFileMode(tmp, '', PRIVATE_MODE);
+        writeFileSync(tmp, Buffer.concat([head, ...keep.map(([, b]) => b)]));
+        renameSync(tmp, this.cacheFile);
+      } catch (e) {
+        // A full disk: the last kept copies stay as they were.
+        rmSync(tmp, { force: true });
+        throw writeError(this.cacheFile, e);
+      }
       this.pack = new Map(keep);
       this.staged.clear();
     }
