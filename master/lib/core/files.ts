@@ -38,7 +38,7 @@ export function openFileMode(path: string, flags: OpenMode, mode: number): numbe
 }
 
 /** Write a whole file with exactly `mode`. */
-export function writeFileMode(path: string, data: string, mode: number): void {
+export function writeFileMode(path: string, data: string | Uint8Array, mode: number): void {
   const fd = openFileMode(path, 'w', mode);
   try { writeFileSync(fd, data); } finally { closeSync(fd); }
 }
@@ -47,7 +47,7 @@ export function writeFileMode(path: string, data: string, mode: number): void {
  * Replace a file atomically with exactly `mode`: write `tmp` beside it, then rename over it. A
  * write that fails (a full disk) leaves the file as it was, and no `tmp` behind.
  */
-export function replaceFileMode(path: string, data: string, mode: number, tmp = `${path}.${process.pid}.tmp`): void {
+export function replaceFileMode(path: string, data: string | Uint8Array, mode: number, tmp = `${path}.${process.pid}.tmp`): void {
   try {
     writeFileMode(tmp, data, mode);
     renameSync(tmp, path);

@@ -1,10 +1,9 @@
 // What a dynloader keeps between runs in its own directory: the last good download of each part
 // and its validators, time and entry count (<name>.state), the bodies in one file (<name>.cache:
 // a dynloader of 500 parts creates one file, not 500), both 0600.
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { writeError } from '../core/exit.js';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { replaceFileMode, writeFileMode, PRIVATE_MODE } from '../core/files.js';
+import { replaceFileMode, PRIVATE_MODE } from '../core/files.js';
 
 /** The last good download of one part. */
 export interface PartState { url: string; etag?: string; lastModified?: string; fetched: number; entries: number }
@@ -52,16 +51,8 @@ export class Store {
       const old = this.bodies();
       const keep = parts.map((p) => [p, this.staged.get(p) ?? old.get(p)] as const).filter((x): x is readonly [string, Buffer] => x[1] !== undefined);
       const head = Buffer.from(`${JSON.stringify(Object.fromEntries(keep.map(([p, b]) => [p, b.length])))}\n`);
-      const tmp = `${this.cacheFile}.${process.pid}.tmp`;
-      try {
-        writeFileMode(tmp, '', PRIVATE_MODE);
-        writeFileSync(tmp, Buffer.concat([head, ...keep.map(([, b]) => b)]));
-        renameSync(tmp, this.cacheFile);
-      } catch (e) {
-        // A full disk: the last kept copies stay as they were.
-        rmSync(tmp, { force: true });
-        throw writeError(this.cacheFile, e);
-      }
+      // A full disk leaves the last kept copies as they were.
+      replaceFileMode(this.cacheFile, Buffer.concat([head, ...keep.map(([, b]) => b)]), PRIVATE_MODE);
       this.pack = new Map(keep);
       this.staged.clear();
     }
