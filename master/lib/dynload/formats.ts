@@ -34,11 +34,11 @@ export function parseBody(format: Format, body: Buffer, o: FormatOptions = {}): 
   const text = format === 'nixspam' ? gunzip(body, o.maxBytes ?? 256 << 20) : body.toString('utf8');
   refuseHtml(text);
   switch (format) {
-    case 'plain': return readLines(text, firstWord, /^[#;]/);
-    case 'cidr-comment': return readLines(text, cidrComment, /^[#;]/);
+    case 'plain': return readLines(text, firstWord, '#;');
+    case 'cidr-comment': return readLines(text, cidrComment, '#;');
     case 'csv': return readCsv(text, o.column ?? 1, o.separator ?? ',', o.header ?? false);
     case 'spamhaus-json': return readSpamhausJson(text);
-    case 'nixspam': return readLines(text, nixspamLine, /^#/);
+    case 'nixspam': return readLines(text, nixspamLine, '#');
   }
 }
 
@@ -53,16 +53,18 @@ function refuseHtml(text: string): void {
   if (/^<(!doctype|html|head|body|\?xml|title|h1|p>|div)/.test(head)) throw new BadList(`an HTML page, not a list (${JSON.stringify(head.slice(0, 60))})`);
 }
 
-type LineReader = (data: string) => { value: string; comment?: string } | undefined;
+type LineReader = (data: string) => { value: string; comment?: string } | string | undefined;
 
-function readLines(text: string, read: LineReader, comment: RegExp): ParsedList {
+// One entry a line; a line starting with one of `comment`'s characters is a comment.
+function readLines(text: string, read: LineReader, comment: string): ParsedList {
   const out: ParsedList = { entries: [], bad: 0, badSample: [] };
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const data = lines[i].trim();
-    if (data === '' || comment.test(data)) continue;
+    if (data === '' || comment.includes(data[0])) continue;
     const e = read(data);
-    if (e && e.value !== '') out.entries.push({ value: e.value, comment: e.comment, line: i + 1 });
+    if (typeof e === 'string' && e !== '') out.entries.push({ value: e, line: i + 1 });
+    else if (typeof e === 'object' && e.value !== '') out.entries.push({ value: e.value, comment: e.comment, line: i + 1 });
     else noteBad(out, i + 1, data);
   }
   return out;
@@ -74,9 +76,12 @@ function noteBad(out: ParsedList, line: number, data: string): void {
 }
 
 // An address or CIDR first on the line, anything after a blank, ';', ',' or '#' ignored.
-const firstWord = (data: string): { value: string } => {
-  const cut = data.search(/[\s;,#]/);
-  return { value: cut < 0 ? data : data.slice(0, cut) };
+const firstWord = (data: string): string => {
+  for (let i = 0; i < data.length; i++) {
+    const c = data.charCodeAt(i);
+    if (c === 59 || c === 44 || c === 35 || c === 32 || (c >= 9 && c <= 13) || (c >= 0xa0 && /\s/.test(data[i]))) return data.slice(0, i);
+  }
+  return data;
 };
 
 // `1.10.16.0/20 ; SBL256894` (Spamhaus's legacy DROP text, and most "CIDR ; comment" lists).

@@ -102,7 +102,7 @@ export function judge(r: Outcome, c: ObtainContext): void {
   try {
     if (/^text\/html\b/i.test(fresh.contentType ?? '')) throw new BadList(`an HTML page (Content-Type ${fresh.contentType}), not a list`);
     s = readPart(part, body, c);
-    const n = s.entries.length;
+    const n = s.nets.length;
     if (n === 0) throw new BadList(`no entries${s.invalid ? ` (${s.invalid} bad lines: ${s.sample.slice(0, 2).join('; ')})` : ' (an empty list)'}`);
     if (n < c.conf.MIN_ENTRIES) throw new BadList(`${n} entries, fewer than MIN_ENTRIES=${c.conf.MIN_ENTRIES}`);
     if (was && kept && !c.force && n * 100 < was.entries * c.conf.MIN_SHARE) {
@@ -114,7 +114,7 @@ export function judge(r: Outcome, c: ObtainContext): void {
     return;
   }
   c.store.keep(part.id, body);
-  c.state.parts[part.id] = { url: part.url, etag: fresh.etag, lastModified: fresh.lastModified, fetched: Date.now(), entries: s.entries.length };
+  c.state.parts[part.id] = { url: part.url, etag: fresh.etag, lastModified: fresh.lastModified, fetched: Date.now(), entries: s.nets.length };
   r.got = s;
   r.body = undefined;
 }

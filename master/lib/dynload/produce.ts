@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EX_DATAERR, EX_UNAVAILABLE } from '../core/exit.js';
 import type { HeldLoadfile } from '../pool/loadfile.js';
+import { NetMatcher } from '../net/netmatch.js';
 import type { Part } from './def.js';
 import { judge, obtain, readPart, type ObtainContext, type Outcome } from './obtain.js';
 import type { DynloadState } from './store.js';
@@ -20,6 +21,8 @@ export interface Run { code: number; held: Map<string, HeldLoadfile>; done: bool
  */
 export async function* writeChanged(groups: AsyncIterable<[string, Outcome[]]>, run: Run, o: { name: string; master: string; c: ObtainContext; say: (m: string) => void; detail: (m: string) => void; complain: (m: string) => void }): AsyncGenerator<string> {
   const { c } = o;
+  // What every entry is checked not to overlap, as FillFW knows it (HeldLoadfile.screened).
+  const screened = new NetMatcher(c.never).key;
   for await (const [lf, rs] of groups) {
     for (const r of rs) {
       judge(r, c);
@@ -27,10 +30,10 @@ export async function* writeChanged(groups: AsyncIterable<[string, Outcome[]]>, 
       if (r.problem) run.code = complainOf(r, c.state, o.complain, run.code);
       if (r.got) tell(r, o.say, o.detail);
     }
-    const w = writeLoadfile(o.name, o.master, lf, rs, { minShare: c.conf.MIN_SHARE, force: c.force }, o.detail);
+    const w = writeLoadfile(o.name, o.master, lf, rs, { minShare: c.conf.MIN_SHARE, force: c.force, screened }, o.detail);
     if (w?.refused) { o.complain(`${w.refused}: suspiciously short, it stays as it is`); run.code ||= EX_DATAERR; }
     // Written or not, the group's entries are done with: those of a Loadfile written live on in its held copy until the reload took it.
-    for (const r of rs) { r.body = undefined; if (r.got) r.got.entries = []; }
+    for (const r of rs) { r.body = undefined; if (r.got) { r.got.nets = []; r.got.comments = undefined; } }
     if (w && !w.refused) {
       if (w.held) run.held.set(w.file, w.held);
       yield w.file;
@@ -120,7 +123,7 @@ export async function feed(first: string, queue: LoadfileQueue, take: (path: str
 export function complainOf(r: Outcome, state: DynloadState, complain: (m: string) => void, code: number): number {
   r.told = true;
   const p = r.problem!;
-  complain(`${p.message.startsWith(r.part.url) ? '' : `${r.part.url}: `}${p.message}; ${r.body ? `the last good list (${r.got?.entries.length ?? state.parts[r.part.id]?.entries} entries) stays` : 'no good list kept: its Loadfile stays as it is'}`);
+  complain(`${p.message.startsWith(r.part.url) ? '' : `${r.part.url}: `}${p.message}; ${r.body ? `the last good list (${r.got?.nets.length ?? state.parts[r.part.id]?.entries} entries) stays` : 'no good list kept: its Loadfile stays as it is'}`);
   return !code || p.kind === 'unavailable' ? (p.kind === 'unavailable' ? EX_UNAVAILABLE : EX_DATAERR) : code;
 }
 
@@ -175,6 +178,6 @@ export function tell(r: Outcome, say: (m: string) => void, detail: (m: string) =
   const s = r.got!;
   const out = [[s.invalid, 'invalid'], [s.wrongFamily, `not IPv${r.part.family}`], [s.tooWide, 'wider than WIDEST_V4 or WIDEST_V6'], [s.neverBlocked, 'overlapping the whitelist, own addresses or loopback'], [s.reserved, 'in reserved ranges'], [s.duplicates, 'duplicates']]
     .filter(([n]) => n).map(([n, why]) => `${n} ${why}`);
-  (s.invalid || s.wrongFamily || s.tooWide || s.neverBlocked || s.reserved ? say : detail)(`${r.part.set}: ${s.entries.length} entries from ${r.part.url} (${r.how})${out.length ? `; left out: ${out.join(', ')}${s.sample.length ? ` (${s.sample.slice(0, 3).join('; ')})` : ''}` : ''}`);
+  (s.invalid || s.wrongFamily || s.tooWide || s.neverBlocked || s.reserved ? say : detail)(`${r.part.set}: ${s.nets.length} entries from ${r.part.url} (${r.how})${out.length ? `; left out: ${out.join(', ')}${s.sample.length ? ` (${s.sample.slice(0, 3).join('; ')})` : ''}` : ''}`);
 }
 

@@ -13,12 +13,14 @@ export const RESERVED = [
   '::/8', '100::/64', '2001:db8::/32', 'fc00::/7', 'fe80::/10', 'ff00::/8',
 ].map((s) => parseNet(s) as Net);
 
-/** An entry ready for a Loadfile: canonical text, the network it is, and a comment ipset takes. */
-export interface CheckedEntry { net: string; parsed: Net; comment?: string }
-
 /** What screening kept and left out, by reason. */
 export interface Screened {
-  entries: CheckedEntry[];
+  /** The entries kept, ready for a Loadfile: canonical addresses or networks. */
+  nets: string[];
+  /** Their comments (ones ipset takes), when any has one. */
+  comments?: (string | undefined)[];
+  /** The family of every entry kept, when all are of one. */
+  family?: Family;
   invalid: number;
   wrongFamily: number;
   neverBlocked: number;
@@ -59,12 +61,15 @@ export interface Widest { 4: number; 6: number }
  * Duplicates are dropped.
  */
 export function screenEntries(raw: readonly RawEntry[], o: { family?: Family; never: readonly Net[]; keepReserved: boolean; widest?: Widest; comment?: string }): Screened {
-  const out: Screened = { entries: [], invalid: 0, wrongFamily: 0, neverBlocked: 0, reserved: 0, tooWide: 0, duplicates: 0, sample: [] };
+  const out: Screened = { nets: [], comments: undefined, family: o.family, invalid: 0, wrongFamily: 0, neverBlocked: 0, reserved: 0, tooWide: 0, duplicates: 0, sample: [] };
   const widest = o.widest ?? { 4: 1, 6: 1 };
-  // Duplicates by canonical text (parseNetFast gives it for either family).
-  const seen = new Set<string>();
+  // Duplicates: none while each family's addresses ascend (most lists are sorted); from the
+  // first that does not on, by canonical text (parseNetFast gives it for either family).
+  let seen: Set<string> | undefined;
+  let last4 = -1, last6 = -1n;
   const never = spansOf(o.never);
   const reserved = spansOf(o.keepReserved ? [] : RESERVED);
+  let v4 = 0;
   const note = (e: RawEntry, why: string): void => { if (out.sample.length < 5) out.sample.push(`line ${e.line}: ${JSON.stringify(e.value.slice(0, 80))} ${why}`); };
   for (const e of raw) {
     const net = parseNetFast(e.value);
@@ -73,9 +78,21 @@ export function screenEntries(raw: readonly RawEntry[], o: { family?: Family; ne
     if (net.prefix < widest[net.family]) { out.tooWide++; note(e, `is wider than /${widest[net.family]} (WIDEST_V${net.family})`); continue; }
     if (never.overlaps(net)) { out.neverBlocked++; note(e, 'overlaps the whitelist, an own address or loopback'); continue; }
     if (reserved.overlaps(net)) { out.reserved++; note(e, 'overlaps a reserved range'); continue; }
-    if (seen.has(net.text)) { out.duplicates++; continue; }
-    seen.add(net.text);
-    out.entries.push({ net: net.text, parsed: net, comment: cleanComment(e.comment ?? o.comment) });
+    if (!seen) {
+      if (net.family === 4 ? (net.base as number) > last4 : (net.base as bigint) > last6) {
+        if (net.family === 4) last4 = net.base as number; else last6 = net.base as bigint;
+      } else seen = new Set(out.nets);
+    }
+    if (seen) {
+      if (seen.has(net.text)) { out.duplicates++; continue; }
+      seen.add(net.text);
+    }
+    const comment = cleanComment(e.comment ?? o.comment);
+    if (comment !== undefined && !out.comments) out.comments = out.nets.map(() => undefined);
+    out.comments?.push(comment);
+    out.nets.push(net.text);
+    if (net.family === 4) v4++;
   }
+  if (!o.family && out.nets.length) out.family = v4 === out.nets.length ? 4 : v4 === 0 ? 6 : undefined;
   return out;
 }

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { replaceFileMode, PRIVATE_MODE } from '../core/files.js';
 import type { KeyTable } from '../core/settings.js';
 import { poolDir, statSource } from '../pool/sources.js';
-import type { HeldLoadfile } from '../pool/loadfile.js';
+import type { HeldLoadfile, HeldRun } from '../pool/loadfile.js';
 import type { DynloaderDef } from './def.js';
 import type { Outcome } from './obtain.js';
 import type { DynloadState } from './store.js';
-import type { CheckedEntry } from './screen.js';
 
 /** What became of one Loadfile: written (its entries held for the reload), refused (why), or left as it is. */
 export type Written = { file: string; held?: HeldLoadfile; refused?: string } | undefined;
@@ -18,17 +17,20 @@ export type Written = { file: string; held?: HeldLoadfile; refused?: string } | 
  * text changed; a Loadfile with a part that has none (failed, nothing kept) stays as it is. One
  * that would shrink below MIN_SHARE of the one in the pool is refused (not written) unless forced.
  */
-export function writeLoadfile(name: string, master: string, lf: string, rs: readonly Outcome[], guard: { minShare: number; force: boolean }, say: (m: string) => void): Written {
+export function writeLoadfile(name: string, master: string, lf: string, rs: readonly Outcome[], guard: { minShare: number; force: boolean; screened: string }, say: (m: string) => void): Written {
   if (rs.some((r) => !r.got)) return undefined;
   const file = join(poolDir(master), `Loadfile-${lf}`);
-  const lines = [`# Loadfile-${lf}: dynloader ${name} from ${rs.map((r) => r.part.url).join(' ')}`];
-  const runs: HeldLoadfile['runs'] = [];
+  const parts = [`# Loadfile-${lf}: dynloader ${name} from ${rs.map((r) => r.part.url).join(' ')}\n`];
+  const runs: HeldRun[] = [];
+  let n = 0;
   for (const r of rs) {
-    addLines(lines, `add ${r.part.set} `, r.got!.entries);
-    runs.push({ set: r.part.set, entries: r.got!.entries });
+    const { nets, comments, family } = r.got!;
+    if (nets.length === 0) continue;
+    parts.push(addLines(`add ${r.part.set} `, nets, comments));
+    runs.push({ set: r.part.set, nets, comments, family });
+    n += nets.length;
   }
-  const n = lines.length - 1;
-  const text = `${lines.join('\n')}\n`;
+  const text = parts.join('');
   const old = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
   if (old === text) return undefined;
   // The state and kept copies may be lost (a new installation over an old pool): the Loadfile itself is the last word.
@@ -38,12 +40,15 @@ export function writeLoadfile(name: string, master: string, lf: string, rs: read
   replaceFileMode(file, text, PRIVATE_MODE, join(poolDir(master), `.Loadfile-${lf}.${process.pid}.tmp`));
   const now = statSource(file);
   say(`${file} written: ${n} entries`);
-  return { file, held: now && { written: now, first: 2, runs } };
+  return { file, held: now && { written: now, first: 2, runs, screened: guard.screened } };
 }
 
-// The hot loop on its own: optimised once, not again with each new path of writeLoadfile.
-function addLines(lines: string[], head: string, entries: readonly CheckedEntry[]): void {
-  for (const e of entries) lines.push(e.comment ? `${head}${e.net} comment "${e.comment}"` : head + e.net);
+// The add lines of one part's entries, each ending in a newline.
+function addLines(head: string, nets: readonly string[], comments: readonly (string | undefined)[] | undefined): string {
+  if (!comments) return `${head}${nets.join(`\n${head}`)}\n`;
+  let out = '';
+  for (let i = 0; i < nets.length; i++) out += comments[i] === undefined ? `${head}${nets[i]}\n` : `${head}${nets[i]} comment "${comments[i]}"\n`;
+  return out;
 }
 
 /** Remove the Loadfiles of the last run that are no longer configured (a zone taken out of ZONES); their names. */

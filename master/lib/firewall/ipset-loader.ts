@@ -69,6 +69,15 @@ class IpsetLoader implements Loader {
     this.entries++;
   }
 
+  addNets(set: string, family: Family, nets: readonly string[], comments: readonly (string | undefined)[] | undefined, file: string, first: number): void {
+    if (nets.length === 0) return;
+    const head = this.open(set)[family === 4 ? 0 : 1];
+    if (comments) for (let i = 0; i < nets.length; i++) this.feed.write(`${head}${nets[i]}${comments[i] === undefined ? '' : ` comment "${comments[i]}"`}\n`);
+    else this.feed.write(`${head}${nets.join(`\n${head}`)}\n`);
+    this.origins.run(nets.length, file, first);
+    this.entries += nets.length;
+  }
+
   drain(): Promise<void> { return this.feed.drain(); }
 
   async finish(alsoReplace: readonly string[] = []): Promise<LoadResult> {

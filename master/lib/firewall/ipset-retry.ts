@@ -41,6 +41,11 @@ export class FlushloadOrigins {
     this.lineOf[this.count] = line;
   }
 
+  /** `n` more lines were written, from file:first, file:first+1 and so on. */
+  run(n: number, file: string, first: number): void {
+    for (let i = 0; i < n; i++) this.note(1, file, first + i);
+  }
+
   /** Where Flushload line `n` (1-based) came from, if it was an entry with a known source. */
   at(n: number): { file: string; line: number } | undefined {
     const id = n < this.fileOf.length ? this.fileOf[n] : 0;

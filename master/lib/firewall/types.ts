@@ -81,6 +81,11 @@ export interface Loader {
   expect(set: string, entries: number): void;
   /** Queue one validated entry; file and line of its source name it if the backend refuses it. */
   add(entry: Entry, file?: string, line?: number): void;
+  /**
+   * Queue validated entries of one set and family (canonical, with their comments when any has
+   * one), from line `first` of `file` on; a loader without it is given them by add().
+   */
+  addNets?(set: string, family: 4 | 6, nets: readonly string[], comments: readonly (string | undefined)[] | undefined, file: string, first: number): void;
   /** Hand what is queued to the restore tool; resolves when it is ready for more (call between chunks and after each source). */
   drain(): Promise<void>;
   /**

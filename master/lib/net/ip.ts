@@ -3,14 +3,15 @@ import { isIPv6 } from 'node:net';
 
 /**
  * Parse a strict dotted quad (no leading zeros, no blanks) to a uint32; undefined if invalid.
- * `padded`: leading zeros allowed, read as decimal (`010.001.002.003` is 10.1.2.3).
+ * `padded`: leading zeros allowed, read as decimal (`010.001.002.003` is 10.1.2.3). `end`: the
+ * quad is s up to there (a network's address before its '/').
  */
-export function parseIPv4(s: string, padded = false): number | undefined {
+export function parseIPv4(s: string, padded = false, end = s.length): number | undefined {
   let value = 0;
   let part = 0;
   let digits = 0;
   let dots = 0;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = 0; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       if (digits > 0 && part === 0 && !padded) return undefined; // leading zero

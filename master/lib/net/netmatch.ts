@@ -57,6 +57,14 @@ export class NetMatcher {
     return a !== undefined && this.covers(a);
   }
 
+  /** What it holds, as one text: two matchers of the same networks have the same key. */
+  get key(): string {
+    const parts: string[] = [];
+    for (const [q, s] of this.v4) for (const b of s) parts.push(`${b}/${q}`);
+    for (const [q, s] of this.v6) for (const b of s) parts.push(`${b.toString(16)}:/${q}`);
+    return parts.sort().join(' ');
+  }
+
   /** Number of networks held. */
   get size(): number {
     let n = 0;

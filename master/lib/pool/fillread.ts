@@ -5,6 +5,8 @@ import { parseList } from './lists.js';
 import { scanHeld, scanLoadfile, type HeldLoadfile, type LineProblem, type ScanSink } from './loadfile.js';
 import { isUnchanged, statSource, type Source } from './sources.js';
 import { LIVE_SETS, type Entry, type Firewall, type Loader } from '../firewall/types.js';
+import type { Family } from '../net/address.js';
+import { parseIPv4 } from '../net/ip.js';
 
 /** What the reading of the sources counts, and what it may not load. */
 export interface Tally {
@@ -66,6 +68,18 @@ export async function readSource(s: Source, loader: Loader, never: NetMatcher, t
     loader.add(e, s.path, line);
     if (++tally.entries % 100_000 === 0) progress?.(tally.entries);
   };
+  // A held Loadfile's screened run of a DROP set: to the loader whole where it takes runs.
+  const nets = (set: string, family: Family, texts: readonly string[], comments: readonly (string | undefined)[] | undefined, first: number): void => {
+    if (!loader.addNets || tally.foreign.has(set)) {
+      texts.forEach((net, i) => entry({ set, net, family, comment: comments?.[i], base: family === 4 ? parseIPv4(net, false, net.indexOf('/') < 0 ? net.length : net.indexOf('/')) : undefined }, first + i));
+      return;
+    }
+    if (set !== lastSet) admit({ set, net: texts[0], family }, first);
+    loader.addNets(set, family, texts, comments, s.path, first);
+    const before = tally.entries;
+    tally.entries += texts.length;
+    if (Math.floor(tally.entries / 100_000) > Math.floor(before / 100_000)) progress?.(tally.entries);
+  };
   if (s.kind === 'list') {
     let lines: string[] = [];
     try { lines = readFileSync(s.path, 'utf8').split('\n'); } catch { /* a missing list is empty */ }
@@ -83,6 +97,7 @@ export async function readSource(s: Source, loader: Loader, never: NetMatcher, t
     const sink: ScanSink = {
       wants,
       entry,
+      nets,
       problem: (p) => { tally.problems++; report(p, 'bad'); },
       spared: (p) => { tally.spared++; report(p, 'spared'); },
       pause: () => loader.drain(),

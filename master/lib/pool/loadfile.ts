@@ -1,5 +1,5 @@
 // The Loadfile format: `add <set> <address-or-cidr> [timeout <s>] [comment "<text>"]`, '#' comments.
-import { parseNet, type Net } from '../net/address.js';
+import { parseNet, type Family, type Net } from '../net/address.js';
 import type { NetMatcher } from '../net/netmatch.js';
 import { formatIPv4, isMappedGroups, maskV4, maskV6, parseIPv4, readGroupsValue, readHexGroups } from '../net/ip.js';
 import { netOf } from '../net/address.js';
@@ -53,16 +53,15 @@ function parseLine(text: string): [Entry, Net] | string | undefined {
 /** parseNet with a fast path for IPv4 and plain IPv6: the input text is kept when it is already canonical. */
 export function parseNetFast(s: string): Net | undefined {
   const slash = s.indexOf('/');
-  const ip = slash < 0 ? s : s.slice(0, slash);
-  const v = parseIPv4(ip);
+  const v = parseIPv4(s, false, slash < 0 ? s.length : slash);
   if (v === undefined) return s.indexOf(':') < 0 ? parseNet(s) : parseNet6Fast(s, slash) ?? parseNet(s);
   if (slash < 0) return { family: 4, base: v, prefix: 32, text: s };
   const digits = s.length - slash - 1;
   const prefix = readPrefix(s, slash);
   if (prefix === undefined || prefix > 32) return undefined;
   const base = (v & maskV4(prefix)) >>> 0;
-  if (prefix === 32) return { family: 4, base, prefix, text: ip };
-  const text = base === v && digits === String(prefix).length ? s : `${formatIPv4(base)}/${prefix}`;
+  if (prefix === 32) return { family: 4, base, prefix, text: s.slice(0, slash) };
+  const text = base === v && digits === (prefix < 10 ? 1 : 2) ? s : `${formatIPv4(base)}/${prefix}`;
   return { family: 4, base, prefix, text };
 }
 
@@ -135,6 +134,11 @@ export interface ScanSink {
   problem(p: LineProblem): void;
   /** An entry that the whitelist or this machine's own addresses cover: not dropped. */
   spared?(p: LineProblem): void;
+  /**
+   * Entries of a DROP set (its kind 'net'), all of `family`, already checked and not spared (a
+   * held Loadfile's screened run): from line `first` on, one a line. Without it they come to entry().
+   */
+  nets?(set: string, family: Family, nets: readonly string[], comments: readonly (string | undefined)[] | undefined, first: number): void;
   /** Called every few thousand lines so the caller can wait for the restore tool. */
   pause?(): Promise<void>;
 }
@@ -177,6 +181,16 @@ export async function scanLoadfile(text: string, file: string, sink: ScanSink, n
 const isSpared = (e: Entry, net: Net, never: NetMatcher | undefined): boolean => !!never && infoOf(e.set)?.verdict === 'DROP' && never.covers(net);
 const spareReason = (e: Entry): string => `${e.net} is whitelisted or this machine's own address: not dropped`;
 
+/** A run of entries of one set in a held Loadfile, in file order: canonical addresses or networks. */
+export interface HeldRun {
+  set: string;
+  nets: readonly string[];
+  /** Each entry's comment, when any has one. */
+  comments?: readonly (string | undefined)[];
+  /** The family of every entry, when all are of one. */
+  family?: Family;
+}
+
 /**
  * A Loadfile as its writer made it, still in memory (a dynloader's, just written): FillFW takes
  * these entries instead of reading and parsing the file again, as long as the file is the one
@@ -186,21 +200,44 @@ export interface HeldLoadfile {
   written: SourceIdentity;
   /** The add lines in file order, one a line from line `first` on: runs of entries of one set (the writer's own arrays, not copied). */
   first: number;
-  runs: { set: string; entries: readonly { parsed: Net; comment?: string }[] }[];
+  runs: HeldRun[];
+  /**
+   * Set by a writer whose every entry passed the dynloaders' screen (screenEntries: no /0, a
+   * comment ipset takes, nothing overlapping the networks never blocked): the NetMatcher key of
+   * those networks. Read with the same ones, a DROP set's run of one family is handed on whole
+   * (ScanSink.nets) without looking at each entry again.
+   */
+  screened?: string;
 }
 
-/** scanLoadfile for a held Loadfile: the same checks, problems and spared entries, without its text. */
+/**
+ * scanLoadfile for a held Loadfile: the same checks, problems and spared entries, without its
+ * text; runs already screened against the same networks go to the sink as they are.
+ */
 export async function scanHeld(held: HeldLoadfile, file: string, sink: ScanSink, never?: NetMatcher): Promise<number> {
   let n = 0;
   let line = held.first;
-  for (const { set, entries } of held.runs) {
-    if (sink.wants && !sink.wants(set)) { line += entries.length; continue; }
-    const valid = infoOf(set) !== null;
-    for (let i = 0; i < entries.length; i++, line++) {
-      const { parsed: net, comment } = entries[i];
-      const e = valid ? checkEntry(set, net, undefined, comment) : `'${set}' is not a valid set name`;
-      if (typeof e === 'string') { sink.problem({ file, line, text: `add ${set} ${net.text}${comment === undefined ? '' : ` comment "${comment}"`}`, reason: e }); continue; }
-      if (isSpared(e, net, never)) { sink.spared?.({ file, line, text: `add ${set} ${net.text}`, reason: spareReason(e) }); continue; }
+  const screened = held.screened !== undefined && held.screened === (never?.key ?? '');
+  for (const { set, nets, comments, family } of held.runs) {
+    if (sink.wants && !sink.wants(set)) { line += nets.length; continue; }
+    const info = infoOf(set);
+    if (screened && sink.nets && family !== undefined && info?.kind === 'net' && info.verdict === 'DROP') {
+      for (let i = 0; i < nets.length; i += PAUSE_EVERY) {
+        const end = Math.min(nets.length, i + PAUSE_EVERY);
+        sink.nets(set, family, nets.slice(i, end), comments?.slice(i, end), line + i);
+        n += end - i;
+        if (sink.pause) await sink.pause();
+      }
+      line += nets.length;
+      continue;
+    }
+    for (let i = 0; i < nets.length; i++, line++) {
+      const comment = comments?.[i];
+      const text = `add ${set} ${nets[i]}${comment === undefined ? '' : ` comment "${comment}"`}`;
+      const net = parseNetFast(nets[i]);
+      const e = !info ? `'${set}' is not a valid set name` : !net ? `'${nets[i]}' is not an IPv4/IPv6 address or CIDR` : checkEntry(set, net, undefined, comment);
+      if (typeof e === 'string') { sink.problem({ file, line, text, reason: e }); continue; }
+      if (isSpared(e, net!, never)) { sink.spared?.({ file, line, text: `add ${set} ${nets[i]}`, reason: spareReason(e) }); continue; }
       sink.entry(e, line);
       if (++n % PAUSE_EVERY === 0 && sink.pause) await sink.pause();
     }

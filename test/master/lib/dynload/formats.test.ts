@@ -54,24 +54,28 @@ describe('screenEntries', () => {
 
   it('keeps addresses and CIDRs in canonical form, drops duplicates', () => {
     const s = screen(['45.1.2.3', '45.1.2.0/24', '45.1.2.77/24', '2A06:E480:0::/29', '45.1.2.3']);
-    expect(s.entries.map((e) => e.net)).toEqual(['45.1.2.3', '45.1.2.0/24', '2a06:e480::/29']);
+    expect(s.nets).toEqual(['45.1.2.3', '45.1.2.0/24', '2a06:e480::/29']);
+    expect([s.comments, s.family]).toEqual([undefined, undefined]);
     expect(s.duplicates).toBe(2);
   });
 
   it('leaves out what overlaps the whitelist, own addresses or loopback, in either direction', () => {
     const s = screen(['46.1.2.0/24', '46.0.0.0/8', '0.0.0.0/1', '81.9.9.0/24', '::/1', '45.0.0.1']);
-    expect(s.entries.map((e) => e.net)).toEqual(['45.0.0.1']);
+    expect(s.nets).toEqual(['45.0.0.1']);
+    expect(s.family).toBe(4);
     expect(s.neverBlocked).toBe(5);
   });
 
   it('leaves out reserved ranges unless KEEP_RESERVED, and /0, garbage and the wrong family', () => {
     const s = screen(['10.1.2.3', '192.168.0.0/16', '224.0.0.1', 'fe80::1', '2001:db8::/48', '0.0.0.0/0', '::/0', 'host.example', '1.2.3.4/33', '2a00::/16'], { family: 4 });
-    expect([s.entries.length, s.reserved, s.invalid, s.wrongFamily]).toEqual([0, 3, 4, 3]);
-    expect(screen(['10.1.2.3', '192.168.0.0/16'], { keepReserved: true }).entries).toHaveLength(2);
+    expect([s.nets.length, s.reserved, s.invalid, s.wrongFamily]).toEqual([0, 3, 4, 3]);
+    expect(screen(['10.1.2.3', '192.168.0.0/16'], { keepReserved: true }).nets).toHaveLength(2);
   });
 
   it('comments become what ipset takes: no quotes, backslashes or control characters, at most 255 bytes', () => {
-    expect(screen(['81.0.0.1']).entries[0].comment).toBe('a quoted comment');
-    expect(screen(['45.0.0.1'], { comment: 'é'.repeat(200) }).entries[0].comment).toBe('é'.repeat(127));
+    expect(screen(['81.0.0.1']).comments).toEqual(['a quoted comment']);
+    expect(screen(['45.0.0.1'], { comment: 'é'.repeat(200) }).comments).toEqual(['é'.repeat(127)]);
+    // Entries without one beside those with one: undefined in their places.
+    expect(screen(['45.0.0.1', '81.0.0.1', '45.0.0.2']).comments).toEqual([undefined, 'a quoted comment', undefined]);
   });
 });

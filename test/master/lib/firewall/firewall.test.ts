@@ -156,6 +156,33 @@ describe.each(BACKENDS)('firewall %s', (backend) => {
     expect((await kernelChain(ns, backend)).at(-1)).toMatch(/^drop (geo-cn|nixspam)$/);
   });
 
+  it('a held Loadfile\'s screened runs load as their lines would; a line the kernel refuses is named by its file:line', async () => {
+    const flush = `/tmp/flushload-test-${process.pid}-${backend}-held`;
+    const pool = mkdtempSync(join(tmpdir(), 'watcher-held-'));
+    try {
+      const r = await runJson<{ res: { entries: number; refused: { file: string; line: number }[] }; tally: { entries: number } }>(ns, `${OPEN} await fw.ensure();
+        const { NetMatcher } = await import('$dist/master/lib/net/netmatch.js');
+        const { readSource } = await import('$dist/master/lib/pool/fillread.js');
+        const { statSource } = await import('$dist/master/lib/pool/sources.js');
+        const fs = await import('node:fs');
+        const path = process.env.POOL + '/Loadfile-geo-zz';
+        fs.writeFileSync(path, '# written by the test\\n');
+        // Lines 2 to 5; the run that claims IPv4 holds an IPv6 network by mistake (line 3).
+        const runs = [{ set: 'geo-zz', family: 4, nets: ['1.0.1.0/24', '2001:db8::/32', '1.0.2.0/23'] }, { set: 'geo-zz', family: 6, nets: ['2a00::/29'], comments: ['zz'] }];
+        const never = new NetMatcher();
+        const tally = { entries: 0, problems: 0, spared: 0, read: [], foreign: new Set(), held: new Map([[path, { written: statSource(path), first: 2, runs, screened: never.key }]]), white: [], fed: new Set() };
+        const l = fw.loader(process.env.FLUSH);
+        await readSource({ path, kind: 'loadfile', name: 'geo-zz' }, l, never, tally, () => undefined);
+        const res = await l.finish();
+        console.log(JSON.stringify({ res, tally }));`, { FLUSH: flush, POOL: pool });
+      expect(r.tally.entries).toBe(4);
+      expect(r.res.entries).toBe(3);
+      expect(r.res.refused).toEqual([expect.objectContaining({ file: join(pool, 'Loadfile-geo-zz'), line: 3 })]);
+      expect((await kernelNets(ns, backend, 'geo-zz')).sort()).toEqual(['1.0.1.0/24', '1.0.2.0/23', '2a00::/29']);
+      expect(await kernelEntries(ns, backend, 'geo-zz', 6)).toEqual(['2a00::/29 comment "zz"']);
+    } finally { rmSync(pool, { recursive: true, force: true }); rmSync(flush, { force: true }); }
+  });
+
   it('destroy() removes Watcher\'s objects and nothing else; twice is no error', async () => {
     await ns.ok('ipset', ['create', 'admin', 'hash:ip']);
     await ns.ok('iptables', ['-A', 'INPUT', '-m', 'set', '--match-set', 'admin', 'src', '-j', 'DROP']);

@@ -33,10 +33,11 @@ afterEach(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 describe('held Loadfiles', () => {
   it('scanHeld tells the sink what scanLoadfile tells it from the text, set filter included', async () => {
     // The rows as the writer holds them: a run of entries per set, in file order.
-    const runs: HeldLoadfile['runs'] = [];
+    const runs: { set: string; nets: string[]; comments: (string | undefined)[] }[] = [];
     for (const [set, n, comment] of rows) {
-      if (runs.at(-1)?.set !== set) runs.push({ set, entries: [] });
-      (runs.at(-1)!.entries as { parsed: Net; comment?: string }[]).push({ parsed: net(n), comment });
+      if (runs.at(-1)?.set !== set) runs.push({ set, nets: [], comments: [] });
+      runs.at(-1)!.nets.push(n);
+      runs.at(-1)!.comments.push(comment);
     }
     expect(runs.length).toBeGreaterThan(2);
     const held: HeldLoadfile = { written: { mtimeMs: 0, size: 0, ino: 0 }, first: 2, runs };
@@ -49,12 +50,27 @@ describe('held Loadfiles', () => {
     }
   });
 
+  it('a run screened against the same networks goes to the sink whole; against others, entry by entry, spared ones spared', async () => {
+    const nets = ['81.0.0.0/16', '46.1.2.0/25', '82.0.0.1'];
+    const runs = [{ set: 'geo-xx', nets, family: 4 as const }, { set: 'whitelist', nets: ['83.0.0.1'], family: 4 as const }];
+    const seen = (screened: string, wants?: (set: string) => boolean) => {
+      const r = recorder(wants);
+      r.sink.nets = (set, family, texts, comments, first) => { r.seen.push(`nets ${first} ${set} ${family} ${texts.join(',')} ${comments ?? '-'}`); };
+      return scanHeld({ written: { mtimeMs: 0, size: 0, ino: 0 }, first: 2, runs, screened }, 'F', r.sink, never).then((n) => [n, ...r.seen]);
+    };
+    // The whitelist's run is no DROP set's: entry by entry always.
+    expect(await seen(never.key)).toEqual([3 + 1, 'nets 2 geo-xx 4 81.0.0.0/16,46.1.2.0/25,82.0.0.1 -', 'entry 5 whitelist 83.0.0.1 4 -']);
+    // Screened against another whitelist (46.1.2.0/24 was added since): each entry looked at again.
+    expect(await seen(new NetMatcher().key)).toEqual([3, 'entry 2 geo-xx 81.0.0.0/16 4 -', 'spared 3 add geo-xx 46.1.2.0/25 46.1.2.0/25 is whitelisted or this machine\'s own address: not dropped', 'entry 4 geo-xx 82.0.0.1 4 -', 'entry 5 whitelist 83.0.0.1 4 -']);
+    expect(await seen(never.key, (set) => set === 'whitelist')).toEqual([1, 'entry 5 whitelist 83.0.0.1 4 -']);
+  });
+
   it('readSource takes the held entries while the file is the one written, and the file once it was replaced', async () => {
     dir = mkdtempSync(join(tmpdir(), 'watcher-held-'));
     const path = join(dir, 'Loadfile-geo');
     writeFileSync(path, text);
     // What the writer holds differs from the file on purpose: which one was read shows in the entries.
-    const held: HeldLoadfile = { written: statSource(path)!, first: 2, runs: [{ set: 'geo-xx', entries: [{ parsed: net('83.0.0.0/8') }] }] };
+    const held: HeldLoadfile = { written: statSource(path)!, first: 2, runs: [{ set: 'geo-xx', nets: ['83.0.0.0/8'] }] };
     const load = async (): Promise<string[]> => {
       const got: string[] = [];
       const loader = { expect: () => undefined, add: (e: Entry) => { got.push(`${e.set} ${e.net}`); }, drain: async () => undefined } as unknown as Loader;
