@@ -2,6 +2,7 @@
 // (umask 000 would make RUN_DIR 0777 and a pid file 0666). The kernel applies the umask at
 // creation, so each helper sets the mode again on what it created or opened.
 import { chmodSync, closeSync, fchmodSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, type OpenMode } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { writeError } from './exit.js';
 
@@ -53,6 +54,25 @@ export function replaceFileMode(path: string, data: string | Uint8Array, mode: n
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
+    throw writeError(path, e);
+  }
+}
+
+/**
+ * replaceFileMode done by libuv's thread pool: the calling thread goes on meanwhile (a file
+ * system that is slow to create files, ext4 freeing blocks with discard, holds a pool thread).
+ */
+export async function replaceFileModeAsync(path: string, data: string | Uint8Array, mode: number, tmp = `${path}.${process.pid}.tmp`): Promise<void> {
+  try {
+    makeDir(dirname(tmp));
+    const fh = await open(tmp, 'w', mode);
+    try {
+      if (((await fh.stat()).mode & 0o7777) !== mode) await fh.chmod(mode);
+      await fh.writeFile(data);
+    } finally { await fh.close(); }
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
     throw writeError(path, e);
   }
 }

@@ -65,31 +65,36 @@ export async function runDynload<E extends KeyTable>(def: DynloaderDef<E>, name:
     const key = screenKey(never, conf.KEEP_RESERVED, widestOf(conf));
     const removed = removeUnconfigured(def, name, master, new Set(parts.map((p) => p.loadfile)), state, say);
     const run: Run = { code: 0, held: new Map(), done: false };
+    // The reload begins with the first Loadfile written, or as soon as a list is in whose
+    // Loadfile is not there yet (its lock, its restore tool and its first questions to the
+    // firewall meanwhile), and takes each Loadfile as it is written; when none is, there is none.
+    const begun = new Promise<void>((r) => { run.begun = r; });
     // The sets of every part, made by the reload while the lists download.
     const sets = [...new Set(parts.map((p) => p.set))];
     const outcomes: Outcome[] = new Array(parts.length);
     const fetched = (): void => { closeConnections(); debug(1, `${parts.length} parts fetched: ${ms()} ms`); };
     const stale = obtainStale(parts, c, { parallel: PARALLEL, sameScreen: state.screened === key, master, outcomes, done: fetched });
-    const queue = new LoadfileQueue(writeChanged(stale, run, { name, master, c, say, detail, complain }));
-    // The reload begins with the first Loadfile written and reads each as it comes, while the
-    // next is made; when the lists still downloading keep it waiting (holding the master's lock),
-    // it ends with those it has and another reload takes the rest once they are written.
-    let next = await queue.next();
+    const queue = new LoadfileQueue(writeChanged(stale, run, { name, master, c, say, detail, complain }), () => !!run.reading);
+    // When the lists still downloading keep it waiting (holding the master's lock), it ends with
+    // those it has and another reload takes the rest once they are written.
+    const ended = queue.more();
+    ended.catch(() => undefined);
+    let more = await Promise.race([begun.then(() => true), ended]);
     let reloaded = 0;
     try {
-      if (next === undefined && removed.length === 0) say('no Loadfile changed: no reload');
+      if (!more && removed.length === 0) say('no Loadfile changed: no reload');
       let empty = removed;
-      for (let round = 0; next !== undefined || empty.length; round++) {
+      for (let round = 0; more || empty.length; round++) {
         if (round && o.reload !== false && !env.WATCHER_STARTING) say('Loadfiles written after a slow download: loaded by one more reload');
         let all = true;
-        const from = next;
+        const feeding = more;
         const produce = async (take: (path: string) => Promise<void>): Promise<void> => {
-          if (from !== undefined) all = await feed(from, queue, take, (f) => run.held.delete(f), LOCK_PATIENCE_MS);
+          if (feeding) all = await feed(queue, take, (f) => run.held.delete(f), LOCK_PATIENCE_MS);
         };
         const code = await reloadPool(empty, { master, env, say, complain, reload: o.reload !== false, held: run.held, produce, sets });
         reloaded ||= code;
         empty = [];
-        next = all ? undefined : await queue.next();
+        more = !all && await queue.more();
       }
     } finally {
       // A reload that failed, or never read them, still leaves every Loadfile written, and the state that says so.

@@ -10,9 +10,15 @@ import type { Part } from './def.js';
 import { judge, obtain, readPart, type ObtainContext, type Outcome } from './obtain.js';
 import type { DynloadState } from './store.js';
 import { writeLoadfile } from './write.js';
+import { poolDir } from '../pool/sources.js';
 
-/** What a run's writing of Loadfiles found: the exit code so far, the entries held for the reload, whether it got through every Loadfile. */
-export interface Run { code: number; held: Map<string, HeldLoadfile>; done: boolean }
+/**
+ * What a run's writing of Loadfiles found: the exit code so far, the entries held for the
+ * reload, whether it got through every Loadfile; `begun` is called when a list is in whose
+ * Loadfile is not there yet (it will be written), `reading` is true while the lists of one
+ * Loadfile are read and it is written (work of this process, no download awaited).
+ */
+export interface Run { code: number; held: Map<string, HeldLoadfile>; done: boolean; begun?: () => void; reading?: boolean }
 
 /**
  * Read (judge fresh downloads, read kept copies) and write each Loadfile of the stale groups
@@ -24,16 +30,25 @@ export async function* writeChanged(groups: AsyncIterable<[string, Outcome[]]>, 
   // What every entry is checked not to overlap, as FillFW knows it (HeldLoadfile.screened).
   const screened = new NetMatcher(c.never).key;
   for await (const [lf, rs] of groups) {
+    // A Loadfile not there yet is written for sure (a first run, a zone added): the reload may begin.
+    if (run.begun && !existsSync(join(poolDir(o.master), `Loadfile-${lf}`))) {
+      run.begun();
+      run.begun = undefined;
+      // A turn of the event loop: the reload starts its lock and tool while the lists are read here.
+      await new Promise((r) => setImmediate(r));
+    }
+    run.reading = true;
     for (const r of rs) {
       judge(r, c);
       if (!r.got && r.body) { try { r.got = readPart(r.part, r.body, c); } catch { r.body = undefined; } }
       if (r.problem) run.code = complainOf(r, c.state, o.complain, run.code);
       if (r.got) tell(r, o.say, o.detail);
     }
-    const w = writeLoadfile(o.name, o.master, lf, rs, { minShare: c.conf.MIN_SHARE, force: c.force, screened }, o.detail);
+    const w = await writeLoadfile(o.name, o.master, lf, rs, { minShare: c.conf.MIN_SHARE, force: c.force, screened }, o.detail);
     if (w?.refused) { o.complain(`${w.refused}: suspiciously short, it stays as it is`); run.code ||= EX_DATAERR; }
     // Written or not, the group's entries are done with: those of a Loadfile written live on in its held copy until the reload took it.
     for (const r of rs) { r.body = undefined; if (r.got) { r.got.nets = []; r.got.comments = undefined; } }
+    run.reading = false;
     if (w && !w.refused) {
       if (w.held) run.held.set(w.file, w.held);
       yield w.file;
@@ -59,7 +74,8 @@ export class LoadfileQueue {
   private failed: { e: unknown } | undefined;
   private readonly done: Promise<void>;
 
-  constructor(files: AsyncGenerator<string>) {
+  /** `reading`: the next Loadfile is being made (not waiting for a download). */
+  constructor(files: AsyncGenerator<string>, private readonly reading: () => boolean = () => false) {
     this.done = (async () => {
       try {
         for await (const f of files) {
@@ -82,16 +98,28 @@ export class LoadfileQueue {
     }
   }
 
-  /** Wait at most `ms` for the next Loadfile (or the end of them); false when none came in time. */
+  /** Whether another Loadfile comes: waits for it, or for the end of them. */
+  async more(): Promise<boolean> {
+    while (!this.ready.length && !this.ended) await new Promise<void>((r) => { this.wake = r; });
+    if (!this.ready.length && this.failed) throw this.failed.e;
+    return this.ready.length > 0;
+  }
+
+  /**
+   * Wait for the next Loadfile (or the end of them) as long as it is being made, and at most
+   * `ms` for a download it waits for; false when none came in time.
+   */
   async within(ms: number): Promise<boolean> {
-    if (this.ready.length || this.ended) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const came = await Promise.race([
-      new Promise<boolean>((r) => { this.wake = () => r(true); }),
-      new Promise<boolean>((r) => { timer = setTimeout(() => r(false), ms); }),
-    ]);
-    clearTimeout(timer);
-    return came;
+    for (;;) {
+      if (this.ready.length || this.ended) return true;
+      let timer: NodeJS.Timeout | undefined;
+      const came = await Promise.race([
+        new Promise<boolean>((r) => { this.wake = () => r(true); }),
+        new Promise<boolean>((r) => { timer = setTimeout(() => r(false), ms); }),
+      ]);
+      clearTimeout(timer);
+      if (!came && !this.reading()) return false;
+    }
   }
 
   /** Make every Loadfile left, the reload gone or never begun; a failure of the making is said, not thrown. */
@@ -110,13 +138,14 @@ function poke(w: (() => void) | undefined): undefined { w?.(); return undefined;
  * rest is loaded by another once written. One the reload fails to read is thrown at once (the
  * writing goes on: LoadfileQueue.drain()).
  */
-export async function feed(first: string, queue: LoadfileQueue, take: (path: string) => Promise<void>, taken: (path: string) => void, patience: number): Promise<boolean> {
-  for (let f: string | undefined = first; f !== undefined; f = await queue.next()) {
+export async function feed(queue: LoadfileQueue, take: (path: string) => Promise<void>, taken: (path: string) => void, patience: number): Promise<boolean> {
+  for (;;) {
+    if (!await queue.within(patience)) return false;
+    const f = await queue.next();
+    if (f === undefined) return true;
     await take(f);
     taken(f);
-    if (!await queue.within(patience)) return false;
   }
-  return true;
 }
 
 /** Say a part's problem once, and what stays instead; returns the run's exit code (69 wins over 65). */

@@ -1,7 +1,7 @@
 // A dynloader's Loadfiles: each written when its text changed (tmp + rename), those no longer made removed.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { replaceFileMode, PRIVATE_MODE } from '../core/files.js';
+import { replaceFileModeAsync, PRIVATE_MODE } from '../core/files.js';
 import type { KeyTable } from '../core/settings.js';
 import { poolDir, statSource } from '../pool/sources.js';
 import type { HeldLoadfile, HeldRun } from '../pool/loadfile.js';
@@ -17,7 +17,7 @@ export type Written = { file: string; held?: HeldLoadfile; refused?: string } | 
  * text changed; a Loadfile with a part that has none (failed, nothing kept) stays as it is. One
  * that would shrink below MIN_SHARE of the one in the pool is refused (not written) unless forced.
  */
-export function writeLoadfile(name: string, master: string, lf: string, rs: readonly Outcome[], guard: { minShare: number; force: boolean; screened: string }, say: (m: string) => void): Written {
+export async function writeLoadfile(name: string, master: string, lf: string, rs: readonly Outcome[], guard: { minShare: number; force: boolean; screened: string }, say: (m: string) => void): Promise<Written> {
   if (rs.some((r) => !r.got)) return undefined;
   const file = join(poolDir(master), `Loadfile-${lf}`);
   const parts = [`# Loadfile-${lf}: dynloader ${name} from ${rs.map((r) => r.part.url).join(' ')}\n`];
@@ -37,7 +37,7 @@ export function writeLoadfile(name: string, master: string, lf: string, rs: read
   const had = old === undefined ? 0 : countEntries(old);
   if (!guard.force && n * 100 < had * guard.minShare) return { file, refused: `Loadfile-${lf}: ${n} entries would replace ${had} (MIN_SHARE=${guard.minShare}%; Load --force takes it)` };
   // Not a pool name while written (see isPoolName): FillFW never reads half a file.
-  replaceFileMode(file, text, PRIVATE_MODE, join(poolDir(master), `.Loadfile-${lf}.${process.pid}.tmp`));
+  await replaceFileModeAsync(file, text, PRIVATE_MODE, join(poolDir(master), `.Loadfile-${lf}.${process.pid}.tmp`));
   const now = statSource(file);
   say(`${file} written: ${n} entries`);
   return { file, held: now && { written: now, first: 2, runs, screened: guard.screened } };

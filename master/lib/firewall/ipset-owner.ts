@@ -1,6 +1,7 @@
 // Which ipsets are Watcher's: the registry set `watcher-sets` names every kernel set Watcher made.
 import { ownNets } from '../net/address.js';
 import { run } from '../core/runner.js';
+import { EX_SOFTWARE, WatcherError } from '../core/exit.js';
 import type { Family } from '../net/address.js';
 import { readChain } from './iptables.js';
 import { createLine, kernelName, newName, OWN, REGISTRY } from './ipset-names.js';
@@ -23,10 +24,13 @@ const FAMILIES: Family[] = [4, 6];
 
 /** The kernel sets that exist, and those of them that are Watcher's. */
 export async function readOwnership(): Promise<Ownership> {
-  const present = new Set((await run('ipset', ['list', '-n'])).stdout.split('\n').filter(Boolean));
+  // Both asked at once: the registry's members are only taken when the names show it exists.
+  const [names, registry] = await Promise.all([run('ipset', ['list', '-n']), run('ipset', ['list', REGISTRY], { allowFail: true })]);
+  const present = new Set(names.stdout.split('\n').filter(Boolean));
   const owned = new Set<string>();
   if (present.has(REGISTRY)) {
-    const out = (await run('ipset', ['list', REGISTRY])).stdout;
+    if (registry.exitCode !== 0) throw new WatcherError(`ipset list ${REGISTRY}: exit ${registry.exitCode}: ${registry.stderr.trim().split('\n').slice(0, 5).join('; ')}`, EX_SOFTWARE);
+    const out = registry.stdout;
     for (const name of out.slice(out.indexOf('Members:\n') + 9).split('\n')) if (name.trim()) owned.add(name.trim());
   } else {
     for (const f of FAMILIES) for (const k of (await readChain(f)) ?? []) if (present.has(k)) owned.add(k);
@@ -42,11 +46,9 @@ export function isForeign(o: Ownership, logical: string): boolean {
 /** The entries of the own set now (both families), to refresh it by difference. */
 export async function readOwn(o: Ownership): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const f of FAMILIES) {
-    const k = kernelName(OWN, f);
-    if (!o.present.has(k)) continue;
-    for (const line of (await run('ipset', ['save', k])).stdout.split('\n')) if (line.startsWith(`add ${k} `)) out.add(line.split(' ')[2]);
-  }
+  const kernels = FAMILIES.map((f) => kernelName(OWN, f)).filter((k) => o.present.has(k));
+  const saved = await Promise.all(kernels.map((k) => run('ipset', ['save', k])));
+  kernels.forEach((k, i) => { for (const line of saved[i].stdout.split('\n')) if (line.startsWith(`add ${k} `)) out.add(line.split(' ')[2]); });
   return out;
 }
 

@@ -27,23 +27,38 @@ export class FlushloadOrigins {
   note(n: number, file?: string, line?: number): void {
     this.count += n;
     if (file === undefined || line === undefined) return;
+    this.room(this.count);
+    this.fileOf[this.count] = this.idOf(file);
+    this.lineOf[this.count] = line;
+  }
+
+  /** `n` more lines were written, from file:first, file:first+1 and so on. */
+  run(n: number, file: string, first: number): void {
+    const id = this.idOf(file);
+    this.room(this.count + n);
+    this.fileOf.fill(id, this.count + 1, this.count + n + 1);
+    for (let i = 1; i <= n; i++) this.lineOf[this.count + i] = first + i - 1;
+    this.count += n;
+  }
+
+  // The number of a file (0 when there are too many to keep).
+  private idOf(file: string): number {
     if (file !== this.last) {
       let id = this.ids.get(file);
       if (id === undefined && this.files.length < 0xffff) this.ids.set(file, (id = this.files.push(file) - 1));
       this.last = file;
       this.lastId = id ?? 0;
     }
-    if (this.count >= this.fileOf.length) {
-      const f = new Uint16Array(this.fileOf.length * 2); f.set(this.fileOf); this.fileOf = f;
-      const l = new Uint32Array(this.lineOf.length * 2); l.set(this.lineOf); this.lineOf = l;
-    }
-    this.fileOf[this.count] = this.lastId;
-    this.lineOf[this.count] = line;
+    return this.lastId;
   }
 
-  /** `n` more lines were written, from file:first, file:first+1 and so on. */
-  run(n: number, file: string, first: number): void {
-    for (let i = 0; i < n; i++) this.note(1, file, first + i);
+  // Room for line `n`.
+  private room(n: number): void {
+    if (n < this.fileOf.length) return;
+    let size = this.fileOf.length * 2;
+    while (size <= n) size *= 2;
+    const f = new Uint16Array(size); f.set(this.fileOf); this.fileOf = f;
+    const l = new Uint32Array(size); l.set(this.lineOf); this.lineOf = l;
   }
 
   /** Where Flushload line `n` (1-based) came from, if it was an entry with a known source. */

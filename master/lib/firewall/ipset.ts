@@ -37,12 +37,14 @@ export function openIpsetFirewall(): Firewall {
     }
     const lines = ensureLines(o, todo, refreshOwn ? await readOwn(o) : undefined);
     if (lines.length) await run('ipset', ['-exist', 'restore'], { input: lines.join('\n') + '\n' });
-    for (const f of FAMILIES) await ensureRules(f, todo.map((l) => ({ logical: l, kernel: kernelName(l, f) })));
+    // Both families at once (two programs, two tables); both have ended before the queue goes on.
+    const rules = await Promise.allSettled(FAMILIES.map((f) => ensureRules(f, todo.map((l) => ({ logical: l, kernel: kernelName(l, f) })))));
+    for (const r of rules) if (r.status === 'rejected') throw r.reason;
     for (const l of todo) ensured.add(l);
   });
   const owned = async (): Promise<string[]> => {
     const names = new Set<string>();
-    for (const f of FAMILIES) for (const k of (await readChain(f)) ?? []) if (!isReserved(logicalName(k))) names.add(logicalName(k));
+    for (const chain of await Promise.all(FAMILIES.map(readChain))) for (const k of chain ?? []) if (!isReserved(logicalName(k))) names.add(logicalName(k));
     return [...names];
   };
 
@@ -84,9 +86,10 @@ export function openIpsetFirewall(): Firewall {
     },
     // One listing gives every count: `known` saves nothing here.
     async counts({ only } = {}) {
-      const names = (await owned()).filter((n) => !only || only.includes(n));
+      // The chains and the sets' headers are read at once.
+      const [mine, r] = await Promise.all([owned(), run('ipset', ['list', '-t'])]);
+      const names = mine.filter((n) => !only || only.includes(n));
       const counts = new Map<string, number>(names.map((n) => [n, 0]));
-      const r = await run('ipset', ['list', '-t']);
       let current = '';
       for (const line of r.stdout.split('\n')) {
         if (line.startsWith('Name: ')) current = line.slice(6).trim();

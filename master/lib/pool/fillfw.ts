@@ -77,8 +77,12 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   let foreign: Set<string>;
   // drain(): the tool is running before the first source is read (it parses while the rest is made).
   try { [, foreign] = await Promise.all([loader.drain(), o.fw.foreign()]); } catch (e) { await loader.abort(); throw e; }
-  const ready = o.fw.ensure((o.sets ?? []).filter((set) => !foreign.has(set)));
-  ready.catch(() => undefined);
+  let ready: Promise<void> | undefined;
+  const ensured = (): Promise<void> => {
+    if (!ready) { ready = o.fw.ensure((o.sets ?? []).filter((set) => !foreign.has(set))); ready.catch(() => undefined); }
+    return ready;
+  };
+  if (!o.produce) void ensured();
   const never = neverBlock(o.master);
   const old = o.only ? readState(o.runDir) ?? {} : o.changedOnly ? readState(o.runDir) : undefined;
   const state: LoadState = {};
@@ -108,6 +112,7 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
     // Loadfiles written while this load runs are read as they come, the restore tool busy meanwhile.
     const taken = new Set<string>();
     if (o.produce) await o.produce(async (path) => { taken.add(path); await take(loadfileSource(path), statSource(path)); });
+    void ensured();
     sources = listSources(o.master);
     const stats = new Map(sources.map((s) => [s.path, identify(s)]));
     const changed = (o.only ? sources.filter((s) => s.kind === 'list' && o.only?.includes(s.name))
@@ -126,7 +131,7 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
       }
     }
     // The live whitelist is only swapped by finish(): read just before, and only when it is rebuilt.
-    await ready;
+    await ensured();
     whiteBefore = dirty.has('whitelist') ? (await o.fw.list('whitelist')).sort().join(' ') : undefined;
     // The live sets this load gives no entry (only modules change them) are counted while the tool works.
     const unfed = LIVE_SETS.filter((set) => !tally.fed.has(set));
@@ -134,7 +139,7 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
     result = await loader.finish([...dirty].filter((set) => !foreign.has(set)));
   } catch (e) {
     await loader.abort();
-    await ready.catch(() => undefined);
+    await ready?.catch(() => undefined);
     throw e;
   }
   for (const r of result.refused) {
