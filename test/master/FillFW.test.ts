@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Installation } from '../helpers/install.js';
 import type { Netns } from '../helpers/netns.js';
 import { makeMasterSandbox, runMaster } from '../helpers/master.js';
-import { BACKENDS, firewallLine, kernelAdd, kernelEntries, replacesLine, requireBackend, type Backend } from '../helpers/backends.js';
+import { BACKENDS, firewallLine, kernelAdd, kernelChain, kernelEntries, replacesLine, requireBackend, type Backend } from '../helpers/backends.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -57,6 +57,8 @@ describe.each(BACKENDS)('FillFW (%s)', (backend: Backend) => {
     expect(await save(ns, 'whitelist-v6')).toEqual(['2001:db8:1::/48']);
     expect(await save(ns, 'custody')).toEqual(['100.64.0.1']);
     expect((await save(ns, 'tarpit'))[0]).toMatch(/^100\.64\.0\.2 timeout (59\d|600)$/);
+    // The live sets' entries came before the chain was made: its order is still the standard one.
+    expect(await kernelChain(ns, backend)).toEqual(['accept whitelist', 'drop blacklist', 'drop hijackers', 'drop custody', 'drop tarpit', 'drop nixspam']);
     expect(r.stdout).toMatch(/^Took \d+\.\d{6} seconds\nfor 8 total firewall drops/);
     expect(r.stdout).toMatch(/^Took \d+\.\d{6} seconds\nfor \d total firewall drops\nLoadrate: \d+ DROPs per second$/);
     const flush = join(inst.root, 'Loadfiles/Flushload');

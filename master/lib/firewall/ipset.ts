@@ -61,7 +61,9 @@ export function openIpsetFirewall(): Firewall {
     },
     async ensureSets(names) {
       names.forEach(checkName);
-      await ensureMany(names, false);
+      // A standard set comes with the others, in their order: a load's adds to a live set may come before its ensure().
+      const standard = names.some((n) => (STANDARD_SETS as readonly string[]).includes(n));
+      await ensureMany(standard ? [...new Set([...STANDARD_SETS, ...names])] : names, false);
     },
     // In the queue: a set an ensure() under way has made but not yet registered is not foreign.
     foreign: () => serial(async () => {
