@@ -57,9 +57,6 @@ export interface FillReport {
 const MISSING: SourceIdentity = { mtimeMs: 0, size: 0, ino: 0 };
 const identify = (s: Source): SourceIdentity | undefined => statSource(s.path) ?? (s.kind === 'list' ? MISSING : undefined);
 
-/** Entries read before FillFW makes its chain and sets (see fillFirewall). */
-const ENSURE_AFTER = 200_000;
-
 /**
  * Fill the firewall. Every set named by a source is rebuilt beside the live one and swapped in;
  * a set no source names keeps what it has (a dynloader's empty Loadfile does not empty its set).
@@ -75,18 +72,12 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   // The restore tool starts first. The sets of other programs are asked for before anything is
   // made, so the reading waits for that one question only; the chain, the standard sets and the
   // sets a producer's Loadfiles may name are made in one go (only finish() needs them) once
-  // the reading is done or ENSURE_AFTER entries in: the programs it runs would otherwise take
-  // turns with the first lines, read while the restore tool waits for them.
+  // the reading is done: the programs it runs would otherwise take turns with the first lines
+  // (read while the restore tool waits for them), and after them the tool works on its backlog.
   const loader = o.fw.loader(join(poolDir(o.master), 'Flushload'));
   let foreign: Set<string>;
   // drain(): the tool is running before the first source is read (it parses while the rest is made).
   try { [, foreign] = await Promise.all([loader.drain(), o.fw.foreign()]); } catch (e) { await loader.abort(); throw e; }
-  let ready: Promise<void> | undefined;
-  const ensured = (): Promise<void> => {
-    if (!ready) { ready = o.fw.ensure((o.sets ?? []).filter((set) => !foreign.has(set))); ready.catch(() => undefined); }
-    return ready;
-  };
-  const progress = (n: number): void => { if (n >= ENSURE_AFTER) void ensured(); o.progress?.(n); };
   const never = neverBlock(o.master);
   const old = o.only ? readState(o.runDir) ?? {} : o.changedOnly ? readState(o.runDir) : undefined;
   const state: LoadState = {};
@@ -100,7 +91,7 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
     // Read one changed source in full: the sets it names are rebuilt (with what else feeds them).
     const take = async (s: Source, now: SourceIdentity | undefined): Promise<void> => {
       const before = { entries: tally.entries, problems: tally.problems, spared: tally.spared };
-      const named = await readSource(s, loader, never, tally, warn, progress);
+      const named = await readSource(s, loader, never, tally, warn, o.progress);
       // What this load took from the source, for Watcher-Report.
       const took = { entries: tally.entries - before.entries, problems: tally.problems - before.problems, spared: tally.spared - before.spared };
       const was = old?.[s.path];
@@ -128,13 +119,13 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
         if (changed.includes(s) || taken.has(s.path)) continue;
         const was = old[s.path];
         // A Loadfile no load has read yet (MyRouter's, new since) may feed a static list's set too.
-        if (!was) { if (o.only) await readSource(s, loader, never, tally, warn, progress, (set) => dirty.has(set)); continue; }
+        if (!was) { if (o.only) await readSource(s, loader, never, tally, warn, o.progress, (set) => dirty.has(set)); continue; }
         state[s.path] = was;
-        if (was.sets.some((set) => dirty.has(set))) await readSource(s, loader, never, tally, warn, progress, (set) => dirty.has(set));
+        if (was.sets.some((set) => dirty.has(set))) await readSource(s, loader, never, tally, warn, o.progress, (set) => dirty.has(set));
       }
     }
+    await o.fw.ensure((o.sets ?? []).filter((set) => !foreign.has(set)));
     // The live whitelist is only swapped by finish(): read just before, and only when it is rebuilt.
-    await ensured();
     whiteBefore = dirty.has('whitelist') ? (await o.fw.list('whitelist')).sort().join(' ') : undefined;
     // The live sets this load gives no entry (only modules change them) are counted while the tool works.
     const unfed = LIVE_SETS.filter((set) => !tally.fed.has(set));
@@ -142,7 +133,6 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
     result = await loader.finish([...dirty].filter((set) => !foreign.has(set)));
   } catch (e) {
     await loader.abort();
-    await ready?.catch(() => undefined);
     throw e;
   }
   for (const r of result.refused) {
