@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { replaceFileModeAsync, PRIVATE_MODE } from '../core/files.js';
 import type { KeyTable } from '../core/settings.js';
+import { addLines } from '../firewall/entries.js';
 import { poolDir, statSource } from '../pool/sources.js';
 import type { HeldLoadfile, HeldRun } from '../pool/loadfile.js';
 import type { DynloaderDef } from './def.js';
@@ -41,14 +42,6 @@ export async function writeLoadfile(name: string, master: string, lf: string, rs
   const now = statSource(file);
   say(`${file} written: ${n} entries`);
   return { file, held: now && { written: now, first: 2, runs, screened: guard.screened } };
-}
-
-// The add lines of one part's entries, each ending in a newline.
-function addLines(head: string, nets: readonly string[], comments: readonly (string | undefined)[] | undefined): string {
-  if (!comments) return `${head}${nets.join(`\n${head}`)}\n`;
-  let out = '';
-  for (let i = 0; i < nets.length; i++) out += comments[i] === undefined ? `${head}${nets[i]}\n` : `${head}${nets[i]} comment "${comments[i]}"\n`;
-  return out;
 }
 
 /** Remove the Loadfiles of the last run that are no longer configured (a zone taken out of ZONES); their names. */

@@ -49,3 +49,15 @@ export function entryRefusal(info: SetInfo, net: Net, timeout?: number, comment?
   }
   return undefined;
 }
+
+/**
+ * The add lines of entries already checked, each ending in a newline: `head` (`add <set> `)
+ * before each address or network, and its comment where it has one. A Loadfile's lines and
+ * ipset's restore lines have this form alike.
+ */
+export function addLines(head: string, nets: readonly string[], comments: readonly (string | undefined)[] | undefined): string {
+  if (!comments) return `${head}${nets.join(`\n${head}`)}\n`;
+  let out = '';
+  for (let i = 0; i < nets.length; i++) out += comments[i] === undefined ? `${head}${nets[i]}\n` : `${head}${nets[i]} comment "${comments[i]}"\n`;
+  return out;
+}

@@ -6,6 +6,7 @@ import { FlushloadOrigins, rerunWithout } from './ipset-retry.js';
 import { LIVE_SETS, type Entry, type Firewall, type KeptSet, type LineRefusal, type Loader, type LoadResult } from './types.js';
 import type { Family } from '../net/address.js';
 import { RestoreFeed } from './restore-feed.js';
+import { addLines } from './entries.js';
 const FAMILIES: Family[] = [4, 6];
 
 /**
@@ -71,9 +72,7 @@ class IpsetLoader implements Loader {
 
   addNets(set: string, family: Family, nets: readonly string[], comments: readonly (string | undefined)[] | undefined, file: string, first: number): void {
     if (nets.length === 0) return;
-    const head = this.open(set)[family === 4 ? 0 : 1];
-    if (comments) for (let i = 0; i < nets.length; i++) this.feed.write(`${head}${nets[i]}${comments[i] === undefined ? '' : ` comment "${comments[i]}"`}\n`);
-    else this.feed.write(`${head}${nets.join(`\n${head}`)}\n`);
+    this.feed.write(addLines(this.open(set)[family === 4 ? 0 : 1], nets, comments));
     this.origins.run(nets.length, file, first);
     this.entries += nets.length;
   }
