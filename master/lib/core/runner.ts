@@ -1,7 +1,7 @@
 // The one place where Watcher runs system commands: execa with argument arrays, never a shell.
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { execa, type ResultPromise } from '#execa';
 import { debug } from './log.js';
 import { WatcherError, EX_UNAVAILABLE, EX_SOFTWARE } from './exit.js';
@@ -31,6 +31,18 @@ function describe(cmd: string, args: readonly string[]): string {
 }
 
 /**
+ * What a program is given over this process's environment. ipset reads every address through
+ * getaddrinfo(), and glibc looks at /etc/resolv.conf again on each call (a stat per entry:
+ * a third of a large restore's time went there); Watcher hands ipset numeric addresses only,
+ * so it is told not to (`no-reload`, added to any RES_OPTIONS of its own).
+ */
+function toolEnv(cmd: string, env: NodeJS.ProcessEnv | Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv | undefined {
+  if (basename(cmd) !== 'ipset') return env;
+  const own = env?.RES_OPTIONS ?? process.env.RES_OPTIONS;
+  return { ...env, RES_OPTIONS: own ? `${own} no-reload` : 'no-reload' };
+}
+
+/**
  * Commands run together (Promise.all) are started one per turn of the event loop. Starting a
  * process holds this one for milliseconds when it is large (the kernel copies its page tables),
  * and a restore tool's input pipe (64 KiB, a few milliseconds of its parsing) is refilled only
@@ -56,7 +68,7 @@ export async function run(cmd: string, args: readonly string[], opts: RunOptions
       timeout: opts.timeout ?? 600_000,
       reject: false,
       stripFinalNewline: false,
-      env: opts.env,
+      env: toolEnv(cmd, opts.env),
       cwd: opts.cwd,
       maxBuffer: 1024 * 1024 * 1024,
     });
@@ -84,7 +96,7 @@ export function spawnChannel(cmd: string, args: readonly string[], env?: Readonl
   reporter?.(`[run] ${describe(cmd, args)} (channel)`);
   // cleanup: false: execa's exit hook would otherwise re-raise SIGTERM past the program's own handler;
   // a channel ends by itself when its stdin closes.
-  return execa(resolveProgram(cmd), args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false, cleanup: false, env });
+  return execa(resolveProgram(cmd), args, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', reject: false, buffer: false, cleanup: false, env: toolEnv(cmd, env) });
 }
 
 /** System directories searched after PATH: cron's PATH (/usr/bin:/bin) lacks ipset and iptables. */

@@ -1,5 +1,8 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run, setRunReporter, findProgram } from '../../../../master/lib/core/runner.js';
+import { run, setRunReporter, findProgram, spawnChannel } from '../../../../master/lib/core/runner.js';
 
 describe('runner', () => {
   it('passes arguments literally, never through a shell', async () => {
@@ -36,5 +39,35 @@ describe('runner', () => {
   it('finds programs on PATH', () => {
     expect(findProgram('sh')).toMatch(/\/sh$/);
     expect(findProgram('no-such-program-xyz')).toBeUndefined();
+  });
+
+  it('tells ipset, and only ipset, not to read resolv.conf again for every address (RES_OPTIONS no-reload)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'watcher-runner-'));
+    const path = process.env.PATH;
+    const own = process.env.RES_OPTIONS;
+    try {
+      for (const p of ['ipset', 'iptables']) {
+        writeFileSync(join(dir, p), '#!/bin/sh\nprintf "%s" "$RES_OPTIONS"\n');
+        chmodSync(join(dir, p), 0o755);
+      }
+      process.env.PATH = `${dir}:${path}`;
+      delete process.env.RES_OPTIONS;
+      expect((await run('ipset', ['-exist', 'restore'])).stdout).toBe('no-reload');
+      expect((await run('iptables', ['-S'])).stdout).toBe('');
+      const channel = spawnChannel('ipset', ['-exist', '-']);
+      channel.stdout.setEncoding('utf8');
+      let said = '';
+      channel.stdout.on('data', (s: string) => { said += s; });
+      await channel;
+      expect(said).toBe('no-reload');
+      // The administrator's own options are kept.
+      process.env.RES_OPTIONS = 'attempts:2';
+      expect((await run('ipset', ['list'])).stdout).toBe('attempts:2 no-reload');
+      expect((await run('ipset', ['list'], { env: { RES_OPTIONS: 'timeout:1' } })).stdout).toBe('timeout:1 no-reload');
+    } finally {
+      process.env.PATH = path;
+      if (own === undefined) delete process.env.RES_OPTIONS; else process.env.RES_OPTIONS = own;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
