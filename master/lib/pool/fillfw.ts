@@ -70,14 +70,17 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   const t0 = performance.now();
   const warn = o.warn ?? ((l: string) => process.stderr.write(`${l}\n`));
   // The restore tool starts first. The sets of other programs are asked for before anything is
-  // made, so the reading waits for that one question only; the chain, the standard sets and the
-  // sets a producer's Loadfiles may name are made in one go (only finish() needs them) once
-  // the reading is done: the programs it runs would otherwise take turns with the first lines
-  // (read while the restore tool waits for them), and after them the tool works on its backlog.
+  // made, so the reading waits for that one question only; then the chain, the standard sets and
+  // the sets a producer's Loadfiles may name are made in one go beside the reading (only finish()
+  // needs them, and a live set's first add waits for them in the tool's input): their programs
+  // work on the other core while the sources are read, instead of after the reading, when the
+  // restore tool has little left to do.
   const loader = o.fw.loader(join(poolDir(o.master), 'Flushload'));
   let foreign: Set<string>;
   // drain(): the tool is running before the first source is read (it parses while the rest is made).
   try { [, foreign] = await Promise.all([loader.drain(), o.fw.foreign()]); } catch (e) { await loader.abort(); throw e; }
+  const ensured = o.fw.ensure((o.sets ?? []).filter((set) => !foreign.has(set)));
+  ensured.catch(() => undefined);
   const never = neverBlock(o.master);
   const old = o.only ? readState(o.runDir) ?? {} : o.changedOnly ? readState(o.runDir) : undefined;
   const state: LoadState = {};
@@ -124,7 +127,7 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
         if (was.sets.some((set) => dirty.has(set))) await readSource(s, loader, never, tally, warn, o.progress, (set) => dirty.has(set));
       }
     }
-    await o.fw.ensure((o.sets ?? []).filter((set) => !foreign.has(set)));
+    await ensured;
     // The live whitelist is only swapped by finish(): read just before, and only when it is rebuilt.
     whiteBefore = dirty.has('whitelist') ? (await o.fw.list('whitelist')).sort().join(' ') : undefined;
     // The live sets this load gives no entry (only modules change them) are counted while the tool works.
@@ -133,6 +136,8 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
     result = await loader.finish([...dirty].filter((set) => !foreign.has(set)));
   } catch (e) {
     await loader.abort();
+    // Not left half done by a process about to end.
+    await ensured.catch(() => undefined);
     throw e;
   }
   for (const r of result.refused) {
