@@ -1,6 +1,8 @@
 // dynload/geo/Load + reload with ~250 country zones (about 200k IPv4 CIDRs and the IPv6 zones,
 // generated here and served over loopback by a plain HTTP server) against a raw `ipset restore`
-// of the same entries; the Load of one changed zone while all are loaded; the dynloader's peak RSS.
+// of the same entries (and, beside it, the same restore told not to look at resolv.conf for every
+// address, as Watcher runs ipset); the Load of one changed zone while all are loaded; the
+// dynloader's peak RSS.
 // Every round runs in a network namespace of its own; each figure is wall-clock and CPU time
 // (user + sys of the program and every process it waited for: node, ipset, iptables).
 // Run: npm run build && node dist/bench/geo.js [--v4 N] [--v6 N] [--zones N] [--rounds N]
@@ -121,7 +123,7 @@ async function main(): Promise<void> {
   try {
     console.log(`Generating ${ZONES} zones: about ${V4} IPv4 and ${V6} IPv6 CIDRs ...`);
     writeZones(data);
-    const rounds: Record<'load' | 'fill' | 'raw' | 'one' | 'reload' | 'loadCpu' | 'rawCpu' | 'oneCpu' | 'rss' | 'entries', number>[] = [];
+    const rounds: Record<'load' | 'fill' | 'raw' | 'rawNr' | 'one' | 'reload' | 'loadCpu' | 'rawCpu' | 'rawNrCpu' | 'oneCpu' | 'rss' | 'entries', number>[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       console.log(`Round ${r + 1}: each in a fresh network namespace`);
       writeZones(data);
@@ -173,13 +175,23 @@ async function main(): Promise<void> {
       const rawCpu = childCpu() - c0;
       await ns3.close();
       console.log(`  raw: ipset restore -f raw.restore (same sets and entries, swapped in) ${raw.toFixed(3)} s, CPU ${rawCpu.toFixed(2)} s`);
-      rounds.push({ load, fill, raw, one, reload, loadCpu, rawCpu, oneCpu, rss, entries });
+      // The same, told as Watcher tells ipset not to look at resolv.conf for every address.
+      const ns4 = await openNs();
+      t0 = performance.now();
+      c0 = childCpu();
+      await ns4.run('ipset', ['restore', '-f', restore], { ...process.env, RES_OPTIONS: 'no-reload' });
+      const rawNr = secs(t0);
+      const rawNrCpu = childCpu() - c0;
+      await ns4.close();
+      console.log(`  raw: the same with RES_OPTIONS=no-reload (as Watcher runs ipset)           ${rawNr.toFixed(3)} s, CPU ${rawNrCpu.toFixed(2)} s`);
+      rounds.push({ load, fill, raw, rawNr, one, reload, loadCpu, rawCpu, rawNrCpu, oneCpu, rss, entries });
     }
     const best = (k: keyof (typeof rounds)[number]): number => Math.min(...rounds.map((x) => x[k]));
     console.log('');
     console.log(`geo Load + reload, ${rounds[0].entries} entries in ${ZONES} zones: ${rounds.map((x) => x.load.toFixed(3)).join(' / ')} s   raw ipset restore: ${rounds.map((x) => x.raw.toFixed(3)).join(' / ')} s`);
     console.log(`ratio Load + reload / raw (best of each): ${(best('load') / best('raw')).toFixed(3)}   (target <= 1.3); its reload (FillFW, from the first Loadfile written on) / raw: ${(best('fill') / best('raw')).toFixed(3)}`);
     console.log(`CPU time (user + sys, min of ${rounds.length}): Load + reload ${best('loadCpu').toFixed(2)} s, raw ${best('rawCpu').toFixed(2)} s, ratio ${(best('loadCpu') / best('rawCpu')).toFixed(3)}`);
+    console.log(`against the raw restore with RES_OPTIONS=no-reload (${rounds.map((x) => x.rawNr.toFixed(3)).join(' / ')} s): ratio ${(best('load') / best('rawNr')).toFixed(3)} wall, ${(best('loadCpu') / best('rawNrCpu')).toFixed(3)} CPU`);
     console.log(`Load of one changed zone with all loaded: ${best('one').toFixed(3)} s, CPU ${best('oneCpu').toFixed(2)} s (its reload ${best('reload').toFixed(3)} s)`);
     console.log(`peak RSS of the dynloader on the largest list: ${Math.max(...rounds.map((x) => x.rss))} MiB`);
   } finally {
