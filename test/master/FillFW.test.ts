@@ -236,11 +236,14 @@ describe('FillFW (iptables + ipset only)', () => {
 
   it('stops (exit 78) when a standard set exists and is another program\'s: it is not taken over', async () => {
     await ns.ok('ipset', ['create', 'hijackers', 'hash:ip']);
+    inst.write('Loadfiles/Loadfile-drop', 'add drop 203.0.113.9\nadd drop 2001:db8::9\n');
     const r = await runMaster(ns, inst, 'FillFW');
     expect(r.exitCode).toBe(78);
     expect(r.stderr).toContain("FillFW: ipset 'hijackers' exists and is not Watcher's (not in watcher-sets): destroy or rename it, or hand it over with 'ipset add watcher-sets NAME'");
     expect(await ns.ok('ipset', ['list', '-t', 'hijackers'])).toContain('Type: hash:ip');
     expect(await ns.exec('iptables', ['-S', 'WATCHER']).then((x) => String(x.stdout))).not.toContain('hijackers');
+    // The chain is made beside the reading: the copies the reading had begun are gone with the load.
+    expect((await ns.ok('ipset', ['list', '-n'])).split('\n').filter((n) => n.startsWith('drop'))).toEqual([]);
   });
 
   it('exits 69 naming ipset or iptables when one is missing', async () => {
