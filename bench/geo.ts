@@ -66,7 +66,7 @@ for (const n of fs.readdirSync(dir)) if (n.endsWith('.zone')) current(path.join(
 http.createServer((req, res) => {
   const f = path.join(dir, path.basename(req.url));
   const st = fs.statSync(f, { throwIfNoEntry: false });
-  if (!st) { res.writeHead(404); return res.end(); }
+  if (!st?.isFile()) { res.writeHead(404); return res.end(); }
   const { body, etag } = current(f, st);
   if (req.headers['if-none-match'] === etag) { res.writeHead(304, { etag }); return res.end(); }
   res.writeHead(200, { 'content-length': body.length, etag }); res.end(body);
@@ -187,11 +187,13 @@ async function main(): Promise<void> {
       rounds.push({ load, fill, raw, rawNr, one, reload, loadCpu, rawCpu, rawNrCpu, oneCpu, rss, entries });
     }
     const best = (k: keyof (typeof rounds)[number]): number => Math.min(...rounds.map((x) => x[k]));
+    // A ratio, or '-' where the reference took too little CPU to be counted (ticks of 10 ms).
+    const ratio = (a: number, b: number): string => (b > 0 ? (a / b).toFixed(3) : '-');
     console.log('');
     console.log(`geo Load + reload, ${rounds[0].entries} entries in ${ZONES} zones: ${rounds.map((x) => x.load.toFixed(3)).join(' / ')} s   raw ipset restore: ${rounds.map((x) => x.raw.toFixed(3)).join(' / ')} s`);
     console.log(`ratio Load + reload / raw (best of each): ${(best('load') / best('raw')).toFixed(3)}   (target <= 1.3); its reload (FillFW, from the first Loadfile written on) / raw: ${(best('fill') / best('raw')).toFixed(3)}`);
-    console.log(`CPU time (user + sys, min of ${rounds.length}): Load + reload ${best('loadCpu').toFixed(2)} s, raw ${best('rawCpu').toFixed(2)} s, ratio ${(best('loadCpu') / best('rawCpu')).toFixed(3)}`);
-    console.log(`against the raw restore with RES_OPTIONS=no-reload (${rounds.map((x) => x.rawNr.toFixed(3)).join(' / ')} s): ratio ${(best('load') / best('rawNr')).toFixed(3)} wall, ${(best('loadCpu') / best('rawNrCpu')).toFixed(3)} CPU`);
+    console.log(`CPU time (user + sys, min of ${rounds.length}): Load + reload ${best('loadCpu').toFixed(2)} s, raw ${best('rawCpu').toFixed(2)} s, ratio ${ratio(best('loadCpu'), best('rawCpu'))}`);
+    console.log(`against the raw restore with RES_OPTIONS=no-reload (${rounds.map((x) => x.rawNr.toFixed(3)).join(' / ')} s): ratio ${(best('load') / best('rawNr')).toFixed(3)} wall, ${ratio(best('loadCpu'), best('rawNrCpu'))} CPU`);
     console.log(`Load of one changed zone with all loaded: ${best('one').toFixed(3)} s, CPU ${best('oneCpu').toFixed(2)} s (its reload ${best('reload').toFixed(3)} s)`);
     console.log(`peak RSS of the dynloader on the largest list: ${Math.max(...rounds.map((x) => x.rss))} MiB`);
   } finally {
