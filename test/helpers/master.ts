@@ -22,12 +22,23 @@ export function runMaster(ns: Netns, inst: Installation, program: string, args: 
 
 /** Run a program of the installation by its path under MASTER_PATH (`dynload/geo/Load`), as runMaster does. */
 export async function runInstalled(ns: Netns, inst: Installation, program: string, args: string[] = [], env: Record<string, string> = {}, hide: string[] = []): Promise<ProgramResult> {
+  return startInstalled(ns, inst, program, args, env, hide).result;
+}
+
+/**
+ * Start a program of the installation as runInstalled does, without waiting for it: `stderr`
+ * holds what it has written so far, `result` ends with it.
+ */
+export function startInstalled(ns: Netns, inst: Installation, program: string, args: string[] = [], env: Record<string, string> = {}, hide: string[] = []): { stderr: () => string; result: Promise<ProgramResult> } {
   const [nsenter, ...rest] = ns.prefix();
   const hidden = hide.map((p) => realpathSync(findProgram(p) as string));
   const wrap = hide.length ? ['unshare', '-m', '--', 'sh', '-c', HIDE, 'sh', ...hidden, '--'] : [];
-  const r = await execa(nsenter, [...rest, ...wrap, process.execPath, join(inst.root, program), ...args],
+  const child = execa(nsenter, [...rest, ...wrap, process.execPath, join(inst.root, program), ...args],
     { env: { ...process.env, ...inst.env, ...env }, extendEnv: false, reject: false });
-  return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 };
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => { err += String(d); });
+  const result = child.then((r) => ({ stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode ?? -1 }));
+  return { stderr: () => err, result };
 }
 
 /** A fresh network namespace with the firewall tools and a throwaway installation, for the master's programs. */

@@ -1,10 +1,11 @@
 // master/watcher start|stop|restart|reload|full|status on the real kernel netfilter, with a fixture module.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import type { Installation } from '../helpers/install.js';
 import type { Netns } from '../helpers/netns.js';
-import { installFixtureModule, makeMasterSandbox, runMaster } from '../helpers/master.js';
+import { installFixtureModule, makeMasterSandbox, runMaster, startInstalled } from '../helpers/master.js';
 import { BACKENDS, firewallLine, kernelAdd, kernelChain, kernelHasWatcher, kernelNets, requireBackend, type Backend } from '../helpers/backends.js';
 
 const alive = (pid: number): boolean => { try { process.kill(pid, 0); return !/\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
@@ -163,11 +164,30 @@ describe.each(BACKENDS)('watcher service (%s)', (backend: Backend) => {
     inst.write('Loadfiles/Loadfile-a', Array.from({ length: 30000 }, (_, i) => `add a 10.${i >> 8 & 255}.${i & 255}.0/24`).join('\n'));
     await runMaster(ns, inst, 'watcher', ['start']);
     inst.write('Loadfiles/Loadfile-a', Array.from({ length: 30000 }, (_, i) => `add a 11.${i >> 8 & 255}.${i & 255}.0/24`).join('\n'));
-    const [r1, r2] = await Promise.all([runMaster(ns, inst, 'watcher', ['reload']), runMaster(ns, inst, 'watcher', ['reload'])]);
+    // A third program holds the lock, as a running start would: both reloads wait for it, then
+    // take their turns; neither fails and the set holds the new entries once.
+    const lock = join(inst.runDir, 'watcher.lock');
+    const holder = execa('flock', ['--exclusive', lock, 'cat'], { stdin: 'pipe', reject: false });
+    holder.stdin?.write('held\n');
+    await new Promise((resolve) => holder.stdout?.once('data', resolve));
+    writeFileSync(lock, `${holder.pid}\n`);
+    const reloads = [startInstalled(ns, inst, 'master/watcher', ['reload']), startInstalled(ns, inst, 'master/watcher', ['reload'])];
+    try {
+      const waiting = new RegExp(`watcher: waiting for pid ${holder.pid} to finish \\(.*watcher\\.lock\\)`);
+      await vi.waitFor(() => { for (const r of reloads) expect(r.stderr()).toMatch(waiting); }, { timeout: 60_000, interval: 50 });
+      const before = await kernelNets(ns, backend, 'a');
+      expect(before).toHaveLength(30000);
+      expect(before.every((n) => n.startsWith('10.'))).toBe(true);
+    } finally {
+      writeFileSync(lock, '');
+      holder.stdin?.end();
+    }
+    const [r1, r2] = await Promise.all(reloads.map((r) => r.result));
     expect([r1.exitCode, r2.exitCode]).toEqual([0, 0]);
-    expect(r1.stderr + r2.stderr).toMatch(/watcher: waiting for pid \d+ to finish \(.*watcher\.lock\)/);
-    expect(await kernelNets(ns, backend, 'a')).toHaveLength(30000);
-    expect(readFileSync(join(inst.runDir, 'watcher.lock'), 'utf8')).toBe('');
+    const nets = await kernelNets(ns, backend, 'a');
+    expect(nets).toHaveLength(30000);
+    expect(nets.every((n) => n.startsWith('11.'))).toBe(true);
+    expect(readFileSync(lock, 'utf8')).toBe('');
   });
 });
 

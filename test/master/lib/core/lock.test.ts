@@ -1,6 +1,6 @@
 // RUN_DIR/watcher.lock: concurrent takers (also of a lock file a dead process left) hold it one at a time.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -36,14 +36,26 @@ describe('watcher.lock', () => {
     const spans = Array.from({ length: 8 }, (_, i) => JSON.parse(readFileSync(join(dir, `taker-${i}`), 'utf8')) as { enter: number; leave: number })
       .sort((a, b) => a.enter - b.enter);
     for (let i = 1; i < spans.length; i++) expect(spans[i].enter).toBeGreaterThanOrEqual(spans[i - 1].leave);
-    expect(rs.map((r) => r.stderr).join('')).toMatch(/waiting for (pid \d+|another program) to finish/);
     expect(readFileSync(join(dir, 'watcher.lock'), 'utf8')).toBe('');
+  });
+
+  it('a taker that has to wait says so, naming the holder\'s pid, and gets the lock when the holder ends', async () => {
+    const holder = take(dir, 0, 60_000);
+    await vi.waitFor(() => expect(readFileSync(join(dir, 'watcher.lock'), 'utf8').trim()).toBe(String(holder.pid)), { timeout: 30_000, interval: 50 });
+    const waiter = take(dir, 1, 10);
+    let said = '';
+    waiter.stderr?.on('data', (d: Buffer) => { said += String(d); });
+    await vi.waitFor(() => expect(said).toBe(`waiting for pid ${holder.pid} to finish (${join(dir, 'watcher.lock')})\n`), { timeout: 30_000, interval: 50 });
+    expect(existsSync(join(dir, 'taker-1'))).toBe(false);
+    holder.kill('SIGTERM');
+    await holder;
+    expect((await waiter).exitCode).toBe(0);
+    expect(existsSync(join(dir, 'taker-1'))).toBe(true);
   });
 
   it('a holder killed with SIGKILL leaves no lock behind: the next taker gets it at once', async () => {
     const holder = take(dir, 0, 60_000);
-    for (let i = 0; i < 100 && readFileSync(join(dir, 'watcher.lock'), { encoding: 'utf8', flag: 'a+' }).trim() !== String(holder.pid); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(readFileSync(join(dir, 'watcher.lock'), 'utf8').trim()).toBe(String(holder.pid));
+    await vi.waitFor(() => expect(readFileSync(join(dir, 'watcher.lock'), 'utf8').trim()).toBe(String(holder.pid)), { timeout: 30_000, interval: 50 });
     holder.kill('SIGKILL');
     await holder;
     const t0 = Date.now();
