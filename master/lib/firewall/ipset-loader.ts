@@ -79,7 +79,7 @@ class IpsetLoader implements Loader {
 
   drain(): Promise<void> { return this.feed.drain(); }
 
-  async finish(alsoReplace: readonly string[] = []): Promise<LoadResult> {
+  async finish(alsoReplace: readonly string[] = [], written?: () => void): Promise<LoadResult> {
     for (const s of alsoReplace) this.open(s);
     try { await this.fw.ensureSets([...this.prefixes.keys()]); } catch (e) { await this.abort(); throw e; }
     for (const set of this.replaced) {
@@ -92,7 +92,7 @@ class IpsetLoader implements Loader {
     let kept: KeptSet[] = [];
     let r;
     try {
-      r = await this.feed.end();
+      r = await this.feed.end(written);
       if (r.exitCode !== 0) ({ refused, kept } = await rerunWithout(this.flushload, r.stderr, this.origins, this.replaced));
     } catch (e) {
       if ((e as WatcherError).exitCode !== EX_UNAVAILABLE) await this.destroyCopies([...this.replaced]);

@@ -2,8 +2,8 @@
 import { RestoreFeed } from './restore-feed.js';
 import { DistinctAddresses } from '../net/distinct.js';
 import { FlushloadOrigins } from './ipset-retry.js';
-import { addSetLine, elementText, hostSets, INPUT_CHAIN, kernelOf, type KernelSet } from './nft-names.js';
-import { kernelsOf, layoutAdd, readChains, readLayout, T } from './nft-read.js';
+import { addSetLine, chainName, elementText, hostSets, INPUT_CHAIN, kernelOf, type KernelSet } from './nft-names.js';
+import { kernelsOf, layoutAdd, readChains, readLayout, T, type Layout } from './nft-read.js';
 import { chainCountLines, forgetCounts, inputLines, missedKernels, setLines } from './nft-chains.js';
 import { rerunNftWithout } from './nft-retry.js';
 import { LIVE_SETS, type Entry, type Firewall, type KeptSet, type LineRefusal, type Loader, type LoadResult } from './types.js';
@@ -155,10 +155,11 @@ class NftLoader implements Loader {
    * changed set's chain over its kernel sets, the input chain, and the replaced sets' prefix
    * sets left unused deleted. Returns the layout the chains were built from.
    */
-  private async writeNets(all: string[]): Promise<Map<string, KernelSet[]>> {
-    const layout = await readLayout();
+  private writeNets(chains: readonly string[], layout: Layout): Map<string, KernelSet[]> {
     const kernels = new Map<string, KernelSet[]>([...layout.kernels].map(([l, ks]) => [l, [...ks]]));
     const had = new Set([...layout.kernels.values()].flat().map((k) => k.kernel));
+    // A set new to the table has its address sets from open() on.
+    for (const set of this.states.keys()) if (!kernels.has(set)) kernels.set(set, hostSets(set));
     const grown = new Set<string>();
     this.close();
     for (const held of this.nets.values()) {
@@ -173,7 +174,12 @@ class NftLoader implements Loader {
       stale.push(...kernelsOf(kernels, set).filter((k) => !keep.includes(k)));
       kernels.set(set, keep);
     }
-    for (const set of this.added) if (grown.has(set)) for (const l of setLines(set, kernels)) this.line(l, set);
+    // A set without a chain yet gets an empty one first, a line of no set: kept when a rerun
+    // leaves the set's own lines out, so the input chain's jump to it never fails.
+    const fresh = [...this.replaced, ...this.added].filter((set) => !chains.includes(set));
+    for (const set of fresh) this.line(`add chain ${T} ${chainName(set)}`);
+    const all = [...chains, ...fresh];
+    for (const set of this.added) if (grown.has(set) || fresh.includes(set)) for (const l of setLines(set, kernels)) this.line(l, set);
     this.line(`flush chain ${T} ${INPUT_CHAIN}`);
     for (const set of this.replaced) {
       const count = (this.states.get(set)?.hosts?.size ?? 0) + [...this.nets.values()].filter((h) => h.k.logical === set).reduce((a, h) => a + h.members.size, 0);
@@ -186,14 +192,23 @@ class NftLoader implements Loader {
     return kernels;
   }
 
-  async finish(alsoReplace: readonly string[] = []): Promise<LoadResult> {
+  async finish(alsoReplace: readonly string[] = [], written?: () => void): Promise<LoadResult> {
     for (const s of alsoReplace) this.open(s);
     let built: Map<string, KernelSet[]>;
     try {
-      await this.fw.ensureSets([...this.replaced, ...this.added]);
-      built = await this.writeNets((await readChains()).sets);
+      // The chains and the kernel sets, both read at once. A set the table has nothing of yet gets
+      // its chain in the transaction (writeNets); one it has anything of (a chain, a kernel set,
+      // made by hand too) is ensured first, as a set a channel adds to is: one that cannot be
+      // made as Watcher makes it stops the load here, before anything changed.
+      let [{ sets }, layout] = await Promise.all([readChains(), readLayout()]);
+      const known = [...this.replaced, ...this.added].filter((set) => sets.includes(set) || layout.kernels.has(set) || layout.others.some((o) => o.startsWith(`${set}/`)));
+      if (known.length) {
+        await this.fw.ensureSets(known);
+        [{ sets }, layout] = await Promise.all([readChains(), readLayout()]);
+      }
+      built = this.writeNets(sets, layout);
     } catch (e) { await this.abort(); throw e; }
-    const r = await this.feed.end();
+    const r = await this.feed.end(written);
     let refused: LineRefusal[] = [];
     let kept: KeptSet[] = [];
     if (r.exitCode !== 0) ({ refused, kept } = await rerunNftWithout(this.flushload, r.stderr, this.origins, this.owner));

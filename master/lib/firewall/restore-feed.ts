@@ -168,15 +168,16 @@ export class RestoreFeed {
   /**
    * End the input and wait for the tool: its exit code (0: done) and what it said. A missing
    * program is EX_UNAVAILABLE; a refused run whose Flushload could not be written cannot be
-   * run again without a line (EX_DATAERR).
+   * run again without a line (EX_DATAERR). `written` is called once the input is ended.
    */
-  async end(): Promise<{ exitCode: number; stderr: string }> {
+  async end(written?: () => void): Promise<{ exitCode: number; stderr: string }> {
     await this.started;
     this.push();
     while (this.gate) await this.gate;
     for (const chunk of this.waiting.splice(0)) this.input.write(chunk);
     this.input.end();
     this.file.end();
+    written?.();
     // nft prints a refused line of a file by opening the file again: on a FIFO with no writer
     // that open waits for one for ever. A writer opened and closed at once lets it through (it
     // reads an empty line and goes on); while the tool still reads or works, this changes nothing.

@@ -91,9 +91,10 @@ export interface Loader {
   /**
    * Also replace these sets (possibly with nothing: an emptied static list), then swap and run.
    * A line the backend refuses is left out and reported, a set it cannot rebuild keeps what it
-   * had; a load it refuses as a whole throws, with every copy removed.
+   * had; a load it refuses as a whole throws, with every copy removed. `written` is called once
+   * the tool has its whole input, while it still applies it (for reads the load does not change).
    */
-  finish(alsoReplace?: readonly string[]): Promise<LoadResult>;
+  finish(alsoReplace?: readonly string[], written?: () => void): Promise<LoadResult>;
   /** Stop without swapping anything; the live sets stay as they were. */
   abort(): Promise<void>;
 }

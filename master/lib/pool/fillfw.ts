@@ -88,6 +88,14 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
   const tally = { entries: 0, problems: 0, spared: 0, read: [] as string[], foreign, held: o.held, white: [] as string[], fed: new Set<string>() };
   let sources: Source[] = [];
   let whiteBefore: string | undefined;
+  // The live whitelist, read as soon as a source that feeds it is read (it changes only at
+  // finish(), and nothing else changes it under the lock), not between the reading and finish().
+  let whiteRead: Promise<string> | undefined;
+  const readWhite = (): Promise<string> => {
+    whiteRead ??= o.fw.list('whitelist').then((l) => l.sort().join(' '));
+    whiteRead.catch(() => undefined);
+    return whiteRead;
+  };
   let live: Promise<Map<string, number>> | undefined;
   let result;
   try {
@@ -106,6 +114,7 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
       if (now) state[s.path] = { ...now, sets: [...named], ...took };
       for (const set of [...named, ...(was?.sets ?? [])]) if (!isLive(set)) dirty.add(set);
       if (s.kind === 'list') dirty.add(s.name);
+      if (dirty.has('whitelist')) void readWhite();
     };
     // Loadfiles written while this load runs are read as they come, the restore tool busy meanwhile.
     const taken = new Set<string>();
@@ -128,12 +137,13 @@ export async function fillFirewall(o: FillOptions): Promise<FillReport> {
       }
     }
     await ensured;
-    // The live whitelist is only swapped by finish(): read just before, and only when it is rebuilt.
-    whiteBefore = dirty.has('whitelist') ? (await o.fw.list('whitelist')).sort().join(' ') : undefined;
-    // The live sets this load gives no entry (only modules change them) are counted while the tool works.
+    // The live whitelist is only swapped by finish(): read while the sources were, only when it is rebuilt.
+    whiteBefore = dirty.has('whitelist') ? await readWhite() : undefined;
+    // The live sets this load gives no entry (only modules change them) are counted while the
+    // tool applies its input (the programs that read them would only slow the making of it).
     const unfed = LIVE_SETS.filter((set) => !tally.fed.has(set));
-    if (unfed.length && !o.fw.countsAtOnce) { live = o.fw.counts({ only: unfed }); live.catch(() => undefined); }
-    result = await loader.finish([...dirty].filter((set) => !foreign.has(set)));
+    const countUnfed = (): void => { if (unfed.length && !o.fw.countsAtOnce) { live = o.fw.counts({ only: unfed }); live.catch(() => undefined); } };
+    result = await loader.finish([...dirty].filter((set) => !foreign.has(set)), countUnfed);
   } catch (e) {
     await loader.abort();
     // Not left half done by a process about to end.
