@@ -4,7 +4,7 @@ import { WatcherError, EX_CONFIG, EX_DATAERR, EX_SOFTWARE } from '../core/exit.j
 import type { Family } from '../net/address.js';
 import { ensureRules, readChain, removeChain } from './iptables.js';
 import { isReserved, kernelName, logicalName, OWN, REGISTRY } from './ipset-names.js';
-import { destroyOwned, ensureLines, isForeign, readOwn, readOwnership } from './ipset-owner.js';
+import { destroyOwned, ensureLines, isForeign, readOwn, readOwnership, type Ownership } from './ipset-owner.js';
 import { openIpsetChannel } from './ipset-channel.js';
 import { openIpsetLoader } from './ipset-loader.js';
 import { serialQueue } from './serial.js';
@@ -26,10 +26,14 @@ function checkName(name: string): void {
 export function openIpsetFirewall(): Firewall {
   const ensured = new Set<string>();
   const serial = serialQueue();
+  // What foreign() read, for the operation queued right after it (a load's ensure()): read once.
+  let justRead: Ownership | undefined;
   const ensureMany = (logicals: readonly string[], refreshOwn: boolean) => serial(async () => {
     const todo = logicals.filter((l) => !ensured.has(l));
+    const fresh = justRead;
+    justRead = undefined;
     if (todo.length === 0 && !refreshOwn) return;
-    const o = await readOwnership();
+    const o = fresh ?? await readOwnership();
     const foreign = todo.filter((l) => isForeign(o, l));
     if (foreign.length) {
       throw new WatcherError(`ipset ${foreign.map((l) => `'${l}'`).join(', ')} exists and is not Watcher's (not in ${REGISTRY}): `
@@ -68,6 +72,7 @@ export function openIpsetFirewall(): Firewall {
     // In the queue: a set an ensure() under way has made but not yet registered is not foreign.
     foreign: () => serial(async () => {
       const o = await readOwnership();
+      justRead = o;
       const names = new Set([REGISTRY, OWN]);
       for (const k of o.present) if (!o.owned.has(k) && !k.endsWith('-new')) names.add(logicalName(k));
       return names;
@@ -104,6 +109,7 @@ export function openIpsetFirewall(): Firewall {
     },
     channel: () => openIpsetChannel(),
     async destroy() {
+      justRead = undefined;
       const o = await readOwnership();
       for (const f of FAMILIES) await removeChain(f);
       ensured.clear();
