@@ -43,12 +43,14 @@ function tree(backend: string, per = PER) {
 }
 
 // The same elements as one hand-written nft transaction, in the same layout (a hash set of
-// addresses and one of /28 network addresses per source, see nft-names.ts).
-function rawNft(): string {
+// addresses and one of /28 network addresses per source, see nft-names.ts). `sized`: each set
+// declared with its number of elements as its size, as FillFW makes a large one.
+function rawNft(sized = false): string {
   const out = ['add table inet raw'];
   for (let s = 0; s < FILES; s++) {
     const list = entries(s, 0);
-    out.push(`add set inet raw s${s}/ip { type ipv4_addr; }`, `add set inet raw s${s}/ip/28 { type ipv4_addr; }`);
+    const size = (host: boolean) => (sized ? ` size ${list.filter((e) => e.includes('/') !== host).length};` : '');
+    out.push(`add set inet raw s${s}/ip { type ipv4_addr;${size(true)} }`, `add set inet raw s${s}/ip/28 { type ipv4_addr;${size(false)} }`);
     out.push(`add element inet raw s${s}/ip { ${list.filter((e) => !e.includes('/')).join(', ')} }`);
     out.push(`add element inet raw s${s}/ip/28 { ${list.filter((e) => e.includes('/')).map((e) => e.slice(0, -3)).join(', ')} }`);
   }
@@ -132,15 +134,18 @@ async function main(): Promise<void> {
     console.log(`${FILES} Loadfiles of ${PER} entries (${FILES * PER} CIDRs and addresses)`);
     const rawFile = join(nftTree.base, 'raw.nft');
     writeFileSync(rawFile, rawNft());
+    const rawSizedFile = join(nftTree.base, 'raw-sized.nft');
+    writeFileSync(rawSizedFile, rawNft(true));
     const rawIvFile = join(nftTree.base, 'raw-interval.nft');
     writeFileSync(rawIvFile, rawIntervalNft());
     if (!findProgram(TIME)) throw new Error(`${TIME} missing (Debian package time)`);
     if (LIVE_ONLY) { await live(nftTree, iptTree); return; }
-    const fig = { raw: [] as { wall: number; cpu: number }[], rawiv: [] as { wall: number; cpu: number }[], nft: [] as { wall: number; cpu: number }[], ipt: [] as { wall: number; cpu: number }[] };
+    const fig = { raw: [] as { wall: number; cpu: number }[], rawsz: [] as { wall: number; cpu: number }[], rawiv: [] as { wall: number; cpu: number }[], nft: [] as { wall: number; cpu: number }[], ipt: [] as { wall: number; cpu: number }[] };
     for (let r = 0; r < ROUNDS; r++) {
       console.log(`Round ${r + 1}:`);
       for (const [k, label, cmd, args, env] of [
         ['raw', 'raw: nft -f raw.nft (hash set per prefix length)', 'nft', ['-f', rawFile], undefined],
+        ['rawsz', 'raw: nft -f raw-sized.nft (the same, sets with a size)', 'nft', ['-f', rawSizedFile], undefined],
         ['rawiv', 'raw: nft -f raw-interval.nft (interval sets)', 'nft', ['-f', rawIvFile], undefined],
         ['nft', 'Watcher: master/FillFW, FIREWALL=nftables', node, [join(nftTree.root, 'master/FillFW')], nftTree.env],
         ['ipt', 'Watcher: master/FillFW, FIREWALL=iptables', node, [join(iptTree.root, 'master/FillFW')], iptTree.env],
@@ -160,8 +165,9 @@ async function main(): Promise<void> {
     const all = (k: keyof typeof fig, m: 'wall' | 'cpu') => fig[k].map((x) => x[m].toFixed(2)).join(' / ');
     console.log('');
     for (const m of ['wall', 'cpu'] as const) {
-      console.log(`FillFW ${FILES * PER} entries (${m} s), nftables: ${all('nft', m)}   raw nft -f: ${all('raw', m)}   raw, interval sets: ${all('rawiv', m)}   iptables backend: ${all('ipt', m)}`);
+      console.log(`FillFW ${FILES * PER} entries (${m} s), nftables: ${all('nft', m)}   raw nft -f: ${all('raw', m)}   raw, sized sets: ${all('rawsz', m)}   raw, interval sets: ${all('rawiv', m)}   iptables backend: ${all('ipt', m)}`);
       console.log(`  ratio FillFW nftables / raw nft -f (best of each, ${m}): ${(best('nft', m) / best('raw', m)).toFixed(3)}   (target <= 1.15)`);
+      console.log(`  ratio FillFW nftables / raw nft -f in sets with a size (best of each, ${m}): ${(best('nft', m) / best('rawsz', m)).toFixed(3)}`);
       console.log(`  ratio FillFW nftables / raw nft -f in interval sets (best of each, ${m}): ${(best('nft', m) / best('rawiv', m)).toFixed(3)}`);
       console.log(`  ratio FillFW nftables / FillFW iptables (best of each, ${m}): ${(best('nft', m) / best('ipt', m)).toFixed(3)}`);
     }

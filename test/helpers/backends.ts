@@ -85,9 +85,9 @@ export async function kernelHasWatcher(ns: Netns, b: Backend): Promise<boolean> 
   return ipt.includes('WATCHER') || /^watcher-(sets|own)$/m.test(String((await ns.exec('ipset', ['list', '-n'])).stdout));
 }
 
-/** The Flushload line that empties a replaced set inside the load (a swap for ipset, a flush for nft). */
+/** The Flushload line of a set replaced inside the load: its swap (ipset), its chain made again with its kernel sets (nft). */
 export function replacesLine(b: Backend, set: string): string {
-  return b === 'iptables' ? `swap ${set}-new ${set}\n` : `flush set inet watcher ${set}/ip\n`;
+  return b === 'iptables' ? `swap ${set}-new ${set}\n` : `delete chain inet watcher ${set}/${set === 'whitelist' ? 'accept' : 'drop'}\n`;
 }
 
 /** Put an address into a set behind Watcher's back (what a reload must leave alone or replace), with a timeout in seconds for tarpit. */

@@ -179,15 +179,15 @@ describe('FillFW (nftables only)', () => {
   afterEach(async () => { await ns?.destroy(); inst?.remove(); });
 
   it('a line the kernel refuses is skipped with its Loadfile line, the rest loads: nft, reading a FIFO, is not left waiting to show the line', async () => {
-    // A set made by hand for two elements at most: the kernel refuses a third.
+    // custody made by hand for two elements at most (a load only adds to it): the kernel refuses a third.
     await ns.ok('nft', ['add table inet watcher']);
-    await ns.ok('nft', ['add set inet watcher nixspam/ip { type ipv4_addr; size 2; }']);
-    const lf = inst.write('Loadfiles/Loadfile-nixspam', 'add nixspam 203.0.113.1\nadd nixspam 203.0.113.2\nadd nixspam 203.0.113.3\n');
+    await ns.ok('nft', ['add set inet watcher custody/ip { type ipv4_addr; size 2; }']);
+    const lf = inst.write('Loadfiles/Loadfile-held', 'add custody 203.0.113.1\nadd custody 203.0.113.2\nadd custody 203.0.113.3\n');
     inst.write('Loadfiles/Loadfile-spamhaus', 'add hijackers 198.51.100.0/24\n');
     const r = await runMaster(ns, inst, 'FillFW');
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe(`FillFW: ${lf}:3: refused by nft: Could not process rule: Too many open files in system: skipped`);
-    expect(await kernelEntries(ns, 'nftables', 'nixspam')).toEqual(['203.0.113.1', '203.0.113.2']);
+    expect(await kernelEntries(ns, 'nftables', 'custody')).toEqual(['203.0.113.1', '203.0.113.2']);
     expect(await kernelEntries(ns, 'nftables', 'hijackers')).toEqual(['198.51.100.0/24']);
     expect(restoreTools(ns)).toEqual([]);
   }, 30_000);

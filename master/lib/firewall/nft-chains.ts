@@ -36,11 +36,15 @@ export function countLines(counts: ReadonlyMap<string, number | undefined>, all:
   return [...lines, ...inputLines(all, kernels)];
 }
 
-/** One set's part of countLines(): its chain made again with its count and its rules (after the input chain's flush). */
-export function chainCountLines(set: string, n: number | undefined, kernels: Kernels): string[] {
+/**
+ * One set's part of countLines(): its chain made again with its count and its rules (after the
+ * input chain's flush). `between` goes between the chain's removal and its making again, while
+ * no rule names the set's kernel sets (a load makes them again there).
+ */
+export function chainCountLines(set: string, n: number | undefined, kernels: Kernels, between: readonly string[] = []): string[] {
   const chain = chainName(set);
   return [
-    `delete chain ${T} ${chain}`, `add chain ${T} ${chain}${n === undefined ? '' : ` { comment "entries ${n}"; }`}`,
+    `delete chain ${T} ${chain}`, ...between, `add chain ${T} ${chain}${n === undefined ? '' : ` { comment "entries ${n}"; }`}`,
     ...setRules(kernelsOf(kernels, set)).map((r) => `add rule ${T} ${chain} ${r}`),
   ];
 }

@@ -2,14 +2,12 @@
 import { RestoreFeed } from './restore-feed.js';
 import { DistinctAddresses } from '../net/distinct.js';
 import { FlushloadOrigins } from './ipset-retry.js';
-import { addSetLine, chainName, elementText, hostSets, INPUT_CHAIN, kernelOf, type KernelSet } from './nft-names.js';
+import { addSetLine, chainName, elementText, hostSets, INPUT_CHAIN, kernelOf, sizedSetLine, type KernelSet } from './nft-names.js';
 import { kernelsOf, layoutAdd, readChains, readLayout, T, type Layout } from './nft-read.js';
 import { chainCountLines, forgetCounts, inputLines, missedKernels, setLines } from './nft-chains.js';
 import { rerunNftWithout } from './nft-retry.js';
-import { LIVE_SETS, type Entry, type Firewall, type KeptSet, type LineRefusal, type Loader, type LoadResult } from './types.js';
+import { CHANNEL_SETS, LIVE_SETS, type Entry, type Firewall, type KeptSet, type LineRefusal, type Loader, type LoadResult } from './types.js';
 
-// The networks of one prefix set: their members (for its count), and the element texts and
-// sources not yet written, side by side; `opened` once its set line (and flush) is written.
 interface SetState {
   set: string;
   /** Its address sets (v4, v6). */
@@ -18,23 +16,63 @@ interface SetState {
   slots: Held[];
   /** Distinct single addresses of a replaced set: with its networks, its count once loaded. */
   hosts: DistinctAddresses | undefined;
+  /** Only loads add to it (no channel): its kernel sets are made again with their size (see below). */
+  fixed: boolean;
 }
 
-interface Held { k: KernelSet; members: DistinctAddresses; texts: string[]; files: (string | undefined)[]; lines: number[]; opened: boolean }
+/**
+ * What one kernel set was given and not yet written: the element texts and their sources, side
+ * by side, and the distinct members of a prefix set (for its count). A fixed set's are written
+ * as defines (`defines`, `count` elements in all); another's as `add element` blocks, its set
+ * line (and flush) first (`opened`).
+ */
+interface Held {
+  k: KernelSet;
+  fixed: boolean;
+  members: DistinctAddresses;
+  texts: string[];
+  files: (string | undefined)[];
+  lines: number[];
+  opened: boolean;
+  defines: string[];
+  count: number;
+}
 
-// Networks of one prefix set written together, as one `add element` block.
+// Elements of one kernel set written together, as one block.
 const NET_BLOCK = 4096;
+/**
+ * A fixed set's kernel set given this many entries or more is made with a size: them and an
+ * eighth more (room for an entry added by hand). A smaller one grows as it fills, at no cost
+ * worth saving, and takes any number of entries added by hand.
+ */
+const SIZED_FROM = 1024;
+/**
+ * The fewest elements of a fixed set's kernel set that drain() writes as a define (finish()
+ * writes what is left): nft looks every define up among those before it (20,000 defines cost
+ * it two seconds), so there is about one per thousand entries, and one more per kernel set,
+ * whatever the order of the lines.
+ */
+const MIN_DEFINE = 1024;
 
 /**
  * Invariants of a load:
- * - The whole load is one nft transaction: a replaced set is flushed and filled inside it, so
+ * - The whole load is one nft transaction: a replaced set is emptied (or made again) and filled inside it, so
  *   the kernel switches from the old content to the new at once (no gap, no copy beside it).
  * - LIVE_SETS (custody, tarpit) are not flushed: their entries are added.
- * - Single addresses are streamed to nft as they come; networks by prefix length, in blocks
- *   of NET_BLOCK or what drain() finds held, their prefix set made (and flushed for a
- *   replaced set) before its first block. At finish() the table's layout is read and the chains of the sets that got a new
- *   prefix set are rebuilt in the same transaction. A replaced set's
- *   prefix sets no network of the load needs are deleted after its chain no longer names them.
+ * - A replaced set that only loads fill (not CHANNEL_SETS: a channel adds to those) is
+ *   "fixed": each of its kernel sets the load gives entries is made again at finish(), in the
+ *   transaction, with a size from SIZED_FROM entries on (the kernel then makes a hash of that
+ *   size at once instead of regrowing one while they are added), and filled from the defines
+ *   its entries were streamed into (`define w1 = { ... }` ... `add element ... { $w1, $w7 }`:
+ *   nft parses them as they come and the size can still come first). nft 1.0.6 crashes on two
+ *   `add element` lines in a row naming the same set and a define each: one line a set.
+ * - The other sets' single addresses are streamed to nft as they come; networks by prefix
+ *   length, in blocks of NET_BLOCK or what drain() finds held, their prefix set made (and
+ *   flushed for a replaced set) before its first block. A fixed set's entries are held by
+ *   kernel set and written as defines of NET_BLOCK, or of MIN_DEFINE at least at drain().
+ * - At finish() the table's layout is read and the chains of the sets that got a new prefix
+ *   set are rebuilt in the same transaction. A replaced set's prefix sets no network of the
+ *   load needs are deleted after its chain no longer names them.
  * - Nested networks are separate entries (like ipset's hash:net): the same addresses match.
  * - What goes to nft also goes to the Flushload file (0600), one element a line, so a line
  *   nft refuses is traced to its source and the load run again without it (nft-retry.ts);
@@ -45,7 +83,7 @@ class NftLoader implements Loader {
   private readonly feed: RestoreFeed;
   private readonly replaced = new Set<string>();
   private readonly added = new Set<string>();
-  private readonly nets = new Map<string, Held>();
+  private readonly held = new Map<string, Held>();
   /** What add() needs of each set, the last one at hand (a Loadfile's lines mostly name the set of the line before). */
   private readonly states = new Map<string, SetState>();
   private last: SetState | undefined;
@@ -53,13 +91,14 @@ class NftLoader implements Loader {
   private readonly owner = new Map<number, string>();
   private block = '';
   private entries = 0;
+  private defined = 0;
 
   constructor(private readonly fw: Firewall, private readonly flushload: string) {
     this.feed = new RestoreFeed('nft', ['-f'], flushload, 'nftables', `${flushload}.pipe`);
     this.line(`add table ${T}`);
   }
 
-  expect(): void { /* nft sizes its sets itself */ }
+  expect(): void { /* a fixed set is sized by what it was given (finish()), the others grow */ }
 
   // One line of the transaction; `set` names the logical set it belongs to (kept whole if refused).
   private line(text: string, set?: string, file?: string, at?: number): void {
@@ -73,7 +112,7 @@ class NftLoader implements Loader {
     this.block = '';
   }
 
-  // The first entry of a set: make its address sets, flush them unless it is a live set.
+  // The first entry of a set: make its address sets, flush them unless it is a live set (a fixed set's: at finish()).
   private open(set: string): SetState {
     if (this.last?.set === set) return this.last;
     let state = this.states.get(set);
@@ -81,11 +120,14 @@ class NftLoader implements Loader {
       const live = (LIVE_SETS as readonly string[]).includes(set);
       (live ? this.added : this.replaced).add(set);
       const names = hostSets(set).map((k) => k.kernel);
-      state = { set, names, slots: [], hosts: live ? undefined : new DistinctAddresses() };
+      const fixed = !(CHANNEL_SETS as readonly string[]).includes(set);
+      state = { set, names, slots: [], hosts: live ? undefined : new DistinctAddresses(), fixed };
       this.states.set(set, state);
-      this.close();
-      for (const k of hostSets(set)) this.line(addSetLine(k), set);
-      if (!live) for (const k of hostSets(set)) this.line(`flush set ${T} ${k.kernel}`, set);
+      if (!fixed) {
+        this.close();
+        for (const k of hostSets(set)) this.line(addSetLine(k), set);
+        if (!live) for (const k of hostSets(set)) this.line(`flush set ${T} ${k.kernel}`, set);
+      }
     }
     return (this.last = state);
   }
@@ -99,14 +141,20 @@ class NftLoader implements Loader {
       const held = this.heldOf(state, e.family, Number(e.net.slice(slash + 1)));
       const member = e.net.slice(0, slash);
       held.members.add(member, e.base);
-      held.texts.push(e.timeout === undefined && e.comment === undefined ? member : elementText(member, e.timeout, e.comment));
-      held.files.push(file);
-      held.lines.push(at ?? 0);
-      if (held.texts.length >= NET_BLOCK) this.writeHeld(held);
+      this.hold(held, e.timeout === undefined && e.comment === undefined ? member : elementText(member, e.timeout, e.comment), file, at);
       return;
     }
     state.hosts?.add(e.net, e.base);
-    this.element(e.set, state.names[e.family === 4 ? 0 : 1], e.timeout === undefined && e.comment === undefined ? e.net : elementText(e.net, e.timeout, e.comment), file, at);
+    const text = e.timeout === undefined && e.comment === undefined ? e.net : elementText(e.net, e.timeout, e.comment);
+    if (state.fixed) this.hold(this.heldOf(state, e.family, e.family === 4 ? 32 : 128), text, file, at);
+    else this.element(e.set, state.names[e.family === 4 ? 0 : 1], text, file, at);
+  }
+
+  private hold(held: Held, text: string, file: string | undefined, at: number | undefined): void {
+    held.texts.push(text);
+    held.files.push(file);
+    held.lines.push(at ?? 0);
+    if (held.texts.length >= NET_BLOCK) this.writeHeld(held);
   }
 
   // The held networks of one prefix set, found by family and length without building its name.
@@ -115,8 +163,8 @@ class NftLoader implements Loader {
     const found = state.slots[slot];
     if (found) return found;
     const k = kernelOf(state.set, { family, prefix });
-    let held = this.nets.get(k.kernel);
-    if (!held) this.nets.set(k.kernel, (held = { k, members: new DistinctAddresses(), texts: [], files: [], lines: [], opened: false }));
+    let held = this.held.get(k.kernel);
+    if (!held) this.held.set(k.kernel, (held = { k, fixed: state.fixed, members: new DistinctAddresses(), texts: [], files: [], lines: [], opened: false, defines: [], count: 0 }));
     state.slots[slot] = held;
     return held;
   }
@@ -131,9 +179,21 @@ class NftLoader implements Loader {
     this.line(`${text},`, undefined, file, at);
   }
 
-  // The networks of a prefix set not yet written, as one block; its set line first.
+  // What a kernel set holds, as one block: a define (fixed), or its set line first and elements.
   private writeHeld(held: Held): void {
     const { k, texts, files, lines } = held;
+    if (held.fixed) {
+      if (texts.length === 0) return;
+      this.close();
+      const name = `w${++this.defined}`;
+      this.line(`define ${name} = {`, k.logical);
+      for (let i = 0; i < texts.length; i++) this.line(`${texts[i]},`, undefined, files[i], lines[i] || undefined);
+      this.line('}');
+      held.defines.push(`$${name}`);
+      held.count += texts.length;
+      texts.length = files.length = lines.length = 0;
+      return;
+    }
     if (!held.opened) {
       this.close();
       this.line(addSetLine(k), k.logical);
@@ -144,10 +204,23 @@ class NftLoader implements Loader {
     texts.length = files.length = lines.length = 0;
   }
 
-  // The networks held so far go too: the tool parses them while the next lines are made.
+  // The entries held so far go too: the tool parses them while the next lines are made.
   drain(): Promise<void> {
-    for (const held of this.nets.values()) if (held.texts.length) this.writeHeld(held);
+    for (const held of this.held.values()) if (held.texts.length >= (held.fixed ? MIN_DEFINE : 1)) this.writeHeld(held);
     return this.feed.drain();
+  }
+
+  // A fixed set's kernel sets made again: with their size and their defines, or emptied.
+  private fixedLines(kernels: readonly KernelSet[], had: ReadonlySet<string>): string[] {
+    const out: string[] = [];
+    for (const k of kernels) {
+      const held = this.held.get(k.kernel);
+      if (held?.count) {
+        if (had.has(k.kernel)) out.push(`delete set ${T} ${k.kernel}`);
+        out.push(held.count >= SIZED_FROM ? sizedSetLine(k, held.count + Math.ceil(held.count / 8)) : addSetLine(k), `add element ${T} ${k.kernel} { ${held.defines.join(', ')} }`);
+      } else out.push(had.has(k.kernel) ? `flush set ${T} ${k.kernel}` : addSetLine(k));
+    }
+    return out;
   }
 
   /**
@@ -162,7 +235,7 @@ class NftLoader implements Loader {
     for (const set of this.states.keys()) if (!kernels.has(set)) kernels.set(set, hostSets(set));
     const grown = new Set<string>();
     this.close();
-    for (const held of this.nets.values()) {
+    for (const held of this.held.values()) {
       if (!had.has(held.k.kernel)) { grown.add(held.k.logical); layoutAdd(kernels, held.k); }
       this.writeHeld(held);
     }
@@ -170,7 +243,7 @@ class NftLoader implements Loader {
     // A replaced set keeps the prefix sets this load filled; the others go once its chain is rebuilt.
     const stale: KernelSet[] = [];
     for (const set of this.replaced) {
-      const keep = kernelsOf(kernels, set).filter((k) => k.prefix === (k.family === 4 ? 32 : 128) || this.nets.has(k.kernel));
+      const keep = kernelsOf(kernels, set).filter((k) => k.prefix === (k.family === 4 ? 32 : 128) || this.held.has(k.kernel));
       stale.push(...kernelsOf(kernels, set).filter((k) => !keep.includes(k)));
       kernels.set(set, keep);
     }
@@ -182,12 +255,14 @@ class NftLoader implements Loader {
     for (const set of this.added) if (grown.has(set) || fresh.includes(set)) for (const l of setLines(set, kernels)) this.line(l, set);
     this.line(`flush chain ${T} ${INPUT_CHAIN}`);
     for (const set of this.replaced) {
-      const count = (this.states.get(set)?.hosts?.size ?? 0) + [...this.nets.values()].filter((h) => h.k.logical === set).reduce((a, h) => a + h.members.size, 0);
-      for (const l of chainCountLines(set, count, kernels)) this.line(l, set);
+      const state = this.states.get(set);
+      const count = (state?.hosts?.size ?? 0) + [...this.held.values()].filter((h) => h.k.logical === set).reduce((a, h) => a + h.members.size, 0);
+      const made = state?.fixed ? this.fixedLines(kernelsOf(kernels, set), had) : [];
+      for (const l of chainCountLines(set, count, kernels, made)) this.line(l, set);
     }
     for (const l of inputLines(all, kernels)) this.line(l);
     for (const k of stale) this.line(`delete set ${T} ${k.kernel}`, k.logical);
-    this.nets.clear();
+    this.held.clear();
     for (const state of this.states.values()) state.slots.length = 0;
     return kernels;
   }

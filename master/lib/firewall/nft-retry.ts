@@ -13,19 +13,35 @@ export function nftErrors(stderr: string): { line: number; reason: string }[] {
   return [...out].map(([line, reason]) => ({ line, reason }));
 }
 
-// Comment out `add element ... {` blocks whose every element is commented out (nft refuses an empty one).
+// The head of a block of elements: `add element ... {`, or `define wN = {` (a fixed set's, see nft-loader.ts).
+const isHead = (l: string): boolean => (l.startsWith('add element ') || l.startsWith('define ')) && l.endsWith('{');
+
+// Comment out blocks whose every element is commented out (nft refuses an empty one), and a
+// define's uses with it (the `add element` left with none is commented out too).
 function dropEmptyBlocks(lines: string[]): void {
+  const gone = new Set<string>();
   for (let i = 0; i < lines.length; i++) {
-    if (!(lines[i].startsWith('add element ') && lines[i].endsWith('{'))) continue;
+    if (!isHead(lines[i])) continue;
     let j = i + 1;
     while (j < lines.length && lines[j] !== '}') j++;
-    if (lines.slice(i + 1, j).every((l) => l.startsWith('#'))) { lines[i] = `# ${lines[i]}`; if (j < lines.length) lines[j] = `# }`; }
+    if (lines.slice(i + 1, j).every((l) => l.startsWith('#'))) {
+      if (lines[i].startsWith('define ')) gone.add(`$${lines[i].split(' ')[1]}`);
+      lines[i] = `# ${lines[i]}`;
+      if (j < lines.length) lines[j] = `# }`;
+    }
+  }
+  if (gone.size === 0) return;
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(add element \S+ \S+ \S+ \{ )(\$.*)( \})$/.exec(lines[i]);
+    if (!m) continue;
+    const left = m[2].split(', ').filter((d) => !gone.has(d));
+    lines[i] = left.length ? `${m[1]}${left.join(', ')}${m[3]}` : `# ${lines[i]}`;
   }
 }
 
-// Comment out a line of a set and, for the head of an `add element` block, the block with it.
+// Comment out a line of a set and, for the head of a block, the block with it.
 function commentOut(lines: string[], i: number): void {
-  const block = lines[i].startsWith('add element ') && lines[i].endsWith('{');
+  const block = isHead(lines[i]);
   if (!lines[i].startsWith('#')) lines[i] = `# ${lines[i]}`;
   if (!block) return;
   for (let j = i + 1; j < lines.length && lines[j - 1] !== '}' && lines[j - 1] !== '# }'; j++) if (!lines[j].startsWith('#')) lines[j] = `# ${lines[j]}`;

@@ -24,6 +24,12 @@ export const STANDARD_SETS = ['whitelist', 'blacklist', 'hijackers', 'custody', 
 /** Sets that modules fill live; a reload of the load pool never replaces them. */
 export const LIVE_SETS = ['custody', 'tarpit'] as const;
 
+/**
+ * Sets a channel adds to besides the loads: the live sets (modules) and the whitelist (MyRouter).
+ * Every other set changes only by loads (a channel only deletes from it: freeme, freewhite).
+ */
+export const CHANNEL_SETS = [...LIVE_SETS, 'whitelist'] as const;
+
 export interface SetInfo {
   name: string;
   /** hash:ip with timeouts (tarpit) or hash:net. */

@@ -268,6 +268,56 @@ describe('firewall nftables only', () => {
     expect(await ns.ok('nft', ['list', 'chain', 'inet', 'watcher', 'custody/drop'])).toContain('ip saddr & 255.0.0.0 == @custody/ip/8 drop');
   });
 
+  it('a set of 1,024 entries or more is made with its size, room for an eighth more; a reload that outgrows it loads whole', async () => {
+    const flush = `/tmp/flushload-nft-${process.pid}-sized`;
+    // n addresses of 10.x and n/2 /24 networks of 172.16-31.x (blacklist), and n of 192.0.x (custody).
+    const load = (n: number, first: number) => `${OPEN} await fw.ensure();
+      const l = fw.loader(process.env.FLUSH);
+      const ip = (i) => [(i >> 16) & 255, (i >> 8) & 255, i & 255].join('.');
+      for (let i = ${first}; i < ${first + n}; i++) l.add({ set: 'blacklist', net: '10.' + ip(i), family: 4 }, 'Loadfile-big', i + 1);
+      for (let i = 0; i < ${n / 2}; i++) l.add({ set: 'blacklist', net: '172.' + (16 + (i >> 8)) + '.' + (i & 255) + '.0/24', family: 4 });
+      for (let i = 0; i < ${n}; i++) l.add({ set: 'custody', net: '192.0.' + ip(i).slice(2), family: 4 });
+      await l.drain(); console.log(JSON.stringify(await l.finish()));`;
+    const size = async (kernel: string) => /\bsize (\d+)/.exec(await ns.ok('nft', ['-t', 'list', 'set', 'inet', 'watcher', kernel]))?.[1];
+    try {
+      await runJson(ns, load(2000, 0), { FLUSH: flush });
+      expect(await size('blacklist/ip')).toBe('2250');
+      expect(await size('blacklist/ip/24')).toBeUndefined();
+      expect(await size('custody/ip')).toBeUndefined();
+      // Room for an address added by hand.
+      await ns.ok('nft', ['add', 'element', 'inet', 'watcher', 'blacklist/ip', '{ 10.99.0.1 }']);
+      // Twice as many: more than the set was made for. All of them, and nothing of the first load.
+      expect(await runJson(ns, load(4000, 100_000), { FLUSH: flush })).toMatchObject({ refused: [], kept: [] });
+      expect(await size('blacklist/ip')).toBe('4500');
+      expect(await size('blacklist/ip/24')).toBe('2250');
+      const hosts = (await kernelNets(ns, 'nftables', 'blacklist')).filter((n) => n.startsWith('10.'));
+      expect(hosts).toHaveLength(4000);
+      expect(hosts).not.toContain('10.99.0.1');
+      expect(hosts).not.toContain('10.0.0.0');
+      expect(hosts).toContain('10.1.134.160');
+      expect(await kernelNets(ns, 'nftables', 'custody')).toHaveLength(4000);
+      expect(await ns.ok('nft', ['list', 'chain', 'inet', 'watcher', 'blacklist/drop'])).toContain('comment "entries 6000"');
+    } finally { rmSync(flush, { force: true }); }
+  });
+
+  it('a refused line that was all of a define leaves the define and its use out; the rest loads', async () => {
+    const flush = `/tmp/flushload-nft-${process.pid}-define`;
+    try {
+      const r = await runJson<{ res: { entries: number; refused: { file: string; line: number }[]; kept: unknown[] }; flush: string }>(ns, `${OPEN} await fw.ensure();
+        const l = fw.loader(process.env.FLUSH);
+        // An IPv6 network handed over as IPv4 by mistake: the only entry of blacklist's address set.
+        l.add({ set: 'blacklist', net: '2001:db8::/32', family: 4 }, 'Loadfile-x', 1);
+        l.add({ set: 'blacklist', net: '198.51.100.0/24', family: 4 }, 'Loadfile-x', 2);
+        l.add({ set: 'blacklist', net: '2001:db8:1::', family: 6 }, 'Loadfile-x', 3);
+        await l.drain(); const res = await l.finish();
+        console.log(JSON.stringify({ res, flush: (await import('node:fs')).readFileSync(process.env.FLUSH, 'utf8') }));`, { FLUSH: flush });
+      expect(r.res).toMatchObject({ entries: 2, refused: [{ file: 'Loadfile-x', line: 1 }], kept: [] });
+      expect(await kernelNets(ns, 'nftables', 'blacklist')).toEqual(['198.51.100.0/24', '2001:db8:1::']);
+      expect(r.flush).toMatch(/^# define w\d+ = \{$/m);
+      expect(r.flush).toMatch(/^# add element inet watcher blacklist\/ip \{ \$w\d+ \}$/m);
+    } finally { rmSync(flush, { force: true }); }
+  });
+
   it('a set of Watcher\'s table made by hand with another type stops the load with nft\'s reason; nothing changes', async () => {
     await ns.ok('nft', ['add', 'table', 'inet', 'watcher']);
     await ns.ok('nft', ['add', 'set', 'inet', 'watcher', 'dyn/ip', '{ type ipv6_addr; }']);
