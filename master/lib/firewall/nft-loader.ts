@@ -36,6 +36,8 @@ interface Held {
   opened: boolean;
   defines: string[];
   count: number;
+  /** Given an element since the last drain(). */
+  fed: boolean;
 }
 
 // Elements of one kernel set written together, as one block.
@@ -47,10 +49,11 @@ const NET_BLOCK = 4096;
  */
 const SIZED_FROM = 1024;
 /**
- * The fewest elements of a fixed set's kernel set that drain() writes as a define (finish()
- * writes what is left): nft looks every define up among those before it (20,000 defines cost
- * it two seconds), so there is about one per thousand entries, and one more per kernel set,
- * whatever the order of the lines.
+ * The fewest elements of a fixed set's kernel set that drain() writes as a define while the
+ * set is still being fed (what it holds once its entries stop coming goes at the next drain(),
+ * what is left at finish()): nft looks every define up among those before it (20,000 defines
+ * cost it two seconds), so there is about one per thousand entries, and one more per kernel set
+ * and run of its lines, whatever the order of the lines.
  */
 const MIN_DEFINE = 1024;
 
@@ -69,7 +72,8 @@ const MIN_DEFINE = 1024;
  * - The other sets' single addresses are streamed to nft as they come; networks by prefix
  *   length, in blocks of NET_BLOCK or what drain() finds held, their prefix set made (and
  *   flushed for a replaced set) before its first block. A fixed set's entries are held by
- *   kernel set and written as defines of NET_BLOCK, or of MIN_DEFINE at least at drain().
+ *   kernel set and written as defines of NET_BLOCK, or at drain() of MIN_DEFINE at least, or
+ *   whatever they are once the set's entries stopped coming (a source read to its end).
  * - At finish() the table's layout is read and the chains of the sets that got a new prefix
  *   set are rebuilt in the same transaction. A replaced set's prefix sets no network of the
  *   load needs are deleted after its chain no longer names them.
@@ -151,6 +155,7 @@ class NftLoader implements Loader {
   }
 
   private hold(held: Held, text: string, file: string | undefined, at: number | undefined): void {
+    held.fed = true;
     held.texts.push(text);
     held.files.push(file);
     held.lines.push(at ?? 0);
@@ -164,7 +169,7 @@ class NftLoader implements Loader {
     if (found) return found;
     const k = kernelOf(state.set, { family, prefix });
     let held = this.held.get(k.kernel);
-    if (!held) this.held.set(k.kernel, (held = { k, fixed: state.fixed, members: new DistinctAddresses(), texts: [], files: [], lines: [], opened: false, defines: [], count: 0 }));
+    if (!held) this.held.set(k.kernel, (held = { k, fixed: state.fixed, members: new DistinctAddresses(), texts: [], files: [], lines: [], opened: false, defines: [], count: 0, fed: false }));
     state.slots[slot] = held;
     return held;
   }
@@ -206,7 +211,10 @@ class NftLoader implements Loader {
 
   // The entries held so far go too: the tool parses them while the next lines are made.
   drain(): Promise<void> {
-    for (const held of this.held.values()) if (held.texts.length >= (held.fixed ? MIN_DEFINE : 1)) this.writeHeld(held);
+    for (const held of this.held.values()) {
+      if (held.texts.length >= (held.fixed && held.fed ? MIN_DEFINE : 1)) this.writeHeld(held);
+      held.fed = false;
+    }
     return this.feed.drain();
   }
 
