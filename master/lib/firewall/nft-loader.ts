@@ -299,7 +299,8 @@ class NftLoader implements Loader {
     // A rerun left lines out (the counts written with the transaction are off), or a channel made
     // a prefix set while the load ran (its rule is not in the chain built): those chains again.
     const missed = missedKernels(built, (await readLayout()).kernels, [...this.replaced, ...this.added]);
-    await forgetCounts(refused.length || kept.length ? [...new Set([...this.replaced, ...missed])] : missed);
+    // A set kept as it was keeps its chain and the count on it (a new one has no kernel set to count).
+    await forgetCounts(refused.length || kept.length ? [...new Set([...rebuilt, ...missed])] : missed);
     return { entries: this.entries - refused.length, replaced: rebuilt, added: [...this.added], refused, kept };
   }
 

@@ -317,6 +317,24 @@ describe('firewall nftables only', () => {
     rmSync(`/tmp/flushload-nft-${process.pid}-del`, { force: true });
   });
 
+  it('a set a rule of the administrator\'s names in Watcher\'s table cannot be made again: it keeps what it had, with nft\'s reason; the rest loads', async () => {
+    const flush = `/tmp/flushload-nft-${process.pid}-busy`;
+    const load = (nets: string[]) => `${OPEN} await fw.ensure();
+      const l = fw.loader(process.env.FLUSH);
+      for (const n of ${JSON.stringify(nets)}) l.add({ set: n.startsWith('198.') ? 'hijackers' : 'blacklist', net: n, family: 4 }, 'Loadfile-x', 1);
+      await l.drain(); console.log(JSON.stringify(await l.finish()));`;
+    try {
+      await runJson(ns, load(['203.0.113.1', '198.51.100.1']), { FLUSH: flush });
+      await ns.ok('nft', ['add chain inet watcher mine; add rule inet watcher mine ip saddr @blacklist/ip counter']);
+      const r = await runJson<{ replaced: string[]; kept: { set: string; reason: string }[] }>(ns, load(['203.0.113.2', '198.51.100.2']), { FLUSH: flush });
+      expect(r.kept).toEqual([{ set: 'blacklist', reason: expect.stringMatching(/^Could not process rule: Device or resource busy \(.*"delete set inet watcher blacklist\/ip"\)$/) }]);
+      expect(r.replaced).toEqual(['hijackers']);
+      expect(await kernelNets(ns, 'nftables', 'blacklist')).toEqual(['203.0.113.1']);
+      expect(await kernelNets(ns, 'nftables', 'hijackers')).toEqual(['198.51.100.2']);
+      expect(await ns.ok('nft', ['list', 'chain', 'inet', 'watcher', 'blacklist/drop'])).toContain('comment "entries 1"');
+    } finally { rmSync(flush, { force: true }); }
+  });
+
   it('a refused line that was all of a define leaves the define and its use out; the rest loads', async () => {
     const flush = `/tmp/flushload-nft-${process.pid}-define`;
     try {
