@@ -162,7 +162,7 @@ class NftLoader implements Loader {
     if (held.texts.length >= NET_BLOCK) this.writeHeld(held);
   }
 
-  // The held networks of one prefix set, found by family and length without building its name.
+  // What one kernel set holds (a prefix set's networks, a fixed set's addresses), found by family and length without building its name.
   private heldOf(state: SetState, family: 4 | 6, prefix: number): Held {
     const slot = family === 4 ? prefix : 33 + prefix;
     const found = state.slots[slot];
@@ -232,8 +232,8 @@ class NftLoader implements Loader {
   }
 
   /**
-   * The networks not yet written into their prefix sets, then each
-   * changed set's chain over its kernel sets, the input chain, and the replaced sets' prefix
+   * What is held and not yet written, then each changed set's chain over its kernel sets (a
+   * fixed set's kernel sets made again inside), the input chain, and the replaced sets' prefix
    * sets left unused deleted. Returns the layout the chains were built from.
    */
   private writeNets(chains: readonly string[], layout: Layout): Map<string, KernelSet[]> {
