@@ -92,7 +92,7 @@ export function addSetLine(k: KernelSet): string {
 /**
  * The `add set` command of a new kernel set that holds `size` elements at most: the kernel
  * makes it a hash of that size at once instead of one it regrows while the elements are added
- * (on a large load, a third of nft's time in the kernel went to regrowing).
+ * (on a large load, two fifths of nft's time in the kernel went to regrowing).
  */
 export function sizedSetLine(k: KernelSet, size: number): string {
   return `add set inet ${TABLE} ${declare(k, ` size ${size};`)}`;
